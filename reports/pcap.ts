@@ -1,0 +1,116 @@
+import type { Endpoint, NetSend, TraceEvent } from '../sim/core/trace.js';
+
+/** 2026-01-01T00:00:00Z in µs: a fixed epoch so the same run always yields the same bytes. */
+export const DEFAULT_PCAP_EPOCH_US = 1_767_225_600 * 1_000_000;
+
+const LINKTYPE_RAW = 101; // packets start at the IPv4 header: no fake Ethernet MACs needed
+const SNAPLEN = 65535;
+const IP_HEADER = 20;
+const UDP_HEADER = 8;
+
+/**
+ * Builds a classic libpcap file (little-endian, v2.4, raw IPv4) with one packet per `net.send`
+ * record, in trace order, stamped `epochUs + t`. Pure: no clock, no I/O.
+ */
+export function writePcap(records: readonly TraceEvent[], options?: { epochUs?: number }): Buffer {
+  const epochUs = options?.epochUs ?? DEFAULT_PCAP_EPOCH_US;
+  const chunks: Buffer[] = [fileHeader()];
+  for (const r of records) {
+    if (r.kind !== 'net.send') continue;
+    const packet = r.proto === 'icmp' ? icmpPacket(r) : udpPacket(r);
+    chunks.push(recordHeader(epochUs + r.t, packet.length), packet);
+  }
+  return Buffer.concat(chunks);
+}
+
+function fileHeader(): Buffer {
+  const b = Buffer.alloc(24);
+  b.writeUInt32LE(0xa1b2c3d4, 0); // µs-resolution magic
+  b.writeUInt16LE(2, 4);
+  b.writeUInt16LE(4, 6);
+  b.writeInt32LE(0, 8); // thiszone: timestamps are UTC
+  b.writeUInt32LE(0, 12); // sigfigs
+  b.writeUInt32LE(SNAPLEN, 16);
+  b.writeUInt32LE(LINKTYPE_RAW, 20);
+  return b;
+}
+
+function recordHeader(us: number, length: number): Buffer {
+  const b = Buffer.alloc(16);
+  const sec = Math.floor(us / 1_000_000);
+  b.writeUInt32LE(sec, 0);
+  b.writeUInt32LE(us - sec * 1_000_000, 4);
+  b.writeUInt32LE(Math.min(length, SNAPLEN), 8); // captured
+  b.writeUInt32LE(length, 12); // on the wire
+  return b;
+}
+
+function udpPacket(r: NetSend): Buffer {
+  const payload = Buffer.from(r.payload, 'utf8');
+  const udp = udpHeader(r.src, r.dst, UDP_HEADER + payload.length);
+  const cs = checksum(Buffer.concat([pseudoHeader(r.src.ip, r.dst.ip, 17, udp.length + payload.length), udp, payload]));
+  udp.writeUInt16BE(cs === 0 ? 0xffff : cs, 6); // RFC 768: a computed 0 is sent as all ones
+  const ip = ipHeader(r.src.ip, r.dst.ip, 17, IP_HEADER + udp.length + payload.length, r.id);
+  return Buffer.concat([ip, udp, payload]);
+}
+
+function icmpPacket(r: NetSend): Buffer {
+  const q = r.icmp ?? { type: 3, code: 3, original: { src: r.dst, dst: r.src, length: 0 } };
+  const o = q.original;
+  // RFC 792: quote the offending datagram's IP header + its first 8 data bytes (the UDP header) only.
+  const quotedIp = ipHeader(o.src.ip, o.dst.ip, 17, IP_HEADER + UDP_HEADER + o.length, 0);
+  const quotedUdp = udpHeader(o.src, o.dst, UDP_HEADER + o.length); // checksum 0 = "not computed"
+  const icmp = Buffer.concat([Buffer.alloc(8), quotedIp, quotedUdp]); // type, code, checksum, 4 unused
+  icmp.writeUInt8(q.type, 0);
+  icmp.writeUInt8(q.code, 1);
+  icmp.writeUInt16BE(checksum(icmp), 2);
+  return Buffer.concat([ipHeader(r.src.ip, r.dst.ip, 1, IP_HEADER + icmp.length, r.id), icmp]);
+}
+
+function udpHeader(src: Endpoint, dst: Endpoint, length: number): Buffer {
+  const b = Buffer.alloc(UDP_HEADER);
+  b.writeUInt16BE(src.port, 0);
+  b.writeUInt16BE(dst.port, 2);
+  b.writeUInt16BE(length, 4);
+  return b;
+}
+
+function ipHeader(src: string, dst: string, protocol: number, totalLength: number, id: number): Buffer {
+  const b = Buffer.alloc(IP_HEADER);
+  b.writeUInt8(0x45, 0); // version 4, IHL 5 (no options)
+  b.writeUInt16BE(totalLength, 2);
+  b.writeUInt16BE(id & 0xffff, 4); // identification from the trace id: deterministic
+  b.writeUInt16BE(0, 6); // DF unset, no fragments
+  b.writeUInt8(64, 8); // TTL
+  b.writeUInt8(protocol, 9);
+  ipBytes(src).copy(b, 12);
+  ipBytes(dst).copy(b, 16);
+  b.writeUInt16BE(checksum(b), 10);
+  return b;
+}
+
+function pseudoHeader(src: string, dst: string, protocol: number, length: number): Buffer {
+  const b = Buffer.alloc(12);
+  ipBytes(src).copy(b, 0);
+  ipBytes(dst).copy(b, 4);
+  b.writeUInt8(protocol, 9);
+  b.writeUInt16BE(length, 10);
+  return b;
+}
+
+function ipBytes(ip: string): Buffer {
+  const parts = ip.split('.').map(Number);
+  if (parts.length !== 4 || parts.some((p) => !Number.isInteger(p) || p < 0 || p > 255)) {
+    throw new Error(`writePcap: not an IPv4 address: ${ip}`);
+  }
+  return Buffer.from(parts);
+}
+
+/** RFC 1071 Internet checksum: ones' complement of the ones' complement sum of 16-bit words. */
+function checksum(b: Buffer): number {
+  let sum = 0;
+  for (let i = 0; i + 1 < b.length; i += 2) sum += b.readUInt16BE(i);
+  if (b.length % 2) sum += b[b.length - 1]! << 8; // odd length: pad with a zero byte
+  while (sum > 0xffff) sum = (sum & 0xffff) + (sum >>> 16);
+  return ~sum & 0xffff;
+}

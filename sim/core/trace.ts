@@ -1,0 +1,177 @@
+import { Subject } from 'rxjs';
+import type { Micros } from './clock.js';
+
+/** Endpoint of a datagram: IPv4 address and port. */
+export interface Endpoint {
+  ip: string;
+  port: number;
+}
+
+/** What an ICMP error quotes of the datagram that caused it (RFC 792: IP header + 8 bytes). */
+export interface IcmpQuote {
+  type: number;
+  code: number;
+  original: { src: Endpoint; dst: Endpoint; length: number };
+}
+
+interface Base {
+  /** Simulated time in µs. */
+  t: Micros;
+}
+
+export type DropReason = 'loss' | 'partition' | 'silent' | 'sender-down';
+
+export interface NetSend extends Base {
+  kind: 'net.send';
+  id: number;
+  from: string;
+  to: string;
+  proto: 'udp' | 'icmp';
+  src: Endpoint;
+  dst: Endpoint;
+  /** UDP payload (SIP text); empty for ICMP. */
+  payload: string;
+  icmp?: IcmpQuote;
+  /** One-line description for ladders: "INVITE sip:2000@…" / "503 Service Unavailable" / "ICMP port unreachable". */
+  label: string;
+}
+export interface NetDeliver extends Base {
+  kind: 'net.deliver';
+  id: number;
+  from: string;
+  to: string;
+}
+export interface NetDrop extends Base {
+  kind: 'net.drop';
+  id: number;
+  from: string;
+  to: string;
+  reason: DropReason;
+}
+
+export type TransactionKind = 'ict' | 'nict' | 'ist' | 'nist';
+
+export interface SipTxnState extends Base {
+  kind: 'sip.txn.state';
+  host: string;
+  txn: TransactionKind;
+  branch: string;
+  method: string;
+  from: string;
+  to: string;
+  reason: string;
+}
+export interface SipRetransmit extends Base {
+  kind: 'sip.retransmit';
+  host: string;
+  branch: string;
+  method: string;
+  /** 1 for the first retransmission. */
+  count: number;
+  timer: 'A' | 'E' | 'G';
+}
+export interface SipTimeout extends Base {
+  kind: 'sip.timeout';
+  host: string;
+  branch: string;
+  method: string;
+  timer: 'B' | 'F' | 'H' | 'retry-counts';
+}
+export interface SipTransportError extends Base {
+  kind: 'sip.transport-error';
+  host: string;
+  branch: string;
+  method: string;
+  cause: string;
+}
+
+export type RegistrationState = 'unregistered' | 'registering' | 'registered' | 'failed';
+
+export interface PhoneRegistration extends Base {
+  kind: 'phone.registration';
+  phone: string;
+  account: number;
+  /** Scenario name of the server host (or its address when unnamed). */
+  server: string;
+  from: RegistrationState;
+  to: RegistrationState;
+  reason: string;
+}
+export interface PhoneWorkingServer extends Base {
+  kind: 'phone.working-server';
+  phone: string;
+  account: number;
+  server: string | null;
+  reason: string;
+}
+export type CallState = 'trying' | 'proceeding' | 'answered' | 'failed' | 'busy' | 'ended';
+export interface CallStateChange extends Base {
+  kind: 'call.state';
+  phone: string;
+  call: number;
+  from: CallState | 'idle';
+  to: CallState;
+  /** The server the current attempt goes to. */
+  server: string | null;
+  reason: string;
+}
+export interface CallOutcome extends Base {
+  kind: 'call.outcome';
+  phone: string;
+  call: number;
+  to: string;
+  outcome: 'answered' | 'failed' | 'busy';
+  via: string | null;
+  tried: string[];
+  /** Time from the first INVITE to the final outcome, µs. */
+  setup: Micros;
+}
+export interface ServerState extends Base {
+  kind: 'server.state';
+  server: string;
+  mode: string;
+  reason: string;
+}
+export interface ScenarioAction extends Base {
+  kind: 'scenario.action';
+  action: string;
+  detail: string;
+}
+
+/** Every trace record: a discriminated union on `kind`, `t` in µs. Reports read only these. */
+export type TraceEvent =
+  | NetSend
+  | NetDeliver
+  | NetDrop
+  | SipTxnState
+  | SipRetransmit
+  | SipTimeout
+  | SipTransportError
+  | PhoneRegistration
+  | PhoneWorkingServer
+  | CallStateChange
+  | CallOutcome
+  | ServerState
+  | ScenarioAction;
+
+export type TraceKind = TraceEvent['kind'];
+
+/** Distributes a record type over the union so `Omit` keeps each member's own fields. */
+export type WithoutTime<E> = E extends TraceEvent ? Omit<E, 't'> : never;
+
+/**
+ * The typed trace bus: a synchronous rxjs Subject that reports and live views subscribe to,
+ * plus the recorded list a finished run is reported from.
+ */
+export class Trace {
+  readonly events$ = new Subject<TraceEvent>();
+  readonly records: TraceEvent[] = [];
+
+  constructor(private readonly now: () => Micros) {}
+
+  emit(e: WithoutTime<TraceEvent>): void {
+    const rec = { ...e, t: this.now() } as TraceEvent;
+    this.records.push(rec);
+    this.events$.next(rec);
+  }
+}

@@ -1,0 +1,47 @@
+import type { Micros } from '../core/clock.js';
+
+export interface LinkParams {
+  /** One-way delay, µs. */
+  delay: Micros;
+  /** Extra delay drawn uniformly from [0, jitter] per packet, µs. */
+  jitter: Micros;
+  /** Loss probability in [0, 1], applied per packet in each direction. */
+  loss: number;
+}
+
+/** Unordered host pair key: links and partitions are symmetric. */
+export function pairKey(a: string, b: string): string {
+  return a < b ? `${a}|${b}` : `${b}|${a}`;
+}
+
+/**
+ * Link parameters for every host pair: a default plus per-pair overrides, and the set of
+ * partitioned pairs. Scenario events change entries; packets read them when sent.
+ */
+export class LinkTable {
+  private readonly overrides = new Map<string, LinkParams>();
+  private readonly partitions = new Set<string>();
+
+  constructor(private defaults: LinkParams) {}
+
+  get(a: string, b: string): LinkParams {
+    return this.overrides.get(pairKey(a, b)) ?? this.defaults;
+  }
+
+  /** Changes some parameters of one pair, keeping the others as they are now. */
+  update(a: string, b: string, change: Partial<LinkParams>): void {
+    this.overrides.set(pairKey(a, b), { ...this.get(a, b), ...change });
+  }
+
+  partition(a: string, b: string): void {
+    this.partitions.add(pairKey(a, b));
+  }
+
+  heal(a: string, b: string): void {
+    this.partitions.delete(pairKey(a, b));
+  }
+
+  isPartitioned(a: string, b: string): boolean {
+    return this.partitions.has(pairKey(a, b));
+  }
+}

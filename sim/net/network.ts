@@ -1,0 +1,121 @@
+import type { Clock } from '../core/clock.js';
+import type { RandomStreams, Rng } from '../core/random.js';
+import type { Endpoint, IcmpQuote, Trace } from '../core/trace.js';
+import { Host } from './host.js';
+import { LinkTable } from './link-table.js';
+
+interface InFlight {
+  id: number;
+  from: Host;
+  to: Host;
+  src: Endpoint;
+  dst: Endpoint;
+  payload: string;
+  icmp?: IcmpQuote;
+}
+
+const ICMP_PORT_UNREACHABLE = { type: 3, code: 3 };
+
+/**
+ * Hosts and the links between them. Links only schedule (ns-3 channel): a send asks the loss
+ * and partition state, picks a delay, schedules the arrival and traces send/drop. It knows
+ * nothing of SIP; `label` is the caller's one-line description for reports.
+ */
+export class Network {
+  private readonly byName = new Map<string, Host>();
+  private readonly byIp = new Map<string, Host>();
+  private nextPacketId = 1;
+
+  constructor(
+    private readonly clock: Clock,
+    private readonly trace: Trace,
+    private readonly random: RandomStreams,
+    readonly links: LinkTable,
+  ) {}
+
+  addHost(name: string, ip: string): Host {
+    if (this.byName.has(name)) throw new Error(`Cannot add host ${name}: the name is taken`);
+    if (this.byIp.has(ip)) throw new Error(`Cannot add host ${name}: address ${ip} belongs to ${this.byIp.get(ip)!.name}`);
+    const host = new Host(name, ip);
+    this.byName.set(name, host);
+    this.byIp.set(ip, host);
+    return host;
+  }
+
+  host(name: string): Host | undefined {
+    return this.byName.get(name);
+  }
+
+  hostByIp(ip: string): Host | undefined {
+    return this.byIp.get(ip);
+  }
+
+  get hosts(): Host[] {
+    return [...this.byName.values()];
+  }
+
+  /** Sends one UDP datagram. Unknown destination addresses are traced and dropped as silent. */
+  sendUdp(from: Host, srcPort: number, dst: Endpoint, payload: string, label: string): void {
+    const to = this.byIp.get(dst.ip);
+    const id = this.nextPacketId++;
+    const src = { ip: from.ip, port: srcPort };
+    const toName = to?.name ?? dst.ip;
+    this.trace.emit({ kind: 'net.send', id, from: from.name, to: toName, proto: 'udp', src, dst, payload, label });
+    if (!to) {
+      this.trace.emit({ kind: 'net.drop', id, from: from.name, to: toName, reason: 'silent' });
+      return;
+    }
+    this.transmit({ id, from, to, src, dst, payload });
+  }
+
+  private sendIcmp(from: Host, to: Host, quote: IcmpQuote): void {
+    const id = this.nextPacketId++;
+    const src = { ip: from.ip, port: 0 };
+    const dst = { ip: to.ip, port: 0 };
+    this.trace.emit({
+      kind: 'net.send', id, from: from.name, to: to.name, proto: 'icmp', src, dst, payload: '', icmp: quote,
+      label: 'ICMP port unreachable',
+    });
+    this.transmit({ id, from, to, src, dst, payload: '', icmp: quote });
+  }
+
+  private transmit(p: InFlight): void {
+    if (p.from.mode === 'silent') return this.drop(p, 'sender-down');
+    if (this.links.isPartitioned(p.from.name, p.to.name)) return this.drop(p, 'partition');
+    const link = this.links.get(p.from.name, p.to.name);
+    const rng = this.linkRng(p.from.name, p.to.name);
+    // Always draw both numbers so a change of loss rate does not shift later delays.
+    const lossDraw = rng();
+    const jitterDraw = rng();
+    if (lossDraw < link.loss) return this.drop(p, 'loss');
+    const delay = link.delay + Math.round(jitterDraw * link.jitter);
+    this.clock.schedule(delay, this.arrive, p, p.to.name);
+  }
+
+  private readonly arrive = (p: InFlight): void => {
+    // Host state and partitions are judged again on arrival: an outage can start mid-flight.
+    if (p.to.mode === 'silent') return this.drop(p, 'silent');
+    if (this.links.isPartitioned(p.from.name, p.to.name)) return this.drop(p, 'partition');
+    this.trace.emit({ kind: 'net.deliver', id: p.id, from: p.from.name, to: p.to.name });
+    if (p.icmp) {
+      p.to.socket(p.icmp.original.src.port)?.onIcmpError(p.icmp);
+      return;
+    }
+    const socket = p.to.listener(p.dst.port);
+    if (!socket) {
+      // RFC 1122 §3.2.2.1: a closed UDP port answers with ICMP port unreachable.
+      const quote = { ...ICMP_PORT_UNREACHABLE, original: { src: p.src, dst: p.dst, length: Buffer.byteLength(p.payload) } };
+      this.sendIcmp(p.to, p.from, quote);
+      return;
+    }
+    socket.onDatagram({ id: p.id, src: p.src, dst: p.dst, payload: p.payload });
+  };
+
+  private drop(p: InFlight, reason: 'loss' | 'partition' | 'silent' | 'sender-down'): void {
+    this.trace.emit({ kind: 'net.drop', id: p.id, from: p.from.name, to: p.to.name, reason });
+  }
+
+  private linkRng(from: string, to: string): Rng {
+    return this.random.stream(`link:${from}>${to}`);
+  }
+}

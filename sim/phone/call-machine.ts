@@ -1,0 +1,111 @@
+import type { CallState } from '../core/trace.js';
+
+/**
+ * The outgoing call as a pure transition (xstate style): `nextCall(state, input)` returns the
+ * next state and the effects to run; the phone driver executes effects against the clock and
+ * the SIP stack. Rule R1 of the reference: INVITE to the first server of the list; on 503, a
+ * transport error or a timeout move to the next; fail when every server has been tried.
+ */
+export interface CallMachineState {
+  phase: CallState | 'idle';
+  /** Index into the server list of the attempt in progress. */
+  index: number;
+  /** Number of servers in the list. */
+  servers: number;
+  /** Indices tried so far, in order. */
+  tried: number[];
+}
+
+export type CallInput =
+  | { type: 'start' }
+  | { type: 'provisional'; status: number; reason: string }
+  | { type: 'final'; status: number; reason: string }
+  | { type: 'timeout'; timer: string }
+  | { type: 'transport-error'; cause: string }
+  | { type: 'hangup' };
+
+export type CallEffect =
+  | { type: 'send-invite'; index: number }
+  | { type: 'transition'; from: CallState | 'idle'; to: CallState; index: number; reason: string }
+  | { type: 'send-ack' }
+  | { type: 'send-bye' }
+  | { type: 'schedule-hangup' }
+  | { type: 'outcome'; outcome: 'answered' | 'failed' | 'busy'; via: number | null };
+
+export interface CallStep {
+  state: CallMachineState;
+  effects: CallEffect[];
+}
+
+export function initialCall(servers: number): CallMachineState {
+  return { phase: 'idle', index: -1, servers, tried: [] };
+}
+
+/** Statuses that mean "this server cannot take the call now: try the next" (seed step 2). */
+export function isServerUnavailable(status: number): boolean {
+  return status === 503;
+}
+
+const BUSY = new Set([486, 600]);
+
+export function nextCall(s: CallMachineState, input: CallInput): CallStep {
+  switch (input.type) {
+    case 'start':
+      if (s.phase !== 'idle') return stay(s);
+      if (s.servers === 0) return finish(s, 'failed', 'no server configured');
+      return attempt(s, 0, 'call placed');
+    case 'provisional':
+      if (s.phase !== 'trying') return stay(s);
+      return move(s, 'proceeding', `${input.status} ${input.reason}`);
+    case 'final': {
+      if (s.phase !== 'trying' && s.phase !== 'proceeding') return stay(s);
+      const what = `${input.status} ${input.reason}`;
+      if (input.status < 300) {
+        const step = move(s, 'answered', what);
+        step.effects.push({ type: 'send-ack' }, { type: 'outcome', outcome: 'answered', via: s.index }, { type: 'schedule-hangup' });
+        return step;
+      }
+      if (isServerUnavailable(input.status)) return failover(s, what);
+      return finish(s, BUSY.has(input.status) ? 'busy' : 'failed', what);
+    }
+    case 'timeout':
+      if (s.phase !== 'trying' && s.phase !== 'proceeding') return stay(s);
+      return failover(s, input.timer === 'retry-counts' ? 'retry counts exhausted' : `Timer ${input.timer} fired: no response`);
+    case 'transport-error':
+      if (s.phase !== 'trying' && s.phase !== 'proceeding') return stay(s);
+      return failover(s, input.cause);
+    case 'hangup':
+      if (s.phase !== 'answered') return stay(s);
+      return { state: { ...s, phase: 'ended' }, effects: [transition(s, 'ended', s.index, 'caller hung up'), { type: 'send-bye' }] };
+  }
+}
+
+function failover(s: CallMachineState, why: string): CallStep {
+  const next = s.index + 1;
+  if (next >= s.servers) return finish(s, 'failed', `${why}; every server tried`);
+  return attempt(s, next, `${why}; trying the next server`);
+}
+
+function attempt(s: CallMachineState, index: number, reason: string): CallStep {
+  const state: CallMachineState = { ...s, phase: 'trying', index, tried: [...s.tried, index] };
+  return { state, effects: [transition(s, 'trying', index, reason), { type: 'send-invite', index }] };
+}
+
+function move(s: CallMachineState, to: CallState, reason: string): CallStep {
+  return { state: { ...s, phase: to }, effects: [transition(s, to, s.index, reason)] };
+}
+
+function finish(s: CallMachineState, outcome: 'failed' | 'busy', reason: string): CallStep {
+  return {
+    state: { ...s, phase: outcome },
+    effects: [transition(s, outcome, s.index, reason), { type: 'outcome', outcome, via: outcome === 'busy' ? s.index : null }],
+  };
+}
+
+function transition(s: CallMachineState, to: CallState, index: number, reason: string): CallEffect {
+  return { type: 'transition', from: s.phase, to, index, reason };
+}
+
+function stay(s: CallMachineState): CallStep {
+  return { state: s, effects: [] };
+}

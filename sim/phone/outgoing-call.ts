@@ -1,0 +1,156 @@
+import type { Clock, Micros } from '../core/clock.js';
+import type { Endpoint, Trace } from '../core/trace.js';
+import { SipRequest, SipResponse, header } from '../sip/message.js';
+import type { SipEndpoint } from '../sip/sip-endpoint.js';
+import type { ClientTransactionUser, RetransmitLimit } from '../sip/transaction-user.js';
+import { CallEffect, CallInput, CallMachineState, initialCall, nextCall } from './call-machine.js';
+
+export interface CallTarget {
+  phone: string;
+  call: number;
+  user: string;
+  displayName: string;
+  /** Dialled number or user. */
+  to: string;
+  /** The server list, primary first. */
+  servers: Endpoint[];
+  /** Retry bound per server, undefined = full Timer B (always undefined for the last). */
+  limits: (RetransmitLimit | undefined)[];
+  /** How long the caller stays on an answered call before hanging up. */
+  duration: Micros;
+}
+
+/**
+ * Drives one outgoing call: the pure call machine decides, this class sends INVITEs (one
+ * client transaction per server tried), ACKs the 2xx, hangs up with BYE, and traces every
+ * state change and the call's outcome.
+ */
+export class OutgoingCall {
+  private state: CallMachineState;
+  private readonly callId: string;
+  private readonly fromTag: string;
+  private cseq = 0;
+  private startedAt = 0;
+  private dialog: { toHeader: string; target: string; server: Endpoint; inviteCseq: number } | undefined;
+
+  constructor(
+    private readonly clock: Clock,
+    private readonly trace: Trace,
+    private readonly sip: SipEndpoint,
+    private readonly target: CallTarget,
+  ) {
+    this.state = initialCall(target.servers.length);
+    this.callId = sip.ids.callId();
+    this.fromTag = sip.ids.tag();
+  }
+
+  start(): void {
+    this.startedAt = this.clock.now;
+    this.feed({ type: 'start' });
+  }
+
+  private feed(input: CallInput): void {
+    const step = nextCall(this.state, input);
+    this.state = step.state;
+    for (const e of step.effects) this.run(e);
+  }
+
+  private serverName(index: number): string | null {
+    const ep = this.target.servers[index];
+    return ep ? this.sip.nameOf(ep) : null;
+  }
+
+  private run(e: CallEffect): void {
+    const t = this.target;
+    switch (e.type) {
+      case 'transition':
+        this.trace.emit({ kind: 'call.state', phone: t.phone, call: t.call, from: e.from, to: e.to, server: this.serverName(e.index), reason: e.reason });
+        return;
+      case 'send-invite': {
+        const server = t.servers[e.index]!;
+        this.sip.sendRequest(this.buildInvite(server), server, this.inviteUser, t.limits[e.index]);
+        return;
+      }
+      case 'send-ack':
+        return this.sendAck();
+      case 'schedule-hangup':
+        this.clock.schedule(t.duration, () => this.feed({ type: 'hangup' }), undefined, t.phone);
+        return;
+      case 'send-bye':
+        if (this.dialog) this.sip.sendRequest(this.inDialog('BYE', ++this.cseq), this.dialog.server, IGNORE);
+        return;
+      case 'outcome':
+        this.trace.emit({
+          kind: 'call.outcome', phone: t.phone, call: t.call, to: t.to, outcome: e.outcome,
+          via: e.via === null ? null : this.serverName(e.via), tried: this.state.tried.map((i) => this.serverName(i)!),
+          setup: this.clock.now - this.startedAt,
+        });
+        return;
+    }
+  }
+
+  private readonly inviteUser: ClientTransactionUser = {
+    receiveResponse: (res: SipResponse) => {
+      if (res.status < 200) return this.feed({ type: 'provisional', status: res.status, reason: res.reason });
+      if (res.status < 300) {
+        if (this.dialog) return this.sendAck(); // a retransmitted 2xx: our ACK was lost (RFC 3261 §13.2.2.4)
+        const contact = /<([^>]+)>/.exec(header(res, 'Contact') ?? '')?.[1];
+        const server = this.target.servers[this.state.index]!;
+        this.dialog = { toHeader: header(res, 'To') ?? '', target: contact ?? `sip:${this.target.to}@${server.ip}`, server, inviteCseq: this.cseq };
+      }
+      this.feed({ type: 'final', status: res.status, reason: res.reason });
+    },
+    onRequestTimeout: (timer) => this.feed({ type: 'timeout', timer }),
+    onTransportError: (cause) => this.feed({ type: 'transport-error', cause }),
+  };
+
+  private sendAck(): void {
+    if (!this.dialog) return;
+    // The ACK of a 2xx carries the INVITE's CSeq number (§13.2.2.4).
+    this.sip.sendStateless(this.inDialog('ACK', this.dialog.inviteCseq), this.dialog.server);
+  }
+
+  private common(server: Endpoint): { from: string; to: string; via: string } {
+    const { sip, target } = this;
+    const name = target.displayName ? `"${target.displayName}" ` : '';
+    return {
+      from: `${name}<sip:${target.user}@${server.ip}>;tag=${this.fromTag}`,
+      to: `<sip:${target.to}@${server.ip}>`,
+      via: `SIP/2.0/UDP ${sip.contact.ip}:${sip.contact.port};branch=${sip.ids.branch()};rport`,
+    };
+  }
+
+  private buildInvite(server: Endpoint): SipRequest {
+    const c = this.common(server);
+    return {
+      type: 'request',
+      method: 'INVITE',
+      uri: `sip:${this.target.to}@${server.ip}${server.port === 5060 ? '' : `:${server.port}`}`,
+      headers: [
+        ['Via', c.via],
+        ['Max-Forwards', '70'],
+        ['From', c.from],
+        ['To', c.to],
+        ['Call-ID', this.callId],
+        ['CSeq', `${++this.cseq} INVITE`],
+        ['Contact', `<sip:${this.target.user}@${this.sip.contact.ip}:${this.sip.contact.port}>`],
+        ['User-Agent', 'sipsim-phone'],
+      ],
+      body: '',
+    };
+  }
+
+  private inDialog(method: 'ACK' | 'BYE', cseqNo: number): SipRequest {
+    const d = this.dialog!;
+    const c = this.common(d.server);
+    return {
+      type: 'request',
+      method,
+      uri: d.target,
+      headers: [['Via', c.via], ['Max-Forwards', '70'], ['From', c.from], ['To', d.toHeader], ['Call-ID', this.callId], ['CSeq', `${cseqNo} ${method}`]],
+      body: '',
+    };
+  }
+}
+
+const IGNORE: ClientTransactionUser = { receiveResponse() {}, onRequestTimeout() {}, onTransportError() {} };

@@ -1,0 +1,128 @@
+import { isIPv4 } from 'node:net';
+import type { Micros } from '../core/clock.js';
+import { InputError } from '../core/input-error.js';
+import type { SipTimerConfig } from '../sip/timers.js';
+import type { CfgEntry } from './cfg-file.js';
+import { checkValue, KeyDef, lookupKey, MAX_ACCOUNTS, PHONE_KEYS } from './phone-keys.js';
+
+export interface ServerSettings {
+  /** 1 = working server, 2 = fallback server. */
+  index: 1 | 2;
+  address: string;
+  port: number;
+  transport: number;
+  expires: number;
+  retryCounts: number;
+  inviteRetryCounts: number;
+}
+
+export interface AccountSettings {
+  index: number;
+  userName: string;
+  displayName: string;
+  /** Configured servers in order (server 1 first); blank addresses are left out. */
+  servers: ServerSettings[];
+  regFailRetryInterval: Micros;
+  /** Seconds before the granted expiry to renew; -1 = not set (model option refreshFraction decides). */
+  registerExpiresOverlap: number;
+}
+
+export interface PhoneConfig {
+  /** Enabled accounts that the model simulates. */
+  accounts: AccountSettings[];
+  timers: SipTimerConfig;
+  /** sip.reg_surge_prevention: registration starts a random 0..N s after boot. */
+  surgePrevention: Micros;
+  warnings: string[];
+  /** Every key that was set, validated, for `explain`. */
+  entries: Map<string, CfgEntry>;
+}
+
+/**
+ * Builds the phone's effective settings from its provisioning sources (later sources win, e.g.
+ * common file, then <MAC>.cfg, then scenario `settings:`), validating each recognised key
+ * against the vendor's range and filling documented defaults.
+ */
+export function buildPhoneConfig(sources: Map<string, CfgEntry>[]): PhoneConfig {
+  const entries = new Map<string, CfgEntry>();
+  for (const s of sources) for (const [k, e] of s) entries.set(k, e);
+  const unknown: string[] = [];
+  const unmodelled: string[] = [];
+  for (const e of entries.values()) {
+    const found = lookupKey(e.key);
+    if (!found) {
+      unknown.push(e.key);
+      continue;
+    }
+    if ('badIndex' in found) throw new InputError(e.file, e.line, e.key, found.badIndex);
+    if (e.value === '') continue; // an empty value means "use the default"
+    const problem = checkValue(found.def, e.value);
+    if (problem) throw new InputError(e.file, e.line, e.key, problem);
+    if (!found.def.modelled && e.value !== found.def.default) unmodelled.push(e.key);
+  }
+  const warnings: string[] = [];
+  if (unknown.length) warnings.push(`keys not modelled by sipsim (ignored): ${unknown.join(', ')}`);
+  if (unmodelled.length) warnings.push(`keys validated but whose behaviour is not simulated yet: ${unmodelled.join(', ')}`);
+
+  const get = (key: string): string => {
+    const v = entries.get(key)?.value;
+    return v === undefined || v === '' ? defaultOf(key) : v;
+  };
+  const accounts: AccountSettings[] = [];
+  for (let x = 1; x <= MAX_ACCOUNTS; x++) {
+    if (get(`account.${x}.enable`) !== '1') continue;
+    if (x !== 1) {
+      warnings.push(`account ${x} is enabled but only account 1 is simulated yet`);
+      continue;
+    }
+    const servers: ServerSettings[] = [];
+    for (const y of [1, 2] as const) {
+      const p = `account.${x}.sip_server.${y}`;
+      const address = get(`${p}.address`);
+      if (address === '') continue;
+      const at = entries.get(`${p}.address`)!;
+      if (!isIPv4(address)) throw new InputError(at.file, at.line, at.key, `expected an IPv4 address: domain names need DNS server location, which is not simulated yet (found "${address}")`);
+      const transport = Number(get(`${p}.transport_type`));
+      if (transport !== 0) {
+        const t = entries.get(`${p}.transport_type`)!;
+        throw new InputError(t.file, t.line, t.key, `only 0 (UDP) is simulated yet, found "${transport}"`);
+      }
+      const port = Number(get(`${p}.port`));
+      servers.push({
+        index: y,
+        address,
+        port: port === 0 ? 5060 : port,
+        transport,
+        expires: Number(get(`${p}.expires`)),
+        retryCounts: Number(get(`${p}.retry_counts`)),
+        inviteRetryCounts: Number(get(`${p}.invite_retry_counts`)),
+      });
+    }
+    if (servers.length === 0) warnings.push(`account ${x} is enabled but has no sip_server address: it will not register`);
+    accounts.push({
+      index: x,
+      userName: get(`account.${x}.user_name`) || `user${x}`,
+      displayName: get(`account.${x}.display_name`),
+      servers,
+      regFailRetryInterval: Number(get(`account.${x}.reg_fail_retry_interval`)) * 1_000_000,
+      registerExpiresOverlap: Number(get(`account.${x}.register_expires_overlap`)),
+    });
+  }
+  const seconds = (key: string): Micros => Math.round(Number(get(key)) * 1_000_000);
+  return {
+    accounts,
+    timers: { t1: seconds('sip.timer_t1'), t2: seconds('sip.timer_t2'), t4: seconds('sip.timer_t4') },
+    surgePrevention: seconds('sip.reg_surge_prevention'),
+    warnings,
+    entries,
+  };
+}
+
+export function defaultOf(key: string): string {
+  const found = lookupKey(key);
+  return found && 'def' in found ? found.def.default : '';
+}
+
+export function keyDefinitions(): readonly KeyDef[] {
+  return PHONE_KEYS;
+}

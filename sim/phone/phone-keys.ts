@@ -1,0 +1,101 @@
+/**
+ * The provisioning keys the phone model knows, with the vendor's ranges and defaults
+ * (shared/reference/redundancy.md). `modelled: false` keys are validated but their behaviour is
+ * not simulated yet; the loader warns when a file sets one.
+ * X = account 1..16, Y = server 1..2, N = static DNS cache entry 1..12.
+ */
+export type KeyType =
+  | { type: 'int'; min: number; max: number }
+  | { type: 'decimal'; min: number; max: number }
+  | { type: 'enum'; values: Record<string, string> }
+  | { type: 'text' };
+
+export type KeyDef = KeyType & {
+  pattern: string;
+  default: string;
+  modelled: boolean;
+  meaning: string;
+};
+
+const bool = { type: 'enum', values: { 0: 'disabled', 1: 'enabled' } } as const;
+
+export const PHONE_KEYS: KeyDef[] = [
+  { pattern: 'account.X.enable', ...bool, default: '0', modelled: true, meaning: 'account in use' },
+  { pattern: 'account.X.user_name', type: 'text', default: '', modelled: true, meaning: 'user part of the address-of-record' },
+  { pattern: 'account.X.auth_name', type: 'text', default: '', modelled: false, meaning: 'authentication name' },
+  { pattern: 'account.X.password', type: 'text', default: '', modelled: false, meaning: 'authentication password' },
+  { pattern: 'account.X.label', type: 'text', default: '', modelled: false, meaning: 'label on the phone screen' },
+  { pattern: 'account.X.display_name', type: 'text', default: '', modelled: true, meaning: 'display name in From' },
+  { pattern: 'account.X.sip_server.Y.address', type: 'text', default: '', modelled: true, meaning: 'server Y (IP literal; domains need DNS server location)' },
+  { pattern: 'account.X.sip_server.Y.port', type: 'int', min: 0, max: 65535, default: '5060', modelled: true, meaning: 'server Y port' },
+  { pattern: 'account.X.sip_server.Y.transport_type', type: 'enum', values: { 0: 'UDP', 1: 'TCP', 2: 'TLS', 3: 'DNS-NAPTR' }, default: '0', modelled: true, meaning: 'transport to server Y' },
+  { pattern: 'account.X.sip_server.Y.expires', type: 'int', min: 30, max: 2147483647, default: '3600', modelled: true, meaning: 'registration lifetime asked for, seconds' },
+  { pattern: 'account.X.sip_server.Y.retry_counts', type: 'int', min: 0, max: 20, default: '3', modelled: true, meaning: 'retries to server Y before moving to the next server' },
+  { pattern: 'account.X.sip_server.Y.failback_mode', type: 'enum', values: { 0: 'newRequests', 1: 'DNSTTL', 2: 'registration', 3: 'duration' }, default: '0', modelled: false, meaning: 'when the phone returns to the primary after a failover' },
+  { pattern: 'account.X.sip_server.Y.failback_timeout', type: 'int', min: 0, max: 65535, default: '3600', modelled: false, meaning: 'failback mode 3: seconds before the primary is tried again (1..59 act as 60; 0 never)' },
+  { pattern: 'account.X.sip_server.Y.register_on_enable', ...bool, default: '0', modelled: false, meaning: 'also register with the secondary when failing over to it' },
+  { pattern: 'account.X.sip_server.Y.only_signal_with_registered', ...bool, default: '0', modelled: false, meaning: 'during failover send requests only to the registered server' },
+  { pattern: 'account.X.sip_server.Y.invite_retry_counts', type: 'int', min: 1, max: 10, default: '3', modelled: true, meaning: 'INVITE retries before moving to the next server (model option inviteFailover)' },
+  { pattern: 'account.X.fallback.redundancy_type', type: 'enum', values: { 0: 'concurrent', 1: 'successive' }, default: '0', modelled: false, meaning: 'fallback registration method' },
+  { pattern: 'account.X.fallback.timeout', type: 'int', min: 10, max: 2147483647, default: '120', modelled: false, meaning: 'successive mode: seconds between REGISTER probes of the working server' },
+  { pattern: 'account.X.reg_fail_retry_interval', type: 'int', min: 0, max: 1800, default: '30', modelled: true, meaning: 'seconds before re-registering after a failed registration' },
+  { pattern: 'account.X.register_expires_overlap', type: 'int', min: -1, max: 2147483647, default: '-1', modelled: true, meaning: 'seconds before the granted expiry at which the registration is renewed (-1: model option refreshFraction)' },
+  { pattern: 'sip.reg_surge_prevention', type: 'int', min: 0, max: 60, default: '0', modelled: true, meaning: 'boot: random wait of 0..N seconds before registering (surge prevention)' },
+  { pattern: 'account.X.reg_failed_retry_min_time', type: 'int', min: 0, max: 2147483647, default: '0', modelled: false, meaning: 'RFC 5626 back-off base time, seconds' },
+  { pattern: 'account.X.reg_failed_retry_max_time', type: 'int', min: 0, max: 2147483647, default: '60', modelled: false, meaning: 'RFC 5626 back-off maximum time, seconds' },
+  { pattern: 'account.X.dns_cache_type', type: 'enum', values: { 0: 'always query', 1: 'cache', 2: 'cache incl. additional records' }, default: '1', modelled: false, meaning: 'DNS caching' },
+  { pattern: 'account.X.static_cache_pri', type: 'enum', values: { 0: 'live DNS first', 1: 'static cache first' }, default: '0', modelled: false, meaning: 'live DNS vs static cache preference' },
+  { pattern: 'sip.timer_t1', type: 'decimal', min: 0.5, max: 10, default: '0.5', modelled: true, meaning: 'RFC 3261 T1, seconds' },
+  { pattern: 'sip.timer_t2', type: 'decimal', min: 2, max: 40, default: '4', modelled: true, meaning: 'RFC 3261 T2, seconds' },
+  { pattern: 'sip.timer_t4', type: 'decimal', min: 2.5, max: 60, default: '5', modelled: true, meaning: 'RFC 3261 T4, seconds' },
+  { pattern: 'dns_cache_a.N.name', type: 'text', default: '', modelled: false, meaning: 'static A entry name' },
+  { pattern: 'dns_cache_a.N.ip', type: 'text', default: '', modelled: false, meaning: 'static A entry address' },
+  { pattern: 'dns_cache_a.N.ttl', type: 'int', min: 0, max: 2147483647, default: '3600', modelled: false, meaning: 'static A entry TTL' },
+  ...['name', 'target'].map((f): KeyDef => ({ pattern: `dns_cache_srv.N.${f}`, type: 'text', default: '', modelled: false, meaning: `static SRV entry ${f}` })),
+  ...['port', 'priority', 'weight'].map((f): KeyDef => ({ pattern: `dns_cache_srv.N.${f}`, type: 'int', min: 0, max: 65535, default: '0', modelled: false, meaning: `static SRV entry ${f}` })),
+  { pattern: 'dns_cache_srv.N.ttl', type: 'int', min: 0, max: 2147483647, default: '3600', modelled: false, meaning: 'static SRV entry TTL' },
+  ...['name', 'flags', 'service', 'regexp', 'replace'].map((f): KeyDef => ({ pattern: `dns_cache_naptr.N.${f}`, type: 'text', default: '', modelled: false, meaning: `static NAPTR entry ${f}` })),
+  ...['order', 'preference'].map((f): KeyDef => ({ pattern: `dns_cache_naptr.N.${f}`, type: 'int', min: 0, max: 65535, default: '0', modelled: false, meaning: `static NAPTR entry ${f}` })),
+  { pattern: 'dns_cache_naptr.N.ttl', type: 'int', min: 0, max: 2147483647, default: '3600', modelled: false, meaning: 'static NAPTR entry TTL' },
+];
+
+export const MAX_ACCOUNTS = 16;
+const MAX_DNS_ENTRIES = 12;
+
+const compiled = PHONE_KEYS.map((def) => ({
+  def,
+  re: new RegExp(
+    `^${def.pattern.replace(/\./g, '\\.').replace('X', '(?<X>\\d+)').replace('Y', '(?<Y>\\d+)').replace('N', '(?<N>\\d+)')}$`,
+  ),
+}));
+
+/** The definition governing `key`, or a reason the indices are out of range, or undefined if unknown. */
+export function lookupKey(key: string): { def: KeyDef } | { badIndex: string } | undefined {
+  for (const { def, re } of compiled) {
+    const m = re.exec(key);
+    if (!m) continue;
+    const { X, Y, N } = m.groups ?? {};
+    if (X !== undefined && !(Number(X) >= 1 && Number(X) <= MAX_ACCOUNTS)) return { badIndex: `account number ${X} is outside 1..${MAX_ACCOUNTS}` };
+    if (Y !== undefined && !(Number(Y) >= 1 && Number(Y) <= 2)) return { badIndex: `server number ${Y} is outside 1..2` };
+    if (N !== undefined && !(Number(N) >= 1 && Number(N) <= MAX_DNS_ENTRIES)) return { badIndex: `entry number ${N} is outside 1..${MAX_DNS_ENTRIES}` };
+    return { def };
+  }
+  return undefined;
+}
+
+/** Checks one value against its definition; returns what was expected when it does not fit. */
+export function checkValue(def: KeyType, value: string): string | undefined {
+  switch (def.type) {
+    case 'int':
+      if (!/^-?\d+$/.test(value) || Number(value) < def.min || Number(value) > def.max) return `expected an integer from ${def.min} to ${def.max}, found "${value}"`;
+      return undefined;
+    case 'decimal':
+      if (!/^\d+(\.\d+)?$/.test(value) || Number(value) < def.min || Number(value) > def.max) return `expected a number from ${def.min} to ${def.max}, found "${value}"`;
+      return undefined;
+    case 'enum':
+      if (!(value in def.values)) return `expected one of ${Object.entries(def.values).map(([k, v]) => `${k} (${v})`).join(', ')}, found "${value}"`;
+      return undefined;
+    case 'text':
+      return undefined;
+  }
+}

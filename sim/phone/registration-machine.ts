@@ -1,0 +1,70 @@
+import type { Micros } from '../core/clock.js';
+import type { RegistrationState } from '../core/trace.js';
+
+/**
+ * One account's registration with one server, as a pure transition. The driver sends the
+ * REGISTER, runs the timers and feeds back the outcome. R3/R9 of the reference: register at
+ * boot, renew before expiry, and after a failure re-register at the retry interval (a 503's
+ * Retry-After, when longer, is honoured — RFC 3261 §21.5.4).
+ */
+export interface RegistrationMachineState {
+  phase: RegistrationState;
+  /** Consecutive failures since the last success. */
+  failures: number;
+}
+
+export interface RegistrationPolicy {
+  retryInterval: Micros;
+  /** When to renew, given the granted lifetime. */
+  refreshAfter(grantedSeconds: number): Micros;
+}
+
+export type RegistrationInput =
+  | { type: 'start'; reason: string }
+  | { type: 'ok'; grantedSeconds: number; status: string }
+  | { type: 'fail'; reason: string; retryAfter?: Micros }
+  | { type: 'refresh-due' }
+  | { type: 'retry-due' };
+
+export type RegistrationEffect =
+  | { type: 'transition'; from: RegistrationState; to: RegistrationState; reason: string }
+  | { type: 'send-register' }
+  | { type: 'schedule-refresh'; after: Micros }
+  | { type: 'schedule-retry'; after: Micros };
+
+export interface RegistrationStep {
+  state: RegistrationMachineState;
+  effects: RegistrationEffect[];
+}
+
+export const initialRegistration: RegistrationMachineState = { phase: 'unregistered', failures: 0 };
+
+export function nextRegistration(s: RegistrationMachineState, input: RegistrationInput, policy: RegistrationPolicy): RegistrationStep {
+  switch (input.type) {
+    case 'start':
+      if (s.phase === 'registering') return { state: s, effects: [] };
+      return { state: { ...s, phase: 'registering' }, effects: [tr(s.phase, 'registering', input.reason), { type: 'send-register' }] };
+    case 'refresh-due':
+      // A renewal keeps the current state visible as registered until it fails or the binding lapses.
+      if (s.phase !== 'registered') return { state: s, effects: [] };
+      return { state: s, effects: [{ type: 'send-register' }] };
+    case 'retry-due':
+      if (s.phase !== 'failed') return { state: s, effects: [] };
+      return { state: { ...s, phase: 'registering' }, effects: [tr('failed', 'registering', `retry after ${s.failures} failure${s.failures > 1 ? 's' : ''}`), { type: 'send-register' }] };
+    case 'ok': {
+      const effects: RegistrationEffect[] = [];
+      if (s.phase !== 'registered') effects.push(tr(s.phase, 'registered', `${input.status}, expires ${input.grantedSeconds}s`));
+      effects.push({ type: 'schedule-refresh', after: policy.refreshAfter(input.grantedSeconds) });
+      return { state: { phase: 'registered', failures: 0 }, effects };
+    }
+    case 'fail': {
+      const wait = Math.max(policy.retryInterval, input.retryAfter ?? 0);
+      const state = { phase: 'failed' as const, failures: s.failures + 1 };
+      return { state, effects: [tr(s.phase, 'failed', input.reason), { type: 'schedule-retry', after: wait }] };
+    }
+  }
+}
+
+function tr(from: RegistrationState, to: RegistrationState, reason: string): RegistrationEffect {
+  return { type: 'transition', from, to, reason };
+}

@@ -1,0 +1,175 @@
+import { isIPv4 } from 'node:net';
+import { z } from 'zod';
+import { parseDuration } from '../core/time.js';
+import { MODEL_OPTION_VALUES } from '../phone/model-options.js';
+
+/**
+ * The scenario file format (shared/DESIGN.md — a contract with users: extend, never break).
+ * Validation goes through these zod schemas; `scenarioJsonSchema()` exports the same shapes as
+ * JSON Schema for editors. Events and expectations are validated one action at a time (see
+ * load-scenario.ts) so an error names the action the user meant, not a union's failure.
+ */
+
+export const duration = z
+  .string({ error: 'expected a duration with a unit, e.g. "500ms", "32s", "1m30s", "2h"' })
+  .transform((text, ctx) => {
+    const us = parseDuration(text);
+    if (us === undefined) {
+      ctx.addIssue({ code: 'custom', message: `expected a duration with a unit, e.g. "500ms", "32s", "1m30s", "2h", found "${text}"` });
+      return z.NEVER;
+    }
+    return us;
+  })
+  .describe('A duration: a number with a unit (us, ms, s, m, h), units may be combined: "1m30s".');
+
+const positiveDuration = z
+  .string({ error: 'expected a duration with a unit, e.g. "10m"' })
+  .transform((text, ctx) => {
+    const us = parseDuration(text);
+    if (us === undefined || us <= 0) {
+      ctx.addIssue({ code: 'custom', message: `expected a positive duration with a unit, e.g. "10m", found "${text}"` });
+      return z.NEVER;
+    }
+    return us;
+  })
+  .describe('A positive duration, e.g. "10m".');
+
+export const lossRate = z
+  .union([z.number(), z.string()], { error: 'expected a loss rate: "30%" or a fraction from 0 to 1' })
+  .transform((v, ctx) => {
+    const n = typeof v === 'number' ? v : /^\d+(\.\d+)?%$/.test(v.trim()) ? Number(v.trim().slice(0, -1)) / 100 : NaN;
+    if (!(n >= 0 && n <= 1)) {
+      ctx.addIssue({ code: 'custom', message: `expected a loss rate: "30%" or a fraction from 0 to 1, found ${JSON.stringify(v)}` });
+      return z.NEVER;
+    }
+    return n;
+  })
+  .describe('Packet loss: a percentage "2%" or a fraction 0..1.');
+
+const ipv4 = z.string({ error: 'expected an IPv4 address, e.g. "10.0.0.1"' }).refine(isIPv4, { error: 'expected an IPv4 address, e.g. "10.0.0.1"' });
+const hostName = z.string({ error: 'expected a host name defined under phones: or servers:' }).min(1);
+const pair = z.tuple([hostName, hostName], { error: 'expected two host names, e.g. [alice, sip1]' });
+
+const linkChange = {
+  delay: duration.optional(),
+  jitter: duration.optional(),
+  loss: lossRate.optional(),
+};
+
+export const phoneSchema = z.strictObject({
+  address: ipv4,
+  config: z
+    .union([z.string(), z.array(z.string())], { error: 'expected a .cfg path, or a list of them (common file first, <MAC>.cfg last)' })
+    .optional()
+    .describe('Yealink-style provisioning file(s), relative to the scenario file; later files win.'),
+  settings: z
+    .record(z.string(), z.union([z.string(), z.number()], { error: 'expected a setting value (text or number)' }))
+    .optional()
+    .describe('Provisioning keys added or overriding the config files, e.g. { sip.timer_t1: 1 }.'),
+});
+
+export const serverSchema = z.strictObject({
+  address: ipv4,
+  features: z.array(z.enum(['calls', 'mwi', 'shared-line'])).optional().describe('Features offered; recorded, not simulated yet.'),
+  ringTime: duration.optional().describe('Time from 180 Ringing to the answer (default 1s).'),
+  answer: z.number().int().min(200).max(699).optional().describe('Final status the callee answers INVITEs with (default 200; 486 = busy).'),
+});
+
+export const modelSchema = z.strictObject({
+  inviteFailover: z.enum(MODEL_OPTION_VALUES.inviteFailover as [string, ...string[]]).optional(),
+  retryCounts: z.enum(MODEL_OPTION_VALUES.retryCounts as [string, ...string[]]).optional(),
+  refreshFraction: z.number().gt(0).max(1).optional(),
+});
+
+export const networkSchema = z.strictObject({
+  default: z.strictObject(linkChange).optional(),
+  links: z.array(z.strictObject({ between: pair, ...linkChange })).optional(),
+});
+
+export const dnsSchema = z.strictObject({
+  server: ipv4,
+  secondary: ipv4.optional(),
+  records: z.array(z.string()).optional(),
+});
+
+/** One schema per event action; exactly one action key besides `at`. */
+export const eventSchemas = {
+  boot: z.strictObject({ at: duration, boot: hostName }),
+  fail: z.strictObject({
+    at: duration,
+    fail: hostName,
+    mode: z.enum(['silent', 'unreachable', '503', 'slow'], { error: 'expected one of silent, unreachable, 503, slow' }),
+    retryAfter: duration.optional().describe('mode 503: Retry-After to send'),
+    delay: duration.optional().describe('mode slow: extra delay per request (default 5s)'),
+  }),
+  recover: z.strictObject({ at: duration, recover: hostName }),
+  call: z.strictObject({
+    at: duration,
+    call: z.strictObject({ from: hostName, to: z.union([z.string(), z.number()]).transform(String), duration: duration.optional().describe('answered call length before the caller hangs up (default 30s)') }),
+  }),
+  link: z.strictObject({ at: duration, link: z.strictObject({ between: pair, ...linkChange }) }),
+  partition: z.strictObject({ at: duration, partition: pair }),
+  heal: z.strictObject({ at: duration, heal: pair }),
+} as const;
+
+export type EventAction = keyof typeof eventSchemas;
+export const EVENT_ACTIONS = Object.keys(eventSchemas) as EventAction[];
+
+const sendsMatcher = z.strictObject({
+  from: hostName,
+  to: hostName,
+  method: z.string().optional(),
+  status: z.number().int().min(100).max(699).optional(),
+});
+const callMatcher = z.strictObject({
+  from: hostName,
+  to: z.union([z.string(), z.number()]).transform(String).optional(),
+  outcome: z.enum(['answered', 'failed', 'busy']).optional(),
+  via: hostName.optional(),
+});
+const registeredMatcher = z.strictObject({ phone: hostName, on: hostName });
+
+/** Matchers: what an expectation looks for in the trace. */
+export const matcherSchemas = { sends: sendsMatcher, call: callMatcher, registered: registeredMatcher } as const;
+export type MatcherKind = keyof typeof matcherSchemas;
+export const MATCHER_KINDS = Object.keys(matcherSchemas) as MatcherKind[];
+
+/** Timing forms: exactly one of at / by / during / never. */
+export const timingSchemas = {
+  at: { at: duration, tolerance: duration.optional() },
+  by: { by: duration },
+  during: { during: z.tuple([duration, duration], { error: 'expected [from, to], e.g. [2m, 5m]' }) },
+  never: { never: z.union([z.literal(true), z.tuple([duration, duration])], { error: 'expected true or a window [from, to]' }) },
+} as const;
+export type TimingKind = keyof typeof timingSchemas;
+export const TIMING_KINDS = Object.keys(timingSchemas) as TimingKind[];
+
+export function expectationSchema(timing: TimingKind, matcher: MatcherKind) {
+  return z.strictObject({ ...timingSchemas[timing], [matcher]: matcherSchemas[matcher] } as Record<string, z.ZodType>);
+}
+
+/** Top level, with events and expectations checked separately (items typed `unknown` here). */
+export const scenarioSchema = z.strictObject({
+  name: z.string({ error: 'expected the scenario name (text)' }),
+  description: z.string().optional(),
+  seed: z.number({ error: 'expected an integer seed' }).int().optional(),
+  duration: positiveDuration,
+  maxEvents: z.number().int().positive().optional().describe('Guard against event storms (default 5,000,000).'),
+  model: modelSchema.optional(),
+  phones: z.record(z.string(), phoneSchema, { error: 'expected a map of phone name → { address, config }' }),
+  servers: z.record(z.string(), serverSchema, { error: 'expected a map of server name → { address }' }).optional(),
+  dns: dnsSchema.optional(),
+  network: networkSchema.optional(),
+  events: z.array(z.unknown(), { error: 'expected a list of events' }).optional(),
+  expect: z.array(z.unknown(), { error: 'expected a list of expectations' }).optional(),
+});
+
+/** The full format as JSON Schema (events and expectations as unions), for editors. */
+export function scenarioJsonSchema(): unknown {
+  const events = z.union(Object.values(eventSchemas) as unknown as [z.ZodType, z.ZodType, ...z.ZodType[]]);
+  const expectations = z.union(
+    TIMING_KINDS.flatMap((t) => MATCHER_KINDS.map((m) => expectationSchema(t, m))) as unknown as [z.ZodType, z.ZodType, ...z.ZodType[]],
+  );
+  const full = scenarioSchema.extend({ events: z.array(events).optional(), expect: z.array(expectations).optional() });
+  return z.toJSONSchema(full, { io: 'input', unrepresentable: 'any' });
+}

@@ -1,0 +1,23 @@
+import type { Micros } from '../core/clock.js';
+
+/**
+ * What the server application does with requests. Host-level outages (silent, unreachable)
+ * are network states, not behaviours: see sim/net/host.ts.
+ */
+export type ServerBehaviour =
+  | { mode: 'normal' }
+  /** Answer every request with 503, optionally with Retry-After (RFC 3261 §21.5.4). */
+  | { mode: '503'; retryAfter?: Micros }
+  /** Handle every request `delay` later than normal. */
+  | { mode: 'slow'; delay: Micros };
+
+export interface ServerProfile {
+  /** Time from 180 Ringing to the final answer of an INVITE. */
+  ringTime: Micros;
+  /** Final status the callee answers INVITEs with (200, or e.g. 486 busy). */
+  answer: number;
+  /** Registration lifetime granted at most, seconds. */
+  maxExpires: number;
+}
+
+export const DEFAULT_SERVER_PROFILE: ServerProfile = { ringTime: 1_000_000, answer: 200, maxExpires: 3600 };

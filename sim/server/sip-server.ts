@@ -1,0 +1,134 @@
+import type { Clock, EventHandle } from '../core/clock.js';
+import type { Endpoint, Trace } from '../core/trace.js';
+import type { Host } from '../net/host.js';
+import type { Network } from '../net/network.js';
+import { InviteServerTransaction } from '../sip/invite-server-transaction.js';
+import { Header, SipRequest, SipResponse, header, headerSeconds, responseTo } from '../sip/message.js';
+import { ServerTransaction, SipCore, SipEndpoint } from '../sip/sip-endpoint.js';
+import type { SipTimerConfig } from '../sip/timers.js';
+import { DEFAULT_SERVER_PROFILE, ServerBehaviour, ServerProfile } from './server-behaviour.js';
+
+interface Binding {
+  contact: string;
+  expiresAt: number;
+}
+
+interface AnsweredCall {
+  response: SipResponse;
+  replyTo: Endpoint;
+  retransmit: EventHandle;
+  interval: number;
+  sentAt: number;
+}
+
+const RFC_TIMERS: SipTimerConfig = { t1: 500_000, t2: 4_000_000, t4: 5_000_000 };
+
+/**
+ * A SIP registrar and answering callee with scripted behaviour (normal, 503, slow). It
+ * answers INVITEs itself — 100, 180, then the profile's final answer after `ringTime` — and
+ * retransmits its 2xx until the ACK (RFC 3261 §13.3.1.4).
+ */
+export class SipServer implements SipCore {
+  readonly sip: SipEndpoint;
+  private behaviour: ServerBehaviour = { mode: 'normal' };
+  private readonly bindings = new Map<string, Binding>();
+  private readonly calls = new Map<string, AnsweredCall>();
+  private readonly tag: string;
+
+  constructor(
+    private readonly clock: Clock,
+    private readonly trace: Trace,
+    network: Network,
+    readonly host: Host,
+    private readonly profile: ServerProfile = DEFAULT_SERVER_PROFILE,
+  ) {
+    this.sip = new SipEndpoint(clock, trace, network, host, RFC_TIMERS, this);
+    this.tag = this.sip.ids.tag();
+  }
+
+  get name(): string {
+    return this.host.name;
+  }
+
+  setBehaviour(b: ServerBehaviour, reason: string): void {
+    this.behaviour = b;
+    this.trace.emit({ kind: 'server.state', server: this.name, mode: b.mode, reason });
+  }
+
+  /** Registered contact of an address-of-record, if its binding is live. */
+  binding(aor: string): string | undefined {
+    const b = this.bindings.get(aor);
+    return b && b.expiresAt > this.clock.now ? b.contact : undefined;
+  }
+
+  onRequest(req: SipRequest, source: Endpoint, txn: ServerTransaction | undefined): void {
+    if (!txn) return this.onAck(req);
+    const b = this.behaviour;
+    if (b.mode === 'slow') {
+      this.clock.schedule(b.delay, () => this.handle(req, txn), undefined, this.name);
+      return;
+    }
+    this.handle(req, txn);
+    void source;
+  }
+
+  private handle(req: SipRequest, txn: ServerTransaction): void {
+    const b = this.behaviour;
+    if (b.mode === '503') {
+      const extra: Header[] = b.retryAfter !== undefined ? [['Retry-After', String(Math.round(b.retryAfter / 1e6))]] : [];
+      return txn.respond(responseTo(req, 503, extra, this.tag));
+    }
+    switch (req.method) {
+      case 'REGISTER':
+        return txn.respond(this.register(req));
+      case 'INVITE':
+        return this.invite(req, txn as InviteServerTransaction);
+      case 'BYE':
+        return txn.respond(responseTo(req, this.calls.delete(header(req, 'Call-ID') ?? '') ? 200 : 481, [], this.tag));
+      case 'OPTIONS':
+        return txn.respond(responseTo(req, 200, [], this.tag));
+      default:
+        return txn.respond(responseTo(req, 501, [], this.tag));
+    }
+  }
+
+  private register(req: SipRequest): SipResponse {
+    const aor = /<([^>]+)>/.exec(header(req, 'To') ?? '')?.[1] ?? '';
+    const contact = /<([^>]+)>/.exec(header(req, 'Contact') ?? '')?.[1] ?? '';
+    const asked = headerSeconds(req, 'Expires') ?? this.profile.maxExpires;
+    const granted = Math.min(asked, this.profile.maxExpires);
+    if (granted === 0) this.bindings.delete(aor);
+    else this.bindings.set(aor, { contact, expiresAt: this.clock.now + granted * 1e6 });
+    return responseTo(req, 200, [['Contact', `<${contact}>;expires=${granted}`], ['Expires', String(granted)]], this.tag);
+  }
+
+  private invite(req: SipRequest, txn: InviteServerTransaction): void {
+    txn.respond(responseTo(req, 100));
+    txn.respond(responseTo(req, 180, [], this.tag));
+    this.clock.schedule(this.profile.ringTime, () => this.answer(req, txn), undefined, this.name);
+  }
+
+  private answer(req: SipRequest, txn: InviteServerTransaction): void {
+    if (txn.terminated) return;
+    const status = this.profile.answer;
+    const res = responseTo(req, status, status < 300 ? [['Contact', `<sip:${this.host.ip}:5060>`]] : [], this.tag);
+    txn.respond(res);
+    if (status >= 300) return;
+    const call: AnsweredCall = { response: res, replyTo: txn.replyTo, retransmit: 0, interval: RFC_TIMERS.t1, sentAt: this.clock.now };
+    this.calls.set(header(req, 'Call-ID') ?? '', call);
+    call.retransmit = this.clock.schedule(call.interval, this.retransmit2xx, call, this.name);
+  }
+
+  /** §13.3.1.4: the UAS core retransmits its 2xx, T1 doubling up to T2, until the ACK or 64·T1. */
+  private readonly retransmit2xx = (call: AnsweredCall): void => {
+    if (this.clock.now - call.sentAt >= 64 * RFC_TIMERS.t1) return;
+    this.sip.sendStateless(call.response, call.replyTo);
+    call.interval = Math.min(2 * call.interval, RFC_TIMERS.t2);
+    call.retransmit = this.clock.schedule(call.interval, this.retransmit2xx, call, this.name);
+  };
+
+  private onAck(req: SipRequest): void {
+    const call = this.calls.get(header(req, 'Call-ID') ?? '');
+    if (call) this.clock.cancel(call.retransmit);
+  }
+}

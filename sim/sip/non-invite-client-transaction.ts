@@ -1,0 +1,127 @@
+import type { EventHandle } from '../core/clock.js';
+import type { Endpoint } from '../core/trace.js';
+import { SipRequest, SipResponse, topBranch } from './message.js';
+import { TransactionState as S } from './transaction-state.js';
+import type { ClientTransaction, ClientTransactionUser, RetransmitLimit, TransactionContext } from './transaction-user.js';
+
+type NictState = S.Trying | S.Proceeding | S.Completed | S.Terminated;
+
+const ALLOWED: Record<NictState, NictState[]> = {
+  [S.Trying]: [S.Proceeding, S.Completed, S.Terminated],
+  [S.Proceeding]: [S.Completed, S.Terminated],
+  [S.Completed]: [S.Terminated],
+  [S.Terminated]: [],
+};
+
+/**
+ * Non-INVITE client transaction, RFC 3261 §17.1.2. Timer E retransmits on unreliable
+ * transports (T1 doubling up to T2; T2 once a provisional arrived), Timer F (64·T1) bounds the
+ * transaction, Timer K absorbs response retransmissions.
+ */
+export class NonInviteClientTransaction implements ClientTransaction {
+  private state: NictState = S.Trying;
+  private timerE: EventHandle = 0;
+  private timerF: EventHandle = 0;
+  private timerK: EventHandle = 0;
+  private interval = 0;
+  private retransmits = 0;
+  readonly branch: string;
+  readonly method: string;
+
+  constructor(
+    private readonly ctx: TransactionContext,
+    readonly request: SipRequest,
+    readonly dst: Endpoint,
+    private readonly tu: ClientTransactionUser,
+    private readonly limit?: RetransmitLimit,
+  ) {
+    this.branch = topBranch(request);
+    this.method = request.method;
+  }
+
+  get terminated(): boolean {
+    return this.state === S.Terminated;
+  }
+
+  start(): void {
+    this.trace('init', S.Trying, `${this.method} sent`);
+    this.ctx.send(this.request, this.dst);
+    const { clock, timers, host } = this.ctx;
+    if (timers.E > 0) {
+      this.interval = timers.E;
+      this.timerE = clock.schedule(this.interval, this.onTimerE, undefined, host);
+    }
+    this.timerF = clock.schedule(timers.F, this.onTimerF, undefined, host);
+    this.checkGiveUpAtOnce();
+  }
+
+  receiveResponse(res: SipResponse): void {
+    if (this.state !== S.Trying && this.state !== S.Proceeding) return; // Completed absorbs retransmissions.
+    if (res.status < 200) {
+      if (this.state === S.Trying) this.transitionTo(S.Proceeding, `${res.status} ${res.reason} received`);
+    } else {
+      this.transitionTo(S.Completed, `${res.status} ${res.reason} received`);
+    }
+    this.tu.receiveResponse(res);
+  }
+
+  onTransportError(cause: string): void {
+    if (this.state !== S.Trying && this.state !== S.Proceeding) return;
+    this.ctx.trace.emit({ kind: 'sip.transport-error', host: this.ctx.host, branch: this.branch, method: this.method, cause });
+    this.transitionTo(S.Terminated, `transport error: ${cause}`);
+    this.tu.onTransportError(cause);
+  }
+
+  private readonly onTimerE = (): void => {
+    if (this.state !== S.Trying && this.state !== S.Proceeding) return;
+    if (this.limit && this.limit.giveUp === 'next-interval' && this.retransmits >= this.limit.count) {
+      return this.timeout('retry-counts');
+    }
+    this.retransmits++;
+    this.ctx.trace.emit({ kind: 'sip.retransmit', host: this.ctx.host, branch: this.branch, method: this.method, count: this.retransmits, timer: 'E' });
+    this.ctx.send(this.request, this.dst);
+    // §17.1.2.2: double up to T2 while Trying; T2 once Proceeding.
+    this.interval = this.state === S.Proceeding ? this.ctx.timers.t2 : Math.min(2 * this.interval, this.ctx.timers.t2);
+    this.timerE = this.ctx.clock.schedule(this.interval, this.onTimerE, undefined, this.ctx.host);
+    this.checkGiveUpAtOnce();
+  };
+
+  private readonly onTimerF = (): void => {
+    if (this.state === S.Trying || this.state === S.Proceeding) this.timeout('F');
+  };
+
+  private readonly onTimerK = (): void => this.transitionTo(S.Terminated, 'Timer K fired');
+
+  private checkGiveUpAtOnce(): void {
+    if (this.limit?.giveUp === 'at-once' && this.retransmits >= this.limit.count && this.state === S.Trying) {
+      this.timeout('retry-counts');
+    }
+  }
+
+  private timeout(timer: 'F' | 'retry-counts'): void {
+    this.ctx.trace.emit({ kind: 'sip.timeout', host: this.ctx.host, branch: this.branch, method: this.method, timer });
+    this.transitionTo(S.Terminated, timer === 'F' ? 'Timer F fired: no final response' : `retry limit reached after ${this.retransmits} retransmissions`);
+    this.tu.onRequestTimeout(timer);
+  }
+
+  private transitionTo(next: NictState, reason: string): void {
+    if (!ALLOWED[this.state].includes(next)) throw new Error(`Cannot move ${this.method} client transaction from ${this.state} to ${next}`);
+    const { clock, timers, host } = this.ctx;
+    const from = this.state;
+    this.state = next;
+    if (next === S.Completed || next === S.Terminated) {
+      clock.cancel(this.timerE);
+      clock.cancel(this.timerF);
+    }
+    if (next === S.Completed) this.timerK = clock.schedule(timers.K, this.onTimerK, undefined, host);
+    if (next === S.Terminated) {
+      clock.cancel(this.timerK);
+      this.ctx.onTerminated('nict', this.branch, this.method);
+    }
+    this.trace(from, next, reason);
+  }
+
+  private trace(from: string, to: string, reason: string): void {
+    this.ctx.trace.emit({ kind: 'sip.txn.state', host: this.ctx.host, txn: 'nict', branch: this.branch, method: this.method, from, to, reason });
+  }
+}

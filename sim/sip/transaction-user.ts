@@ -1,0 +1,52 @@
+import type { Clock } from '../core/clock.js';
+import type { Endpoint, Trace, TransactionKind } from '../core/trace.js';
+import type { SipMessage, SipRequest, SipResponse } from './message.js';
+import type { TimerValues } from './timers.js';
+
+/** Callbacks a client transaction makes to its user (names as in SIP.js). */
+export interface ClientTransactionUser {
+  /** Every response that passes the transaction (provisional, final, 2xx retransmissions). */
+  receiveResponse(response: SipResponse): void;
+  /** Timer B/F fired, or the phone's retry bound was reached, with no final response. */
+  onRequestTimeout(timer: 'B' | 'F' | 'retry-counts'): void;
+  /** ICMP error or connection failure: ends the transaction at once (RFC 3261 §8.1.3.1). */
+  onTransportError(cause: string): void;
+}
+
+/** Callbacks a server transaction makes to its user. */
+export interface ServerTransactionUser {
+  /** An INVITE transaction completed without the ACK arriving (Timer H). */
+  onAckTimeout?(): void;
+}
+
+/**
+ * How a client transaction may be cut short before Timer B/F on a server that is not the last
+ * one in the failover list (reference A1): after `count` retransmissions, give up either when
+ * the next retransmission would be due ('next-interval') or right after the last send ('at-once').
+ */
+export interface RetransmitLimit {
+  count: number;
+  giveUp: 'next-interval' | 'at-once';
+}
+
+/** What a transaction needs from its host: time, trace, a way to send, and its timer values. */
+export interface TransactionContext {
+  clock: Clock;
+  trace: Trace;
+  /** Host name, for trace attribution. */
+  host: string;
+  timers: TimerValues;
+  send(msg: SipMessage, dst: Endpoint): void;
+  /** Name of a remote endpoint for trace records (scenario host name or ip). */
+  nameOf(dst: Endpoint): string;
+  /** The transport forgets a terminated transaction. */
+  onTerminated(kind: TransactionKind, branch: string, method: string): void;
+}
+
+export interface ClientTransaction {
+  readonly request: SipRequest;
+  readonly dst: Endpoint;
+  readonly terminated: boolean;
+  receiveResponse(response: SipResponse): void;
+  onTransportError(cause: string): void;
+}
