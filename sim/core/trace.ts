@@ -126,10 +126,11 @@ export interface CallOutcome extends Base {
   /** Time from the first INVITE to the final outcome, µs. */
   setup: Micros;
 }
-export interface ServerState extends Base {
-  kind: 'server.state';
-  server: string;
-  mode: string;
+/** A host's outage state as the scenario set it: up, silent, unreachable, 503, slow. */
+export interface HostState extends Base {
+  kind: 'host.state';
+  host: string;
+  mode: 'up' | 'silent' | 'unreachable' | '503' | 'slow';
   reason: string;
 }
 export interface ScenarioAction extends Base {
@@ -151,7 +152,7 @@ export type TraceEvent =
   | PhoneWorkingServer
   | CallStateChange
   | CallOutcome
-  | ServerState
+  | HostState
   | ScenarioAction;
 
 export type TraceKind = TraceEvent['kind'];

@@ -22,9 +22,9 @@ const bool = { type: 'enum', values: { 0: 'disabled', 1: 'enabled' } } as const;
 export const PHONE_KEYS: KeyDef[] = [
   { pattern: 'account.X.enable', ...bool, default: '0', modelled: true, meaning: 'account in use' },
   { pattern: 'account.X.user_name', type: 'text', default: '', modelled: true, meaning: 'user part of the address-of-record' },
-  { pattern: 'account.X.auth_name', type: 'text', default: '', modelled: false, meaning: 'authentication name' },
-  { pattern: 'account.X.password', type: 'text', default: '', modelled: false, meaning: 'authentication password' },
-  { pattern: 'account.X.label', type: 'text', default: '', modelled: false, meaning: 'label on the phone screen' },
+  { pattern: 'account.X.auth_name', type: 'text', default: '', modelled: true, meaning: 'authentication name' },
+  { pattern: 'account.X.password', type: 'text', default: '', modelled: true, meaning: 'authentication password' },
+  { pattern: 'account.X.label', type: 'text', default: '', modelled: true, meaning: 'label on the phone screen' },
   { pattern: 'account.X.display_name', type: 'text', default: '', modelled: true, meaning: 'display name in From' },
   { pattern: 'account.X.sip_server.Y.address', type: 'text', default: '', modelled: true, meaning: 'server Y (IP literal; domains need DNS server location)' },
   { pattern: 'account.X.sip_server.Y.port', type: 'int', min: 0, max: 65535, default: '5060', modelled: true, meaning: 'server Y port' },

@@ -37,7 +37,7 @@ export class SipServer implements SipCore {
 
   constructor(
     private readonly clock: Clock,
-    private readonly trace: Trace,
+    trace: Trace,
     network: Network,
     readonly host: Host,
     private readonly profile: ServerProfile = DEFAULT_SERVER_PROFILE,
@@ -50,9 +50,8 @@ export class SipServer implements SipCore {
     return this.host.name;
   }
 
-  setBehaviour(b: ServerBehaviour, reason: string): void {
+  setBehaviour(b: ServerBehaviour): void {
     this.behaviour = b;
-    this.trace.emit({ kind: 'server.state', server: this.name, mode: b.mode, reason });
   }
 
   /** Registered contact of an address-of-record, if its binding is live. */
@@ -61,7 +60,7 @@ export class SipServer implements SipCore {
     return b && b.expiresAt > this.clock.now ? b.contact : undefined;
   }
 
-  onRequest(req: SipRequest, source: Endpoint, txn: ServerTransaction | undefined): void {
+  onRequest(req: SipRequest, _source: Endpoint, txn: ServerTransaction | undefined): void {
     if (!txn) return this.onAck(req);
     const b = this.behaviour;
     if (b.mode === 'slow') {
@@ -69,7 +68,6 @@ export class SipServer implements SipCore {
       return;
     }
     this.handle(req, txn);
-    void source;
   }
 
   private handle(req: SipRequest, txn: ServerTransaction): void {

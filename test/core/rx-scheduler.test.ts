@@ -221,7 +221,7 @@ describe('Trace', () => {
     const trace = new Trace(() => clock.now);
     const got: TraceEvent[] = [];
     trace.events$.subscribe((e) => got.push(e));
-    trace.emit({ kind: 'server.state', server: 'sip1', mode: 'down', reason: 'test' });
+    trace.emit({ kind: 'host.state', host: 'sip1', mode: 'silent', reason: 'test' });
     expect(got.length).to.equal(1);
     expect(got[0]).to.equal(trace.records[0]);
   });
@@ -229,15 +229,15 @@ describe('Trace', () => {
   it('late subscribers do not get past events (hot Subject), but records has them', () => {
     const clock = new Clock();
     const trace = new Trace(() => clock.now);
-    trace.emit({ kind: 'server.state', server: 'sip1', mode: 'down', reason: 'a' });
+    trace.emit({ kind: 'host.state', host: 'sip1', mode: 'silent', reason: 'a' });
     const got: Seen[] = [];
     trace.events$.subscribe((e) => got.push([e.t, e.kind]));
     clock.runUntil(7);
-    trace.emit({ kind: 'server.state', server: 'sip1', mode: 'up', reason: 'b' });
-    expect(got).to.deep.equal([[7, 'server.state']]);
+    trace.emit({ kind: 'host.state', host: 'sip1', mode: 'up', reason: 'b' });
+    expect(got).to.deep.equal([[7, 'host.state']]);
     expect(trace.records.map((r) => [r.t, r.kind])).to.deep.equal([
-      [0, 'server.state'],
-      [7, 'server.state'],
+      [0, 'host.state'],
+      [7, 'host.state'],
     ]);
   });
 });

@@ -1,0 +1,125 @@
+import type { NetSend, TraceEvent } from '../sim/core/trace.js';
+import { formatDuration, formatSeconds } from '../sim/core/time.js';
+import type { RunResult } from '../sim/scenario/run-scenario.js';
+
+const COL = 24; // characters between host columns: room for "180 Ringing (INVITE)"
+const TIME_W = 12;
+
+/**
+ * The text ladder: hosts as columns, time down the page, one row per packet (at the instant it
+ * leaves its sender) and per state change. Retransmissions, losses, timeouts, ICMP errors and
+ * state changes are marked in the note on the right. A pure function of the finished run.
+ */
+export function renderLadder(run: RunResult): string {
+  const hosts = run.hosts.map((h) => h.name);
+  const col = new Map(hosts.map((h, i) => [h, TIME_W + 2 + i * COL]));
+  const width = TIME_W + 2 + (hosts.length - 1) * COL + 1;
+  const drops = new Map<number, string>();
+  for (const r of run.records) if (r.kind === 'net.drop') drops.set(r.id, r.reason);
+
+  const out: string[] = [];
+  const grid = (): string[] => {
+    const row = Array<string>(width).fill(' ');
+    for (const c of col.values()) row[c] = '|';
+    return row;
+  };
+  // Host names and addresses start at their column, so the eye can follow the line down.
+  const header = (first: string, texts: string[]): string => {
+    const row = Array<string>(width + COL).fill(' ');
+    put(row, 0, first.padStart(TIME_W));
+    texts.forEach((t, i) => put(row, TIME_W + 2 + i * COL, t));
+    return row.join('').trimEnd();
+  };
+  out.push(header('time (s)', hosts));
+  out.push(header('', run.hosts.map((h) => h.ip)));
+
+  const pendingRetransmit = new Map<string, string>();
+  const line = (t: number, row: string[], note: string): void => {
+    out.push(`${formatSeconds(t).padStart(TIME_W)}  ${row.join('').slice(TIME_W + 2)}${note ? `  ${note}` : ''}`.trimEnd());
+  };
+
+  for (const r of run.records) {
+    switch (r.kind) {
+      case 'net.send': {
+        const notes: string[] = [];
+        const re = pendingRetransmit.get(r.from);
+        if (re) {
+          notes.push(re);
+          pendingRetransmit.delete(r.from);
+        }
+        const drop = drops.get(r.id);
+        if (drop) notes.push(`lost: ${DROP_WORDS[drop] ?? drop}`);
+        line(r.t, arrow(grid(), col.get(r.from), col.get(r.to), packetLabel(r), drop !== undefined), notes.join('; '));
+        break;
+      }
+      case 'sip.retransmit':
+        if (r.timer !== 'G') pendingRetransmit.set(r.host, `retransmission #${r.count} (Timer ${r.timer})`);
+        break;
+      case 'scenario.action':
+        out.push(`${formatSeconds(r.t).padStart(TIME_W)}  ${`── ${formatDuration(r.t)}: ${r.detail} `.padEnd(width - TIME_W - 2, '─')}`);
+        break;
+      default: {
+        const m = marker(r);
+        if (!m) break;
+        const row = grid();
+        const c = col.get(m.host);
+        if (c !== undefined) row[c] = '*';
+        line(r.t, row, `${m.host}: ${m.text}`);
+      }
+    }
+  }
+  return out.join('\n') + '\n';
+}
+
+const DROP_WORDS: Record<string, string> = {
+  loss: 'link loss',
+  partition: 'partitioned',
+  silent: 'destination silent',
+  'sender-down': 'sender is down',
+};
+
+function packetLabel(r: NetSend): string {
+  return r.proto === 'icmp' ? 'ICMP unreachable' : r.label;
+}
+
+function marker(r: TraceEvent): { host: string; text: string } | undefined {
+  switch (r.kind) {
+    case 'sip.timeout':
+      return { host: r.host, text: r.timer === 'retry-counts' ? `${r.method} gave up: retry counts reached` : `Timer ${r.timer} fired (${r.method}): no response` };
+    case 'sip.transport-error':
+      return { host: r.host, text: `${r.method} transport error: ${r.cause}` };
+    case 'phone.registration':
+      return { host: r.phone, text: `registration on ${r.server}: ${r.from} → ${r.to} (${r.reason})` };
+    case 'phone.working-server':
+      return { host: r.phone, text: `working server ${r.server ? `is now ${r.server}` : 'none: no registration'} (${r.reason})` };
+    case 'call.state':
+      return { host: r.phone, text: `call ${r.call} ${r.from} → ${r.to}${r.server && r.to === 'trying' ? ` ${r.server}` : ''} (${r.reason})` };
+    case 'call.outcome':
+      return {
+        host: r.phone,
+        text: `call ${r.call} to ${r.to} ${r.outcome.toUpperCase()}${r.via ? ` via ${r.via}` : ''} after ${formatDuration(r.setup)} (tried ${r.tried.join(', ') || 'nothing'})`,
+      };
+    case 'host.state':
+      return { host: r.host, text: `now ${r.mode} (${r.reason})` };
+    default:
+      return undefined;
+  }
+}
+
+/** Draws "|----LABEL--->|" between two columns; a lost packet ends in "x" instead of a head. */
+function arrow(row: string[], from: number | undefined, to: number | undefined, label: string, lost: boolean): string[] {
+  if (from === undefined || to === undefined || from === to) return row;
+  const left = Math.min(from, to);
+  const right = Math.max(from, to);
+  for (let i = left + 1; i < right; i++) row[i] = '-';
+  if (from < to) row[right - 1] = lost ? 'x' : '>';
+  else row[left + 1] = lost ? 'x' : '<';
+  const span = right - left - 3;
+  const text = label.length > span ? label.slice(0, Math.max(0, span)) : label;
+  put(row, left + 2 + Math.floor((span - text.length) / 2), text);
+  return row;
+}
+
+function put(row: string[], at: number, text: string): void {
+  for (let i = 0; i < text.length; i++) row[at + i] = text[i]!;
+}

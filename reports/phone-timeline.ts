@@ -1,0 +1,56 @@
+import type { Micros } from '../sim/core/clock.js';
+import type { CallOutcome, TraceEvent } from '../sim/core/trace.js';
+
+export interface Interval {
+  from: Micros;
+  to: Micros;
+}
+
+export interface PhoneTimeline {
+  phone: string;
+  /** Per server: the intervals the phone held a registration there. */
+  registered: Map<string, Interval[]>;
+  /** Working server changes in order (null = none). */
+  working: { t: Micros; server: string | null; reason: string }[];
+  /** Intervals with no working server, after the first registration. */
+  gaps: Interval[];
+  firstRegistered: Micros | null;
+  calls: CallOutcome[];
+}
+
+/** Derives each phone's registration, working-server and call history from the trace. */
+export function phoneTimelines(records: readonly TraceEvent[], phones: string[], end: Micros): PhoneTimeline[] {
+  return phones.map((phone) => {
+    const registered = new Map<string, Interval[]>();
+    const open = new Map<string, Micros>();
+    const working: PhoneTimeline['working'] = [];
+    const calls: CallOutcome[] = [];
+    for (const r of records) {
+      if (r.kind === 'phone.registration' && r.phone === phone) {
+        if (!registered.has(r.server)) registered.set(r.server, []);
+        if (r.to === 'registered' && !open.has(r.server)) open.set(r.server, r.t);
+        if (r.to !== 'registered' && open.has(r.server)) {
+          registered.get(r.server)!.push({ from: open.get(r.server)!, to: r.t });
+          open.delete(r.server);
+        }
+      } else if (r.kind === 'phone.working-server' && r.phone === phone) {
+        working.push({ t: r.t, server: r.server, reason: r.reason });
+      } else if (r.kind === 'call.outcome' && r.phone === phone) {
+        calls.push(r);
+      }
+    }
+    for (const [server, from] of open) registered.get(server)!.push({ from, to: end });
+    const firstRegistered = working.find((w) => w.server !== null)?.t ?? null;
+    const gaps: Interval[] = [];
+    let gapStart: Micros | null = null;
+    for (const w of working) {
+      if (w.server === null && gapStart === null) gapStart = w.t;
+      if (w.server !== null && gapStart !== null) {
+        gaps.push({ from: gapStart, to: w.t });
+        gapStart = null;
+      }
+    }
+    if (gapStart !== null) gaps.push({ from: gapStart, to: end });
+    return { phone, registered, working, gaps, firstRegistered, calls };
+  });
+}

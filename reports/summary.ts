@@ -1,0 +1,34 @@
+import { formatDuration } from '../sim/core/time.js';
+import type { RunResult } from '../sim/scenario/run-scenario.js';
+import { phoneTimelines } from './phone-timeline.js';
+
+/**
+ * The QA summary after the ladder: per phone, registrations per server, the working server
+ * over time (failover/failback instants with their triggers), unregistered gaps and calls;
+ * then every expectation's verdict with what was seen.
+ */
+export function renderSummary(run: RunResult): string {
+  const out: string[] = [];
+  const s = run.scenario;
+  out.push(`Summary — ${s.id}: ${s.name}`);
+  out.push(`  seed ${run.seed}, ${formatDuration(run.end)} simulated, ${run.eventsRun} events, model ${Object.entries(run.model).map(([k, v]) => `${k}=${v}`).join(' ')}`);
+  const phones = run.hosts.filter((h) => h.role === 'phone').map((h) => h.name);
+  for (const p of phoneTimelines(run.records, phones, run.end)) {
+    out.push(`  ${p.phone}`);
+    const regs = [...p.registered].map(([server, iv]) => `${server} ${iv.length ? iv.map((i) => `${formatDuration(i.from)}–${formatDuration(i.to)}`).join(', ') : 'never'}`);
+    out.push(`    registered:      ${regs.join('; ') || 'no registration attempted'}`);
+    out.push(`    working server:  ${p.working.map((w) => `${formatDuration(w.t)} ${w.server ?? 'none'} (${w.reason})`).join('; ') || 'none'}`);
+    out.push(`    unregistered:    ${p.firstRegistered === null ? 'never registered' : p.gaps.length ? p.gaps.map((g) => `${formatDuration(g.from)}–${formatDuration(g.to)} (${formatDuration(g.to - g.from)})`).join(', ') : `no gap after first registration at ${formatDuration(p.firstRegistered)}`}`);
+    if (p.calls.length === 0) out.push('    calls:           none');
+    for (const c of p.calls) {
+      out.push(`    call ${c.call} → ${c.to}:      ${c.outcome}${c.via ? ` via ${c.via}` : ''}, setup ${formatDuration(c.setup)}, tried ${c.tried.join(' → ') || 'nothing'} (placed at ${formatDuration(c.t - c.setup)})`);
+    }
+  }
+  const held = run.verdicts.filter((v) => v.pass).length;
+  out.push(`  expectations: ${held}/${run.verdicts.length} hold`);
+  for (const v of run.verdicts) {
+    out.push(`    ${v.pass ? 'PASS' : 'FAIL'} ${s.file}:${v.expectation.line} ${v.expectation.text}`);
+    out.push(`         ${v.pass ? 'seen' : 'seen instead'}: ${v.seen}`);
+  }
+  return out.join('\n') + '\n';
+}

@@ -1,0 +1,186 @@
+#!/usr/bin/env node
+import { Command, CommanderError, Option } from 'commander';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { renderJsonl } from '../reports/jsonl.js';
+import { renderJunit } from '../reports/junit.js';
+import { renderLadder } from '../reports/ladder.js';
+import { writePcap } from '../reports/pcap.js';
+import { renderSummary } from '../reports/summary.js';
+import { expandScenarioPaths, perScenario, writeAtomic } from './cli-files.js';
+import { explainConfig } from './explain.js';
+import { InputError } from './core/input-error.js';
+import { parseCfg } from './phone/cfg-file.js';
+import { MODEL_OPTION_VALUES, ModelOptions } from './phone/model-options.js';
+import { buildPhoneConfig } from './phone/phone-config.js';
+import { loadScenario } from './scenario/load-scenario.js';
+import { runScenario, RunResult } from './scenario/run-scenario.js';
+
+/**
+ * The command line: the one module that wires sim/ and reports/. Exit codes: 0 every
+ * expectation holds, 1 an expectation failed, 2 invalid input or usage (one clear message,
+ * no stack trace, nothing written).
+ */
+interface RunFlags {
+  seed?: number;
+  out?: string | true;
+  pcap?: string;
+  json?: string;
+  junit?: string;
+  quiet?: boolean;
+  model: Partial<ModelOptions>;
+}
+
+function main(argv: string[]): number {
+  const program = new Command('sipsim')
+    .description('Discrete-event simulator of SIP desk phones and their server redundancy (failover/fallback) under scripted outages.')
+    .version(packageVersion())
+    .exitOverride()
+    .configureOutput({ writeErr: (s) => process.stderr.write(s) })
+    .showHelpAfterError('(run sipsim --help for usage)');
+  let code = 0;
+
+  program
+    .command('run')
+    .description('run scenarios: print each ladder timeline and summary; exit 1 if an expectation fails')
+    .argument('<scenario...>', 'scenario .yaml files, or directories of them')
+    .option('--seed <n>', 'run seed (overrides the scenario\'s seed)', parseSeed)
+    .option('--out [dir]', 'also write every output (ladder, JSONL trace, pcap, JUnit) into this directory (default out/)')
+    .option('--pcap <file>', 'write a libpcap capture of every SIP packet and ICMP error')
+    .option('--json <file>', 'write the trace as JSON Lines')
+    .option('--junit <file>', 'write JUnit XML, one test case per expectation')
+    .option('--quiet', 'print only the summaries, not the ladders')
+    .addOption(new Option('--model <key=value>', `set a model option (${modelHelp()}); repeatable`).argParser(parseModel).default({}))
+    .action((paths: string[], flags: RunFlags) => {
+      code = runCommand(paths, flags);
+    });
+
+  program
+    .command('validate')
+    .description('check scenario files and phone .cfg files without running; exit 2 at the first bad input')
+    .argument('<file...>', 'scenario .yaml files (or directories) and .cfg files')
+    .action((files: string[]) => {
+      code = validateCommand(files);
+    });
+
+  program
+    .command('explain')
+    .description('print the effective redundancy settings of phone .cfg files, defaults filled in (later files win)')
+    .argument('<cfg...>', 'phone .cfg files, e.g. the common file then <MAC>.cfg')
+    .action((files: string[]) => {
+      process.stdout.write(explainConfig(files.map((f) => parseCfg(readText(f), f))));
+    });
+
+  try {
+    program.parse(argv, { from: 'user' });
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      return e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help' ? 0 : 2;
+    }
+    if (e instanceof InputError) {
+      process.stderr.write(`sipsim: ${e.message}\n`);
+      return 2;
+    }
+    throw e;
+  }
+  return code;
+}
+
+function runCommand(paths: string[], flags: RunFlags): number {
+  // Validate everything first: a bad file stops the run before anything is written.
+  const scenarios = expandScenarioPaths(paths).map(loadScenario);
+  const several = scenarios.length > 1;
+  const runs: RunResult[] = [];
+  const files = new Map<string, string | Buffer>();
+  const outDir = flags.out === true ? 'out' : flags.out;
+  for (const [i, s] of scenarios.entries()) {
+    for (const w of s.warnings) process.stderr.write(`warning: ${w}\n`);
+    if (several && process.stderr.isTTY) process.stderr.write(`[${i + 1}/${scenarios.length}] ${s.id}\n`);
+    const run = runScenario(s, { ...(flags.seed !== undefined ? { seed: flags.seed } : {}), model: flags.model });
+    runs.push(run);
+    const ladder = renderLadder(run);
+    const summary = renderSummary(run);
+    process.stdout.write(`${'='.repeat(100)}\n${s.id}: ${s.name}\n${'='.repeat(100)}\n`);
+    if (!flags.quiet) process.stdout.write(`${ladder}\n`);
+    process.stdout.write(summary);
+    const jsonl = () => renderJsonl(run.records);
+    const pcap = () => writePcap(run.records);
+    if (flags.pcap) files.set(perScenario(flags.pcap, s.id, several), pcap());
+    if (flags.json) files.set(perScenario(flags.json, s.id, several), jsonl());
+    if (outDir) {
+      files.set(join(outDir, `${s.id}.ladder.txt`), `${ladder}\n${summary}`);
+      files.set(join(outDir, `${s.id}.trace.jsonl`), jsonl());
+      files.set(join(outDir, `${s.id}.pcap`), pcap());
+    }
+  }
+  if (flags.junit) files.set(flags.junit, renderJunit(runs));
+  if (outDir) files.set(join(outDir, 'junit.xml'), renderJunit(runs));
+  for (const [file, data] of files) writeAtomic(file, data);
+  const failed = runs.flatMap((r) => r.verdicts).filter((v) => !v.pass).length;
+  const total = runs.reduce((n, r) => n + r.verdicts.length, 0);
+  process.stdout.write(`\n${runs.length} scenario${runs.length > 1 ? 's' : ''}: ${total - failed} passed, ${failed} failed\n`);
+  return failed > 0 ? 1 : 0;
+}
+
+function validateCommand(files: string[]): number {
+  for (const f of files) {
+    if (f.endsWith('.cfg')) {
+      const config = buildPhoneConfig([parseCfg(readText(f), f)]);
+      for (const w of config.warnings) process.stderr.write(`warning: ${f}: ${w}\n`);
+      process.stdout.write(`ok: ${f}\n`);
+      continue;
+    }
+    for (const s of expandScenarioPaths([f]).map(loadScenario)) {
+      for (const w of s.warnings) process.stderr.write(`warning: ${w}\n`);
+      process.stdout.write(`ok: ${s.file}\n`);
+    }
+  }
+  return 0;
+}
+
+function readText(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new InputError(file, undefined, undefined, `cannot read the file (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
+  }
+}
+
+function parseSeed(v: string): number {
+  if (!/^-?\d+$/.test(v) || !Number.isSafeInteger(Number(v))) throw new InputError('--seed', undefined, undefined, `expected an integer, found "${v}"`);
+  return Number(v);
+}
+
+function parseModel(v: string, previous: Partial<ModelOptions>): Partial<ModelOptions> {
+  const m = /^([A-Za-z]+)=(.+)$/.exec(v);
+  const key = m?.[1] as keyof ModelOptions | undefined;
+  if (!m || !key || !(key in MODEL_OPTION_VALUES)) {
+    throw new InputError('--model', undefined, undefined, `expected key=value with key one of ${Object.keys(MODEL_OPTION_VALUES).join(', ')}, found "${v}"`);
+  }
+  const allowed = MODEL_OPTION_VALUES[key];
+  const value = m[2]!;
+  if (allowed === 'fraction') {
+    const n = Number(value);
+    if (!(n > 0 && n <= 1)) throw new InputError('--model', undefined, key, `expected a number in (0, 1], found "${value}"`);
+    return { ...previous, [key]: n };
+  }
+  if (!allowed.includes(value)) throw new InputError('--model', undefined, key, `expected one of ${allowed.join(', ')}, found "${value}"`);
+  return { ...previous, [key]: value };
+}
+
+function modelHelp(): string {
+  return Object.entries(MODEL_OPTION_VALUES)
+    .map(([k, v]) => `${k}=${v === 'fraction' ? '0..1' : v.join('|')}`)
+    .join('; ');
+}
+
+function packageVersion(): string {
+  try {
+    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+    return pkg.version;
+  } catch {
+    return 'unknown';
+  }
+}
+
+process.exitCode = main(process.argv.slice(2));

@@ -1,0 +1,45 @@
+import type { CfgEntry } from './phone/cfg-file.js';
+import { buildPhoneConfig } from './phone/phone-config.js';
+import { KeyDef, PHONE_KEYS } from './phone/phone-keys.js';
+
+/**
+ * `sipsim explain`: the effective settings per enabled account and the phone-wide ones, with
+ * documented defaults filled in and marked, each with what it means — so a QA engineer can
+ * check a provisioning file before simulating it. Validation errors surface as InputErrors.
+ */
+export function explainConfig(sources: Map<string, CfgEntry>[]): string {
+  const config = buildPhoneConfig(sources);
+  const entries = config.entries;
+  const out: string[] = ['Effective settings ("default" marks values the file does not set).', ''];
+  const row = (key: string, def: KeyDef): string => {
+    const e = entries.get(key);
+    const set = e !== undefined && e.value !== '';
+    const value = set ? e.value : def.default;
+    const shown = def.type === 'enum' ? `${value} (${def.values[value] ?? '?'})` : value === '' ? '(blank)' : value;
+    const origin = set ? `${e.file}:${e.line}` : 'default';
+    const note = def.modelled ? '' : ' [not simulated yet]';
+    return `  ${key.padEnd(48)} ${shown.padEnd(22)} ${origin.padEnd(24)} ${def.meaning}${note}`;
+  };
+  out.push('Phone-wide');
+  for (const def of PHONE_KEYS.filter((d) => d.pattern.startsWith('sip.'))) out.push(row(def.pattern, def));
+  for (const account of config.accounts) {
+    out.push('', `Account ${account.index} (user ${account.userName})`);
+    for (const def of PHONE_KEYS.filter((d) => d.pattern.startsWith('account.X.') && !d.pattern.includes('.Y.'))) {
+      out.push(row(def.pattern.replace('X', String(account.index)), def));
+    }
+    for (const y of [1, 2]) {
+      out.push(`  server ${y} (${y === 1 ? 'working server' : 'fallback server'})`);
+      for (const def of PHONE_KEYS.filter((d) => d.pattern.includes('.Y.'))) {
+        out.push(row(def.pattern.replace('X', String(account.index)).replace('Y', String(y)), def));
+      }
+    }
+  }
+  if (config.accounts.length === 0) out.push('', 'No account is enabled (account.X.enable = 1): the phone will not register.');
+  const statics = [...entries.keys()].filter((k) => k.startsWith('dns_cache_')).sort();
+  if (statics.length) {
+    out.push('', 'Static DNS cache entries');
+    for (const k of statics) out.push(`  ${k.padEnd(48)} ${entries.get(k)!.value}`);
+  }
+  for (const w of config.warnings) out.push('', `warning: ${w}`);
+  return out.join('\n') + '\n';
+}

@@ -1,0 +1,106 @@
+import type { Micros } from '../core/clock.js';
+import type { TraceEvent } from '../core/trace.js';
+import { formatDuration } from '../core/time.js';
+import type { Expectation, Matcher } from './scenario.js';
+
+export interface Verdict {
+  expectation: Expectation;
+  pass: boolean;
+  /** What the trace showed: the matching instant, or what was seen instead. */
+  seen: string;
+}
+
+/** Checks every expectation against the finished trace. Pure: reads records only. */
+export function checkExpectations(expectations: readonly Expectation[], records: readonly TraceEvent[], end: Micros): Verdict[] {
+  return expectations.map((e) => checkOne(e, records, end));
+}
+
+function checkOne(e: Expectation, records: readonly TraceEvent[], end: Micros): Verdict {
+  const t = e.timing;
+  if (t.kind === 'during') return checkDuring(e, records, t.from, t.to);
+  const hits = records.filter((r) => matches(e.matcher, r)).map((r) => r.t);
+  const what = describeMatcher(e.matcher);
+  switch (t.kind) {
+    case 'at': {
+      const inside = hits.find((h) => Math.abs(h - t.at) <= t.tolerance);
+      if (inside !== undefined) return { expectation: e, pass: true, seen: `${what} at ${fmt(inside)}` };
+      if (hits.length === 0) return { expectation: e, pass: false, seen: `no ${what} in the whole run` };
+      const nearest = hits.reduce((a, b) => (Math.abs(b - t.at) < Math.abs(a - t.at) ? b : a));
+      return { expectation: e, pass: false, seen: `nearest ${what} at ${fmt(nearest)}, ${formatDuration(Math.abs(nearest - t.at))} ${nearest < t.at ? 'early' : 'late'}` };
+    }
+    case 'by': {
+      const first = hits[0];
+      if (first !== undefined && first <= t.by) return { expectation: e, pass: true, seen: `${what} at ${fmt(first)}` };
+      return { expectation: e, pass: false, seen: first === undefined ? `no ${what} in the whole run` : `first ${what} only at ${fmt(first)}` };
+    }
+    case 'never': {
+      const to = t.to ?? end;
+      const bad = hits.find((h) => h >= t.from && h <= to);
+      return bad === undefined
+        ? { expectation: e, pass: true, seen: `no ${what} in ${fmt(t.from)}–${fmt(to)}` }
+        : { expectation: e, pass: false, seen: `${what} at ${fmt(bad)}` };
+    }
+  }
+}
+
+/** A registration holding over [from, to]: registered once everything at `from` happened, and never leaving before `to`. */
+function checkDuring(e: Expectation, records: readonly TraceEvent[], from: Micros, to: Micros): Verdict {
+  const m = e.matcher;
+  if (m.kind !== 'registered') return { expectation: e, pass: false, seen: 'during applies to registered only' };
+  const atFrom = stateAt(records, m.phone, m.on, from);
+  if (atFrom.state !== 'registered') {
+    const since = atFrom.since !== undefined ? ` (since ${fmt(atFrom.since)}: ${atFrom.reason})` : '';
+    return { expectation: e, pass: false, seen: `${m.phone} ${atFrom.state} on ${m.on} at ${fmt(from)}${since}` };
+  }
+  const left = records.find(
+    (r) => r.kind === 'phone.registration' && r.phone === m.phone && r.server === m.on && r.t > from && r.t <= to && r.to !== 'registered',
+  );
+  if (left && left.kind === 'phone.registration') {
+    return { expectation: e, pass: false, seen: `${m.phone} ${left.to} on ${m.on} at ${fmt(left.t)} (${left.reason})` };
+  }
+  return { expectation: e, pass: true, seen: `${m.phone} registered on ${m.on} throughout (since ${fmt(atFrom.since!)})` };
+}
+
+function stateAt(records: readonly TraceEvent[], phone: string, server: string, t: Micros): { state: string; since?: Micros; reason?: string } {
+  let out: { state: string; since?: Micros; reason?: string } = { state: 'unregistered' };
+  for (const r of records) {
+    if (r.t > t) break;
+    if (r.kind === 'phone.registration' && r.phone === phone && r.server === server) out = { state: r.to, since: r.t, reason: r.reason };
+  }
+  return out;
+}
+
+export function matches(m: Matcher, r: TraceEvent): boolean {
+  switch (m.kind) {
+    case 'sends': {
+      if (r.kind !== 'net.send' || r.proto !== 'udp' || r.from !== m.from || r.to !== m.to) return false;
+      const start = r.payload.slice(0, r.payload.indexOf('\r\n'));
+      const status = /^SIP\/2\.0 (\d{3})/.exec(start);
+      if (m.status !== undefined) return status !== null && Number(status[1]) === m.status;
+      if (m.method !== undefined) return status === null && start.startsWith(`${m.method} `);
+      return true;
+    }
+    case 'call':
+      return (
+        r.kind === 'call.outcome' && r.phone === m.from &&
+        (m.to === undefined || r.to === m.to) && (m.outcome === undefined || r.outcome === m.outcome) && (m.via === undefined || r.via === m.via)
+      );
+    case 'registered':
+      return r.kind === 'phone.registration' && r.phone === m.phone && r.server === m.on && r.to === 'registered';
+  }
+}
+
+export function describeMatcher(m: Matcher): string {
+  switch (m.kind) {
+    case 'sends':
+      return `${m.method ?? (m.status !== undefined ? String(m.status) : 'SIP message')} ${m.from}→${m.to}`;
+    case 'call':
+      return `call from ${m.from}${m.to ? ` to ${m.to}` : ''}${m.outcome ? ` ${m.outcome}` : ''}${m.via ? ` via ${m.via}` : ''}`;
+    case 'registered':
+      return `${m.phone} registered on ${m.on}`;
+  }
+}
+
+function fmt(t: Micros): string {
+  return formatDuration(t);
+}

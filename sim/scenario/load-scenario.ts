@@ -1,0 +1,193 @@
+import { readFileSync } from 'node:fs';
+import { basename, dirname, extname, resolve } from 'node:path';
+import { LineCounter, parseDocument } from 'yaml';
+import type { z } from 'zod';
+import { InputError } from '../core/input-error.js';
+import { formatDuration } from '../core/time.js';
+import { CfgEntry, parseCfg } from '../phone/cfg-file.js';
+import { buildPhoneConfig } from '../phone/phone-config.js';
+import type { ModelOptions } from '../phone/model-options.js';
+import { buildAction, buildExpectation, checkHosts } from './scenario-items.js';
+import type { Expectation, PhoneSpec, Scenario, ScenarioEvent, ServerSpec } from './scenario.js';
+import {
+  EVENT_ACTIONS, EventAction, MATCHER_KINDS, MatcherKind, TIMING_KINDS, TimingKind, eventSchemas, expectationSchema, scenarioSchema,
+} from './schema.js';
+import { formatPath, YamlLocator, YamlPath } from './yaml-locator.js';
+
+const DEFAULT_MAX_EVENTS = 5_000_000;
+const DEFAULT_LINK = { delay: 20_000, jitter: 0, loss: 0 };
+
+/** Reads, validates and resolves a scenario file. Throws InputError (file:line: key: expected…). */
+export function loadScenario(file: string): Scenario {
+  const text = readInput(file);
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false });
+  if (doc.errors.length > 0) {
+    const e = doc.errors[0]!;
+    throw new InputError(file, lines.linePos(e.pos[0]).line, undefined, `malformed YAML: ${e.message.split('\n')[0]}`);
+  }
+  const at = new YamlLocator(doc, lines);
+  const raw = doc.toJS() as unknown;
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+    throw new InputError(file, 1, undefined, 'expected a scenario: a map with name, duration, phones, servers, events, expect');
+  }
+  const top = check(scenarioSchema, raw, [], file, at);
+  const phoneNames = Object.keys(top.phones);
+  const serverNames = Object.keys(top.servers ?? {});
+  const hosts = new Set<string>();
+  const addresses = new Map<string, string>();
+  for (const [kind, names, specs] of [['phones', phoneNames, top.phones], ['servers', serverNames, top.servers ?? {}]] as const) {
+    for (const name of names) {
+      if (hosts.has(name)) throw new InputError(file, at.line([kind, name]), `${kind}.${name}`, `the name "${name}" is already used by a phone or server`);
+      hosts.add(name);
+      const address = (specs as Record<string, { address: string }>)[name]!.address;
+      const other = addresses.get(address);
+      if (other) throw new InputError(file, at.line([kind, name, 'address']), `${kind}.${name}.address`, `${address} is already the address of ${other}`);
+      addresses.set(address, name);
+    }
+  }
+  if (top.dns) {
+    if (addresses.has(top.dns.server)) throw new InputError(file, at.line(['dns', 'server']), 'dns.server', `${top.dns.server} is already the address of ${addresses.get(top.dns.server)}`);
+  }
+  const names = { phones: new Set(phoneNames), hosts, file, at };
+
+  const warnings: string[] = [];
+  if (top.dns) warnings.push(`${file}: dns: DNS server location is not simulated yet; servers must be given as IP addresses`);
+  const phones: PhoneSpec[] = phoneNames.map((name) => {
+    const spec = top.phones[name]!;
+    const config = buildPhoneConfig([...readConfigs(spec.config, name, file, at), settingsEntries(spec.settings, name, file, at)]);
+    for (const w of config.warnings) warnings.push(`${name}: ${w}`);
+    return { name, address: spec.address, config };
+  });
+  const servers: ServerSpec[] = serverNames.map((name) => {
+    const s = top.servers![name]!;
+    return { name, address: s.address, ...(s.ringTime !== undefined ? { ringTime: s.ringTime } : {}), ...(s.answer !== undefined ? { answer: s.answer } : {}) };
+  });
+
+  const links = (top.network?.links ?? []).map((l, i) => {
+    checkHosts(l.between, ['network', 'links', i, 'between'], names);
+    return { between: l.between, change: definedOnly({ delay: l.delay, jitter: l.jitter, loss: l.loss }) };
+  });
+
+  const events: ScenarioEvent[] = (top.events ?? []).map((item, i) => {
+    const path: YamlPath = ['events', i];
+    const action = pickOne(item, EVENT_ACTIONS, path, file, at, 'an event with one action');
+    const parsed = check(eventSchemas[action] as z.ZodType, item, path, file, at) as { at: number };
+    if (parsed.at > top.duration) {
+      throw new InputError(file, at.line(path, 'at'), `${formatPath(path)}.at`, `${formatDuration(parsed.at)} is after the end of the scenario (duration ${formatDuration(top.duration)})`);
+    }
+    return { at: parsed.at, line: at.line(path), action: buildAction(action, parsed, path, names) };
+  });
+
+  const expectations: Expectation[] = (top.expect ?? []).map((item, i) => {
+    const path: YamlPath = ['expect', i];
+    const timing = pickOne(item, TIMING_KINDS, path, file, at, 'an expectation with one timing');
+    const matcher = pickOne(item, MATCHER_KINDS, path, file, at, 'an expectation with one matcher');
+    const parsed = check(expectationSchema(timing as TimingKind, matcher as MatcherKind), item, path, file, at);
+    return buildExpectation(timing as TimingKind, matcher as MatcherKind, parsed, path, names, text.split(/\r?\n/)[at.line(path) - 1] ?? '');
+  });
+
+  return {
+    file,
+    id: basename(file, extname(file)),
+    name: top.name,
+    ...(top.description !== undefined ? { description: top.description } : {}),
+    seed: top.seed ?? 1,
+    duration: top.duration,
+    maxEvents: top.maxEvents ?? DEFAULT_MAX_EVENTS,
+    model: (top.model ?? {}) as Partial<ModelOptions>,
+    phones,
+    servers,
+    network: { default: { ...DEFAULT_LINK, ...definedOnly(top.network?.default ?? {}) }, links },
+    events,
+    expectations,
+    warnings,
+  };
+}
+
+function readInput(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new InputError(file, undefined, undefined, `cannot read the file (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
+  }
+}
+
+function check<S extends z.ZodType>(schema: S, value: unknown, path: YamlPath, file: string, at: YamlLocator): z.output<S> {
+  const r = schema.safeParse(value);
+  if (r.success) return r.data;
+  const issue = r.error.issues[0]!;
+  const full = [...path, ...(issue.path as (string | number)[])];
+  if (issue.code === 'unrecognized_keys') {
+    const key = issue.keys[0]!;
+    return fail(file, at.line(full, key), formatPath([...full, key]), `unknown key: expected one of ${knownKeys(schema, issue.path as YamlPath).join(', ')}`);
+  }
+  const missing = valueAt(value, issue.path as YamlPath) === undefined;
+  const message = issue.message.replace(/^Invalid input: /, '');
+  return fail(file, at.line(full), formatPath(full), missing ? `missing: ${message}` : message);
+}
+
+function fail(file: string, line: number, key: string, problem: string): never {
+  throw new InputError(file, line, key, problem);
+}
+
+function knownKeys(schema: z.ZodType, path: YamlPath): string[] {
+  let s: unknown = schema;
+  for (const step of path) {
+    const def = (s as { def?: { shape?: Record<string, unknown>; element?: unknown; valueType?: unknown; innerType?: unknown } }).def;
+    s = typeof step === 'number' ? def?.element : def?.shape?.[step] ?? def?.valueType;
+    while ((s as { def?: { innerType?: unknown } })?.def?.innerType) s = (s as { def: { innerType: unknown } }).def.innerType;
+  }
+  return Object.keys((s as { def?: { shape?: Record<string, unknown> } })?.def?.shape ?? {});
+}
+
+function valueAt(value: unknown, path: YamlPath): unknown {
+  let v = value;
+  for (const step of path) v = v && typeof v === 'object' ? (v as Record<string | number, unknown>)[step] : undefined;
+  return v;
+}
+
+function pickOne<K extends string>(item: unknown, keys: readonly K[], path: YamlPath, file: string, at: YamlLocator, what: string): K {
+  if (typeof item !== 'object' || item === null || Array.isArray(item)) {
+    return fail(file, at.line(path), formatPath(path), `expected ${what} (${keys.join(', ')})`);
+  }
+  const present = keys.filter((k) => k in item);
+  if (present.length === 1) return present[0]!;
+  const problem = present.length === 0 ? `expected ${what}: one of ${keys.join(', ')}` : `expected only one of ${present.join(', ')} in ${what}`;
+  return fail(file, at.line(path), formatPath(path), problem);
+}
+
+function readConfigs(config: string | string[] | undefined, phone: string, file: string, at: YamlLocator): Map<string, CfgEntry>[] {
+  const list = config === undefined ? [] : Array.isArray(config) ? config : [config];
+  return list.map((rel, i) => {
+    const path: YamlPath = Array.isArray(config) ? ['phones', phone, 'config', i] : ['phones', phone, 'config'];
+    const cfgFile = resolve(dirname(file), rel);
+    let text: string;
+    try {
+      text = readFileSync(cfgFile, 'utf8');
+    } catch (e) {
+      return fail(file, at.line(path), formatPath(path), `cannot read ${rel} (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
+    }
+    return parseCfg(text, relativeName(cfgFile));
+  });
+}
+
+function settingsEntries(settings: Record<string, string | number> | undefined, phone: string, file: string, at: YamlLocator): Map<string, CfgEntry> {
+  const m = new Map<string, CfgEntry>();
+  for (const [key, value] of Object.entries(settings ?? {})) {
+    m.set(key, { key, value: String(value), file, line: at.line(['phones', phone, 'settings'], key) });
+  }
+  return m;
+}
+
+/** Paths in messages stay as short as the user typed them: relative to the working directory. */
+function relativeName(abs: string): string {
+  const cwd = process.cwd();
+  return abs.startsWith(cwd + '/') ? abs.slice(cwd.length + 1) : abs;
+}
+
+function definedOnly<T extends object>(o: T): { [K in keyof T]: Exclude<T[K], undefined> } {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as { [K in keyof T]: Exclude<T[K], undefined> };
+}
+
+export type { EventAction };

@@ -1,0 +1,50 @@
+import type { Micros } from '../core/clock.js';
+import { InputError } from '../core/input-error.js';
+import type { TraceEvent } from '../core/trace.js';
+import { formatDuration } from '../core/time.js';
+import type { ModelOptions } from '../phone/model-options.js';
+import { checkExpectations, Verdict } from './expectations.js';
+import type { Scenario } from './scenario.js';
+import { defaultModel, HostInfo, World } from './world.js';
+
+export interface RunOptions {
+  seed?: number;
+  model?: Partial<ModelOptions>;
+}
+
+/** A finished run: everything reports need, and nothing live. */
+export interface RunResult {
+  scenario: Scenario;
+  seed: number;
+  model: ModelOptions;
+  hosts: HostInfo[];
+  records: TraceEvent[];
+  verdicts: Verdict[];
+  end: Micros;
+  eventsRun: number;
+}
+
+/** Builds the world, runs it to the scenario's duration under the event guard, checks expectations. */
+export function runScenario(scenario: Scenario, options: RunOptions = {}): RunResult {
+  const seed = options.seed ?? scenario.seed;
+  const model = defaultModel(scenario, options.model);
+  const world = new World(scenario, seed, model);
+  const status = world.clock.runUntil(scenario.duration);
+  if (status === 'max-events') {
+    throw new InputError(
+      scenario.file, undefined, 'maxEvents',
+      `the run stopped after ${world.clock.eventsRun} events at ${formatDuration(world.clock.now)} of ${formatDuration(scenario.duration)}: an event storm? Raise maxEvents if this load is intended`,
+    );
+  }
+  const records = world.trace.records;
+  return {
+    scenario,
+    seed,
+    model,
+    hosts: world.hosts,
+    records,
+    verdicts: checkExpectations(scenario.expectations, records, scenario.duration),
+    end: scenario.duration,
+    eventsRun: world.clock.eventsRun,
+  };
+}

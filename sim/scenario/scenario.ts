@@ -1,0 +1,74 @@
+import type { Micros } from '../core/clock.js';
+import type { LinkParams } from '../net/link-table.js';
+import type { PhoneConfig } from '../phone/phone-config.js';
+import type { ModelOptions } from '../phone/model-options.js';
+import type { MatcherKind, TimingKind } from './schema.js';
+
+/** A validated scenario, with times in µs and names checked; built by load-scenario.ts. */
+export interface Scenario {
+  file: string;
+  /** File name without directory and extension: names output files. */
+  id: string;
+  name: string;
+  description?: string;
+  seed: number;
+  duration: Micros;
+  maxEvents: number;
+  model: Partial<ModelOptions>;
+  phones: PhoneSpec[];
+  servers: ServerSpec[];
+  network: { default: LinkParams; links: { between: [string, string]; change: Partial<LinkParams> }[] };
+  events: ScenarioEvent[];
+  expectations: Expectation[];
+  /** Non-fatal remarks for the user (keys not modelled, features not simulated yet…). */
+  warnings: string[];
+}
+
+export interface PhoneSpec {
+  name: string;
+  address: string;
+  config: PhoneConfig;
+}
+
+export interface ServerSpec {
+  name: string;
+  address: string;
+  ringTime?: Micros;
+  answer?: number;
+}
+
+export type ScenarioAction =
+  | { type: 'boot'; host: string }
+  | { type: 'fail'; host: string; mode: 'silent' | 'unreachable' | '503' | 'slow'; retryAfter?: Micros; delay?: Micros }
+  | { type: 'recover'; host: string }
+  | { type: 'call'; from: string; to: string; duration?: Micros }
+  | { type: 'link'; between: [string, string]; change: Partial<LinkParams> }
+  | { type: 'partition'; between: [string, string] }
+  | { type: 'heal'; between: [string, string] };
+
+export interface ScenarioEvent {
+  at: Micros;
+  line: number;
+  action: ScenarioAction;
+}
+
+export type Timing =
+  | { kind: 'at'; at: Micros; tolerance: Micros }
+  | { kind: 'by'; by: Micros }
+  | { kind: 'during'; from: Micros; to: Micros }
+  | { kind: 'never'; from: Micros; to: Micros | null };
+
+export type Matcher =
+  | { kind: 'sends'; from: string; to: string; method?: string; status?: number }
+  | { kind: 'call'; from: string; to?: string; outcome?: 'answered' | 'failed' | 'busy'; via?: string }
+  | { kind: 'registered'; phone: string; on: string };
+
+export interface Expectation {
+  line: number;
+  /** The expectation as the user wrote it, one line, for reports. */
+  text: string;
+  timing: Timing;
+  matcher: Matcher;
+}
+
+export type { MatcherKind, TimingKind };

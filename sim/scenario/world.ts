@@ -1,0 +1,111 @@
+import { Clock } from '../core/clock.js';
+import { RandomStreams } from '../core/random.js';
+import { Trace } from '../core/trace.js';
+import { LinkTable } from '../net/link-table.js';
+import { Network } from '../net/network.js';
+import { DEFAULT_MODEL_OPTIONS, ModelOptions } from '../phone/model-options.js';
+import { Phone } from '../phone/phone.js';
+import { DEFAULT_SERVER_PROFILE } from '../server/server-behaviour.js';
+import { SipServer } from '../server/sip-server.js';
+import type { Scenario, ScenarioAction } from './scenario.js';
+
+export interface HostInfo {
+  name: string;
+  ip: string;
+  role: 'phone' | 'server';
+}
+
+const DEFAULT_CALL_DURATION = 30_000_000;
+const DEFAULT_SLOW_DELAY = 5_000_000;
+
+/** Everything a run needs, wired from a scenario: clock, trace, random streams, hosts and models. */
+export class World {
+  readonly clock: Clock;
+  readonly trace: Trace;
+  readonly random: RandomStreams;
+  readonly network: Network;
+  readonly phones = new Map<string, Phone>();
+  readonly servers = new Map<string, SipServer>();
+  readonly hosts: HostInfo[] = [];
+
+  constructor(
+    readonly scenario: Scenario,
+    readonly seed: number,
+    readonly model: ModelOptions,
+  ) {
+    this.clock = new Clock({ maxEvents: scenario.maxEvents });
+    this.trace = new Trace(() => this.clock.now);
+    this.random = new RandomStreams(seed);
+    const links = new LinkTable(scenario.network.default);
+    for (const l of scenario.network.links) links.update(l.between[0], l.between[1], l.change);
+    this.network = new Network(this.clock, this.trace, this.random, links);
+    for (const p of scenario.phones) {
+      const host = this.network.addHost(p.name, p.address);
+      this.phones.set(p.name, new Phone(this.clock, this.trace, this.network, host, p.config, model, this.random));
+      this.hosts.push({ name: p.name, ip: p.address, role: 'phone' });
+    }
+    for (const s of scenario.servers) {
+      const host = this.network.addHost(s.name, s.address);
+      const profile = { ...DEFAULT_SERVER_PROFILE, ...(s.ringTime !== undefined ? { ringTime: s.ringTime } : {}), ...(s.answer !== undefined ? { answer: s.answer } : {}) };
+      this.servers.set(s.name, new SipServer(this.clock, this.trace, this.network, host, profile));
+      this.hosts.push({ name: s.name, ip: s.address, role: 'server' });
+    }
+    for (const e of scenario.events) this.clock.at(e.at, this.perform, e.action, 'scenario');
+  }
+
+  private readonly perform = (a: ScenarioAction): void => {
+    this.trace.emit({ kind: 'scenario.action', action: a.type, detail: describeAction(a) });
+    switch (a.type) {
+      case 'boot':
+        return this.phones.get(a.host)!.boot();
+      case 'fail': {
+        const server = this.servers.get(a.host);
+        this.network.host(a.host)!.mode = a.mode === 'silent' || a.mode === 'unreachable' ? a.mode : 'up';
+        if (a.mode === '503') server!.setBehaviour({ mode: '503', ...(a.retryAfter !== undefined ? { retryAfter: a.retryAfter } : {}) });
+        else if (a.mode === 'slow') server!.setBehaviour({ mode: 'slow', delay: a.delay ?? DEFAULT_SLOW_DELAY });
+        else server?.setBehaviour({ mode: 'normal' });
+        this.trace.emit({ kind: 'host.state', host: a.host, mode: a.mode, reason: 'scenario fail' });
+        return;
+      }
+      case 'recover':
+        this.network.host(a.host)!.mode = 'up';
+        this.servers.get(a.host)?.setBehaviour({ mode: 'normal' });
+        this.trace.emit({ kind: 'host.state', host: a.host, mode: 'up', reason: 'scenario recover' });
+        return;
+      case 'call':
+        return this.phones.get(a.from)!.call(a.to, a.duration ?? DEFAULT_CALL_DURATION);
+      case 'link':
+        return this.network.links.update(a.between[0], a.between[1], a.change);
+      case 'partition':
+        return this.network.links.partition(a.between[0], a.between[1]);
+      case 'heal':
+        return this.network.links.heal(a.between[0], a.between[1]);
+    }
+  };
+}
+
+export function defaultModel(scenario: Scenario, overrides: Partial<ModelOptions> = {}): ModelOptions {
+  return { ...DEFAULT_MODEL_OPTIONS, ...scenario.model, ...overrides };
+}
+
+/** One line for the trace and the ladder: "fail sip1 (silent)". */
+export function describeAction(a: ScenarioAction): string {
+  switch (a.type) {
+    case 'boot':
+      return `boot ${a.host}`;
+    case 'fail':
+      return `fail ${a.host} (${a.mode}${a.retryAfter !== undefined ? `, Retry-After ${a.retryAfter / 1e6}s` : ''}${a.mode === 'slow' ? `, +${(a.delay ?? DEFAULT_SLOW_DELAY) / 1e6}s` : ''})`;
+    case 'recover':
+      return `recover ${a.host}`;
+    case 'call':
+      return `call ${a.from} → ${a.to}`;
+    case 'link': {
+      const parts = Object.entries(a.change).map(([k, v]) => (k === 'loss' ? `loss ${Math.round((v as number) * 1000) / 10}%` : `${k} ${(v as number) / 1000}ms`));
+      return `link ${a.between.join('–')}: ${parts.join(', ')}`;
+    }
+    case 'partition':
+      return `partition ${a.between.join(' | ')}`;
+    case 'heal':
+      return `heal ${a.between.join('–')}`;
+  }
+}

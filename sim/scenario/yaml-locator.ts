@@ -1,0 +1,56 @@
+import { Document, LineCounter, isMap, isScalar, isSeq, Node } from 'yaml';
+
+export type YamlPath = (string | number)[];
+
+/**
+ * Finds the line of a value (or of a key in a map) in a parsed YAML document, so every
+ * validation error can name the line the user has to fix. Falls back to the nearest existing
+ * parent when the path does not exist (a missing key is reported on its parent's line).
+ */
+export class YamlLocator {
+  constructor(
+    private readonly doc: Document,
+    private readonly lines: LineCounter,
+  ) {}
+
+  line(path: YamlPath, key?: string): number {
+    for (let n = path.length; n >= 0; n--) {
+      const node = this.nodeAt(path.slice(0, n));
+      if (!node) continue;
+      if (n === path.length && key !== undefined && isMap(node)) {
+        const pair = node.items.find((p) => isScalar(p.key) && String(p.key.value) === key);
+        const keyNode = pair?.key as Node | undefined;
+        if (keyNode?.range) return this.lineAt(keyNode.range[0]);
+      }
+      // For a map entry, point at its key: that is where the eye looks for it.
+      const parent = n > 0 ? this.nodeAt(path.slice(0, n - 1)) : undefined;
+      if (parent && isMap(parent)) {
+        const pair = parent.items.find((p) => isScalar(p.key) && String(p.key.value) === String(path[n - 1]));
+        const keyNode = pair?.key as Node | undefined;
+        if (keyNode?.range) return this.lineAt(keyNode.range[0]);
+      }
+      if (node.range) return this.lineAt(node.range[0]);
+    }
+    return 1;
+  }
+
+  lineAt(offset: number): number {
+    return this.lines.linePos(offset).line;
+  }
+
+  private nodeAt(path: YamlPath): Node | undefined {
+    let node: unknown = this.doc.contents;
+    for (const step of path) {
+      if (isMap(node)) node = node.items.find((p) => isScalar(p.key) && String(p.key.value) === String(step))?.value;
+      else if (isSeq(node) && typeof step === 'number') node = node.items[step];
+      else return undefined;
+      if (node === undefined || node === null) return undefined;
+    }
+    return node as Node;
+  }
+}
+
+/** "events[2].mode" style rendering of a path, for messages. */
+export function formatPath(path: YamlPath): string {
+  return path.reduce<string>((acc, step) => (typeof step === 'number' ? `${acc}[${step}]` : acc ? `${acc}.${step}` : step), '');
+}
