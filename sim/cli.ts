@@ -183,4 +183,9 @@ function packageVersion(): string {
   }
 }
 
+// A closed pipe (`sipsim run … | head`) is the reader's choice, not an error worth a stack trace.
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  throw e;
+});
 process.exitCode = main(process.argv.slice(2));
