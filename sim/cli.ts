@@ -15,6 +15,7 @@ import { MODEL_OPTION_VALUES, ModelOptions } from './phone/model-options.js';
 import { buildPhoneConfig } from './phone/phone-config.js';
 import { loadScenario } from './scenario/load-scenario.js';
 import { runScenario, RunResult } from './scenario/run-scenario.js';
+import { scenarioJsonSchema } from './scenario/schema.js';
 
 /**
  * The command line: the one module that wires sim/ and reports/. Exit codes: 0 every
@@ -69,6 +70,13 @@ function main(argv: string[]): number {
     .argument('<cfg...>', 'phone .cfg files, e.g. the common file then <MAC>.cfg')
     .action((files: string[]) => {
       process.stdout.write(explainConfig(files.map((f) => parseCfg(readText(f), f))));
+    });
+
+  program
+    .command('schema')
+    .description('print the JSON Schema of scenario files (the bundled copy is schema/scenario.schema.json)')
+    .action(() => {
+      process.stdout.write(`${JSON.stringify(scenarioJsonSchema(), null, 2)}\n`);
     });
 
   try {
