@@ -51,7 +51,13 @@ function main(argv: string[]): number {
     .option('--json <file>', 'write the trace as JSON Lines')
     .option('--junit <file>', 'write JUnit XML, one test case per expectation')
     .option('--quiet', 'print only the summaries, not the ladders')
-    .addOption(new Option('--model <key=value>', `set a model option (${modelHelp()}); repeatable`).argParser(parseModel).default({}))
+    .addOption(new Option('--model <key=value>', `set a model option (${modelHelp()}); repeatable`).argParser(parseModel).default({}, 'the documented defaults'))
+    .addHelpText('after', `
+Examples:
+  sipsim run scenarios/                              every bundled scenario
+  sipsim run scenarios/02-server1-silent.yaml --pcap out/s1.pcap --json out/s1.jsonl
+  sipsim run my.yaml --seed 7 --model inviteFailover=retry-counts --quiet
+Exit codes: 0 every expectation holds, 1 an expectation failed, 2 invalid input or usage.`)
     .action((paths: string[], flags: RunFlags) => {
       code = runCommand(paths, flags);
     });

@@ -10,15 +10,15 @@ import { KeyDef, PHONE_KEYS } from './phone/phone-keys.js';
 export function explainConfig(sources: Map<string, CfgEntry>[]): string {
   const config = buildPhoneConfig(sources);
   const entries = config.entries;
-  const out: string[] = ['Effective settings ("default" marks values the file does not set).', ''];
-  const row = (key: string, def: KeyDef): string => {
+  const out: (string | string[])[] = ['Effective settings ("default" marks values the file does not set).', ''];
+  const row = (key: string, def: KeyDef): string[] => {
     const e = entries.get(key);
     const set = e !== undefined && e.value !== '';
     const value = set ? e.value : def.default;
     const shown = def.type === 'enum' ? `${value} (${def.values[value] ?? '?'})` : value === '' ? '(blank)' : value;
     const origin = set ? `${e.file}:${e.line}` : 'default';
     const note = def.modelled ? '' : ' [not simulated yet]';
-    return `  ${key.padEnd(48)} ${shown.padEnd(22)} ${origin.padEnd(24)} ${def.meaning}${note}`;
+    return [key, shown, origin, `${def.meaning}${note}`];
   };
   out.push('Phone-wide');
   for (const def of PHONE_KEYS.filter((d) => d.pattern.startsWith('sip.'))) out.push(row(def.pattern, def));
@@ -41,5 +41,12 @@ export function explainConfig(sources: Map<string, CfgEntry>[]): string {
     for (const k of statics) out.push(`  ${k.padEnd(48)} ${entries.get(k)!.value}`);
   }
   for (const w of config.warnings) out.push('', `warning: ${w}`);
-  return out.join('\n') + '\n';
+  return alignColumns(out).join('\n') + '\n';
+}
+
+/** Pads table rows (arrays) to common column widths; plain strings pass through. */
+function alignColumns(lines: (string | string[])[]): string[] {
+  const widths: number[] = [];
+  for (const l of lines) if (Array.isArray(l)) l.forEach((c, i) => (widths[i] = Math.max(widths[i] ?? 0, c.length)));
+  return lines.map((l) => (Array.isArray(l) ? `  ${l.map((c, i) => (i < l.length - 1 ? c.padEnd(widths[i]!) : c)).join('  ')}` : l));
 }

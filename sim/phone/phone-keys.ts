@@ -30,7 +30,7 @@ export const PHONE_KEYS: KeyDef[] = [
   { pattern: 'account.X.sip_server.Y.port', type: 'int', min: 0, max: 65535, default: '5060', modelled: true, meaning: 'server Y port' },
   { pattern: 'account.X.sip_server.Y.transport_type', type: 'enum', values: { 0: 'UDP', 1: 'TCP', 2: 'TLS', 3: 'DNS-NAPTR' }, default: '0', modelled: true, meaning: 'transport to server Y' },
   { pattern: 'account.X.sip_server.Y.expires', type: 'int', min: 30, max: 2147483647, default: '3600', modelled: true, meaning: 'registration lifetime asked for, seconds' },
-  { pattern: 'account.X.sip_server.Y.retry_counts', type: 'int', min: 0, max: 20, default: '3', modelled: true, meaning: 'retries to server Y before moving to the next server' },
+  { pattern: 'account.X.sip_server.Y.retry_counts', type: 'int', min: 0, max: 20, default: '3', modelled: true, meaning: 'retries to server Y before moving to the next server (INVITEs: model option inviteFailover=retry-counts)' },
   { pattern: 'account.X.sip_server.Y.failback_mode', type: 'enum', values: { 0: 'newRequests', 1: 'DNSTTL', 2: 'registration', 3: 'duration' }, default: '0', modelled: false, meaning: 'when the phone returns to the primary after a failover' },
   { pattern: 'account.X.sip_server.Y.failback_timeout', type: 'int', min: 0, max: 65535, default: '3600', modelled: false, meaning: 'failback mode 3: seconds before the primary is tried again (1..59 act as 60; 0 never)' },
   { pattern: 'account.X.sip_server.Y.register_on_enable', ...bool, default: '0', modelled: false, meaning: 'also register with the secondary when failing over to it' },
