@@ -46,7 +46,7 @@ function recordHeader(us: number, length: number): Buffer {
 }
 
 function udpPacket(r: NetSend): Buffer {
-  const payload = Buffer.from(r.payload, 'utf8');
+  const payload = Buffer.from(r.payload, r.encoding === 'base64' ? 'base64' : 'utf8');
   const udp = udpHeader(r.src, r.dst, UDP_HEADER + payload.length);
   const cs = checksum(Buffer.concat([pseudoHeader(r.src.ip, r.dst.ip, 17, udp.length + payload.length), udp, payload]));
   udp.writeUInt16BE(cs === 0 ? 0xffff : cs, 6); // RFC 768: a computed 0 is sent as all ones

@@ -29,8 +29,9 @@ export interface NetSend extends Base {
   proto: 'udp' | 'icmp';
   src: Endpoint;
   dst: Endpoint;
-  /** UDP payload (SIP text); empty for ICMP. */
+  /** UDP payload: SIP as text; binary protocols (DNS) base64 with `encoding`; empty for ICMP. */
   payload: string;
+  encoding?: 'base64';
   icmp?: IcmpQuote;
   /** One-line description for ladders: "INVITE sip:2000@…" / "503 Service Unavailable" / "ICMP port unreachable". */
   label: string;

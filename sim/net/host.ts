@@ -11,7 +11,7 @@ export interface Datagram {
   id: number;
   src: Endpoint;
   dst: Endpoint;
-  payload: string;
+  payload: Buffer;
 }
 
 export interface UdpSocket {

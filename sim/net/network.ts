@@ -10,11 +10,12 @@ interface InFlight {
   to: Host;
   src: Endpoint;
   dst: Endpoint;
-  payload: string;
+  payload: Buffer;
   icmp?: IcmpQuote;
 }
 
 const ICMP_PORT_UNREACHABLE = { type: 3, code: 3 };
+const EMPTY = Buffer.alloc(0);
 
 /**
  * Hosts and the links between them. Links only schedule (ns-3 channel): a send asks the loss
@@ -54,13 +55,19 @@ export class Network {
     return [...this.byName.values()];
   }
 
-  /** Sends one UDP datagram. Unknown destination addresses are traced and dropped as silent. */
-  sendUdp(from: Host, srcPort: number, dst: Endpoint, payload: string, label: string): void {
+  /**
+   * Sends one UDP datagram. Unknown destination addresses are traced and dropped as silent.
+   * Text protocols (SIP) appear in the trace as text, binary ones (DNS) as base64.
+   */
+  sendUdp(from: Host, srcPort: number, dst: Endpoint, payload: Buffer, label: string, binary = false): void {
     const to = this.byIp.get(dst.ip);
     const id = this.nextPacketId++;
     const src = { ip: from.ip, port: srcPort };
     const toName = to?.name ?? dst.ip;
-    this.trace.emit({ kind: 'net.send', id, from: from.name, to: toName, proto: 'udp', src, dst, payload, label });
+    this.trace.emit({
+      kind: 'net.send', id, from: from.name, to: toName, proto: 'udp', src, dst,
+      payload: payload.toString(binary ? 'base64' : 'utf8'), ...(binary ? { encoding: 'base64' as const } : {}), label,
+    });
     if (!to) {
       this.trace.emit({ kind: 'net.drop', id, from: from.name, to: toName, reason: 'silent' });
       return;
@@ -76,7 +83,7 @@ export class Network {
       kind: 'net.send', id, from: from.name, to: to.name, proto: 'icmp', src, dst, payload: '', icmp: quote,
       label: 'ICMP port unreachable',
     });
-    this.transmit({ id, from, to, src, dst, payload: '', icmp: quote });
+    this.transmit({ id, from, to, src, dst, payload: EMPTY, icmp: quote });
   }
 
   private transmit(p: InFlight): void {
@@ -104,7 +111,7 @@ export class Network {
     const socket = p.to.listener(p.dst.port);
     if (!socket) {
       // RFC 1122 §3.2.2.1: a closed UDP port answers with ICMP port unreachable.
-      const quote = { ...ICMP_PORT_UNREACHABLE, original: { src: p.src, dst: p.dst, length: Buffer.byteLength(p.payload) } };
+      const quote = { ...ICMP_PORT_UNREACHABLE, original: { src: p.src, dst: p.dst, length: p.payload.length } };
       this.sendIcmp(p.to, p.from, quote);
       return;
     }

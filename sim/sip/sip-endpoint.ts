@@ -77,7 +77,7 @@ export class SipEndpoint implements UdpSocket {
 
   /** Sends outside any transaction (ACK for a 2xx, TU retransmissions of a 2xx). */
   sendStateless(msg: SipMessage, dst: Endpoint): void {
-    this.network.sendUdp(this.host, SIP_PORT, dst, serialize(msg), label(msg));
+    this.network.sendUdp(this.host, SIP_PORT, dst, Buffer.from(serialize(msg), 'utf8'), label(msg));
   }
 
   nameOf(dst: Endpoint): string {
@@ -85,7 +85,7 @@ export class SipEndpoint implements UdpSocket {
   }
 
   onDatagram(d: Datagram): void {
-    const msg = parse(d.payload);
+    const msg = parse(d.payload.toString('utf8'));
     if (!msg) return; // not SIP: a real stack drops it silently
     const branch = topBranch(msg);
     if (msg.type === 'response') {
