@@ -21,12 +21,21 @@ interface Base {
 
 export type DropReason = 'loss' | 'partition' | 'silent' | 'sender-down';
 
+/** A TCP segment's header fields, for captures and ladders (message-level TCP: one segment per message). */
+export interface TcpSegment {
+  /** Flags in tcpdump style: 'S', 'S.', '.', 'P.', 'R', 'R.', 'F.'. */
+  flags: string;
+  seq: number;
+  ack: number;
+}
+
 export interface NetSend extends Base {
   kind: 'net.send';
   id: number;
   from: string;
   to: string;
-  proto: 'udp' | 'icmp';
+  proto: 'udp' | 'icmp' | 'tcp';
+  tcp?: TcpSegment;
   src: Endpoint;
   dst: Endpoint;
   /** UDP payload: SIP as text; binary protocols (DNS) base64 with `encoding`; empty for ICMP. */
@@ -48,6 +57,65 @@ export interface NetDrop extends Base {
   from: string;
   to: string;
   reason: DropReason;
+}
+
+/** A TCP connection's state change (message-level model: see sim/net/tcp*.ts). */
+export interface TcpState extends Base {
+  kind: 'tcp.state';
+  host: string;
+  peer: string;
+  /** Connection number, unique per run. */
+  conn: number;
+  from: string;
+  to: string;
+  reason: string;
+}
+
+export interface DnsQuery extends Base {
+  kind: 'dns.query';
+  host: string;
+  /** DNS server name (scenario host name or address). */
+  server: string;
+  name: string;
+  qtype: string;
+  /** 1 for the first try of this question. */
+  attempt: number;
+}
+export interface DnsAnswer extends Base {
+  kind: 'dns.answer';
+  host: string;
+  server: string;
+  name: string;
+  qtype: string;
+  rcode: string;
+  /** Answer records in zone-file form. */
+  records: string[];
+}
+export interface DnsTimeout extends Base {
+  kind: 'dns.timeout';
+  host: string;
+  server: string;
+  name: string;
+  qtype: string;
+  attempt: number;
+}
+/** An answer served without asking a server: TTL cache, negative cache or the static cache. */
+export interface DnsCacheHit extends Base {
+  kind: 'dns.cache';
+  host: string;
+  name: string;
+  qtype: string;
+  source: 'cache' | 'negative' | 'static';
+  records: string[];
+}
+/** RFC 3263 server location finished: the ordered target list failover walks (or why none). */
+export interface DnsResolved extends Base {
+  kind: 'dns.resolved';
+  host: string;
+  /** What was located, e.g. "pbx.example.com" with its port/transport settings. */
+  target: string;
+  servers: { ip: string; port: number; transport: string; name: string }[];
+  error?: string;
 }
 
 export type TransactionKind = 'ict' | 'nict' | 'ist' | 'nist';
@@ -145,6 +213,12 @@ export type TraceEvent =
   | NetSend
   | NetDeliver
   | NetDrop
+  | TcpState
+  | DnsQuery
+  | DnsAnswer
+  | DnsTimeout
+  | DnsCacheHit
+  | DnsResolved
   | SipTxnState
   | SipRetransmit
   | SipTimeout
