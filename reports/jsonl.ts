@@ -8,6 +8,8 @@ export function renderJsonl(records: readonly TraceEvent[]): string {
   let out = '';
   for (const r of records) {
     const { t, kind, ...rest } = r;
+    // Durations in the JSONL are seconds like `t` (the in-memory trace keeps µs).
+    if (r.kind === 'call.outcome') (rest as { setup: number }).setup = r.setup / 1_000_000;
     out += JSON.stringify({ t: t / 1_000_000, kind, ...rest }) + '\n';
   }
   return out;

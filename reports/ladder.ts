@@ -2,7 +2,7 @@ import type { NetSend, TraceEvent } from '../sim/core/trace.js';
 import { formatDuration, formatSeconds } from '../sim/core/time.js';
 import type { RunResult } from '../sim/scenario/run-scenario.js';
 
-const COL = 24; // characters between host columns: room for "180 Ringing (INVITE)"
+const COL = 28; // characters between host columns: room for "503 Service Unavailable"
 const TIME_W = 12;
 
 /**
@@ -53,10 +53,10 @@ export function renderLadder(run: RunResult): string {
         break;
       }
       case 'sip.retransmit':
-        if (r.timer !== 'G') pendingRetransmit.set(r.host, `retransmission #${r.count} (Timer ${r.timer})`);
+        pendingRetransmit.set(r.host, r.count > 0 ? `retransmission #${r.count} (Timer ${r.timer})` : `retransmission (${r.timer === '2xx' ? '2xx until ACK' : `Timer ${r.timer}`})`);
         break;
       case 'scenario.action':
-        out.push(`${formatSeconds(r.t).padStart(TIME_W)}  ${`── ${formatDuration(r.t)}: ${r.detail} `.padEnd(width - TIME_W - 2, '─')}`);
+        out.push(`${formatSeconds(r.t).padStart(TIME_W)}  ${`── ${formatDuration(r.t)}: ${r.detail} `.padEnd(Math.max(width - TIME_W - 2, 0), '─')}──`);
         break;
       default: {
         const m = marker(r);
@@ -85,9 +85,9 @@ function packetLabel(r: NetSend): string {
 function marker(r: TraceEvent): { host: string; text: string } | undefined {
   switch (r.kind) {
     case 'sip.timeout':
-      return { host: r.host, text: r.timer === 'retry-counts' ? `${r.method} gave up: retry counts reached` : `Timer ${r.timer} fired (${r.method}): no response` };
+      return { host: r.host, text: r.timer === 'retry-counts' ? `${r.method} to ${r.peer} gave up: retry counts reached` : `Timer ${r.timer} fired (${r.method} to ${r.peer}): no response` };
     case 'sip.transport-error':
-      return { host: r.host, text: `${r.method} transport error: ${r.cause}` };
+      return { host: r.host, text: `${r.method} to ${r.peer}: transport error: ${r.cause}` };
     case 'phone.registration':
       return { host: r.phone, text: `registration on ${r.server}: ${r.from} → ${r.to} (${r.reason})` };
     case 'phone.working-server':
@@ -115,9 +115,17 @@ function arrow(row: string[], from: number | undefined, to: number | undefined, 
   if (from < to) row[right - 1] = lost ? 'x' : '>';
   else row[left + 1] = lost ? 'x' : '<';
   const span = right - left - 3;
-  const text = label.length > span ? label.slice(0, Math.max(0, span)) : label;
+  const text = fit(label, span);
   put(row, left + 2 + Math.floor((span - text.length) / 2), text);
   return row;
+}
+
+/** The label as it fits: whole, else without its "(METHOD)" suffix, else cut with an ellipsis. */
+function fit(label: string, span: number): string {
+  if (label.length <= span) return label;
+  const short = label.replace(/ \([A-Z]+\)$/, '');
+  if (short.length <= span) return short;
+  return `${short.slice(0, Math.max(0, span - 1))}…`;
 }
 
 function put(row: string[], at: number, text: string): void {

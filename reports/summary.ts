@@ -21,7 +21,7 @@ export function renderSummary(run: RunResult): string {
     out.push(`    unregistered:    ${p.firstRegistered === null ? 'never registered' : p.gaps.length ? p.gaps.map((g) => `${formatDuration(g.from)}–${formatDuration(g.to)} (${formatDuration(g.to - g.from)})`).join(', ') : `no gap after first registration at ${formatDuration(p.firstRegistered)}`}`);
     if (p.calls.length === 0) out.push('    calls:           none');
     for (const c of p.calls) {
-      out.push(`    call ${c.call} → ${c.to}:      ${c.outcome}${c.via ? ` via ${c.via}` : ''}, setup ${formatDuration(c.setup)}, tried ${c.tried.join(' → ') || 'nothing'} (placed at ${formatDuration(c.t - c.setup)})`);
+      out.push(`    ${`call ${c.call} → ${c.to}:`.padEnd(17)}${c.outcome}${c.via ? ` via ${c.via}` : ''}, setup ${formatDuration(c.setup)}, tried ${c.tried.join(' → ') || 'nothing'} (placed at ${formatDuration(c.t - c.setup)})`);
     }
   }
   const held = run.verdicts.filter((v) => v.pass).length;

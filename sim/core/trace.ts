@@ -135,9 +135,10 @@ export interface SipRetransmit extends Base {
   host: string;
   branch: string;
   method: string;
-  /** 1 for the first retransmission. */
+  /** 1 for the first retransmission (0 when the sender does not count: G, 2xx). */
   count: number;
-  timer: 'A' | 'E' | 'G';
+  /** 2xx: the UAS core retransmitting its 2xx until the ACK (RFC 3261 §13.3.1.4). */
+  timer: 'A' | 'E' | 'G' | '2xx';
 }
 export interface SipTimeout extends Base {
   kind: 'sip.timeout';
@@ -145,12 +146,15 @@ export interface SipTimeout extends Base {
   branch: string;
   method: string;
   timer: 'B' | 'F' | 'H' | 'retry-counts';
+  /** The other end (scenario host name or address). */
+  peer: string;
 }
 export interface SipTransportError extends Base {
   kind: 'sip.transport-error';
   host: string;
   branch: string;
   method: string;
+  peer: string;
   cause: string;
 }
 

@@ -24,7 +24,10 @@ export function loadScenario(file: string): Scenario {
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false });
   if (doc.errors.length > 0) {
     const e = doc.errors[0]!;
-    throw new InputError(file, lines.linePos(e.pos[0]).line, undefined, `malformed YAML: ${e.message.split('\n')[0]}`);
+    // An unclosed bracket is reported at the end of the input: name the last line that has text.
+    const lastLine = text.trimEnd().split(/\r?\n/).length;
+    const line = Math.min(lines.linePos(e.pos[0]).line, lastLine);
+    throw new InputError(file, line, undefined, `malformed YAML: ${e.message.split('\n')[0]}`);
   }
   const at = new YamlLocator(doc, lines);
   const raw = doc.toJS() as unknown;

@@ -3,7 +3,7 @@ import type { Endpoint, Trace } from '../core/trace.js';
 import type { Host } from '../net/host.js';
 import type { Network } from '../net/network.js';
 import { InviteServerTransaction } from '../sip/invite-server-transaction.js';
-import { Header, SipRequest, SipResponse, header, headerSeconds, responseTo } from '../sip/message.js';
+import { Header, SipRequest, SipResponse, header, headerSeconds, responseTo, topBranch } from '../sip/message.js';
 import { ServerTransaction, SipCore, SipEndpoint } from '../sip/sip-endpoint.js';
 import type { SipTimerConfig } from '../sip/timers.js';
 import { DEFAULT_SERVER_PROFILE, ServerBehaviour, ServerProfile } from './server-behaviour.js';
@@ -37,7 +37,7 @@ export class SipServer implements SipCore {
 
   constructor(
     private readonly clock: Clock,
-    trace: Trace,
+    private readonly trace: Trace,
     network: Network,
     readonly host: Host,
     private readonly profile: ServerProfile = DEFAULT_SERVER_PROFILE,
@@ -120,6 +120,7 @@ export class SipServer implements SipCore {
   /** §13.3.1.4: the UAS core retransmits its 2xx, T1 doubling up to T2, until the ACK or 64·T1. */
   private readonly retransmit2xx = (call: AnsweredCall): void => {
     if (this.clock.now - call.sentAt >= 64 * RFC_TIMERS.t1) return;
+    this.trace.emit({ kind: 'sip.retransmit', host: this.name, branch: topBranch(call.response), method: 'INVITE', count: 0, timer: '2xx' });
     this.sip.sendStateless(call.response, call.replyTo);
     call.interval = Math.min(2 * call.interval, RFC_TIMERS.t2);
     call.retransmit = this.clock.schedule(call.interval, this.retransmit2xx, call, this.name);

@@ -90,7 +90,7 @@ export class InviteClientTransaction implements ClientTransaction {
 
   onTransportError(cause: string): void {
     if (this.state !== S.Calling && this.state !== S.Proceeding) return;
-    this.ctx.trace.emit({ kind: 'sip.transport-error', host: this.ctx.host, branch: this.branch, method: 'INVITE', cause });
+    this.ctx.trace.emit({ kind: 'sip.transport-error', host: this.ctx.host, branch: this.branch, method: 'INVITE', cause, peer: this.ctx.nameOf(this.dst) });
     this.transitionTo(S.Terminated, `transport error: ${cause}`);
     this.tu.onTransportError(cause);
   }
@@ -122,7 +122,7 @@ export class InviteClientTransaction implements ClientTransaction {
   }
 
   private timeout(timer: 'B' | 'retry-counts'): void {
-    this.ctx.trace.emit({ kind: 'sip.timeout', host: this.ctx.host, branch: this.branch, method: 'INVITE', timer });
+    this.ctx.trace.emit({ kind: 'sip.timeout', host: this.ctx.host, branch: this.branch, method: 'INVITE', timer, peer: this.ctx.nameOf(this.dst) });
     this.transitionTo(S.Terminated, timer === 'B' ? 'Timer B fired: no response' : `retry limit reached after ${this.retransmits} retransmissions`);
     this.tu.onRequestTimeout(timer);
   }

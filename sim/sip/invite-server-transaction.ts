@@ -76,7 +76,7 @@ export class InviteServerTransaction {
 
   private readonly onTimerH = (): void => {
     if (this.state !== S.Completed) return;
-    this.ctx.trace.emit({ kind: 'sip.timeout', host: this.ctx.host, branch: this.branch, method: 'INVITE', timer: 'H' });
+    this.ctx.trace.emit({ kind: 'sip.timeout', host: this.ctx.host, branch: this.branch, method: 'INVITE', timer: 'H', peer: this.ctx.nameOf(this.replyTo) });
     this.transitionTo(S.Terminated, 'Timer H fired: no ACK');
     this.tu.onAckTimeout?.();
   };

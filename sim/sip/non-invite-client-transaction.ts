@@ -67,7 +67,7 @@ export class NonInviteClientTransaction implements ClientTransaction {
 
   onTransportError(cause: string): void {
     if (this.state !== S.Trying && this.state !== S.Proceeding) return;
-    this.ctx.trace.emit({ kind: 'sip.transport-error', host: this.ctx.host, branch: this.branch, method: this.method, cause });
+    this.ctx.trace.emit({ kind: 'sip.transport-error', host: this.ctx.host, branch: this.branch, method: this.method, cause, peer: this.ctx.nameOf(this.dst) });
     this.transitionTo(S.Terminated, `transport error: ${cause}`);
     this.tu.onTransportError(cause);
   }
@@ -99,7 +99,7 @@ export class NonInviteClientTransaction implements ClientTransaction {
   }
 
   private timeout(timer: 'F' | 'retry-counts'): void {
-    this.ctx.trace.emit({ kind: 'sip.timeout', host: this.ctx.host, branch: this.branch, method: this.method, timer });
+    this.ctx.trace.emit({ kind: 'sip.timeout', host: this.ctx.host, branch: this.branch, method: this.method, timer, peer: this.ctx.nameOf(this.dst) });
     this.transitionTo(S.Terminated, timer === 'F' ? 'Timer F fired: no final response' : `retry limit reached after ${this.retransmits} retransmissions`);
     this.tu.onRequestTimeout(timer);
   }

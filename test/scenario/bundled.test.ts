@@ -132,3 +132,37 @@ describe('determinism: same scenario + same seed ⇒ byte-identical outputs', fu
     expect(scenarioSeed.stdout).to.match(/^ {2}seed 3, /m);
   });
 });
+
+describe('readability of the ladder and summary (findings of the golden eye-check)', function () {
+  this.timeout(30_000);
+
+  it('the ladder marks client retransmissions with their timer', () => {
+    const r = runCli(['run', 'scenarios/02-server1-silent.yaml']);
+    const rows = r.stdout.split('\n').filter((l) => /^ +\d+\.\d{6} {2}\|-+INVITE-+x\|/.test(l));
+    expect(rows).to.have.length(7);
+    expect(rows[0]).to.match(/lost: destination silent$/);
+    rows.slice(1).forEach((row, i) => expect(row).to.contain(`retransmission #${i + 1} (Timer A)`));
+  });
+
+  it('a label too long for its arrow is shortened visibly, not cut mid-word', () => {
+    const r = runCli(['run', 'scenarios/04-server1-503.yaml']);
+    const row = r.stdout.split('\n').find((l) => /\|<-*503/.test(l));
+    expect(row, 'the 503 row').to.be.a('string');
+    const label = /\|<-*(.*?)-*\|/.exec(row!)![1]!;
+    const complete = ['503 Service Unavailable (INVITE)', '503 Service Unavailable', '503 (INVITE)'];
+    expect(complete.includes(label) || label.endsWith('…'), `label "${label}"`).to.equal(true);
+  });
+
+  it('summary: the per-phone values start in the same column, calls included', () => {
+    const r = runCli(['run', 'scenarios/01-all-well.yaml']);
+    const lines = r.stdout.split('\n');
+    const start = (prefix: RegExp): number => {
+      const l = lines.find((x) => prefix.test(x));
+      expect(l, String(prefix)).to.be.a('string');
+      return /^ {4}[^:]+: +/.exec(l!)![0].length;
+    };
+    const registered = start(/^ {4}registered:/);
+    expect(start(/^ {4}working server:/)).to.equal(registered);
+    expect(start(/^ {4}call 1 → 2000:/)).to.equal(registered);
+  });
+});
