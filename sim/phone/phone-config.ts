@@ -109,6 +109,9 @@ export function buildPhoneConfig(sources: Map<string, CfgEntry>[]): PhoneConfig 
     });
   }
   const seconds = (key: string): Micros => Math.round(Number(get(key)) * 1_000_000);
+  if (seconds('sip.timer_t1') > seconds('sip.timer_t2')) {
+    warnings.push('sip.timer_t1 is larger than sip.timer_t2: non-INVITE retransmission intervals shrink to T2 after the first (RFC 3261 MIN(2·T1, T2))');
+  }
   return {
     accounts,
     timers: { t1: seconds('sip.timer_t1'), t2: seconds('sip.timer_t2'), t4: seconds('sip.timer_t4') },

@@ -115,11 +115,17 @@ export class InviteClientTransaction implements ClientTransaction {
   private readonly onTimerD = (): void => this.transitionTo(S.Terminated, 'Timer D fired');
   private readonly onTimerM = (): void => this.transitionTo(S.Terminated, 'Timer M fired');
 
+  /** 'at-once' limit: give up right after the last allowed send — as an event, so the TU never hears of it inside sendRequest. */
   private checkGiveUpAtOnce(): void {
-    if (this.limit?.giveUp === 'at-once' && this.retransmits >= this.limit.count && this.state === S.Calling) {
-      this.timeout('retry-counts');
+    if (this.limit?.giveUp === 'at-once' && this.retransmits >= this.limit.count) {
+      this.ctx.clock.cancel(this.timerA);
+      this.timerA = this.ctx.clock.schedule(0, this.onGiveUp, undefined, this.ctx.host);
     }
   }
+
+  private readonly onGiveUp = (): void => {
+    if (this.state === S.Calling) this.timeout('retry-counts');
+  };
 
   private timeout(timer: 'B' | 'retry-counts'): void {
     this.ctx.trace.emit({ kind: 'sip.timeout', host: this.ctx.host, branch: this.branch, method: 'INVITE', timer, peer: this.ctx.nameOf(this.dst) });

@@ -28,6 +28,7 @@ export class InviteServerTransaction {
   private timerI: EventHandle = 0;
   private timerL: EventHandle = 0;
   private interval = 0;
+  private retransmits = 0;
   readonly branch: string;
 
   constructor(
@@ -68,7 +69,7 @@ export class InviteServerTransaction {
 
   private readonly onTimerG = (): void => {
     if (this.state !== S.Completed) return;
-    this.ctx.trace.emit({ kind: 'sip.retransmit', host: this.ctx.host, branch: this.branch, method: 'INVITE', count: 0, timer: 'G' });
+    this.ctx.trace.emit({ kind: 'sip.retransmit', host: this.ctx.host, branch: this.branch, method: 'INVITE', count: ++this.retransmits, timer: 'G' });
     this.ctx.send(this.lastResponse!, this.replyTo);
     this.interval = Math.min(2 * this.interval, this.ctx.timers.t2);
     this.timerG = this.ctx.clock.schedule(this.interval, this.onTimerG, undefined, this.ctx.host);

@@ -92,11 +92,17 @@ export class NonInviteClientTransaction implements ClientTransaction {
 
   private readonly onTimerK = (): void => this.transitionTo(S.Terminated, 'Timer K fired');
 
+  /** 'at-once' limit: give up right after the last allowed send — as an event, so the TU never hears of it inside sendRequest. */
   private checkGiveUpAtOnce(): void {
-    if (this.limit?.giveUp === 'at-once' && this.retransmits >= this.limit.count && this.state === S.Trying) {
-      this.timeout('retry-counts');
+    if (this.limit?.giveUp === 'at-once' && this.retransmits >= this.limit.count) {
+      this.ctx.clock.cancel(this.timerE);
+      this.timerE = this.ctx.clock.schedule(0, this.onGiveUp, undefined, this.ctx.host);
     }
   }
+
+  private readonly onGiveUp = (): void => {
+    if (this.state === S.Trying || this.state === S.Proceeding) this.timeout('retry-counts');
+  };
 
   private timeout(timer: 'F' | 'retry-counts'): void {
     this.ctx.trace.emit({ kind: 'sip.timeout', host: this.ctx.host, branch: this.branch, method: this.method, timer, peer: this.ctx.nameOf(this.dst) });
