@@ -1,0 +1,118 @@
+/**
+ * The stub resolver's memory: a TTL cache of answers, a negative cache (RFC 2308), and the
+ * phone's static entries (dns_cache_a/srv/naptr.N.*). Pure data keyed by (name, type); the
+ * resolver decides when each is consulted (redundancy reference R8).
+ */
+import type { Micros } from '../core/clock.js';
+import { US_PER_S } from '../core/time.js';
+import type { DnsRecord, SoaRecord } from './records.js';
+
+/** account.X.dns_cache_type: 0 always query, 1 cache answers, 2 cache answers and additional records. */
+export type CacheType = 0 | 1 | 2;
+export type NegativeKind = 'nxdomain' | 'nodata';
+
+export interface PositiveEntry {
+  kind: 'positive';
+  records: DnsRecord[];
+  additional: DnsRecord[];
+  expiresAt: Micros;
+}
+export interface NegativeEntry {
+  kind: 'negative';
+  error: NegativeKind;
+  expiresAt: Micros;
+}
+export type CacheEntry = PositiveEntry | NegativeEntry;
+
+const key = (name: string, type: string): string => `${name}|${type}`;
+const ttlUs = (ttlSeconds: number): Micros => ttlSeconds * US_PER_S;
+
+export class DnsCache {
+  private readonly entries = new Map<string, CacheEntry>();
+
+  constructor(readonly cacheType: CacheType) {}
+
+  /** The live entry for (name, type); expired entries are dropped on the way. */
+  get(name: string, type: string, now: Micros): CacheEntry | undefined {
+    const k = key(name, type);
+    const e = this.entries.get(k);
+    if (e && now >= e.expiresAt) {
+      this.entries.delete(k);
+      return undefined;
+    }
+    return e;
+  }
+
+  /**
+   * Caches an answer for the RRset's lifetime: the smallest TTL of the records used, CNAMEs of
+   * the chain included (RFC 2181 §5.2, §10.1). TTL 0 means "use for this transaction only"
+   * (RFC 1035 §3.2.1), so nothing is stored.
+   */
+  putAnswer(name: string, type: string, chain: DnsRecord[], records: DnsRecord[], additional: DnsRecord[], now: Micros): Micros {
+    const expiresAt = now + ttlUs(minTtl(chain));
+    if (this.cacheType === 0 || expiresAt <= now) return expiresAt;
+    const extra = this.cacheType === 2 ? additional : [];
+    this.entries.set(key(name, type), { kind: 'positive', records, additional: extra, expiresAt });
+    if (this.cacheType === 2) this.putAdditional(additional, now);
+    return expiresAt;
+  }
+
+  /**
+   * RFC 2308 §5: a negative answer lives for min(SOA TTL, SOA minimum). Without an SOA in the
+   * authority section it SHOULD NOT be cached, and is not.
+   */
+  putNegative(name: string, type: string, error: NegativeKind, soa: SoaRecord | undefined, now: Micros): void {
+    if (this.cacheType === 0 || !soa) return;
+    const ttl = Math.min(soa.ttl, soa.minimum);
+    if (ttl <= 0) return;
+    this.entries.set(key(name, type), { kind: 'negative', error, expiresAt: now + ttlUs(ttl) });
+  }
+
+  /**
+   * Additional-section records become their own entries (dns_cache_type 2), so the A lookups
+   * that follow an SRV answer are served locally. RFC 2181 §5.4.1 ranks additional data below
+   * answer data: it never replaces a live entry.
+   */
+  private putAdditional(additional: DnsRecord[], now: Micros): void {
+    const groups = new Map<string, DnsRecord[]>();
+    for (const r of additional) {
+      const k = key(r.name, r.type);
+      const g = groups.get(k);
+      if (g) g.push(r);
+      else groups.set(k, [r]);
+    }
+    for (const [k, records] of groups) {
+      const [name, type] = k.split('|') as [string, string];
+      if (this.get(name, type, now)) continue;
+      const expiresAt = now + ttlUs(minTtl(records));
+      if (expiresAt > now) this.entries.set(k, { kind: 'positive', records, additional: [], expiresAt });
+    }
+  }
+}
+
+/**
+ * The phone's static DNS cache. Vendor rule (R8): an entry's TTL counts from boot — here the
+ * resolver's creation — and once it has run out the entry is no longer used.
+ */
+export class StaticCache {
+  constructor(
+    private readonly records: readonly DnsRecord[],
+    readonly bootAt: Micros,
+  ) {}
+
+  get size(): number {
+    return this.records.length;
+  }
+
+  lookup(name: string, type: string, now: Micros): { records: DnsRecord[]; expiresAt: Micros } | undefined {
+    const live = this.records.filter((r) => r.name === name && r.type === type && now < this.bootAt + ttlUs(r.ttl));
+    if (live.length === 0) return undefined;
+    return { records: live, expiresAt: this.bootAt + ttlUs(minTtl(live)) };
+  }
+}
+
+export function minTtl(records: readonly DnsRecord[]): number {
+  let m = Infinity;
+  for (const r of records) m = Math.min(m, r.ttl);
+  return m === Infinity ? 0 : m;
+}

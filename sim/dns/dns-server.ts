@@ -1,0 +1,52 @@
+/**
+ * A simulated authoritative DNS server on a network host, UDP port 53 (RFC 1035 §4.2.1).
+ * It is a host like any other, so a scenario can silence it, close its port (ICMP back to the
+ * resolver), lose its packets or partition it. It answers the moment a query arrives: the link
+ * already models the network delay, and a real server's processing time is noise beside it.
+ */
+import type { IcmpQuote } from '../core/trace.js';
+import type { Datagram, Host, UdpSocket } from '../net/host.js';
+import type { Network } from '../net/network.js';
+import { decodeMessage, encodeResponse } from './wire.js';
+import type { Zone, ZoneAnswer } from './zone.js';
+
+export const DNS_PORT = 53;
+
+export class DnsServer implements UdpSocket {
+  /** Queries answered, for tests and summaries. */
+  answered = 0;
+
+  constructor(
+    private readonly network: Network,
+    readonly host: Host,
+    /** Replaceable: a scenario may change the records mid-run. */
+    public zone: Zone,
+    readonly port = DNS_PORT,
+  ) {
+    host.bind(port, this);
+  }
+
+  onDatagram(d: Datagram): void {
+    const query = decodeMessage(d.payload);
+    // Responses and garbage sent to a server are dropped silently, as BIND does with junk.
+    // A query without a question cannot be answered usefully either (RFC 1035 §4.1.2).
+    if (!query || query.response || !query.question) return;
+    const { name, type } = query.question;
+    const answer = this.zone.answer(name, type);
+    this.answered++;
+    this.network.sendUdp(this.host, this.port, d.src, encodeResponse(query, answer), answerLabel(type, name, answer), true);
+  }
+
+  /** The server sends only responses; an ICMP error for one (the client went away) needs no action. */
+  onIcmpError(_q: IcmpQuote): void {}
+}
+
+/** Ladder label: `DNS answer SRV _sip._udp.pbx.example.com (2)`, or the rcode when negative. */
+export function answerLabel(type: string, name: string, a: ZoneAnswer): string {
+  const what = a.rcode !== 'NOERROR' ? a.rcode : a.answers.length > 0 ? String(a.answers.length) : 'NODATA';
+  return `DNS answer ${type} ${name} (${what})`;
+}
+
+export function queryLabel(type: string, name: string): string {
+  return `DNS query ${type} ${name}`;
+}

@@ -1,0 +1,180 @@
+/**
+ * RFC 3263 client server location as the phone does it (redundancy reference R7): from
+ * account.X.sip_server.Y.{address, port, transport_type} to the ordered list of addresses that
+ * failover walks, primary first. A chain of resolver callbacks, no Promises; `done` is always
+ * called from a clock event.
+ */
+import type { Micros } from '../core/clock.js';
+import type { Rng } from '../core/random.js';
+import { NaptrRecord, normalizeName, ofType } from './records.js';
+import { orderSrv } from './srv-order.js';
+import type { ResolveQtype, ResolveResult, StubResolver } from './stub-resolver.js';
+
+export { orderSrv } from './srv-order.js';
+
+export type SipTransport = 'udp' | 'tcp' | 'tls';
+
+export interface Located {
+  ip: string;
+  port: number;
+  transport: SipTransport;
+  /** The host name the address came from (SRV target, A owner), or the literal itself. */
+  name: string;
+}
+
+/** transport: account.X.sip_server.Y.transport_type — 0 UDP, 1 TCP, 2 TLS, 3 DNS-NAPTR. */
+export interface LocateTarget {
+  host: string;
+  port: number;
+  transport: 0 | 1 | 2 | 3;
+}
+
+export interface LocateResult {
+  servers: Located[];
+  /** Why the list is empty. */
+  error?: string;
+  /** µs: when the first record used runs out (min TTL); Infinity for an IP literal (no DNS). */
+  expiresAt: Micros;
+}
+
+const TRANSPORTS: SipTransport[] = ['udp', 'tcp', 'tls'];
+/** RFC 3263 §4.1 / RFC 3261 §19.1.2: SRV owner prefix per transport; SIPS over TLS is _sips._tcp. */
+const SRV_PREFIX: Record<SipTransport, string> = { udp: '_sip._udp', tcp: '_sip._tcp', tls: '_sips._tcp' };
+/** RFC 3263 §4.1 service fields (RFC 3263 §4.1, RFC 3261 §19.1.2). */
+const NAPTR_SERVICES: Record<string, SipTransport> = { 'SIP+D2U': 'udp', 'SIP+D2T': 'tcp', 'SIPS+D2T': 'tls' };
+/** RFC 3261 §19.1.2: 5060 for sip over UDP/TCP, 5061 for TLS. */
+const defaultPort = (t: SipTransport): number => (t === 'tls' ? 5061 : 5060);
+
+export function isIPv4(s: string): boolean {
+  const parts = s.split('.');
+  return parts.length === 4 && parts.every((p) => /^\d{1,3}$/.test(p) && Number(p) <= 255);
+}
+
+export function locate(resolver: StubResolver, target: LocateTarget, rng: Rng, done: (r: LocateResult) => void): void {
+  new Location(resolver, target, rng, done).start();
+}
+
+/** One location run: accumulates the earliest expiry and the last failure for the final message. */
+class Location {
+  private expiresAt = Infinity;
+  private lastFailure = '';
+  private readonly name: string;
+
+  constructor(
+    private readonly resolver: StubResolver,
+    private readonly target: LocateTarget,
+    private readonly rng: Rng,
+    private readonly done: (r: LocateResult) => void,
+  ) {
+    this.name = normalizeName(target.host);
+  }
+
+  start(): void {
+    const { host, port, transport } = this.target;
+    // DNS-NAPTR with a literal or an explicit port has nothing to look up: plain UDP (RFC 3263 §4.1).
+    const configured: SipTransport = transport === 3 ? 'udp' : TRANSPORTS[transport]!;
+    if (isIPv4(host)) {
+      // RFC 3263 §4.2: a numeric address is used as is, port defaulting per transport.
+      const server = { ip: host, port: port || defaultPort(configured), transport: configured, name: host };
+      this.resolver.clock.schedule(0, () => this.finish([server]), undefined, this.resolver.host.name);
+    } else if (port !== 0) {
+      // RFC 3263 §4.2: an explicit port means no SRV lookup, only A.
+      this.addresses(this.name, port, configured, (list) => this.finish(list));
+    } else if (transport === 3) {
+      this.naptr();
+    } else {
+      this.srv(`${SRV_PREFIX[configured]}.${this.name}`, configured, (list) => this.afterSrv(list, configured));
+    }
+  }
+
+  /** RFC 3263 §4.2: no SRV records at all ⇒ A on the domain with the transport's default port. */
+  private afterSrv(list: Located[] | undefined, transport: SipTransport): void {
+    if (list === undefined) this.addresses(this.name, defaultPort(transport), transport, (l) => this.finish(l));
+    else this.finish(list);
+  }
+
+  /**
+   * RFC 3263 §4.1: the supported NAPTR records, lowest order then lowest preference, each tried
+   * until one yields addresses. No usable NAPTR ⇒ SRV for _sip._udp (the vendor's fallback;
+   * the RFC would also try _sip._tcp and _sips._tcp), then A.
+   */
+  private naptr(): void {
+    this.lookup(this.name, 'NAPTR', (r) => {
+      const usable = r.ok
+        ? ofType(r.records, 'NAPTR')
+            .filter((n) => serviceTransport(n) !== undefined && (n.flags === 's' || n.flags === 'a'))
+            .sort((a, b) => a.order - b.order || a.preference - b.preference)
+        : [];
+      if (usable.length > 0) return this.tryNaptr(usable, 0);
+      this.srv(`${SRV_PREFIX.udp}.${this.name}`, 'udp', (list) => this.afterSrv(list, 'udp'));
+    });
+  }
+
+  private tryNaptr(list: NaptrRecord[], i: number): void {
+    if (i >= list.length) return this.finish([]);
+    const n = list[i]!;
+    const transport = serviceTransport(n)!;
+    const next = (servers: Located[] | undefined): void => {
+      if (servers && servers.length > 0) this.finish(servers);
+      else this.tryNaptr(list, i + 1);
+    };
+    // RFC 3403 §4.1 terminal flags: "s" ⇒ SRV lookup on the replacement, "a" ⇒ A lookup.
+    if (n.flags === 's') this.srv(n.replacement, transport, next);
+    else this.addresses(n.replacement, defaultPort(transport), transport, next);
+  }
+
+  /**
+   * SRV on `owner`, then A for each target in RFC 2782 order; every address of every target is
+   * appended. `undefined` when there is no SRV record (the caller falls back); a target without
+   * an address is skipped (its failed lookup is in the trace).
+   */
+  private srv(owner: string, transport: SipTransport, cb: (list: Located[] | undefined) => void): void {
+    this.lookup(owner, 'SRV', (r) => {
+      if (!r.ok) return cb(undefined);
+      // RFC 2782: a lone target "." says the service is decidedly not available here.
+      const ordered = orderSrv(ofType(r.records, 'SRV'), this.rng).filter((s) => s.target !== '');
+      if (ordered.length === 0) this.lastFailure = `SRV ${owner}: service not available (target ".")`;
+      const acc: Located[] = [];
+      const walk = (i: number): void => {
+        if (i >= ordered.length) return cb(acc);
+        const s = ordered[i]!;
+        this.addresses(s.target, s.port, transport, (list) => {
+          // The same address and port twice adds nothing to failover: keep its first place.
+          for (const l of list) if (!acc.some((a) => a.ip === l.ip && a.port === l.port && a.transport === l.transport)) acc.push(l);
+          walk(i + 1);
+        });
+      };
+      walk(0);
+    });
+  }
+
+  private addresses(host: string, port: number, transport: SipTransport, cb: (list: Located[]) => void): void {
+    this.lookup(host, 'A', (r) => cb(r.ok ? ofType(r.records, 'A').map((a) => ({ ip: a.address, port, transport, name: host })) : []));
+  }
+
+  private lookup(name: string, qtype: ResolveQtype, cb: (r: ResolveResult) => void): void {
+    this.resolver.resolve(name, qtype, (r) => {
+      if (r.ok) this.expiresAt = Math.min(this.expiresAt, r.expiresAt);
+      else this.lastFailure = `${qtype} ${name}: ${r.error}`;
+      cb(r);
+    });
+  }
+
+  private finish(servers: Located[]): void {
+    const error = servers.length === 0 ? `no server address for ${this.target.host}${this.lastFailure ? ` (${this.lastFailure})` : ''}` : undefined;
+    const { port, transport } = this.target;
+    const res = this.resolver;
+    res.trace.emit({
+      kind: 'dns.resolved', host: res.host.name, target: `${this.target.host} port ${port} ${['UDP', 'TCP', 'TLS', 'DNS-NAPTR'][transport]}`,
+      servers: servers.map((s) => ({ ...s })), ...(error ? { error } : {}),
+    });
+    // An IP literal uses no record; a failed location holds nothing worth keeping: expire now.
+    const expiresAt = this.expiresAt === Infinity && servers.length === 0 ? res.clock.now : this.expiresAt;
+    this.done({ servers, ...(error ? { error } : {}), expiresAt });
+  }
+}
+
+function serviceTransport(n: NaptrRecord): SipTransport | undefined {
+  // RFC 3403 §4.1: the services field compares case-insensitively.
+  return NAPTR_SERVICES[n.services.toUpperCase()];
+}

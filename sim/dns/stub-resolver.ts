@@ -1,0 +1,233 @@
+/**
+ * The phone's stub resolver: one UDP socket per host, questions multiplexed by DNS id, retries
+ * across the configured servers, a TTL cache, a negative cache and the static cache (R8).
+ *
+ * Callback API, no Promises: `done` always runs from a clock event, never inside `resolve`
+ * (run-to-completion), so a caller's state is settled before the answer arrives.
+ */
+import type { Clock, EventHandle, Micros } from '../core/clock.js';
+import { sec } from '../core/time.js';
+import type { IcmpQuote, Trace } from '../core/trace.js';
+import type { Datagram, Host, UdpSocket } from '../net/host.js';
+import type { Network } from '../net/network.js';
+import { CacheType, DnsCache, NegativeKind, StaticCache } from './dns-cache.js';
+import { DNS_PORT, queryLabel } from './dns-server.js';
+import { DnsRecord, formatRecord, normalizeName, ofType } from './records.js';
+import { decodeMessage, encodeQuery } from './wire.js';
+
+export type ResolveQtype = 'A' | 'SRV' | 'NAPTR';
+export type ResolveError = NegativeKind | 'timeout' | 'servfail';
+
+export type ResolveResult =
+  /** `records`: those of the asked type (a CNAME chain shows in the trace only). `expiresAt`: µs, when the data stops being valid. */
+  | { ok: true; records: DnsRecord[]; additional: DnsRecord[]; source: 'network' | 'cache' | 'static'; expiresAt: Micros }
+  /** source 'static': no DNS server is configured and the static cache holds nothing (reported as nxdomain). */
+  | { ok: false; error: ResolveError; source: 'network' | 'negative' | 'static' };
+
+export type ResolveDone = (r: ResolveResult) => void;
+
+export interface StubResolverOptions {
+  /** DNS server addresses, primary first (resolv.conf `nameserver` lines). Empty ⇒ static cache only. */
+  servers: string[];
+  /** Wait per try, µs. Default 5 s: glibc resolv.conf `options timeout:5` (RES_TIMEOUT). */
+  timeout?: Micros;
+  /** Rounds over the server list. Default 2: glibc `options attempts:2` (RES_DFLRETRY). */
+  attempts?: number;
+  /**
+   * 'fixed' (default): every try waits `timeout`. 'glibc': res_send's back-off — round r > 0
+   * waits (timeout << r) / number of servers, at least 1 s.
+   */
+  backoff?: 'fixed' | 'glibc';
+  /** account.X.dns_cache_type, default 1. */
+  cacheType?: CacheType;
+  /** Static entries (dns_cache_a/srv/naptr.N.*); TTLs count from the resolver's creation. */
+  staticRecords?: DnsRecord[];
+  /** account.X.static_cache_pri: 0 live DNS first (default), 1 static entries first. */
+  staticPri?: 0 | 1;
+  /** Local UDP port. */
+  port?: number;
+}
+
+export const RESOLVER_DEFAULTS = { timeout: sec(5), attempts: 2, backoff: 'fixed', cacheType: 1, staticPri: 0, port: 53053 } as const;
+
+interface Question {
+  name: string;
+  qtype: ResolveQtype;
+  key: string;
+  waiters: ResolveDone[];
+  /** Transmissions so far; try k goes to servers[k % n] in round ⌊k / n⌋. */
+  tries: number;
+  id: number;
+  server: string;
+  timer: EventHandle;
+  sawServfail: boolean;
+}
+
+export class StubResolver implements UdpSocket {
+  readonly cache: DnsCache;
+  readonly statics: StaticCache;
+  readonly port: number;
+  private readonly opts: Required<Omit<StubResolverOptions, 'staticRecords' | 'port'>>;
+  private nextId = 0;
+  private readonly byId = new Map<number, Question>();
+  private readonly inflight = new Map<string, Question>();
+
+  constructor(
+    readonly clock: Clock,
+    readonly trace: Trace,
+    private readonly network: Network,
+    readonly host: Host,
+    options: StubResolverOptions,
+  ) {
+    const o = { ...RESOLVER_DEFAULTS, ...options };
+    if (!Number.isSafeInteger(o.timeout) || o.timeout <= 0) throw new Error(`Cannot create resolver on ${host.name}: timeout ${o.timeout} µs is not a positive integer`);
+    if (!Number.isInteger(o.attempts) || o.attempts < 1) throw new Error(`Cannot create resolver on ${host.name}: attempts ${o.attempts} is below 1`);
+    this.opts = { servers: [...o.servers], timeout: o.timeout, attempts: o.attempts, backoff: o.backoff, cacheType: o.cacheType, staticPri: o.staticPri };
+    this.port = o.port;
+    this.cache = new DnsCache(o.cacheType);
+    this.statics = new StaticCache(options.staticRecords ?? [], clock.now);
+    host.bind(this.port, this);
+  }
+
+  resolve(qname: string, qtype: ResolveQtype, done: ResolveDone): void {
+    const name = normalizeName(qname);
+    const now = this.clock.now;
+    const servers = this.opts.servers;
+    // R8: static first when static_cache_pri = 1, and only static when no DNS server is configured.
+    if (this.opts.staticPri === 1 || servers.length === 0) {
+      if (this.useStatic(name, qtype, done)) return;
+      if (servers.length === 0) return this.later(done, { ok: false, error: 'nxdomain', source: 'static' });
+    }
+    const hit = this.cache.get(name, qtype, now);
+    if (hit?.kind === 'positive') {
+      this.trace.emit({ kind: 'dns.cache', host: this.host.name, name, qtype, source: 'cache', records: hit.records.map(formatRecord) });
+      return this.later(done, { ok: true, records: hit.records, additional: hit.additional, source: 'cache', expiresAt: hit.expiresAt });
+    }
+    if (hit?.kind === 'negative') {
+      this.trace.emit({ kind: 'dns.cache', host: this.host.name, name, qtype, source: 'negative', records: [] });
+      if (this.opts.staticPri === 0 && this.useStatic(name, qtype, done)) return;
+      return this.later(done, { ok: false, error: hit.error, source: 'negative' });
+    }
+    const key = `${name}|${qtype}`;
+    const pending = this.inflight.get(key);
+    // The same question already on the wire: wait for its answer rather than ask twice.
+    if (pending) return void pending.waiters.push(done);
+    const q: Question = { name, qtype, key, waiters: [done], tries: 0, id: 0, server: '', timer: 0, sawServfail: false };
+    this.inflight.set(key, q);
+    this.transmit(q);
+  }
+
+  onDatagram(d: Datagram): void {
+    const msg = decodeMessage(d.payload);
+    if (!msg || !msg.response) return;
+    const q = this.byId.get(msg.id);
+    // RFC 5452 §9.1: accept an answer only from the server asked, to the question asked.
+    // Anything else — unknown id, or the id of a try that already timed out — is dropped.
+    if (!q || d.src.ip !== q.server || d.src.port !== DNS_PORT) return;
+    if (!msg.question || msg.question.name !== q.name || msg.question.type !== q.qtype) return;
+    this.clock.cancel(q.timer);
+    this.byId.delete(q.id);
+    this.trace.emit({
+      kind: 'dns.answer', host: this.host.name, server: this.nameOf(q.server), name: q.name, qtype: q.qtype,
+      rcode: msg.rcode, records: msg.answers.map(formatRecord),
+    });
+    const now = this.clock.now;
+    if (msg.rcode === 'NOERROR' || msg.rcode === 'NXDOMAIN') {
+      const records = msg.answers.filter((r) => r.type === q.qtype);
+      if (msg.rcode === 'NOERROR' && records.length > 0) {
+        const expiresAt = this.cache.putAnswer(q.name, q.qtype, msg.answers, records, msg.additional, now);
+        return this.finish(q, { ok: true, records, additional: msg.additional, source: 'network', expiresAt });
+      }
+      const error = msg.rcode === 'NXDOMAIN' ? 'nxdomain' : 'nodata';
+      this.cache.putNegative(q.name, q.qtype, error, ofType(msg.authority, 'SOA')[0], now);
+      return this.finish(q, { ok: false, error, source: 'network' });
+    }
+    // SERVFAIL, REFUSED, NOTIMP…: this server cannot help; glibc's res_send moves to the next one.
+    q.sawServfail = true;
+    this.next(q);
+  }
+
+  /**
+   * ICMP quotes only the UDP header (RFC 792), not the DNS id: every question waiting on that
+   * server counts it as failed at once and moves on, like glibc on ECONNREFUSED.
+   */
+  onIcmpError(icmp: IcmpQuote): void {
+    const dst = icmp.original.dst;
+    for (const q of [...this.byId.values()]) {
+      if (q.server !== dst.ip || dst.port !== DNS_PORT) continue;
+      this.clock.cancel(q.timer);
+      this.byId.delete(q.id);
+      this.next(q);
+    }
+  }
+
+  private transmit(q: Question): void {
+    const servers = this.opts.servers;
+    const round = Math.floor(q.tries / servers.length);
+    q.server = servers[q.tries % servers.length]!;
+    q.tries++;
+    q.id = this.allocateId();
+    this.byId.set(q.id, q);
+    this.trace.emit({ kind: 'dns.query', host: this.host.name, server: this.nameOf(q.server), name: q.name, qtype: q.qtype, attempt: q.tries });
+    this.network.sendUdp(this.host, this.port, { ip: q.server, port: DNS_PORT }, encodeQuery(q.id, q.name, q.qtype), queryLabel(q.qtype, q.name), true);
+    q.timer = this.clock.schedule(this.timeoutFor(round), this.onTimeout, q, this.host.name);
+  }
+
+  private readonly onTimeout = (q: Question): void => {
+    this.byId.delete(q.id);
+    this.trace.emit({ kind: 'dns.timeout', host: this.host.name, server: this.nameOf(q.server), name: q.name, qtype: q.qtype, attempt: q.tries });
+    this.next(q);
+  };
+
+  /** resolv.conf order: each round tries every server in turn, `attempts` rounds in all. */
+  private next(q: Question): void {
+    if (q.tries < this.opts.attempts * this.opts.servers.length) return this.transmit(q);
+    this.finish(q, { ok: false, error: q.sawServfail ? 'servfail' : 'timeout', source: 'network' });
+  }
+
+  private timeoutFor(round: number): Micros {
+    const t = this.opts.timeout;
+    if (this.opts.backoff === 'fixed' || round === 0) return t;
+    return Math.max(sec(1), Math.floor((t * 2 ** round) / this.opts.servers.length));
+  }
+
+  /** Called from a clock event (answer, timeout, ICMP), so the waiters run asynchronously to `resolve`. */
+  private finish(q: Question, result: ResolveResult): void {
+    this.inflight.delete(q.key);
+    // R8, live first: when the query returns nothing, the static entries stand in while valid.
+    const staticHit = !result.ok && this.opts.staticPri === 0 ? this.staticResult(q.name, q.qtype) : undefined;
+    for (const done of q.waiters) done(staticHit ?? result);
+  }
+
+  private useStatic(name: string, qtype: ResolveQtype, done: ResolveDone): boolean {
+    const r = this.staticResult(name, qtype);
+    if (r) this.later(done, r);
+    return r !== undefined;
+  }
+
+  private staticResult(name: string, qtype: ResolveQtype): ResolveResult | undefined {
+    const s = this.statics.lookup(name, qtype, this.clock.now);
+    if (!s) return undefined;
+    this.trace.emit({ kind: 'dns.cache', host: this.host.name, name, qtype, source: 'static', records: s.records.map(formatRecord) });
+    return { ok: true, records: s.records, additional: [], source: 'static', expiresAt: s.expiresAt };
+  }
+
+  private later(done: ResolveDone, result: ResolveResult): void {
+    this.clock.schedule(0, deliver, { done, result }, this.host.name);
+  }
+
+  /** Deterministic ids from a counter, skipping ids still in use (real resolvers randomise them, RFC 5452 §9.2). */
+  private allocateId(): number {
+    do this.nextId = (this.nextId % 0xffff) + 1;
+    while (this.byId.has(this.nextId));
+    return this.nextId;
+  }
+
+  private nameOf(ip: string): string {
+    return this.network.hostByIp(ip)?.name ?? ip;
+  }
+}
+
+function deliver(a: { done: ResolveDone; result: ResolveResult }): void {
+  a.done(a.result);
+}
