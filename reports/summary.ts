@@ -15,7 +15,7 @@ export function renderSummary(run: RunResult): string {
   const phones = run.hosts.filter((h) => h.role === 'phone').map((h) => h.name);
   for (const p of phoneTimelines(run.records, phones, run.end)) {
     out.push(`  ${p.phone}`);
-    const regs = [...p.registered].map(([server, iv]) => `${server} ${iv.length ? iv.map((i) => `${formatDuration(i.from)}–${formatDuration(i.to)}`).join(', ') : 'never'}`);
+    const regs = [...p.registered].filter(([, iv], _i, all) => iv.length > 0 || all.every(([, x]) => x.length === 0)).map(([server, iv]) => `${server} ${iv.length ? iv.map((i) => `${formatDuration(i.from)}–${formatDuration(i.to)}`).join(', ') : 'never'}`);
     out.push(`    registered:      ${regs.join('; ') || 'no registration attempted'}`);
     out.push(`    working server:  ${p.working.map((w) => `${formatDuration(w.t)} ${w.server ?? 'none'} (${w.reason})`).join('; ') || 'none'}`);
     out.push(`    unregistered:    ${p.firstRegistered === null ? 'never registered' : p.gaps.length ? p.gaps.map((g) => `${formatDuration(g.from)}–${formatDuration(g.to)} (${formatDuration(g.to - g.from)})`).join(', ') : `no gap after first registration at ${formatDuration(p.firstRegistered)}`}`);

@@ -63,6 +63,7 @@ export class Network {
     const to = this.byIp.get(dst.ip);
     const id = this.nextPacketId++;
     const src = { ip: from.ip, port: srcPort };
+    dst = { ip: dst.ip, port: dst.port }; // callers may pass richer objects (a located server); the wire has these two
     const toName = to?.name ?? dst.ip;
     this.trace.emit({
       kind: 'net.send', id, from: from.name, to: toName, proto: 'udp', src, dst,

@@ -1,5 +1,6 @@
 import type { Clock, Micros } from '../core/clock.js';
-import type { Endpoint, Trace } from '../core/trace.js';
+import type { Trace } from '../core/trace.js';
+import type { Located } from '../dns/server-locator.js';
 import { SipRequest, SipResponse, header } from '../sip/message.js';
 import type { SipEndpoint } from '../sip/sip-endpoint.js';
 import type { ClientTransactionUser, RetransmitLimit } from '../sip/transaction-user.js';
@@ -12,8 +13,8 @@ export interface CallTarget {
   displayName: string;
   /** Dialled number or user. */
   to: string;
-  /** The server list, primary first. */
-  servers: Endpoint[];
+  /** The server list, primary first: server 1's addresses, then server 2's (reference A3). */
+  servers: Located[];
   /** Retry bound per server, undefined = full Timer B (always undefined for the last). */
   limits: (RetransmitLimit | undefined)[];
   /** How long the caller stays on an answered call before hanging up. */
@@ -31,13 +32,15 @@ export class OutgoingCall {
   private readonly fromTag: string;
   private cseq = 0;
   private startedAt = 0;
-  private dialog: { toHeader: string; target: string; server: Endpoint; inviteCseq: number } | undefined;
+  private dialog: { toHeader: string; target: string; server: Located; inviteCseq: number } | undefined;
 
   constructor(
     private readonly clock: Clock,
     private readonly trace: Trace,
     private readonly sip: SipEndpoint,
     private readonly target: CallTarget,
+    /** When the user placed the call (DNS lookups may come before the first INVITE). */
+    private readonly placedAt: number,
   ) {
     this.state = initialCall(target.servers.length);
     this.callId = sip.ids.callId();
@@ -45,7 +48,7 @@ export class OutgoingCall {
   }
 
   start(): void {
-    this.startedAt = this.clock.now;
+    this.startedAt = this.placedAt;
     this.feed({ type: 'start' });
   }
 
@@ -110,17 +113,17 @@ export class OutgoingCall {
     this.sip.sendStateless(this.inDialog('ACK', this.dialog.inviteCseq), this.dialog.server);
   }
 
-  private common(server: Endpoint): { from: string; to: string; via: string } {
+  private common(server: Located): { from: string; to: string; via: string } {
     const { sip, target } = this;
     const name = target.displayName ? `"${target.displayName}" ` : '';
     return {
       from: `${name}<sip:${target.user}@${server.ip}>;tag=${this.fromTag}`,
       to: `<sip:${target.to}@${server.ip}>`,
-      via: `SIP/2.0/UDP ${sip.contact.ip}:${sip.contact.port};branch=${sip.ids.branch()};rport`,
+      via: sip.via(server.transport),
     };
   }
 
-  private buildInvite(server: Endpoint): SipRequest {
+  private buildInvite(server: Located): SipRequest {
     const c = this.common(server);
     return {
       type: 'request',
@@ -133,7 +136,7 @@ export class OutgoingCall {
         ['To', c.to],
         ['Call-ID', this.callId],
         ['CSeq', `${++this.cseq} INVITE`],
-        ['Contact', `<sip:${this.target.user}@${this.sip.contact.ip}:${this.sip.contact.port}>`],
+        ['Contact', this.sip.contactFor(this.target.user, server.transport)],
         ['User-Agent', 'sipsim-phone'],
       ],
       body: '',

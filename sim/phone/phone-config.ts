@@ -2,15 +2,20 @@ import { isIPv4 } from 'node:net';
 import type { Micros } from '../core/clock.js';
 import { InputError } from '../core/input-error.js';
 import type { SipTimerConfig } from '../sip/timers.js';
+import type { DnsRecord } from '../dns/records.js';
 import type { CfgEntry } from './cfg-file.js';
+import { staticDnsRecords } from './static-dns.js';
 import { checkValue, KeyDef, lookupKey, MAX_ACCOUNTS, PHONE_KEYS } from './phone-keys.js';
 
 export interface ServerSettings {
   /** 1 = working server, 2 = fallback server. */
   index: 1 | 2;
+  /** IPv4 literal or a domain that DNS server location (RFC 3263) turns into a list. */
   address: string;
+  /** 0 with a domain ⇒ SRV/NAPTR decide; non-zero with a domain ⇒ A only. */
   port: number;
-  transport: number;
+  /** account.X.sip_server.Y.transport_type: 0 UDP, 1 TCP, 2 TLS, 3 DNS-NAPTR. */
+  transport: 0 | 1 | 2 | 3;
   expires: number;
   retryCounts: number;
   inviteRetryCounts: number;
@@ -23,6 +28,9 @@ export interface AccountSettings {
   /** Configured servers in order (server 1 first); blank addresses are left out. */
   servers: ServerSettings[];
   regFailRetryInterval: Micros;
+  /** account.X.dns_cache_type and account.X.static_cache_pri. */
+  dnsCacheType: 0 | 1 | 2;
+  staticCachePri: 0 | 1;
   /** Seconds before the granted expiry to renew; -1 = not set (model option refreshFraction decides). */
   registerExpiresOverlap: number;
 }
@@ -33,6 +41,8 @@ export interface PhoneConfig {
   timers: SipTimerConfig;
   /** sip.reg_surge_prevention: registration starts a random 0..N s after boot. */
   surgePrevention: Micros;
+  /** The static DNS cache (dns_cache_a/srv/naptr.N.*). */
+  staticDns: DnsRecord[];
   warnings: string[];
   /** Every key that was set, validated, for `explain`. */
   entries: Map<string, CfgEntry>;
@@ -81,17 +91,15 @@ export function buildPhoneConfig(sources: Map<string, CfgEntry>[]): PhoneConfig 
       const address = get(`${p}.address`);
       if (address === '') continue;
       const at = entries.get(`${p}.address`)!;
-      if (!isIPv4(address)) throw new InputError(at.file, at.line, at.key, `expected an IPv4 address: domain names need DNS server location, which is not simulated yet (found "${address}")`);
-      const transport = Number(get(`${p}.transport_type`));
-      if (transport !== 0) {
-        const t = entries.get(`${p}.transport_type`)!;
-        throw new InputError(t.file, t.line, t.key, `only 0 (UDP) is simulated yet, found "${transport}"`);
+      if (!isIPv4(address) && !/^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*\.?$/.test(address)) {
+        throw new InputError(at.file, at.line, at.key, `expected an IPv4 address or a domain name, found "${address}"`);
       }
+      const transport = Number(get(`${p}.transport_type`)) as 0 | 1 | 2 | 3;
       const port = Number(get(`${p}.port`));
       servers.push({
         index: y,
         address,
-        port: port === 0 ? 5060 : port,
+        port,
         transport,
         expires: Number(get(`${p}.expires`)),
         retryCounts: Number(get(`${p}.retry_counts`)),
@@ -106,6 +114,8 @@ export function buildPhoneConfig(sources: Map<string, CfgEntry>[]): PhoneConfig 
       servers,
       regFailRetryInterval: Number(get(`account.${x}.reg_fail_retry_interval`)) * 1_000_000,
       registerExpiresOverlap: Number(get(`account.${x}.register_expires_overlap`)),
+      dnsCacheType: Number(get(`account.${x}.dns_cache_type`)) as 0 | 1 | 2,
+      staticCachePri: Number(get(`account.${x}.static_cache_pri`)) as 0 | 1,
     });
   }
   const seconds = (key: string): Micros => Math.round(Number(get(key)) * 1_000_000);
@@ -116,6 +126,7 @@ export function buildPhoneConfig(sources: Map<string, CfgEntry>[]): PhoneConfig 
     accounts,
     timers: { t1: seconds('sip.timer_t1'), t2: seconds('sip.timer_t2'), t4: seconds('sip.timer_t4') },
     surgePrevention: seconds('sip.reg_surge_prevention'),
+    staticDns: staticDnsRecords(entries),
     warnings,
     entries,
   };

@@ -1,6 +1,7 @@
 import type { Clock, Micros } from '../core/clock.js';
 import type { RandomStreams } from '../core/random.js';
 import type { Endpoint, Trace } from '../core/trace.js';
+import { StubResolver } from '../dns/stub-resolver.js';
 import type { Host } from '../net/host.js';
 import type { Network } from '../net/network.js';
 import { SipRequest, responseTo } from '../sip/message.js';
@@ -10,15 +11,18 @@ import type { ModelOptions } from './model-options.js';
 import { OutgoingCall } from './outgoing-call.js';
 import type { AccountSettings, PhoneConfig, ServerSettings } from './phone-config.js';
 import { RegistrationAgent } from './registration-agent.js';
+import { ServerDirectory } from './server-directory.js';
 
 /**
- * A desk phone: its SIP stack, the registration agents of account 1 (one per configured server:
- * concurrent registration, the vendor default — R5, R9) and its outgoing calls, which walk
- * the server list (server 1, then server 2) as rule R1 says. It reports which server is the
- * working one: the first in the list it is registered with.
+ * A desk phone: its SIP stack and stub resolver, the registration agents of account 1 (one per
+ * configured server: concurrent registration, the vendor default — R5, R9) and its outgoing
+ * calls, which walk server 1's addresses then server 2's as rule R1 says. It reports which
+ * server is the working one: the first in the list it is registered with.
  */
 export class Phone implements SipCore {
   readonly sip: SipEndpoint;
+  readonly resolver: StubResolver;
+  private readonly directory: ServerDirectory;
   private readonly agents: RegistrationAgent[] = [];
   private booted = false;
   private calls = 0;
@@ -33,9 +37,18 @@ export class Phone implements SipCore {
     readonly config: PhoneConfig,
     private readonly options: ModelOptions,
     private readonly random: RandomStreams,
+    /** DNS servers the phone was given (DHCP-style), primary first. */
+    dnsServers: string[],
   ) {
     this.sip = new SipEndpoint(clock, trace, network, host, config.timers, this);
     this.account = config.accounts[0];
+    this.resolver = new StubResolver(clock, trace, network, host, {
+      servers: dnsServers,
+      cacheType: this.account?.dnsCacheType ?? 1,
+      staticPri: this.account?.staticCachePri ?? 0,
+      staticRecords: config.staticDns,
+    });
+    this.directory = new ServerDirectory(clock, this.resolver, random.stream(`phone:${host.name}:srv-weight`));
     host.mode = 'silent'; // powered off until the scenario boots it
   }
 
@@ -54,8 +67,11 @@ export class Phone implements SipCore {
     const wait = surge > 0 ? Math.floor(this.random.stream(`phone:${this.name}:boot-delay`)() * (surge + 1)) : 0;
     for (const server of account.servers) {
       const agent = new RegistrationAgent(
-        this.clock, this.trace, this.sip,
-        { phone: this.name, account: account.index, user: account.userName, displayName: account.displayName, server: endpoint(server), expires: server.expires },
+        this.clock, this.trace, this.sip, this.directory,
+        {
+          phone: this.name, account: account.index, user: account.userName, displayName: account.displayName, server,
+          limit: this.retryLimit(server.retryCounts),
+        },
         { retryInterval: account.regFailRetryInterval, refreshAfter: (granted) => this.refreshAfter(account, granted) },
         (_agent, reason) => this.updateWorkingServer(reason),
       );
@@ -64,21 +80,22 @@ export class Phone implements SipCore {
     this.clock.schedule(wait, () => this.agents.forEach((a) => a.start('boot')), undefined, this.name);
   }
 
-  /** Places a call; traced as a failed call when the phone is off or has no account. */
+  /** Places a call: locates the servers (DNS when their lists expired), then walks the list. */
   call(to: string, duration: Micros): void {
     const account = this.account;
-    const servers = this.booted && account ? account.servers : [];
-    const call = new OutgoingCall(this.clock, this.trace, this.sip, {
-      phone: this.name,
-      call: ++this.calls,
-      user: account?.userName ?? 'user',
-      displayName: account?.displayName ?? '',
-      to,
-      servers: servers.map(endpoint),
-      limits: servers.map((s, i) => (i === servers.length - 1 ? undefined : this.retryLimit(s))),
-      duration,
+    const number = ++this.calls;
+    const placedAt = this.clock.now;
+    const settings = this.booted && account ? account.servers : [];
+    this.directory.lists(settings, (lists) => {
+      const servers = lists.flatMap((l) => l.servers);
+      const limits = lists.flatMap((l) => l.servers.map(() => this.inviteLimit(l.settings)));
+      if (limits.length > 0) limits[limits.length - 1] = undefined; // R2: the last server gets the full timeout
+      const call = new OutgoingCall(this.clock, this.trace, this.sip, {
+        phone: this.name, call: number, user: account?.userName ?? 'user', displayName: account?.displayName ?? '',
+        to, servers, limits, duration,
+      }, placedAt);
+      call.start();
     });
-    call.start();
   }
 
   onRequest(req: SipRequest, _source: Endpoint, txn: ServerTransaction | undefined): void {
@@ -88,12 +105,21 @@ export class Phone implements SipCore {
     txn.respond(responseTo(req, status, [], this.sip.ids.tag()));
   }
 
-  /** R2 + model options A1/A2: how many INVITE retransmissions a non-last server gets. */
-  private retryLimit(server: ServerSettings): RetransmitLimit | undefined {
-    const o = this.options;
-    if (o.inviteFailover === 'timer-b') return undefined;
-    const n = o.inviteFailover === 'retry-counts' ? server.retryCounts : server.inviteRetryCounts;
-    switch (o.retryCounts) {
+  /** Model option A2: what bounds an INVITE to an address that is not the last of the list. */
+  private inviteLimit(server: ServerSettings): RetransmitLimit | undefined {
+    switch (this.options.inviteFailover) {
+      case 'timer-b':
+        return undefined;
+      case 'retry-counts':
+        return this.retryLimit(server.retryCounts);
+      case 'invite-retry-counts':
+        return this.retryLimit(server.inviteRetryCounts);
+    }
+  }
+
+  /** Model option A1: how "retry N times" reads. */
+  private retryLimit(n: number): RetransmitLimit {
+    switch (this.options.retryCounts) {
       case 'retransmissions-then-wait':
         return { count: n, giveUp: 'next-interval' };
       case 'retransmissions-then-move':
@@ -115,8 +141,4 @@ export class Phone implements SipCore {
     this.working = next;
     this.trace.emit({ kind: 'phone.working-server', phone: this.name, account: this.account!.index, server: next, reason });
   }
-}
-
-function endpoint(s: ServerSettings): Endpoint {
-  return { ip: s.address, port: s.port };
 }

@@ -1,25 +1,30 @@
 import type { Clock, EventHandle } from '../core/clock.js';
-import type { Endpoint, RegistrationState, Trace } from '../core/trace.js';
+import type { RegistrationState, Trace } from '../core/trace.js';
+import { isIPv4, Located } from '../dns/server-locator.js';
 import { SipRequest, SipResponse, header, headerSeconds } from '../sip/message.js';
 import type { SipEndpoint } from '../sip/sip-endpoint.js';
-import type { ClientTransactionUser } from '../sip/transaction-user.js';
+import type { ClientTransactionUser, RetransmitLimit } from '../sip/transaction-user.js';
+import type { ServerSettings } from './phone-config.js';
 import {
   RegistrationEffect, RegistrationInput, RegistrationMachineState, RegistrationPolicy, initialRegistration, nextRegistration,
 } from './registration-machine.js';
+import type { ServerDirectory, ServerList } from './server-directory.js';
 
 export interface RegistrationTarget {
   phone: string;
   account: number;
   user: string;
   displayName: string;
-  server: Endpoint;
-  expires: number;
+  server: ServerSettings;
+  /** Retry bound for an address that is not the last of the list (R2, model option retryCounts). */
+  limit: RetransmitLimit | undefined;
 }
 
 /**
- * Drives one account's registration with one server: runs the pure registration machine and
- * executes its effects (REGISTER through a non-INVITE client transaction, renewal and retry
- * timers), tracing each state change with its reason.
+ * Drives one account's registration with one configured server (sip_server.Y): runs the pure
+ * registration machine and executes its effects. Each REGISTER walks the server's address list
+ * primary first (R3, failback mode 0 newRequests): a 503, a transport error or a timeout on an
+ * address moves to the next one at once; only the last address's failure fails the attempt.
  */
 export class RegistrationAgent {
   private state: RegistrationMachineState = initialRegistration;
@@ -27,19 +32,23 @@ export class RegistrationAgent {
   private cseq = 0;
   private readonly callId: string;
   private readonly fromTag: string;
-  readonly serverName: string;
+  /** Scenario name of the address tried last, or registered with. */
+  serverName: string;
 
   constructor(
     private readonly clock: Clock,
     private readonly trace: Trace,
     private readonly sip: SipEndpoint,
+    private readonly directory: ServerDirectory,
     private readonly target: RegistrationTarget,
     private readonly policy: RegistrationPolicy,
     private readonly onChange: (agent: RegistrationAgent, reason: string) => void,
   ) {
     this.callId = sip.ids.callId();
     this.fromTag = sip.ids.tag();
-    this.serverName = sip.nameOf(target.server);
+    // Until DNS has answered, a domain is known only by its name.
+    const a = target.server.address;
+    this.serverName = isIPv4(a) ? sip.nameOf({ ip: a, port: target.server.port }) : a;
   }
 
   get phase(): RegistrationState {
@@ -60,11 +69,11 @@ export class RegistrationAgent {
     const { clock, target } = this;
     switch (e.type) {
       case 'transition':
-        this.trace.emit({ kind: 'phone.registration', phone: target.phone, account: target.account, server: this.serverName, from: e.from, to: e.to, reason: e.reason });
+        this.traceState(e.from, e.to, e.reason);
         this.onChange(this, e.reason);
         return;
       case 'send-register':
-        this.sip.sendRequest(this.buildRegister(), target.server, this.tu);
+        this.directory.list(target.server, (l) => this.attempt(l, 0));
         return;
       case 'schedule-refresh':
         clock.cancel(this.timer);
@@ -80,43 +89,61 @@ export class RegistrationAgent {
   private readonly onRefreshDue = (): void => this.feed({ type: 'refresh-due' });
   private readonly onRetryDue = (): void => this.feed({ type: 'retry-due' });
 
-  private readonly tu: ClientTransactionUser = {
-    receiveResponse: (res: SipResponse) => {
-      if (res.status < 200) return;
-      if (res.status < 300) {
-        const granted = grantedSeconds(res) ?? this.target.expires;
-        this.feed({ type: 'ok', grantedSeconds: granted, status: `${res.status} ${res.reason}` });
-        return;
-      }
-      const retryAfter = headerSeconds(res, 'Retry-After');
-      this.feed({
-        type: 'fail',
-        reason: `${res.status} ${res.reason}${retryAfter !== undefined ? `, Retry-After ${retryAfter}s` : ''}`,
-        ...(retryAfter !== undefined ? { retryAfter: retryAfter * 1_000_000 } : {}),
-      });
-    },
-    onRequestTimeout: (timer) => this.feed({ type: 'fail', reason: `Timer ${timer} fired: no response` }),
-    onTransportError: (cause) => this.feed({ type: 'fail', reason: cause }),
-  };
+  /** Sends the REGISTER to address `i` of the list; failures move down the list (R2). */
+  private attempt(l: ServerList, i: number): void {
+    const server = l.servers[i];
+    if (!server) return this.feed({ type: 'fail', reason: `DNS: ${l.error ?? 'no server address'}` });
+    const previous = this.serverName;
+    this.serverName = this.sip.nameOf(server);
+    if (i > 0) this.traceState(this.state.phase, this.state.phase, `${previous} failed; trying ${this.serverName}, address ${i + 1} of ${l.servers.length}`);
+    const last = i === l.servers.length - 1;
+    const moveOn = (reason: string, retryAfter?: number): void => {
+      if (!last) return this.attempt(l, i + 1);
+      this.feed({ type: 'fail', reason, ...(retryAfter !== undefined ? { retryAfter } : {}) });
+    };
+    const tu: ClientTransactionUser = {
+      receiveResponse: (res: SipResponse) => {
+        if (res.status < 200) return;
+        if (res.status < 300) {
+          const granted = grantedSeconds(res) ?? this.target.server.expires;
+          return this.feed({ type: 'ok', grantedSeconds: granted, status: `${res.status} ${res.reason} from ${this.serverName}` });
+        }
+        const retryAfter = headerSeconds(res, 'Retry-After');
+        const reason = `${res.status} ${res.reason} from ${this.serverName}${retryAfter !== undefined ? `, Retry-After ${retryAfter}s` : ''}`;
+        // RFC 3263 §4.3: a 503 sends the request to the next address; other errors are final.
+        if (res.status === 503) return moveOn(reason, retryAfter !== undefined ? retryAfter * 1_000_000 : undefined);
+        this.feed({ type: 'fail', reason });
+      },
+      onRequestTimeout: (timer) => moveOn(timer === 'retry-counts' ? `${this.serverName}: retry counts reached` : `${this.serverName}: Timer ${timer} fired, no response`),
+      onTransportError: (cause) => moveOn(cause),
+    };
+    this.sip.sendRequest(this.buildRegister(server), server, tu, last ? undefined : this.target.limit);
+  }
 
-  private buildRegister(): SipRequest {
+  private traceState(from: RegistrationState, to: RegistrationState, reason: string): void {
+    const t = this.target;
+    this.trace.emit({ kind: 'phone.registration', phone: t.phone, account: t.account, server: this.serverName, from, to, reason });
+  }
+
+  private buildRegister(server: Located): SipRequest {
     const { target, sip } = this;
-    const host = target.server.port === 5060 ? target.server.ip : `${target.server.ip}:${target.server.port}`;
-    const aor = `sip:${target.user}@${host}`;
+    const s = target.server;
+    const domain = s.port === 0 || s.port === 5060 ? s.address : `${s.address}:${s.port}`;
+    const aor = `sip:${target.user}@${domain}`;
     const name = target.displayName ? `"${target.displayName}" ` : '';
     return {
       type: 'request',
       method: 'REGISTER',
-      uri: `sip:${host}`,
+      uri: `sip:${domain}`,
       headers: [
-        ['Via', `SIP/2.0/UDP ${sip.contact.ip}:${sip.contact.port};branch=${sip.ids.branch()};rport`],
+        ['Via', sip.via(server.transport)],
         ['Max-Forwards', '70'],
         ['From', `${name}<${aor}>;tag=${this.fromTag}`],
         ['To', `${name}<${aor}>`],
         ['Call-ID', this.callId],
         ['CSeq', `${++this.cseq} REGISTER`],
-        ['Contact', `<sip:${target.user}@${sip.contact.ip}:${sip.contact.port}>`],
-        ['Expires', String(target.expires)],
+        ['Contact', sip.contactFor(target.user, server.transport)],
+        ['Expires', String(s.expires)],
         ['User-Agent', 'sipsim-phone'],
       ],
       body: '',

@@ -3,6 +3,7 @@ import { basename, dirname, extname, resolve } from 'node:path';
 import { LineCounter, parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { InputError } from '../core/input-error.js';
+import { parseZoneLine } from '../dns/zone-file.js';
 import { formatDuration } from '../core/time.js';
 import { CfgEntry, parseCfg } from '../phone/cfg-file.js';
 import { buildPhoneConfig } from '../phone/phone-config.js';
@@ -49,13 +50,22 @@ export function loadScenario(file: string): Scenario {
       addresses.set(address, name);
     }
   }
+  const dnsServers: { name: string; address: string }[] = [];
   if (top.dns) {
-    if (addresses.has(top.dns.server)) throw new InputError(file, at.line(['dns', 'server']), 'dns.server', `${top.dns.server} is already the address of ${addresses.get(top.dns.server)}`);
+    for (const [key, name] of [['server', 'dns'], ['secondary', 'dns2']] as const) {
+      const address = top.dns[key];
+      if (address === undefined) continue;
+      if (hosts.has(name)) throw new InputError(file, at.line(['dns', key]), `dns.${key}`, `the DNS server is named "${name}" in events and links, and a phone or server already has that name`);
+      if (addresses.has(address)) throw new InputError(file, at.line(['dns', key]), `dns.${key}`, `${address} is already the address of ${addresses.get(address)}`);
+      hosts.add(name);
+      addresses.set(address, name);
+      dnsServers.push({ name, address });
+    }
   }
   const names = { phones: new Set(phoneNames), hosts, file, at };
+  const dnsRecords = (top.dns?.records ?? []).map((line, i) => parseZoneLine(line, { file, line: at.line(['dns', 'records', i]), key: `dns.records[${i}]` }));
 
   const warnings: string[] = [];
-  if (top.dns) warnings.push(`${file}: dns: DNS server location is not simulated yet; servers must be given as IP addresses`);
   const phones: PhoneSpec[] = phoneNames.map((name) => {
     const spec = top.phones[name]!;
     const config = buildPhoneConfig([...readConfigs(spec.config, name, file, at), settingsEntries(spec.settings, name, file, at)]);
@@ -79,7 +89,13 @@ export function loadScenario(file: string): Scenario {
     if (parsed.at > top.duration) {
       throw new InputError(file, at.line(path, 'at'), `${formatPath(path)}.at`, `${formatDuration(parsed.at)} is after the end of the scenario (duration ${formatDuration(top.duration)})`);
     }
-    return { at: parsed.at, line: at.line(path), action: buildAction(action, parsed, path, names) };
+    const built = action === 'dns'
+      ? { type: 'dns' as const, records: (parsed as unknown as { dns: { records: string[] } }).dns.records.map((l, j) => parseZoneLine(l, { file, line: at.line([...path, 'dns', 'records', j]), key: `${formatPath(path)}.dns.records[${j}]` })) }
+      : buildAction(action, parsed, path, names);
+    if (built.type === 'dns' && dnsServers.length === 0) {
+      throw new InputError(file, at.line(path), formatPath(path), 'a dns event needs a dns: section with a server');
+    }
+    return { at: parsed.at, line: at.line(path), action: built };
   });
 
   const expectations: Expectation[] = (top.expect ?? []).map((item, i) => {
@@ -101,6 +117,7 @@ export function loadScenario(file: string): Scenario {
     model: (top.model ?? {}) as Partial<ModelOptions>,
     phones,
     servers,
+    ...(top.dns ? { dns: { servers: dnsServers, records: dnsRecords } } : {}),
     network: { default: { ...DEFAULT_LINK, ...definedOnly(top.network?.default ?? {}) }, links },
     events,
     expectations,

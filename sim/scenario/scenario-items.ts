@@ -26,7 +26,7 @@ export function checkHosts(list: string[], path: YamlPath, ctx: NameContext, rol
 
 
 /** Turns a validated event item into an action, checking the host names it refers to. */
-export function buildAction(action: EventAction, p: Parsed, path: YamlPath, ctx: NameContext): ScenarioAction {
+export function buildAction(action: Exclude<EventAction, 'dns'>, p: Parsed, path: YamlPath, ctx: NameContext): ScenarioAction {
   switch (action) {
     case 'boot':
       checkHosts([p.boot], [...path, 'boot'], ctx, 'phone');

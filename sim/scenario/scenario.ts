@@ -1,4 +1,5 @@
 import type { Micros } from '../core/clock.js';
+import type { DnsRecord } from '../dns/records.js';
 import type { LinkParams } from '../net/link-table.js';
 import type { PhoneConfig } from '../phone/phone-config.js';
 import type { ModelOptions } from '../phone/model-options.js';
@@ -17,6 +18,8 @@ export interface Scenario {
   model: Partial<ModelOptions>;
   phones: PhoneSpec[];
   servers: ServerSpec[];
+  /** The DNS server host(s) ('dns', and 'dns2' for a secondary) and the zone they serve. */
+  dns?: { servers: { name: string; address: string }[]; records: DnsRecord[] };
   network: { default: LinkParams; links: { between: [string, string]; change: Partial<LinkParams> }[] };
   events: ScenarioEvent[];
   expectations: Expectation[];
@@ -44,7 +47,9 @@ export type ScenarioAction =
   | { type: 'call'; from: string; to: string; duration?: Micros }
   | { type: 'link'; between: [string, string]; change: Partial<LinkParams> }
   | { type: 'partition'; between: [string, string] }
-  | { type: 'heal'; between: [string, string] };
+  | { type: 'heal'; between: [string, string] }
+  /** Replaces every record the DNS servers hold (TTL expiry then sees the change). */
+  | { type: 'dns'; records: DnsRecord[] };
 
 export interface ScenarioEvent {
   at: Micros;

@@ -87,9 +87,12 @@ export const networkSchema = z.strictObject({
 });
 
 export const dnsSchema = z.strictObject({
-  server: ipv4,
-  secondary: ipv4.optional(),
-  records: z.array(z.string()).optional(),
+  server: ipv4.describe('the DNS server host, named "dns" in events and links'),
+  secondary: ipv4.optional().describe('a secondary DNS server, named "dns2"'),
+  records: z
+    .array(z.string({ error: 'expected a zone-file line, e.g. "sip1.pbx.example.com. 300 IN A 10.0.0.1"' }))
+    .optional()
+    .describe('zone-file lines: A, CNAME, SRV, NAPTR, SOA; names end with a dot'),
 });
 
 /** One schema per event action; exactly one action key besides `at`. */
@@ -110,6 +113,7 @@ export const eventSchemas = {
   link: z.strictObject({ at: duration, link: z.strictObject({ between: pair, ...linkChange }) }),
   partition: z.strictObject({ at: duration, partition: pair }),
   heal: z.strictObject({ at: duration, heal: pair }),
+  dns: z.strictObject({ at: duration, dns: z.strictObject({ records: z.array(z.string()).describe('zone-file lines replacing every record') }) }),
 } as const;
 
 export type EventAction = keyof typeof eventSchemas;

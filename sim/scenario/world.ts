@@ -1,6 +1,8 @@
 import { Clock } from '../core/clock.js';
 import { RandomStreams } from '../core/random.js';
 import { Trace } from '../core/trace.js';
+import { DnsServer } from '../dns/dns-server.js';
+import { Zone } from '../dns/zone.js';
 import { LinkTable } from '../net/link-table.js';
 import { Network } from '../net/network.js';
 import { DEFAULT_MODEL_OPTIONS, ModelOptions } from '../phone/model-options.js';
@@ -12,7 +14,7 @@ import type { Scenario, ScenarioAction } from './scenario.js';
 export interface HostInfo {
   name: string;
   ip: string;
-  role: 'phone' | 'server';
+  role: 'phone' | 'server' | 'dns';
 }
 
 const DEFAULT_CALL_DURATION = 30_000_000;
@@ -27,6 +29,7 @@ export class World {
   readonly phones = new Map<string, Phone>();
   readonly servers = new Map<string, SipServer>();
   readonly hosts: HostInfo[] = [];
+  private readonly dnsServers: DnsServer[] = [];
 
   constructor(
     readonly scenario: Scenario,
@@ -39,9 +42,13 @@ export class World {
     const links = new LinkTable(scenario.network.default);
     for (const l of scenario.network.links) links.update(l.between[0], l.between[1], l.change);
     this.network = new Network(this.clock, this.trace, this.random, links);
+    const dnsServers = scenario.dns?.servers ?? [];
+    for (const d of dnsServers) {
+      this.dnsServers.push(new DnsServer(this.network, this.network.addHost(d.name, d.address), new Zone(scenario.dns!.records)));
+    }
     for (const p of scenario.phones) {
       const host = this.network.addHost(p.name, p.address);
-      this.phones.set(p.name, new Phone(this.clock, this.trace, this.network, host, p.config, model, this.random));
+      this.phones.set(p.name, new Phone(this.clock, this.trace, this.network, host, p.config, model, this.random, dnsServers.map((d) => d.address)));
       this.hosts.push({ name: p.name, ip: p.address, role: 'phone' });
     }
     for (const s of scenario.servers) {
@@ -50,6 +57,10 @@ export class World {
       this.servers.set(s.name, new SipServer(this.clock, this.trace, this.network, host, profile));
       this.hosts.push({ name: s.name, ip: s.address, role: 'server' });
     }
+    // Ladder columns: phones, then DNS servers, then SIP servers.
+    const phonesFirst = this.hosts.filter((h) => h.role === 'phone');
+    const dnsHosts = dnsServers.map((d): HostInfo => ({ name: d.name, ip: d.address, role: 'dns' }));
+    this.hosts.splice(0, this.hosts.length, ...phonesFirst, ...dnsHosts, ...this.hosts.filter((h) => h.role === 'server'));
     for (const e of scenario.events) this.clock.at(e.at, this.perform, e.action, 'scenario');
   }
 
@@ -80,6 +91,9 @@ export class World {
         return this.network.links.partition(a.between[0], a.between[1]);
       case 'heal':
         return this.network.links.heal(a.between[0], a.between[1]);
+      case 'dns':
+        for (const d of this.dnsServers) d.zone = new Zone(a.records);
+        return;
     }
   };
 }
@@ -107,5 +121,7 @@ export function describeAction(a: ScenarioAction): string {
       return `partition ${a.between.join(' | ')}`;
     case 'heal':
       return `heal ${a.between.join('–')}`;
+    case 'dns':
+      return `DNS records replaced (${a.records.length})`;
   }
 }

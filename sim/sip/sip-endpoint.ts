@@ -13,6 +13,8 @@ import type { ClientTransaction, ClientTransactionUser, RetransmitLimit, ServerT
 
 export const SIP_PORT = 5060;
 
+export type SipTransport = 'udp' | 'tcp' | 'tls';
+
 export type ServerTransaction = InviteServerTransaction | NonInviteServerTransaction;
 
 /** The UA or server logic above the transaction layer. */
@@ -62,6 +64,16 @@ export class SipEndpoint implements UdpSocket {
 
   get contact(): Endpoint {
     return { ip: this.host.ip, port: SIP_PORT };
+  }
+
+  /** A top Via with a fresh branch (RFC 3261 §8.1.1.7) for a request sent over `transport`. */
+  via(transport: SipTransport = 'udp'): string {
+    return `SIP/2.0/${transport.toUpperCase()} ${this.host.ip}:${SIP_PORT};branch=${this.ids.branch()};rport`;
+  }
+
+  /** Contact URI of a user at this host, with the transport parameter when not UDP (RFC 3261 §19.1.1). */
+  contactFor(user: string, transport: SipTransport = 'udp'): string {
+    return `<sip:${user}@${this.host.ip}:${SIP_PORT}${transport === 'udp' ? '' : `;transport=${transport}`}>`;
   }
 
   /** Starts a client transaction for `req` towards `dst`. */

@@ -1,0 +1,64 @@
+import type { Clock, Micros } from '../core/clock.js';
+import type { Rng } from '../core/random.js';
+import { Located, locate } from '../dns/server-locator.js';
+import type { StubResolver } from '../dns/stub-resolver.js';
+import type { ServerSettings } from './phone-config.js';
+
+/** One configured server (sip_server.Y) as the list of addresses failover walks, primary first. */
+export interface ServerList {
+  settings: ServerSettings;
+  servers: Located[];
+  /** Why the list is empty (DNS failure). */
+  error?: string;
+}
+
+interface Entry {
+  list: ServerList;
+  expiresAt: Micros;
+  waiters: ((l: ServerList) => void)[] | undefined;
+}
+
+/**
+ * The account's view of its servers: each sip_server.Y located through RFC 3263 (R7) and kept
+ * until the shortest TTL of the records used runs out, then located again on the next request
+ * ("re-resolution follows TTL expiry"). IP literals never expire. Concurrent requests for the
+ * same server share one location run.
+ */
+export class ServerDirectory {
+  private readonly entries = new Map<number, Entry>();
+
+  constructor(
+    private readonly clock: Clock,
+    private readonly resolver: StubResolver,
+    private readonly rng: Rng,
+  ) {}
+
+  /** The current list for one configured server; `done` may run at once (fresh) or after DNS. */
+  list(settings: ServerSettings, done: (l: ServerList) => void): void {
+    const e = this.entries.get(settings.index);
+    if (e && e.waiters) return void e.waiters.push(done);
+    if (e && this.clock.now < e.expiresAt) return done(e.list);
+    const entry: Entry = { list: e?.list ?? { settings, servers: [] }, expiresAt: 0, waiters: [done] };
+    this.entries.set(settings.index, entry);
+    locate(this.resolver, { host: settings.address, port: settings.port, transport: settings.transport }, this.rng, (r) => {
+      entry.list = { settings, servers: r.servers, ...(r.error ? { error: r.error } : {}) };
+      entry.expiresAt = r.expiresAt;
+      const waiters = entry.waiters ?? [];
+      entry.waiters = undefined;
+      for (const w of waiters) w(entry.list);
+    });
+  }
+
+  /** Every configured server's list, in order (server 1, then server 2). */
+  lists(all: ServerSettings[], done: (lists: ServerList[]) => void): void {
+    const out: ServerList[] = new Array(all.length);
+    let left = all.length;
+    if (left === 0) return done([]);
+    all.forEach((s, i) =>
+      this.list(s, (l) => {
+        out[i] = l;
+        if (--left === 0) done(out);
+      }),
+    );
+  }
+}
