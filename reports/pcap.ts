@@ -7,17 +7,21 @@ const LINKTYPE_RAW = 101; // packets start at the IPv4 header: no fake Ethernet 
 const SNAPLEN = 65535;
 const IP_HEADER = 20;
 const UDP_HEADER = 8;
+const TCP_HEADER = 20;
+/** Receive window advertised in every TCP segment (no window scaling: a message-level model has no flow control). */
+const TCP_WINDOW = 65535;
 
 /**
  * Builds a classic libpcap file (little-endian, v2.4, raw IPv4) with one packet per `net.send`
- * record, in trace order, stamped `epochUs + t`. Pure: no clock, no I/O.
+ * record, in trace order, stamped `epochUs + t`. Pure: no clock, no I/O. UDP, ICMP and TCP
+ * (one segment per record, header fields from `r.tcp`; TLS records travel as base64 payload).
  */
 export function writePcap(records: readonly TraceEvent[], options?: { epochUs?: number }): Buffer {
   const epochUs = options?.epochUs ?? DEFAULT_PCAP_EPOCH_US;
   const chunks: Buffer[] = [fileHeader()];
   for (const r of records) {
     if (r.kind !== 'net.send') continue;
-    const packet = r.proto === 'icmp' ? icmpPacket(r) : udpPacket(r);
+    const packet = r.proto === 'icmp' ? icmpPacket(r) : r.proto === 'tcp' ? tcpPacket(r) : udpPacket(r);
     chunks.push(recordHeader(epochUs + r.t, packet.length), packet);
   }
   return Buffer.concat(chunks);
@@ -52,6 +56,36 @@ function udpPacket(r: NetSend): Buffer {
   udp.writeUInt16BE(cs === 0 ? 0xffff : cs, 6); // RFC 768: a computed 0 is sent as all ones
   const ip = ipHeader(r.src.ip, r.dst.ip, 17, IP_HEADER + udp.length + payload.length, r.id);
   return Buffer.concat([ip, udp, payload]);
+}
+
+/** RFC 793 §3.1: 20-byte header (data offset 5, no options), flags from the tcpdump-style string. */
+function tcpPacket(r: NetSend): Buffer {
+  const payload = Buffer.from(r.payload, r.encoding === 'base64' ? 'base64' : 'utf8');
+  const seg = r.tcp ?? { flags: '.', seq: 0, ack: 0 };
+  const tcp = Buffer.alloc(TCP_HEADER);
+  tcp.writeUInt16BE(r.src.port, 0);
+  tcp.writeUInt16BE(r.dst.port, 2);
+  tcp.writeUInt32BE(seg.seq >>> 0, 4);
+  tcp.writeUInt32BE(seg.ack >>> 0, 8);
+  tcp.writeUInt8((TCP_HEADER / 4) << 4, 12);
+  tcp.writeUInt8(tcpFlagBits(seg.flags), 13);
+  tcp.writeUInt16BE(TCP_WINDOW, 14);
+  const length = TCP_HEADER + payload.length;
+  tcp.writeUInt16BE(checksum(Buffer.concat([pseudoHeader(r.src.ip, r.dst.ip, 6, length), tcp, payload])), 16);
+  return Buffer.concat([ipHeader(r.src.ip, r.dst.ip, 6, IP_HEADER + length, r.id), tcp, payload]);
+}
+
+const TCP_FLAG_BITS: Record<string, number> = { F: 0x01, S: 0x02, R: 0x04, P: 0x08, '.': 0x10, U: 0x20, E: 0x40, W: 0x80 };
+
+/** 'S' → SYN, 'S.' → SYN+ACK, 'P.' → PSH+ACK, 'R' → RST, 'F.' → FIN+ACK ('.' is ACK, as in tcpdump). */
+function tcpFlagBits(flags: string): number {
+  let bits = 0;
+  for (const c of flags) {
+    const bit = TCP_FLAG_BITS[c];
+    if (bit === undefined) throw new Error(`writePcap: unknown TCP flag '${c}' in '${flags}'`);
+    bits |= bit;
+  }
+  return bits;
 }
 
 function icmpPacket(r: NetSend): Buffer {

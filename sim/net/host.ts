@@ -20,14 +20,32 @@ export interface UdpSocket {
   onIcmpError(q: IcmpQuote): void;
 }
 
+export type HostModeListener = (host: Host, from: HostMode, to: HostMode) => void;
+
 export class Host {
-  mode: HostMode = 'up';
+  private _mode: HostMode = 'up';
   private readonly sockets = new Map<number, UdpSocket>();
+  private readonly modeListeners: HostModeListener[] = [];
 
   constructor(
     readonly name: string,
     readonly ip: string,
   ) {}
+
+  get mode(): HostMode {
+    return this._mode;
+  }
+
+  /** Changing the mode tells listeners (TCP drops a crashed host's connections); they must only schedule. */
+  set mode(next: HostMode) {
+    const prev = this._mode;
+    this._mode = next;
+    if (prev !== next) for (const f of this.modeListeners) f(this, prev, next);
+  }
+
+  onModeChange(listener: HostModeListener): void {
+    if (!this.modeListeners.includes(listener)) this.modeListeners.push(listener);
+  }
 
   bind(port: number, socket: UdpSocket): void {
     if (this.sockets.has(port)) throw new Error(`Cannot bind ${this.name}:${port}: port in use`);

@@ -43,6 +43,11 @@ export class Network {
     return host;
   }
 
+  /** Packet ids are unique across UDP, ICMP and TCP: the ladder pairs drops with sends by id. */
+  allocatePacketId(): number {
+    return this.nextPacketId++;
+  }
+
   host(name: string): Host | undefined {
     return this.byName.get(name);
   }

@@ -85,7 +85,10 @@ describe('phone configuration', () => {
         servers: [{ index: 1, address: '10.0.0.1', port: 5060, transport: 0, expires: 3600, retryCounts: 3, inviteRetryCounts: 3 }],
         regFailRetryInterval: 30_000_000,
         registerExpiresOverlap: -1,
+        dnsCacheType: 1,
+        staticCachePri: 0,
       });
+      expect(c.staticDns).to.deep.equal([]);
     });
 
     it('converts decimal seconds to µs (T1 = 0.75 s, T2 = 2.5 s, T4 = 60 s)', () => {
@@ -111,13 +114,13 @@ describe('phone configuration', () => {
       expect(c.timers.t1).to.equal(500_000);
     });
 
-    it('lists both servers in order, leaving a blank address out; port 0 reads as 5060', () => {
+    it('lists both servers in order, leaving a blank address out; port 0 is kept (server location picks the port)', () => {
       const c = buildPhoneConfig([
         cfg('mac.cfg', ...ACCOUNT, 'account.1.sip_server.2.address = 10.0.0.2', 'account.1.sip_server.2.port = 0', 'account.1.sip_server.1.port = 5070'),
       ]);
       expect(c.accounts[0]!.servers.map((s) => [s.index, s.address, s.port])).to.deep.equal([
         [1, '10.0.0.1', 5070],
-        [2, '10.0.0.2', 5060],
+        [2, '10.0.0.2', 0],
       ]);
       const only2 = buildPhoneConfig([cfg('mac.cfg', 'account.1.enable = 1', 'account.1.sip_server.2.address = 10.0.0.2')]);
       expect(only2.accounts[0]!.servers.map((s) => s.index)).to.deep.equal([2]);
@@ -171,20 +174,23 @@ describe('phone configuration', () => {
       expect(e.key).to.equal('account.1.sip_server.1.failback_mode');
     });
 
-    describe('not simulated yet: a clear InputError at the key', () => {
-      it('a domain name as server address (DNS server location)', () => {
-        const mac = cfg('mac.cfg', 'account.1.enable = 1', 'account.1.sip_server.1.address = pbx.example.com');
-        const e = inputError(() => buildPhoneConfig([mac]));
-        expect([e.file, e.line, e.key]).to.deep.equal(['mac.cfg', 3, 'account.1.sip_server.1.address']);
-        expect(e.problem).to.match(/IPv4 address/).and.to.match(/DNS/).and.to.match(/not simulated yet/).and.to.contain('pbx.example.com');
+    describe('server addresses and transports', () => {
+      it('a domain name is kept for DNS server location (RFC 3263)', () => {
+        const mac = cfg('mac.cfg', 'account.1.enable = 1', 'account.1.sip_server.1.address = pbx.example.com', 'account.1.sip_server.1.port = 0');
+        expect(buildPhoneConfig([mac]).accounts[0]!.servers.map((s) => [s.address, s.port])).to.deep.equal([['pbx.example.com', 0]]);
       });
 
-      for (const t of ['1', '2', '3']) {
-        it(`transport_type ${t}`, () => {
+      it('an address that is neither IPv4 nor a domain name is an InputError at its line', () => {
+        const mac = cfg('mac.cfg', 'account.1.enable = 1', 'account.1.sip_server.1.address = pbx..example.com');
+        const e = inputError(() => buildPhoneConfig([mac]));
+        expect([e.file, e.line, e.key]).to.deep.equal(['mac.cfg', 3, 'account.1.sip_server.1.address']);
+        expect(e.problem).to.equal('expected an IPv4 address or a domain name, found "pbx..example.com"');
+      });
+
+      for (const t of [0, 1, 2, 3]) {
+        it(`transport_type ${t} is taken as given`, () => {
           const mac = cfg('mac.cfg', ...ACCOUNT, `account.1.sip_server.1.transport_type = ${t}`);
-          const e = inputError(() => buildPhoneConfig([mac]));
-          expect([e.file, e.line, e.key]).to.deep.equal(['mac.cfg', 5, 'account.1.sip_server.1.transport_type']);
-          expect(e.problem).to.equal(`only 0 (UDP) is simulated yet, found "${t}"`);
+          expect(buildPhoneConfig([mac]).accounts[0]!.servers[0]!.transport).to.equal(t);
         });
       }
     });

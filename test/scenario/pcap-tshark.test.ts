@@ -74,16 +74,24 @@ describe('pcap of every bundled scenario, read back with tshark', function () {
   });
 
   for (const id of ids) {
-    it(`${id}: no malformed packet, bad checksum or error; every packet is SIP over UDP 5060 or ICMP`, () => {
+    it(`${id}: no malformed packet, bad checksum or error; every packet is SIP (UDP/TCP 5060), DNS (UDP 53) or ICMP`, () => {
       const pcap = pcapOf(id);
       expect(fs.existsSync(pcap), `${pcap} written`).to.equal(true);
       expect(tsharkMalformedCount(pcap, CHECKSUMS)).to.equal(0);
-      const rows = tsharkFields(pcap, ['frame.number', 'frame.protocols', 'udp.srcport', 'udp.dstport']);
+      const rows = tsharkFields(pcap, ['frame.number', 'frame.protocols', 'udp.srcport', 'udp.dstport', 'tcp.srcport', 'tcp.dstport']);
       expect(rows.length).to.be.greaterThan(0);
-      for (const [frame, protocols = '', srcport = '', dstport = ''] of rows) {
+      for (const [frame, protocols = '', usrc = '', udst = '', tsrc = '', tdst = ''] of rows) {
         if (protocols.includes(':icmp')) continue;
+        if (protocols.includes(':tcp')) {
+          expect([tsrc, tdst], `frame ${frame} ports`).to.satisfy((p: string[]) => p.includes('5060') || p.includes('5061'));
+          continue;
+        }
+        if (protocols.endsWith(':udp:dns')) {
+          expect([usrc, udst], `frame ${frame} ports`).to.include('53');
+          continue;
+        }
         expect(protocols, `frame ${frame}`).to.match(/:udp:sip$/);
-        expect([srcport, dstport], `frame ${frame} ports`).to.include('5060');
+        expect([usrc, udst], `frame ${frame} ports`).to.include('5060');
       }
       // Every UDP datagram on port 5060 decodes as SIP (counted independently through display filters).
       const udp5060 = tsharkFields(pcap, ['frame.number'], 'udp.port == 5060 && !icmp').length;

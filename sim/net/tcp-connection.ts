@@ -1,0 +1,504 @@
+import type { Clock, EventHandle, Micros } from '../core/clock.js';
+import { formatDuration } from '../core/time.js';
+import type { Endpoint } from '../core/trace.js';
+import type { Host } from './host.js';
+import { RtoEstimator } from './tcp-rto.js';
+import type { OutSegment, TcpConnParams, TcpConnState, TcpErrorCause, TcpHandlers, TcpPacket, TcpWire, TlsPiece } from './tcp-types.js';
+import { TlsRoundTrips, tlsAppData, tlsFlight, tlsFlightCount, tlsVersionName } from './tls-records.js';
+
+export type { OutSegment, TcpConnParams, TcpConnState, TcpErrorCause, TcpHandlers, TcpPacket, TcpWire, TlsPiece } from './tcp-types.js';
+
+/** A segment we sent that still occupies sequence space until acknowledged. */
+interface Outstanding {
+  /** Relative sequence number of its first octet (the SYN is 0). */
+  rel: number;
+  /** Sequence space: payload bytes, +1 for SYN or FIN. */
+  len: number;
+  flags: string;
+  wire: Buffer;
+  data: Buffer;
+  label: string;
+  binary: boolean;
+  tls?: TlsPiece;
+}
+
+const EMPTY = Buffer.alloc(0);
+
+/** Sequence space a segment occupies: its payload, +1 for a FIN. */
+function seqLength(seg: TcpPacket): number {
+  return seg.wire.length + (seg.flags.includes('F') ? 1 : 0);
+}
+
+/** IPv4 total length 65535 − 20 (IP) − 20 (TCP): a message-level segment is never split. */
+export const MAX_SEGMENT_PAYLOAD = 65_495;
+
+/**
+ * One end of a message-level TCP connection (RFC 793 states, RFC 6298 timer). Each `send` is
+ * one segment; the receiver acknowledges every segment at once (no delayed ACK), holds
+ * out-of-order segments until the gap fills, and hands each message to the application whole.
+ * Sequence numbers are tracked relative to the ISNs (no wrap arithmetic needed: a run never
+ * moves 4 GB through one connection) and written to the wire modulo 2^32.
+ */
+export class TcpConnection {
+  readonly id: number;
+  readonly role: 'client' | 'server';
+  readonly local: Endpoint;
+  readonly remote: Endpoint;
+  readonly peer: string;
+  private _state: TcpConnState = 'closed';
+  private handlers: TcpHandlers;
+  private readonly hostRef: Host;
+  private readonly clock: Clock;
+  private readonly rto: RtoEstimator;
+
+  private readonly iss: number;
+  private irs = 0;
+  /** Relative: next new octet to send / oldest unacknowledged / next octet expected. */
+  private sndNxt = 0;
+  private sndUna = 0;
+  private rcvNxt = 0;
+  /** rcvNxt as carried by the last segment we sent: a pure ACK is due when they differ. */
+  private ackSent = -1;
+  private readonly outstanding: Outstanding[] = [];
+  /** Out-of-order segments by relative sequence number, held until the gap fills. */
+  private readonly held = new Map<number, TcpPacket>();
+  /** Karn/RFC 6298: the one segment being timed, forgotten on any retransmission. */
+  private timed: { end: number; sentAt: Micros } | undefined;
+  /** After a timeout, sndNxt then: partial ACKs below it resend the next hole at once. */
+  private recover: number | undefined;
+  private retries = 0;
+  private synRetransmitted = false;
+  private rtxTimer: EventHandle = 0;
+  private connectTimer: EventHandle = 0;
+  private timeWaitTimer: EventHandle = 0;
+
+  private tlsRt: TlsRoundTrips | undefined;
+  private tlsRecords = 0;
+  /** Client data sent before the connection is ready, flushed in order when it is. */
+  private pending: { data: Buffer; label: string; binary: boolean }[] = [];
+  /** The application knows this connection (always for a client; a server's once accepted). */
+  private visible: boolean;
+  private finished = false;
+
+  constructor(
+    private readonly net: TcpWire,
+    private readonly p: TcpConnParams,
+    handlers: TcpHandlers = {},
+  ) {
+    this.id = p.id;
+    this.role = p.role;
+    this.local = p.local;
+    this.remote = p.remote;
+    this.peer = p.peer;
+    this.hostRef = p.host;
+    this.iss = p.iss;
+    this.tlsRt = p.tlsRt;
+    this.handlers = handlers;
+    this.clock = net.clock;
+    this.rto = new RtoEstimator(net.options);
+    this.visible = p.role === 'client';
+  }
+
+  get state(): TcpConnState {
+    return this._state;
+  }
+
+  /** Established, or a client still connecting: `send` is accepted (queued until ready while connecting). */
+  get isOpen(): boolean {
+    return this._state === 'established' || (this.role === 'client' && (this._state === 'syn-sent' || this._state === 'tls-handshake'));
+  }
+
+  get host(): Host {
+    return this.hostRef;
+  }
+
+  get tls(): boolean {
+    return this.role === 'client' ? this.p.tlsRt !== undefined : this.p.listenerTls === true;
+  }
+
+  /** The RTO the retransmission timer would be armed with now, µs. */
+  get currentRto(): Micros {
+    return this.rto.rto;
+  }
+
+  setHandlers(handlers: TcpHandlers): void {
+    this.handlers = handlers;
+  }
+
+  /**
+   * Sends one message as one segment. While connecting (SYN or TLS handshake pending) the
+   * message waits and goes out, in order, when the connection is ready; a failed connect
+   * discards it (onError says so). Sending on a closing or closed connection is a bug in the
+   * caller — it was told by onClosed/onError in the event that closed it.
+   */
+  send(data: Buffer, label: string, binary = false): void {
+    if (data.length === 0) throw new Error(`Cannot send on TCP connection ${this.id}: the message is empty`);
+    if (data.length > MAX_SEGMENT_PAYLOAD) throw new Error(`Cannot send on TCP connection ${this.id}: ${data.length} bytes exceed one segment (${MAX_SEGMENT_PAYLOAD})`);
+    if (this._state === 'syn-sent' || (this._state === 'tls-handshake' && this.role === 'client')) {
+      this.pending.push({ data, label, binary });
+      return;
+    }
+    if (this._state !== 'established') {
+      throw new Error(`Cannot send on TCP connection ${this.id} (${this.hostRef.name} → ${this.peer}): it is ${this._state}`);
+    }
+    this.sendApp(data, label, binary);
+  }
+
+  /**
+   * Established: FIN, then onClosed when the peer's FIN arrives. Still connecting: abandon
+   * (RST if TCP was up) and onClosed from a clock event. Otherwise a no-op.
+   */
+  close(): void {
+    if (this._state === 'established') {
+      this.setState('fin-wait', 'closed by the application');
+      this.queue('F.', EMPTY, EMPTY, 'FIN', false, undefined, 1);
+    } else if (this._state === 'syn-sent' || this._state === 'tls-handshake' || this._state === 'syn-received') {
+      if (this._state !== 'syn-sent') this.transmit({ flags: 'R.', seq: this.wireSeq(this.sndNxt), ack: this.wireAck(), wire: EMPTY, data: EMPTY, label: 'RST', binary: false });
+      this.teardown('closed by the application before it connected');
+      this.clock.schedule(0, this.onAbandoned, undefined, this.hostRef.name);
+    }
+  }
+
+  // ---- driven by TcpNetwork ------------------------------------------------------------------
+
+  /** Client: send the SYN. */
+  startConnect(): void {
+    const tls = this.tlsRt ? ` over ${tlsVersionName(this.tlsRt)}` : '';
+    this.setState('syn-sent', `connect to ${this.remote.ip}:${this.remote.port}${tls}`);
+    this.queue('S', EMPTY, EMPTY, 'SYN', false, undefined, 1);
+    if (this.p.connectTimeout !== undefined) this.connectTimer = this.clock.schedule(this.p.connectTimeout, this.onConnectTimeout, undefined, this.hostRef.name);
+  }
+
+  /** Server: a SYN reached the listener; answer SYN-ACK. */
+  acceptSyn(syn: TcpPacket): void {
+    this.irs = syn.seq;
+    this.rcvNxt = 1;
+    this.setState('syn-received', 'SYN received');
+    this.queue('S.', EMPTY, EMPTY, 'SYN-ACK', false, undefined, 1);
+  }
+
+  receive(seg: TcpPacket): void {
+    if (this._state === 'closed') return;
+    if (seg.flags.includes('R')) return this.onRst(seg);
+    if (seg.flags.includes('S')) return this.onSyn(seg);
+    if (this._state === 'syn-sent') return; // only a SYN-ACK or RST means anything now
+    if (seg.flags.includes('.')) this.onAck(this.relAck(seg.ack));
+    if (seqLength(seg) > 0 && this.isReceiving()) this.onSegment(seg, (seg.seq - this.irs) >>> 0);
+  }
+
+  /**
+   * A new connection wants this TIME-WAIT connection's 4-tuple (a SYN for it arrived, or the
+   * application connects again from the same fixed port): end TIME-WAIT early, as RFC 1122
+   * §4.2.2.13 and Linux tcp_tw_reuse allow. False when the connection is not in TIME-WAIT.
+   */
+  endTimeWait(reason: string): boolean {
+    if (this._state !== 'time-wait') return false;
+    this.teardown(reason);
+    return true;
+  }
+
+  /** Our host crashed or closed its service ports: the state is gone. */
+  lose(reason: string): void {
+    if (this._state === 'closed') return;
+    this.teardown(reason);
+    this.finish((h) => h.onError?.('reset')); // nothing if the application was already told it closed
+  }
+
+  // ---- handshake -----------------------------------------------------------------------------
+
+  private onSyn(seg: TcpPacket): void {
+    if (this._state === 'syn-sent') {
+      if (seg.flags !== 'S.' || this.relAck(seg.ack) !== 1) return;
+      this.irs = seg.seq;
+      this.rcvNxt = 1;
+      this.onAck(1);
+      if (this.synRetransmitted) this.rto.fallback();
+      if (this.tlsRt) {
+        this.setState('tls-handshake', `SYN-ACK received; ${tlsVersionName(this.tlsRt)} handshake`);
+        this.sendAck();
+        this.sendFlight(1);
+      } else {
+        this.setState('established', 'SYN-ACK received');
+        this.sendAck();
+        this.ready();
+      }
+    } else if (this._state === 'syn-received' && seg.flags === 'S') {
+      // Our SYN-ACK was lost or is late: answer the retransmitted SYN again (Karn: no sample).
+      this.timed = undefined;
+      const head = this.outstanding[0];
+      if (head) this.put(head, true);
+    } else {
+      this.sendAck(); // a late duplicate SYN or SYN-ACK: re-acknowledge
+    }
+  }
+
+  private serverEstablished(): void {
+    if (this.synRetransmitted) this.rto.fallback();
+    if (this.p.listenerTls) {
+      this.setState('tls-handshake', 'ACK received; waiting for the TLS ClientHello');
+    } else {
+      this.setState('established', 'ACK received');
+      this.accept();
+    }
+  }
+
+  private accept(): void {
+    this.visible = true;
+    this.p.onAccept?.(this);
+  }
+
+  private ready(): void {
+    this.clock.cancel(this.connectTimer);
+    const queued = this.pending;
+    this.pending = [];
+    for (const m of queued) this.sendApp(m.data, m.label, m.binary);
+    this.handlers.onConnected?.();
+  }
+
+  // ---- TLS -----------------------------------------------------------------------------------
+
+  private sendFlight(n: number): void {
+    const rt = this.tlsRt!;
+    const { wire, label } = tlsFlight(rt, n, (this.id * 16 + n) >>> 0);
+    this.queue('P.', wire, EMPTY, label, true, { kind: 'flight', rt, flight: n });
+  }
+
+  private onFlight(piece: { rt: TlsRoundTrips; flight: number }): void {
+    const done = `${tlsVersionName(piece.rt)} handshake done`;
+    if (this.role === 'server') {
+      if (piece.flight === 1) {
+        this.tlsRt = piece.rt;
+        this.sendFlight(2);
+      } else if (piece.flight === 3) {
+        if (tlsFlightCount(piece.rt) === 4) this.sendFlight(4);
+        this.setState('established', done);
+        this.accept();
+      }
+    } else if (piece.flight === 2) {
+      this.sendFlight(3);
+      if (piece.rt === 1) {
+        this.setState('established', done);
+        this.ready();
+      }
+    } else if (piece.flight === 4) {
+      this.setState('established', done);
+      this.ready();
+    }
+  }
+
+  // ---- data ----------------------------------------------------------------------------------
+
+  private sendApp(data: Buffer, label: string, binary: boolean): void {
+    if (this.tlsRt) {
+      const seed = (this.id * 0x10001 + ++this.tlsRecords * 0x9e37) >>> 0;
+      this.queue('P.', tlsAppData(this.tlsRt, data, seed), data, `${label} [TLS]`, true, { kind: 'data' });
+    } else {
+      this.queue('P.', data, data, label, binary);
+    }
+  }
+
+  /**
+   * An in-order segment is taken with every held one it makes contiguous: the sequence space
+   * is acknowledged first (as a kernel queues data before the application reads it, so an
+   * answer sent from onData already acknowledges all of it), then the messages are delivered
+   * in order, then one ACK goes out unless an answer already carried it.
+   */
+  private onSegment(seg: TcpPacket, rel: number): void {
+    if (rel === this.rcvNxt) {
+      const ready = [seg];
+      this.rcvNxt += seqLength(seg);
+      for (let next = this.held.get(this.rcvNxt); next; next = this.held.get(this.rcvNxt)) {
+        this.held.delete(this.rcvNxt);
+        ready.push(next);
+        this.rcvNxt += seqLength(next);
+      }
+      for (const s of ready) {
+        if (!this.isReceiving()) break;
+        if (s.wire.length > 0) this.deliver(s);
+        if (s.flags.includes('F') && this.isReceiving()) this.onFin();
+      }
+      if (this._state !== 'closed' && this.ackSent !== this.rcvNxt) this.sendAck();
+    } else if (rel > this.rcvNxt) {
+      if (!this.held.has(rel)) this.held.set(rel, seg);
+      this.sendAck(); // duplicate ACK: tells the sender where the gap is
+    } else {
+      this.sendAck(); // already have it (our ACK was lost or late): acknowledge again, deliver nothing
+    }
+  }
+
+  private deliver(seg: TcpPacket): void {
+    if (this.tls !== (seg.tls !== undefined)) {
+      // A TLS client on a plain port or the reverse: the server gives up on the garbage.
+      const why = this.tls ? 'TLS expected, plain data received' : 'plain TCP expected, TLS received';
+      this.transmit({ flags: 'R.', seq: this.wireSeq(this.sndNxt), ack: this.wireAck(), wire: EMPTY, data: EMPTY, label: 'RST', binary: false });
+      const visible = this.visible;
+      this.teardown(`aborted: ${why}`);
+      if (visible) this.finish((h) => h.onError?.('reset'));
+      return;
+    }
+    if (seg.tls?.kind === 'flight') return this.onFlight(seg.tls);
+    if (this.visible) this.handlers.onData?.(seg.data);
+  }
+
+  private onFin(): void {
+    if (this._state === 'fin-wait') {
+      this.setState('time-wait', 'FIN received');
+      this.timeWaitTimer = this.clock.schedule(this.net.options.timeWait, this.onTimeWaitOver, undefined, this.hostRef.name);
+      this.finish((h) => h.onClosed?.());
+    } else {
+      this.setState('last-ack', 'FIN received: the peer closed');
+      this.queue('F.', EMPTY, EMPTY, 'FIN', false, undefined, 1);
+      this.finish((h) => h.onClosed?.());
+    }
+  }
+
+  // ---- acknowledgements and retransmission (RFC 6298 §5) --------------------------------------
+
+  private onAck(a: number): void {
+    if (a <= this.sndUna || a > this.sndNxt) return; // old, duplicate, or not something we sent
+    if (this.timed && a >= this.timed.end) {
+      this.rto.sample(this.clock.now - this.timed.sentAt);
+      this.timed = undefined;
+    }
+    while (this.outstanding.length > 0 && this.outstanding[0]!.rel + this.outstanding[0]!.len <= a) this.outstanding.shift();
+    this.sndUna = a;
+    this.retries = 0;
+    if (this.outstanding.length === 0) {
+      this.clock.cancel(this.rtxTimer); // §5.2
+      this.recover = undefined;
+    } else {
+      if (this.recover !== undefined && a < this.recover) this.put(this.outstanding[0]!, true);
+      else this.recover = undefined;
+      this.armRtx(); // §5.3
+    }
+    if (this._state === 'syn-received') this.serverEstablished();
+    else if (this._state === 'last-ack' && a === this.sndNxt) this.teardown('FIN acknowledged');
+  }
+
+  private readonly onRtxTimer = (): void => {
+    const head = this.outstanding[0];
+    if (!head || this._state === 'closed') return;
+    const syn = head.flags === 'S' || head.flags === 'S.';
+    const limit = head.flags === 'S' ? this.p.synRetries : head.flags === 'S.' ? this.net.options.synAckRetries : this.net.options.dataRetries;
+    if (this.retries >= limit) return this.giveUp(head.flags, limit);
+    this.retries++;
+    this.timed = undefined; // Karn: no sample from a retransmitted segment
+    this.recover = this.sndNxt;
+    if (syn) this.synRetransmitted = true;
+    this.put(head, true); // §5.4
+    this.rto.backOff(); // §5.5
+    this.armRtx(); // §5.6
+  };
+
+  private giveUp(flags: string, limit: number): void {
+    if (flags === 'S') return this.fail('timeout', `connect timeout after ${limit} SYN retransmissions`);
+    if (flags === 'S.') return this.teardown(`half-open connection dropped after ${limit} SYN-ACK retransmissions`);
+    this.fail('timeout', `data timeout after ${limit} retransmissions`);
+  }
+
+  private onRst(seg: TcpPacket): void {
+    if (this._state === 'syn-sent') {
+      if (seg.flags.includes('.') && this.relAck(seg.ack) === 1) this.fail('refused', `RST received: ${seg.why ?? 'port closed'}`);
+      return;
+    }
+    const reason = `reset by peer: ${seg.why ?? 'connection reset'}`;
+    if (this._state === 'last-ack' || this._state === 'time-wait') return this.teardown(reason); // app already told
+    this.fail('reset', reason);
+  }
+
+  private readonly onConnectTimeout = (): void => {
+    if (this._state === 'syn-sent' || this._state === 'tls-handshake') {
+      this.fail('timeout', `connect timeout after ${formatDuration(this.p.connectTimeout!)} (connectTimeout)`);
+    }
+  };
+
+  private readonly onTimeWaitOver = (): void => {
+    if (this._state === 'time-wait') this.teardown('TIME-WAIT over');
+  };
+
+  private readonly onAbandoned = (): void => {
+    this.finish((h) => h.onClosed?.());
+  };
+
+  // ---- plumbing ------------------------------------------------------------------------------
+
+  private queue(flags: string, wire: Buffer, data: Buffer, label: string, binary: boolean, tls?: TlsPiece, extra = 0): void {
+    const o: Outstanding = { rel: this.sndNxt, len: wire.length + extra, flags, wire, data, label, binary, ...(tls ? { tls } : {}) };
+    this.sndNxt += o.len;
+    this.outstanding.push(o);
+    if (!this.timed) this.timed = { end: this.sndNxt, sentAt: this.clock.now };
+    this.put(o, false);
+    if (!this.clock.isPending(this.rtxTimer)) this.armRtx(); // §5.1
+  }
+
+  private put(o: Outstanding, again: boolean): void {
+    this.transmit({
+      flags: o.flags,
+      seq: this.wireSeq(o.rel),
+      ack: o.flags === 'S' ? 0 : this.wireAck(),
+      wire: o.wire,
+      data: o.data,
+      label: again ? `${o.label} [retransmission]` : o.label,
+      binary: o.binary,
+      ...(o.tls ? { tls: o.tls } : {}),
+    });
+  }
+
+  private sendAck(): void {
+    this.transmit({ flags: '.', seq: this.wireSeq(this.sndNxt), ack: this.wireAck(), wire: EMPTY, data: EMPTY, label: 'ACK', binary: false });
+  }
+
+  private transmit(seg: OutSegment): void {
+    if (seg.flags.includes('.')) this.ackSent = this.rcvNxt;
+    this.net.transmit(this, seg);
+  }
+
+  private armRtx(): void {
+    this.clock.cancel(this.rtxTimer);
+    this.rtxTimer = this.clock.schedule(this.rto.rto, this.onRtxTimer, undefined, this.hostRef.name);
+  }
+
+  private fail(cause: TcpErrorCause, reason: string): void {
+    this.teardown(reason);
+    this.finish((h) => h.onError?.(cause));
+  }
+
+  private teardown(reason: string): void {
+    this.clock.cancel(this.rtxTimer);
+    this.clock.cancel(this.connectTimer);
+    this.clock.cancel(this.timeWaitTimer);
+    this.outstanding.length = 0;
+    this.held.clear();
+    this.pending = [];
+    this.setState('closed', reason);
+    this.net.forget(this);
+  }
+
+  private finish(call: (h: TcpHandlers) => void): void {
+    if (this.finished || !this.visible) return;
+    this.finished = true;
+    call(this.handlers);
+  }
+
+  private isReceiving(): boolean {
+    return this._state !== 'closed' && this._state !== 'syn-sent';
+  }
+
+  private setState(to: TcpConnState, reason: string): void {
+    const from = this._state;
+    this._state = to;
+    this.net.trace.emit({ kind: 'tcp.state', host: this.hostRef.name, peer: this.peer, conn: this.id, from, to, reason });
+  }
+
+  private wireSeq(rel: number): number {
+    return (this.iss + rel) >>> 0;
+  }
+
+  private wireAck(): number {
+    return (this.irs + this.rcvNxt) >>> 0;
+  }
+
+  private relAck(ack: number): number {
+    return (ack - this.iss) >>> 0;
+  }
+}
