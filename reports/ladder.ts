@@ -41,6 +41,8 @@ export function renderLadder(run: RunResult): string {
   for (const r of run.records) {
     switch (r.kind) {
       case 'net.send': {
+        // Pure TCP ACKs are noise in a ladder (they stay in the pcap and the JSONL).
+        if (r.proto === 'tcp' && r.payload === '' && r.tcp?.flags === '.' && !drops.has(r.id)) break;
         const notes: string[] = [];
         const re = pendingRetransmit.get(r.from);
         if (re) {
@@ -79,7 +81,9 @@ const DROP_WORDS: Record<string, string> = {
 };
 
 function packetLabel(r: NetSend): string {
-  return r.proto === 'icmp' ? 'ICMP unreachable' : r.label;
+  if (r.proto === 'icmp') return 'ICMP unreachable';
+  if (r.proto === 'tcp' && r.payload === '') return `TCP ${r.label}`;
+  return r.label;
 }
 
 function marker(r: TraceEvent): { host: string; text: string } | undefined {

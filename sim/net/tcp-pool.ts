@@ -37,6 +37,11 @@ export class TcpPool {
     return conn;
   }
 
+  /** The connection held for `dst`, if any, without making one. */
+  peek(from: Host | string, dst: Endpoint, tls: boolean): TcpConnection | undefined {
+    return this.byDestination.get(poolKey(typeof from === 'string' ? from : from.name, dst, tls));
+  }
+
   /**
    * Registers a connection a listener accepted, so requests towards that peer's address and
    * port reuse it (a server sending a request back over the phone's registration connection).

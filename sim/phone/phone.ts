@@ -4,6 +4,7 @@ import type { Endpoint, Trace } from '../core/trace.js';
 import { StubResolver } from '../dns/stub-resolver.js';
 import type { Host } from '../net/host.js';
 import type { Network } from '../net/network.js';
+import type { TcpNetwork } from '../net/tcp-network.js';
 import { SipRequest, responseTo } from '../sip/message.js';
 import { ServerTransaction, SipCore, SipEndpoint } from '../sip/sip-endpoint.js';
 import type { RetransmitLimit } from '../sip/transaction-user.js';
@@ -39,8 +40,9 @@ export class Phone implements SipCore {
     private readonly random: RandomStreams,
     /** DNS servers the phone was given (DHCP-style), primary first. */
     dnsServers: string[],
+    tcp?: TcpNetwork,
   ) {
-    this.sip = new SipEndpoint(clock, trace, network, host, config.timers, this);
+    this.sip = new SipEndpoint(clock, trace, network, host, config.timers, this, tcp);
     this.account = config.accounts[0];
     this.resolver = new StubResolver(clock, trace, network, host, {
       servers: dnsServers,

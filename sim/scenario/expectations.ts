@@ -73,12 +73,15 @@ function stateAt(records: readonly TraceEvent[], phone: string, server: string, 
 export function matches(m: Matcher, r: TraceEvent): boolean {
   switch (m.kind) {
     case 'sends': {
-      if (r.kind !== 'net.send' || r.proto !== 'udp' || r.from !== m.from || r.to !== m.to) return false;
-      const start = r.payload.slice(0, r.payload.indexOf('\r\n'));
-      const status = /^SIP\/2\.0 (\d{3})/.exec(start);
-      if (m.status !== undefined) return status !== null && Number(status[1]) === m.status;
-      if (m.method !== undefined) return status === null && start.startsWith(`${m.method} `);
-      return true;
+      if (r.kind !== 'net.send' || r.from !== m.from || r.to !== m.to) return false;
+      if (m.method === undefined && m.status === undefined) return true;
+      // SIP messages (UDP or TCP, in TLS too) carry their label: "INVITE", "503 Service Unavailable (INVITE)";
+      // TCP control segments and other protocols' packets have no SIP payload or port.
+      const sipPorts = [r.src.port, r.dst.port].some((p) => p === 5060 || p === 5061);
+      if (r.proto === 'icmp' || r.payload === '' || !sipPorts) return false;
+      const first = r.label.split(' ')[0]!;
+      if (m.status !== undefined) return first === String(m.status);
+      return first === m.method;
     }
     case 'call':
       return (

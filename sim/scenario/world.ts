@@ -5,6 +5,7 @@ import { DnsServer } from '../dns/dns-server.js';
 import { Zone } from '../dns/zone.js';
 import { LinkTable } from '../net/link-table.js';
 import { Network } from '../net/network.js';
+import { TcpNetwork } from '../net/tcp-network.js';
 import { DEFAULT_MODEL_OPTIONS, ModelOptions } from '../phone/model-options.js';
 import { Phone } from '../phone/phone.js';
 import { DEFAULT_SERVER_PROFILE } from '../server/server-behaviour.js';
@@ -26,6 +27,7 @@ export class World {
   readonly trace: Trace;
   readonly random: RandomStreams;
   readonly network: Network;
+  readonly tcp: TcpNetwork;
   readonly phones = new Map<string, Phone>();
   readonly servers = new Map<string, SipServer>();
   readonly hosts: HostInfo[] = [];
@@ -42,19 +44,20 @@ export class World {
     const links = new LinkTable(scenario.network.default);
     for (const l of scenario.network.links) links.update(l.between[0], l.between[1], l.change);
     this.network = new Network(this.clock, this.trace, this.random, links);
+    this.tcp = new TcpNetwork(this.network, this.clock, this.trace, this.random);
     const dnsServers = scenario.dns?.servers ?? [];
     for (const d of dnsServers) {
       this.dnsServers.push(new DnsServer(this.network, this.network.addHost(d.name, d.address), new Zone(scenario.dns!.records)));
     }
     for (const p of scenario.phones) {
       const host = this.network.addHost(p.name, p.address);
-      this.phones.set(p.name, new Phone(this.clock, this.trace, this.network, host, p.config, model, this.random, dnsServers.map((d) => d.address)));
+      this.phones.set(p.name, new Phone(this.clock, this.trace, this.network, host, p.config, model, this.random, dnsServers.map((d) => d.address), this.tcp));
       this.hosts.push({ name: p.name, ip: p.address, role: 'phone' });
     }
     for (const s of scenario.servers) {
       const host = this.network.addHost(s.name, s.address);
       const profile = { ...DEFAULT_SERVER_PROFILE, ...(s.ringTime !== undefined ? { ringTime: s.ringTime } : {}), ...(s.answer !== undefined ? { answer: s.answer } : {}) };
-      this.servers.set(s.name, new SipServer(this.clock, this.trace, this.network, host, profile));
+      this.servers.set(s.name, new SipServer(this.clock, this.trace, this.network, host, profile, this.tcp));
       this.hosts.push({ name: s.name, ip: s.address, role: 'server' });
     }
     // Ladder columns: phones, then DNS servers, then SIP servers.

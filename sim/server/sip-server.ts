@@ -4,7 +4,8 @@ import type { Host } from '../net/host.js';
 import type { Network } from '../net/network.js';
 import { InviteServerTransaction } from '../sip/invite-server-transaction.js';
 import { Header, SipRequest, SipResponse, header, headerSeconds, responseTo, topBranch } from '../sip/message.js';
-import { ServerTransaction, SipCore, SipEndpoint } from '../sip/sip-endpoint.js';
+import { ServerTransaction, SipCore, SipEndpoint, SipTarget } from '../sip/sip-endpoint.js';
+import type { TcpNetwork } from '../net/tcp-network.js';
 import type { SipTimerConfig } from '../sip/timers.js';
 import { DEFAULT_SERVER_PROFILE, ServerBehaviour, ServerProfile } from './server-behaviour.js';
 
@@ -41,8 +42,9 @@ export class SipServer implements SipCore {
     network: Network,
     readonly host: Host,
     private readonly profile: ServerProfile = DEFAULT_SERVER_PROFILE,
+    tcp?: TcpNetwork,
   ) {
-    this.sip = new SipEndpoint(clock, trace, network, host, RFC_TIMERS, this);
+    this.sip = new SipEndpoint(clock, trace, network, host, RFC_TIMERS, this, tcp);
     this.tag = this.sip.ids.tag();
   }
 
@@ -109,12 +111,15 @@ export class SipServer implements SipCore {
   private answer(req: SipRequest, txn: InviteServerTransaction): void {
     if (txn.terminated) return;
     const status = this.profile.answer;
-    const res = responseTo(req, status, status < 300 ? [['Contact', `<sip:${this.host.ip}:5060>`]] : [], this.tag);
+    const transport = (txn.replyTo as SipTarget).transport ?? 'udp';
+    const contact = `<sip:${this.host.ip}:5060${transport === 'udp' ? '' : `;transport=${transport}`}>`;
+    const res = responseTo(req, status, status < 300 ? [['Contact', contact]] : [], this.tag);
     txn.respond(res);
     if (status >= 300) return;
     const call: AnsweredCall = { response: res, replyTo: txn.replyTo, retransmit: 0, interval: RFC_TIMERS.t1, sentAt: this.clock.now };
     this.calls.set(header(req, 'Call-ID') ?? '', call);
-    call.retransmit = this.clock.schedule(call.interval, this.retransmit2xx, call, this.name);
+    // §13.3.1.4's 2xx retransmission covers UDP's losses; over TCP/TLS the transport does that.
+    if (transport === 'udp') call.retransmit = this.clock.schedule(call.interval, this.retransmit2xx, call, this.name);
   }
 
   /** §13.3.1.4: the UAS core retransmits its 2xx, T1 doubling up to T2, until the ACK or 64·T1. */

@@ -2,6 +2,10 @@ import type { Clock } from '../core/clock.js';
 import type { Endpoint, IcmpQuote, Trace, TransactionKind } from '../core/trace.js';
 import type { Datagram, Host, UdpSocket } from '../net/host.js';
 import type { Network } from '../net/network.js';
+import type { TcpConnection } from '../net/tcp-connection.js';
+import type { TcpErrorCause, TcpHandlers } from '../net/tcp-types.js';
+import type { TcpNetwork } from '../net/tcp-network.js';
+import { TcpPool } from '../net/tcp-pool.js';
 import { Identifiers } from './identifiers.js';
 import { InviteClientTransaction } from './invite-client-transaction.js';
 import { InviteServerTransaction } from './invite-server-transaction.js';
@@ -12,8 +16,19 @@ import { SipTimerConfig, timerValues } from './timers.js';
 import type { ClientTransaction, ClientTransactionUser, RetransmitLimit, ServerTransactionUser, TransactionContext } from './transaction-user.js';
 
 export const SIP_PORT = 5060;
+/** RFC 3261 §26.2: SIP over TLS listens on 5061. */
+export const SIPS_PORT = 5061;
 
 export type SipTransport = 'udp' | 'tcp' | 'tls';
+
+/**
+ * Where a message goes: an address, its transport (UDP when absent) and, for a response to a
+ * request that came over a connection, that connection (RFC 3261 §18.2.2: same connection).
+ */
+export interface SipTarget extends Endpoint {
+  transport?: SipTransport;
+  conn?: TcpConnection;
+}
 
 export type ServerTransaction = InviteServerTransaction | NonInviteServerTransaction;
 
@@ -39,7 +54,10 @@ export class SipEndpoint implements UdpSocket {
   readonly ids: Identifiers;
   private readonly clients = new Map<string, ClientTransaction>();
   private readonly servers = new Map<string, ServerTransaction>();
+  /** Transaction contexts: UDP timers, and reliable-transport timers (no retransmissions, D = K = 0). */
   private readonly ctx: TransactionContext;
+  private readonly reliableCtx: TransactionContext;
+  private readonly pool: TcpPool | undefined;
 
   constructor(
     private readonly clock: Clock,
@@ -48,6 +66,8 @@ export class SipEndpoint implements UdpSocket {
     readonly host: Host,
     timers: SipTimerConfig,
     private readonly core: SipCore,
+    /** TCP/TLS, when the world has it; without it only UDP is spoken. */
+    tcp?: TcpNetwork,
   ) {
     this.ids = new Identifiers(host.name, host.ip);
     host.bind(SIP_PORT, this);
@@ -60,6 +80,17 @@ export class SipEndpoint implements UdpSocket {
       nameOf: (dst) => this.nameOf(dst),
       onTerminated: (kind, branch, method) => this.forget(kind, branch, method),
     };
+    this.reliableCtx = { ...this.ctx, timers: timerValues(timers, true) };
+    if (tcp) {
+      const pool = new TcpPool(tcp, (conn) => this.connectionHandlers(conn));
+      this.pool = pool;
+      const accept = (conn: TcpConnection): void => {
+        conn.setHandlers(this.connectionHandlers(conn));
+        pool.adopt(conn);
+      };
+      tcp.listen(host, SIP_PORT, accept);
+      tcp.listen(host, SIPS_PORT, accept, { tls: true });
+    }
   }
 
   get contact(): Endpoint {
@@ -76,20 +107,50 @@ export class SipEndpoint implements UdpSocket {
     return `<sip:${user}@${this.host.ip}:${SIP_PORT}${transport === 'udp' ? '' : `;transport=${transport}`}>`;
   }
 
-  /** Starts a client transaction for `req` towards `dst`. */
-  sendRequest(req: SipRequest, dst: Endpoint, tu: ClientTransactionUser, limit?: RetransmitLimit): ClientTransaction {
+  /** Starts a client transaction for `req` towards `dst` (over `dst.transport`, UDP by default). */
+  sendRequest(req: SipRequest, dst: SipTarget, tu: ClientTransactionUser, limit?: RetransmitLimit): ClientTransaction {
+    const reliable = dst.transport === 'tcp' || dst.transport === 'tls';
+    const ctx = reliable ? this.reliableCtx : this.ctx;
+    // RFC 3261 §17.1: no retransmissions over a reliable transport, so no retransmission bound either.
+    const bound = reliable ? undefined : limit;
+    const user = reliable ? this.abandonUnconnected(dst, tu) : tu;
     const txn =
       req.method === 'INVITE'
-        ? new InviteClientTransaction(this.ctx, req, dst, tu, limit)
-        : new NonInviteClientTransaction(this.ctx, req, dst, tu, limit);
+        ? new InviteClientTransaction(ctx, req, dst, user, bound)
+        : new NonInviteClientTransaction(ctx, req, dst, user, bound);
     this.clients.set(key(topBranch(req), req.method), txn);
     txn.start();
     return txn;
   }
 
-  /** Sends outside any transaction (ACK for a 2xx, TU retransmissions of a 2xx). */
-  sendStateless(msg: SipMessage, dst: Endpoint): void {
-    this.network.sendUdp(this.host, SIP_PORT, dst, Buffer.from(serialize(msg), 'utf8'), label(msg));
+  /**
+   * When a request over TCP/TLS times out while its connection is still being set up, the stack
+   * gives up on that connection (closes the socket): the next request starts a fresh connect
+   * with its own SYN back-off, rather than queueing behind a dead one.
+   */
+  private abandonUnconnected(dst: SipTarget, tu: ClientTransactionUser): ClientTransactionUser {
+    return {
+      receiveResponse: (r) => tu.receiveResponse(r),
+      onTransportError: (c) => tu.onTransportError(c),
+      onRequestTimeout: (timer) => {
+        const conn = this.pool?.peek(this.host, { ip: dst.ip, port: dst.port }, dst.transport === 'tls');
+        if (conn?.isOpen && conn.state !== 'established') conn.close();
+        tu.onRequestTimeout(timer);
+      },
+    };
+  }
+
+  /** Sends outside any transaction (ACK for a 2xx, TU retransmissions of a 2xx); transactions send through here too. */
+  sendStateless(msg: SipMessage, dst: SipTarget): void {
+    const bytes = Buffer.from(serialize(msg), 'utf8');
+    if (dst.transport !== 'tcp' && dst.transport !== 'tls') {
+      this.network.sendUdp(this.host, SIP_PORT, dst, bytes, label(msg));
+      return;
+    }
+    if (!this.pool) throw new Error(`Cannot send ${label(msg)} over ${dst.transport} from ${this.host.name}: no TCP in this world`);
+    // A response goes back on the request's connection; if that closed, it is lost (the client's timers cope).
+    const conn = dst.conn ?? this.pool.getConnection(this.host, { ip: dst.ip, port: dst.port }, { tls: dst.transport === 'tls' });
+    if (conn.isOpen) conn.send(bytes, label(msg));
   }
 
   nameOf(dst: Endpoint): string {
@@ -97,25 +158,50 @@ export class SipEndpoint implements UdpSocket {
   }
 
   onDatagram(d: Datagram): void {
-    const msg = parse(d.payload.toString('utf8'));
+    this.receive(d.payload, { ...d.src, transport: 'udp' });
+  }
+
+  /** Message-level TCP: each segment carries one whole SIP message. */
+  private connectionHandlers(conn: TcpConnection): TcpHandlers {
+    const source: SipTarget = { ip: conn.remote.ip, port: conn.remote.port, transport: conn.tls ? 'tls' : 'tcp', conn };
+    return {
+      onData: (data) => this.receive(data, source),
+      onError: (cause) => this.onConnectionError(conn, cause),
+    };
+  }
+
+  /** A failed connection is a transport error for every client transaction that was using it (RFC 3261 §18.4). */
+  private onConnectionError(conn: TcpConnection, cause: TcpErrorCause): void {
+    const peer = this.nameOf(conn.remote);
+    const words = cause === 'refused' ? `TCP connection refused by ${peer}` : cause === 'reset' ? `TCP connection reset by ${peer}` : `TCP connection to ${peer} timed out`;
+    const transport = conn.tls ? 'tls' : 'tcp';
+    for (const txn of [...this.clients.values()]) {
+      const d = txn.dst as SipTarget;
+      if (d.ip === conn.remote.ip && d.port === conn.remote.port && d.transport === transport) txn.onTransportError(words);
+    }
+  }
+
+  private receive(bytes: Buffer, source: SipTarget): void {
+    const msg = parse(bytes.toString('utf8'));
     if (!msg) return; // not SIP: a real stack drops it silently
     const branch = topBranch(msg);
     if (msg.type === 'response') {
       const txn = this.clients.get(key(branch, cseq(msg).method));
       if (txn) txn.receiveResponse(msg);
-      else this.core.onStrayResponse?.(msg, d.src);
+      else this.core.onStrayResponse?.(msg, source);
       return;
     }
     const method = msg.method === 'ACK' ? 'INVITE' : msg.method;
     const existing = this.servers.get(key(branch, method));
     if (existing) return existing.receiveRequest(msg);
-    if (msg.method === 'ACK') return this.core.onRequest(msg, d.src, undefined);
+    if (msg.method === 'ACK') return this.core.onRequest(msg, source, undefined);
+    const ctx = source.transport === 'udp' ? this.ctx : this.reliableCtx;
     const txn =
       msg.method === 'INVITE'
-        ? new InviteServerTransaction(this.ctx, msg, d.src, this.core.serverTransactionUser)
-        : new NonInviteServerTransaction(this.ctx, msg, d.src);
+        ? new InviteServerTransaction(ctx, msg, source, this.core.serverTransactionUser)
+        : new NonInviteServerTransaction(ctx, msg, source);
     this.servers.set(key(branch, msg.method), txn);
-    this.core.onRequest(msg, d.src, txn);
+    this.core.onRequest(msg, source, txn);
   }
 
   /** ICMP only quotes IP + UDP headers, so every client transaction towards that peer hears of it. */
@@ -123,7 +209,8 @@ export class SipEndpoint implements UdpSocket {
     const dst = q.original.dst;
     const cause = `ICMP port unreachable from ${this.nameOf(dst)}`;
     for (const txn of [...this.clients.values()]) {
-      if (txn.dst.ip === dst.ip && txn.dst.port === dst.port) txn.onTransportError(cause);
+      const t = txn.dst as SipTarget;
+      if (t.ip === dst.ip && t.port === dst.port && (t.transport ?? 'udp') === 'udp') txn.onTransportError(cause);
     }
   }
 

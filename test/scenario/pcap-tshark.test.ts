@@ -95,7 +95,7 @@ describe('pcap of every bundled scenario, read back with tshark', function () {
       }
       // Every UDP datagram on port 5060 decodes as SIP (counted independently through display filters).
       const udp5060 = tsharkFields(pcap, ['frame.number'], 'udp.port == 5060 && !icmp').length;
-      const sip = tsharkFields(pcap, ['frame.number'], 'sip && !icmp').length;
+      const sip = tsharkFields(pcap, ['frame.number'], 'sip && udp && !icmp').length;
       expect(sip).to.equal(udp5060);
       // One frame per packet sent in the trace.
       const sends = fs.readFileSync(jsonOf(id), 'utf8').split('\n').filter((l) => l.includes('"kind":"net.send"')).length;
