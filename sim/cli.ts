@@ -11,7 +11,7 @@ import { expandScenarioPaths, perScenario, writeAtomic } from './cli-files.js';
 import { explainConfig } from './explain.js';
 import { InputError } from './core/input-error.js';
 import { parseCfg } from './phone/cfg-file.js';
-import { MODEL_OPTION_VALUES, ModelOptions } from './phone/model-options.js';
+import { checkModelValue, describeSpec, MODEL_OPTION_SPECS, ModelOptions } from './phone/model-options.js';
 import { buildPhoneConfig } from './phone/phone-config.js';
 import { loadScenario } from './scenario/load-scenario.js';
 import { runScenario, RunResult } from './scenario/run-scenario.js';
@@ -168,23 +168,17 @@ function parseSeed(v: string): number {
 function parseModel(v: string, previous: Partial<ModelOptions>): Partial<ModelOptions> {
   const m = /^([A-Za-z]+)=(.+)$/.exec(v);
   const key = m?.[1] as keyof ModelOptions | undefined;
-  if (!m || !key || !(key in MODEL_OPTION_VALUES)) {
-    throw new InputError('--model', undefined, undefined, `expected key=value with key one of ${Object.keys(MODEL_OPTION_VALUES).join(', ')}, found "${v}"`);
+  if (!m || !key || !(key in MODEL_OPTION_SPECS)) {
+    throw new InputError('--model', undefined, undefined, `expected key=value with key one of ${Object.keys(MODEL_OPTION_SPECS).join(', ')}, found "${v}"`);
   }
-  const allowed = MODEL_OPTION_VALUES[key];
-  const value = m[2]!;
-  if (allowed === 'fraction') {
-    const n = Number(value);
-    if (!(n > 0 && n <= 1)) throw new InputError('--model', undefined, key, `expected a number in (0, 1], found "${value}"`);
-    return { ...previous, [key]: n };
-  }
-  if (!allowed.includes(value)) throw new InputError('--model', undefined, key, `expected one of ${allowed.join(', ')}, found "${value}"`);
-  return { ...previous, [key]: value };
+  const checked = checkModelValue(MODEL_OPTION_SPECS[key], m[2]!);
+  if ('expected' in checked) throw new InputError('--model', undefined, key, `expected ${checked.expected}, found "${m[2]}"`);
+  return { ...previous, [key]: checked.value };
 }
 
 function modelHelp(): string {
-  return Object.entries(MODEL_OPTION_VALUES)
-    .map(([k, v]) => `${k}=${v === 'fraction' ? '0..1' : v.join('|')}`)
+  return Object.entries(MODEL_OPTION_SPECS)
+    .map(([k, spec]) => `${k}=${describeSpec(spec)}`)
     .join('; ');
 }
 

@@ -24,17 +24,60 @@ export interface ModelOptions {
    * unspecified): renew at this fraction of the granted lifetime. Default 0.9.
    */
   refreshFraction: number;
+  /**
+   * The phone's stub resolver, which the vendor does not document: seconds per try and rounds
+   * over the DNS servers. Defaults are glibc's resolv.conf defaults (timeout 5, attempts 2).
+   */
+  dnsTimeout: number;
+  dnsAttempts: number;
+  /**
+   * TCP connect: SYN retransmissions before giving up (RFC 6298 back-off 1, 2, 4 … s). Default 6,
+   * Linux's tcp_syn_retries (gives up 127 s after the first SYN); a SIP transaction's Timer B/F
+   * (64·T1) usually ends the attempt first.
+   */
+  tcpSynRetries: number;
+  /** TLS handshake: '1.2' (default, two round trips after TCP) or '1.3' (one). */
+  tlsVersion: '1.2' | '1.3';
 }
 
 export const DEFAULT_MODEL_OPTIONS: ModelOptions = {
   inviteFailover: 'timer-b',
   retryCounts: 'retransmissions-then-wait',
   refreshFraction: 0.9,
+  dnsTimeout: 5,
+  dnsAttempts: 2,
+  tcpSynRetries: 6,
+  tlsVersion: '1.2',
 };
 
-/** Allowed values per option, for validation and help text. */
-export const MODEL_OPTION_VALUES: { [K in keyof ModelOptions]: readonly string[] | 'fraction' } = {
-  inviteFailover: ['timer-b', 'retry-counts', 'invite-retry-counts'],
-  retryCounts: ['retransmissions-then-wait', 'retransmissions-then-move', 'sends-in-all'],
-  refreshFraction: 'fraction',
+export type ModelOptionSpec =
+  | { kind: 'enum'; values: readonly string[] }
+  | { kind: 'number'; min: number; max: number; integer: boolean; minExclusive?: boolean };
+
+/** What each option accepts, for validation (scenario `model:` and `--model`) and help text. */
+export const MODEL_OPTION_SPECS: { [K in keyof ModelOptions]: ModelOptionSpec } = {
+  inviteFailover: { kind: 'enum', values: ['timer-b', 'retry-counts', 'invite-retry-counts'] },
+  retryCounts: { kind: 'enum', values: ['retransmissions-then-wait', 'retransmissions-then-move', 'sends-in-all'] },
+  refreshFraction: { kind: 'number', min: 0, max: 1, integer: false, minExclusive: true },
+  dnsTimeout: { kind: 'number', min: 1, max: 60, integer: false },
+  dnsAttempts: { kind: 'number', min: 1, max: 5, integer: true },
+  tcpSynRetries: { kind: 'number', min: 0, max: 10, integer: true },
+  tlsVersion: { kind: 'enum', values: ['1.2', '1.3'] },
 };
+
+/** "timer-b|retry-counts|…" or "0..1" — one option's accepted values in words. */
+export function describeSpec(spec: ModelOptionSpec): string {
+  if (spec.kind === 'enum') return spec.values.join('|');
+  return `${spec.integer ? 'integer ' : ''}${spec.minExclusive ? '>' : ''}${spec.min}..${spec.max}`;
+}
+
+/** Checks one value; returns the parsed value or what was expected. */
+export function checkModelValue(spec: ModelOptionSpec, raw: string | number): { value: string | number } | { expected: string } {
+  if (spec.kind === 'enum') {
+    const v = String(raw);
+    return spec.values.includes(v) ? { value: v } : { expected: `one of ${spec.values.join(', ')}` };
+  }
+  const n = typeof raw === 'number' ? raw : raw.trim() === '' ? NaN : Number(raw);
+  const ok = Number.isFinite(n) && (spec.minExclusive ? n > spec.min : n >= spec.min) && n <= spec.max && (!spec.integer || Number.isInteger(n));
+  return ok ? { value: n } : { expected: `a${spec.integer ? 'n integer' : ' number'} from ${spec.minExclusive ? 'above ' : ''}${spec.min} to ${spec.max}` };
+}

@@ -42,10 +42,12 @@ export class Phone implements SipCore {
     dnsServers: string[],
     tcp?: TcpNetwork,
   ) {
-    this.sip = new SipEndpoint(clock, trace, network, host, config.timers, this, tcp);
+    this.sip = new SipEndpoint(clock, trace, network, host, config.timers, this, tcp, options.tlsVersion === '1.3' ? 1 : 2);
     this.account = config.accounts[0];
     this.resolver = new StubResolver(clock, trace, network, host, {
       servers: dnsServers,
+      timeout: Math.round(options.dnsTimeout * 1_000_000),
+      attempts: options.dnsAttempts,
       cacheType: this.account?.dnsCacheType ?? 1,
       staticPri: this.account?.staticCachePri ?? 0,
       staticRecords: config.staticDns,

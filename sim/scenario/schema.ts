@@ -1,7 +1,7 @@
 import { isIPv4 } from 'node:net';
 import { z } from 'zod';
 import { parseDuration } from '../core/time.js';
-import { MODEL_OPTION_VALUES } from '../phone/model-options.js';
+import { checkModelValue, describeSpec, MODEL_OPTION_SPECS } from '../phone/model-options.js';
 
 /**
  * The scenario file format (shared/DESIGN.md — a contract with users: extend, never break).
@@ -76,9 +76,15 @@ export const serverSchema = z.strictObject({
 });
 
 export const modelSchema = z.strictObject({
-  inviteFailover: z.enum(MODEL_OPTION_VALUES.inviteFailover as [string, ...string[]]).optional(),
-  retryCounts: z.enum(MODEL_OPTION_VALUES.retryCounts as [string, ...string[]]).optional(),
-  refreshFraction: z.number().gt(0).max(1).optional(),
+  ...Object.fromEntries(
+    Object.entries(MODEL_OPTION_SPECS).map(([k, spec]) => [
+      k,
+      (spec.kind === 'enum'
+        ? z.enum(spec.values as [string, ...string[]], { error: `expected one of ${spec.values.join(', ')}` })
+        : z.number().refine((n) => 'value' in checkModelValue(spec, n), { error: `expected ${describeSpec(spec)}` })
+      ).optional(),
+    ]),
+  ),
 });
 
 export const networkSchema = z.strictObject({

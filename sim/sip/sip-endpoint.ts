@@ -68,6 +68,8 @@ export class SipEndpoint implements UdpSocket {
     private readonly core: SipCore,
     /** TCP/TLS, when the world has it; without it only UDP is spoken. */
     tcp?: TcpNetwork,
+    /** TLS handshake round trips for connections this host opens: 2 = TLS 1.2, 1 = TLS 1.3. */
+    private readonly tlsRoundTrips: 1 | 2 = 2,
   ) {
     this.ids = new Identifiers(host.name, host.ip);
     host.bind(SIP_PORT, this);
@@ -149,7 +151,7 @@ export class SipEndpoint implements UdpSocket {
     }
     if (!this.pool) throw new Error(`Cannot send ${label(msg)} over ${dst.transport} from ${this.host.name}: no TCP in this world`);
     // A response goes back on the request's connection; if that closed, it is lost (the client's timers cope).
-    const conn = dst.conn ?? this.pool.getConnection(this.host, { ip: dst.ip, port: dst.port }, { tls: dst.transport === 'tls' });
+    const conn = dst.conn ?? this.pool.getConnection(this.host, { ip: dst.ip, port: dst.port }, dst.transport === 'tls' ? { tls: true, handshakeRoundTrips: this.tlsRoundTrips } : {});
     if (conn.isOpen) conn.send(bytes, label(msg));
   }
 

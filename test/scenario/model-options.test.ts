@@ -204,3 +204,43 @@ events:
     expect(sends(run(overlap, { refreshFraction: 0.5 }).records, 'REGISTER', 'alice', 'sip1')).to.deep.equal([0, 50.04, 100.08]);
   });
 });
+
+/** Instants (s) of every packet `from` sends to `to`, with its label. */
+function packets(records: readonly TraceEvent[], from: string, to: string): [number, string][] {
+  return records.filter((r) => r.kind === 'net.send' && r.from === from && r.to === to).map((r) => [r.t / 1_000_000, r.kind === 'net.send' ? r.label : '']);
+}
+
+describe('model options for the stub resolver, TCP and TLS', function () {
+  this.timeout(30_000);
+  const scenario = (id: string): string => path.join(repoRoot, 'scenarios', `${id}.yaml`);
+
+  it('tlsVersion: TLS 1.2 (default) sends the REGISTER after two handshake round trips (60 ms), TLS 1.3 after one (40 ms)', () => {
+    const register = (model: Partial<ModelOptions>): number[] => packets(run(scenario('15-tls-handshake'), model).records, 'gina', 'sip1').filter(([, l]) => l.startsWith('REGISTER')).map(([t]) => t);
+    expect(register({})).to.deep.equal([0.06]);
+    expect(register({ tlsVersion: '1.3' })).to.deep.equal([0.04]);
+  });
+
+  it('tcpSynRetries: 6 (default) keeps sending SYNs to the silent primary until Timer F; 2 gives up at 7.06 s and registers with sip2 at once', () => {
+    const syns = (model: Partial<ModelOptions>): number[] => packets(run(scenario('13-tcp-primary-silent'), model).records, 'frank', 'sip1').filter(([t, l]) => t < 40 && l.startsWith('SYN')).map(([t]) => t);
+    expect(syns({})).to.deep.equal([0.06, 1.06, 3.06, 7.06, 15.06, 31.06]);
+    expect(syns({ tcpSynRetries: 2 })).to.deep.equal([0.06, 1.06, 3.06]);
+    const toSip2 = packets(run(scenario('13-tcp-primary-silent'), { tcpSynRetries: 2 }).records, 'frank', 'sip2');
+    expect(toSip2[0]).to.deep.equal([7.06, 'SYN']);
+  });
+
+  it('dnsTimeout / dnsAttempts: the static cache takes over when the live query has had all its tries (dave in 09)', () => {
+    const firstRegister = (model: Partial<ModelOptions>): number =>
+      packets(run(scenario('09-dns-down-at-boot'), model).records, 'dave', 'sip1').filter(([, l]) => l.startsWith('REGISTER'))[0]![0];
+    expect(firstRegister({})).to.equal(20); // SRV then A, each 2 tries × 5 s
+    expect(firstRegister({ dnsTimeout: 2 })).to.equal(8); // each 2 tries × 2 s
+    expect(firstRegister({ dnsTimeout: 2, dnsAttempts: 1 })).to.equal(4); // each 1 try × 2 s
+  });
+
+  it('--model rejects values outside an option\'s range with exit 2', () => {
+    for (const bad of ['tcpSynRetries=11', 'tcpSynRetries=1.5', 'dnsAttempts=0', 'tlsVersion=1.4', 'dnsTimeout=abc']) {
+      const r = runCli(['run', scenario('15-tls-handshake'), '--quiet', '--model', bad]);
+      expect(r.code, bad).to.equal(2);
+      expect(r.stderr, bad).to.match(/^sipsim: --model: \w+: expected /);
+    }
+  });
+});
