@@ -145,4 +145,38 @@ describe('pcap of every bundled scenario, read back with tshark', function () {
     // The 503 is acknowledged (RFC 3261 §17.1.1.3) at the instant it arrives.
     expect(requestTimes(ps, 'ACK', '10.0.0.10', '10.0.0.1')).to.deep.equal([60.04]);
   });
+
+  // Issue 3 acceptance, read from the capture by tshark itself.
+  const tcpRows = (id: string, filter: string): number[] => tsharkFields(pcapOf(id), ['frame.time_relative'], filter).map((r) => sec(micros(r[0]!)));
+
+  it('13-tcp-primary-silent: SYNs to the silent primary at 1, 2, 4, 8, 16 s back-off (0.06, 1.06, 3.06 … and 60, 61, 63 … s)', () => {
+    const syns = tcpRows('13-tcp-primary-silent', 'ip.dst == 10.0.0.1 && tcp.flags.syn == 1 && tcp.flags.ack == 0');
+    expect(syns).to.deep.equal([0.06, 1.06, 3.06, 7.06, 15.06, 31.06, 60, 61, 63, 67, 75, 91]);
+  });
+
+  it('12-tcp-primary-refused: the RST comes back one round trip after the SYN and the INVITE to sip2 leaves when it arrives', () => {
+    const rsts = tcpRows('12-tcp-primary-refused', 'ip.src == 10.0.0.1 && tcp.flags.reset == 1');
+    expect(rsts).to.deep.equal([0.07, 30.01]);
+    const ps = packets(pcapOf('12-tcp-primary-refused'));
+    expect(requestTimes(ps, 'INVITE', '10.0.0.15', '10.0.0.2')).to.deep.equal([30.02]);
+    expect(requestTimes(ps, 'INVITE', '10.0.0.15', '10.0.0.1')).to.deep.equal([]);
+  });
+
+  it('10-dns-ttl-requery: DNS is asked at boot, the cache serves the call at 45 s, and the question goes out again after the 60 s TTL (2m)', () => {
+    const queries = tsharkFields(pcapOf('10-dns-ttl-requery'), ['frame.time_relative', 'dns.qry.name', 'dns.qry.type'], 'dns.flags.response == 0');
+    expect(queries.map((r) => [sec(micros(r[0]!)), r[1], r[2]])).to.deep.equal([
+      [0, '_sip._udp.pbx.example.com', '33'],
+      [0.02, 'sip1.pbx.example.com', '1'],
+      [120, '_sip._udp.pbx.example.com', '33'],
+      [120.02, 'sip3.pbx.example.com', '1'],
+    ]);
+  });
+
+  it('14-tcp-server-crash: the restarted sip1 answers the INVITE on the old connection with RST; the INVITE to sip2 follows on a new connection', () => {
+    expect(tcpRows('14-tcp-server-crash', 'ip.src == 10.0.0.1 && tcp.flags.reset == 1')).to.deep.equal([120.01]);
+    expect(tcpRows('14-tcp-server-crash', 'ip.dst == 10.0.0.2 && tcp.flags.syn == 1 && tcp.flags.ack == 0')).to.deep.equal([120.02]);
+    const ps = packets(pcapOf('14-tcp-server-crash'));
+    expect(requestTimes(ps, 'INVITE', '10.0.0.15', '10.0.0.1')).to.deep.equal([120]);
+    expect(requestTimes(ps, 'INVITE', '10.0.0.15', '10.0.0.2')).to.deep.equal([120.04]);
+  });
 });
