@@ -9,14 +9,17 @@ type Seen = [number, string];
 
 /** A TypedHeapQueue that counts retain() calls, to prove the compaction path actually ran. */
 class CountingQueue implements EventQueue {
-  readonly inner = new TypedHeapQueue(4);
+  readonly inner: TypedHeapQueue;
   retains = 0;
   sizeBeforeRetain: number[] = [];
+  constructor(seqLimit?: number) {
+    this.inner = new TypedHeapQueue(4, seqLimit);
+  }
   get size(): number {
     return this.inner.size;
   }
-  insert(t: number, s: number, r: number): void {
-    this.inner.insert(t, s, r);
+  insert(t: number, r: number): void {
+    this.inner.insert(t, r);
   }
   peekTime(): number {
     return this.inner.peekTime();
@@ -532,6 +535,130 @@ describe('Clock', () => {
         }),
         { numRuns: 200 },
       );
+    });
+  });
+
+  describe('slot reservation and sequence renumbering', () => {
+    it('schedule/cancel churn keeps the heap bounded: cancelled entries do not leak', () => {
+      const queue = new CountingQueue();
+      const clock = new Clock({ queue });
+      const seen: Seen[] = [];
+      const live: EventHandle[] = [];
+      for (let i = 0; i < 5; i++) live.push(clock.schedule(1_000_000 + i, () => seen.push([clock.now, `live${i}`])));
+      let maxSize = 0;
+      for (let i = 0; i < 20_000; i++) {
+        const h = clock.schedule(500 + (i % 7), () => seen.push([clock.now, 'cancelled']));
+        clock.cancel(h);
+        maxSize = Math.max(maxSize, queue.size);
+      }
+      expect(queue.retains).to.be.greaterThan(100);
+      expect(maxSize).to.be.at.most(2 * 5 + 66); // dead ≤ half the heap, plus the 64 slack
+      expect(clock.pending).to.equal(5);
+      expect(live.every((h) => clock.isPending(h))).to.equal(true);
+      clock.run();
+      expect(seen.map(([, l]) => l)).to.deep.equal(['live0', 'live1', 'live2', 'live3', 'live4']);
+    });
+
+    it('a cancelled event whose entry is still queued does not lend its slot to a stale handle', () => {
+      const clock = new Clock();
+      const seen: Seen[] = [];
+      const a = clock.schedule(10, () => seen.push([clock.now, 'a']));
+      clock.cancel(a);
+      // Many schedules while a's dead entry is still in the heap: none may be hit by cancel(a).
+      const others = Array.from({ length: 10 }, (_, i) => clock.schedule(5 + i, () => seen.push([clock.now, `o${i}`])));
+      clock.cancel(a);
+      expect(others.every((h) => clock.isPending(h))).to.equal(true);
+      clock.run(); // pops a's dead entry at 10, frees its slot
+      const b = clock.schedule(1, () => seen.push([clock.now, 'b']));
+      clock.cancel(a); // stale, even if b now has a's slot
+      expect(clock.isPending(b)).to.equal(true);
+      clock.run();
+      expect(seen.map(([, l]) => l)).to.deep.equal(['o0', 'o1', 'o2', 'o3', 'o4', 'o5', 'o6', 'o7', 'o8', 'o9', 'b']);
+    });
+
+    it('SIP-like churn at scale (30,000 phones, Timer F armed and cancelled per request): exact order, no cancelled timer fires', () => {
+      // Every event carries (due time, insertion stamp). A new event is never before now and its
+      // stamp is the largest so far, so events must run strictly increasing in (time, stamp):
+      // any event run too early shows up as a decrease later. The heap exceeds 2^14 entries.
+      const clock = new Clock();
+      let stamp = 0;
+      let last: [number, number] = [-1, -1];
+      let seed = 7;
+      const rnd = (m: number) => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) % m;
+      interface Phone { timerF: EventHandle; replies: number }
+      interface Ev { phone: Phone; due: number; stamp: number }
+      const errors: string[] = []; // plain checks: chai per event would take seconds
+      const check = (e: Ev) => {
+        const inOrder = clock.now > last[0] || (clock.now === last[0] && e.stamp > last[1]);
+        if (clock.now !== e.due || !inOrder) errors.push(`(${clock.now}, ${e.stamp}) due ${e.due}, after (${last})`);
+        last = [clock.now, e.stamp];
+      };
+      const at = (delay: number, fn: (e: Ev) => void, phone: Phone): EventHandle =>
+        clock.schedule(delay, fn, { phone, due: clock.now + delay, stamp: stamp++ });
+      const timerF = () => errors.push(`Timer F fired at ${clock.now} µs although every request got a reply`);
+      const request = (e: Ev) => {
+        check(e);
+        e.phone.timerF = at(32_000_000, timerF, e.phone);
+        at(1000 + rnd(20) * 1000, reply, e.phone); // coarse delays: many coincident events
+      };
+      const reply = (e: Ev) => {
+        check(e);
+        if (!clock.isPending(e.phone.timerF)) errors.push(`Timer F of a phone not pending at ${clock.now}`);
+        clock.cancel(e.phone.timerF);
+        e.phone.replies++;
+        at(rnd(50) * 1000, request, e.phone);
+      };
+      const phones: Phone[] = Array.from({ length: 30_000 }, () => ({ timerF: 0, replies: 0 }));
+      for (const p of phones) at(rnd(100) * 1000, request, p);
+      for (let i = 0; i < 300_000; i++) clock.step();
+      expect(errors.slice(0, 5)).to.deep.equal([]);
+      expect(clock.eventsRun).to.equal(300_000);
+      // Per phone: a request, or a reply and its Timer F.
+      expect(clock.pending).to.equal(30_000 + phones.filter((p) => clock.isPending(p.timerF)).length);
+      expect(phones.reduce((n, p) => n + p.replies, 0)).to.be.greaterThan(100_000);
+    });
+
+    // Tickers reschedule themselves with small delays (many coincident times) and cancel each
+    // other; run once on a queue whose sequence numbers must be renumbered every few inserts,
+    // once on a default queue. Same (time, label) sequence = renumbering kept the order.
+    function runTickers(spec: { delays: number[]; cancelEvery: number }, seqLimit?: number) {
+      const queue = new CountingQueue(seqLimit);
+      const clock = new Clock({ queue, maxEvents: 3_000 });
+      const seen: Seen[] = [];
+      const handles: EventHandle[] = [];
+      let fired = 0;
+      const tick = (k: number) => {
+        seen.push([clock.now, `t${k}`]);
+        handles[k] = clock.schedule(spec.delays[k]!, tick, k, `owner${k}`);
+        if (++fired % spec.cancelEvery === 0) {
+          const victim = (k + 1) % spec.delays.length;
+          clock.cancel(handles[victim]!);
+          handles[victim] = clock.schedule(spec.delays[victim]! + 1, tick, victim, `owner${victim}`);
+        }
+      };
+      spec.delays.forEach((d, k) => (handles[k] = clock.schedule(d, tick, k)));
+      expect(clock.run()).to.equal('max-events');
+      return { seen, renumbers: queue.inner.renumbers, pending: clock.pending };
+    }
+
+    it('renumbering sequence numbers mid-run keeps (time, insertion) order (small injected seqLimit)', () => {
+      let renumbers = 0;
+      fc.assert(
+        fc.property(
+          fc.record({ delays: fc.array(fc.integer({ min: 0, max: 4 }), { minLength: 1, maxLength: 12 }), cancelEvery: fc.integer({ min: 1, max: 7 }) }),
+          (spec) => {
+            // Heap ≤ tickers + dead entries (≤ 64 + half the heap): 2·12 + 66 < 100.
+            const small = runTickers(spec, 100);
+            const plain = runTickers(spec);
+            expect(plain.renumbers).to.equal(0);
+            expect(small.seen).to.deep.equal(plain.seen);
+            expect(small.pending).to.equal(plain.pending);
+            renumbers += small.renumbers;
+          },
+        ),
+        { numRuns: 100 },
+      );
+      expect(renumbers).to.be.greaterThan(1_000);
     });
   });
 });
