@@ -19,6 +19,10 @@ export interface ServerSettings {
   expires: number;
   retryCounts: number;
   inviteRetryCounts: number;
+  /** R4: 0 newRequests, 1 DNSTTL, 2 registration, 3 duration. */
+  failbackMode: 0 | 1 | 2 | 3;
+  /** Mode 3: µs after failing over before the primary is tried again; 0 = only when the current server fails. */
+  failbackTimeout: Micros;
 }
 
 export interface AccountSettings {
@@ -104,6 +108,9 @@ export function buildPhoneConfig(sources: Map<string, CfgEntry>[]): PhoneConfig 
         expires: Number(get(`${p}.expires`)),
         retryCounts: Number(get(`${p}.retry_counts`)),
         inviteRetryCounts: Number(get(`${p}.invite_retry_counts`)),
+        failbackMode: Number(get(`${p}.failback_mode`)) as 0 | 1 | 2 | 3,
+        // The vendor: 1..59 is treated as 60; 0 means never go back until the current server fails.
+        failbackTimeout: Math.max(Number(get(`${p}.failback_timeout`)), Number(get(`${p}.failback_timeout`)) === 0 ? 0 : 60) * 1_000_000,
       });
     }
     if (servers.length === 0) warnings.push(`account ${x} is enabled but has no sip_server address: it will not register`);

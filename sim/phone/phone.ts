@@ -91,8 +91,10 @@ export class Phone implements SipCore {
     const placedAt = this.clock.now;
     const settings = this.booted && account ? account.servers : [];
     this.directory.lists(settings, (lists) => {
-      const servers = lists.flatMap((l) => l.servers);
-      const limits = lists.flatMap((l) => l.servers.map(() => this.inviteLimit(l.settings)));
+      // R4: each configured server's addresses in its failback order (the last registered first, while preferred).
+      const ordered = lists.map((l) => this.agentFor(l.settings)?.failback.order(l.servers, 'invite', this.clock.now) ?? l.servers);
+      const servers = ordered.flat();
+      const limits = lists.flatMap((l, i) => ordered[i]!.map(() => this.inviteLimit(l.settings)));
       if (limits.length > 0) limits[limits.length - 1] = undefined; // R2: the last server gets the full timeout
       const call = new OutgoingCall(this.clock, this.trace, this.sip, {
         phone: this.name, call: number, user: account?.userName ?? 'user', displayName: account?.displayName ?? '',
@@ -107,6 +109,10 @@ export class Phone implements SipCore {
     // Incoming calls are not simulated yet: answer them as unavailable, other requests plainly.
     const status = req.method === 'INVITE' ? 480 : req.method === 'BYE' || req.method === 'OPTIONS' ? 200 : 501;
     txn.respond(responseTo(req, status, [], this.sip.ids.tag()));
+  }
+
+  private agentFor(server: ServerSettings): RegistrationAgent | undefined {
+    return this.agents[this.account?.servers.indexOf(server) ?? -1];
   }
 
   /** Model option A2: what bounds an INVITE to an address that is not the last of the list. */
@@ -140,7 +146,7 @@ export class Phone implements SipCore {
   }
 
   private updateWorkingServer(reason: string): void {
-    const next = this.agents.find((a) => a.phase === 'registered')?.serverName ?? null;
+    const next = this.agents.find((a) => a.registeredServer !== undefined)?.registeredServer ?? null;
     if (next === this.working) return;
     this.working = next;
     this.trace.emit({ kind: 'phone.working-server', phone: this.name, account: this.account!.index, server: next, reason });

@@ -4,6 +4,7 @@ import { isIPv4, Located } from '../dns/server-locator.js';
 import { SipRequest, SipResponse, header, headerSeconds } from '../sip/message.js';
 import type { SipEndpoint } from '../sip/sip-endpoint.js';
 import type { ClientTransactionUser, RetransmitLimit } from '../sip/transaction-user.js';
+import { FailbackPreference, RequestKind } from './failback.js';
 import type { ServerSettings } from './phone-config.js';
 import {
   RegistrationEffect, RegistrationInput, RegistrationMachineState, RegistrationPolicy, initialRegistration, nextRegistration,
@@ -29,11 +30,17 @@ export interface RegistrationTarget {
 export class RegistrationAgent {
   private state: RegistrationMachineState = initialRegistration;
   private timer: EventHandle = 0;
+  private failbackTimer: EventHandle = 0;
+  /** What the next REGISTER is, for the failback order (a renewal, or a first/retry registration). */
+  private nextKind: RequestKind = 'register';
+  readonly failback: FailbackPreference;
   private cseq = 0;
   private readonly callId: string;
   private readonly fromTag: string;
   /** Scenario name of the address tried last, or registered with. */
   serverName: string;
+  /** Scenario name of the address the account is registered with, while it is. */
+  private registeredOn: string | undefined;
 
   constructor(
     private readonly clock: Clock,
@@ -46,6 +53,7 @@ export class RegistrationAgent {
   ) {
     this.callId = sip.ids.callId();
     this.fromTag = sip.ids.tag();
+    this.failback = new FailbackPreference(target.server);
     // Until DNS has answered, a domain is known only by its name.
     const a = target.server.address;
     this.serverName = isIPv4(a) ? sip.nameOf({ ip: a, port: target.server.port }) : a;
@@ -53,6 +61,11 @@ export class RegistrationAgent {
 
   get phase(): RegistrationState {
     return this.state.phase;
+  }
+
+  /** The server (scenario name) the account is registered with, if it is. */
+  get registeredServer(): string | undefined {
+    return this.state.phase === 'registered' ? this.registeredOn : undefined;
   }
 
   start(reason: string): void {
@@ -69,12 +82,20 @@ export class RegistrationAgent {
     const { clock, target } = this;
     switch (e.type) {
       case 'transition':
+        if (e.to !== 'registered') this.registeredOn = undefined;
         this.traceState(e.from, e.to, e.reason);
         this.onChange(this, e.reason);
         return;
-      case 'send-register':
-        this.directory.list(target.server, (l) => this.attempt(l, 0));
+      case 'send-register': {
+        const kind = this.nextKind;
+        this.nextKind = 'register';
+        this.directory.list(target.server, (l) => {
+          const why = this.failback.describe(kind, clock.now);
+          if (why) this.traceState(this.state.phase, this.state.phase, why);
+          this.attempt({ ...l, servers: this.failback.order(l.servers, kind, clock.now) }, 0, l.servers);
+        });
         return;
+      }
       case 'schedule-refresh':
         clock.cancel(this.timer);
         this.timer = clock.schedule(e.after, this.onRefreshDue, undefined, target.phone);
@@ -86,11 +107,21 @@ export class RegistrationAgent {
     }
   }
 
-  private readonly onRefreshDue = (): void => this.feed({ type: 'refresh-due' });
+  private readonly onRefreshDue = (): void => {
+    this.nextKind = 'refresh';
+    this.feed({ type: 'refresh-due' });
+  };
+
+  /** Modes 1 and 3: the preference for a secondary has lapsed — probe the primary now. */
+  private readonly onFailbackDue = (): void => {
+    if (this.state.phase !== 'registered') return;
+    this.nextKind = 'register';
+    this.feed({ type: 'refresh-due' });
+  };
   private readonly onRetryDue = (): void => this.feed({ type: 'retry-due' });
 
-  /** Sends the REGISTER to address `i` of the list; failures move down the list (R2). */
-  private attempt(l: ServerList, i: number): void {
+  /** Sends the REGISTER to address `i` of the list (in request order); failures move down the list (R2). */
+  private attempt(l: ServerList, i: number, located: readonly Located[]): void {
     const server = l.servers[i];
     if (!server) return this.feed({ type: 'fail', reason: `DNS: ${l.error ?? 'no server address'}` });
     const previous = this.serverName;
@@ -98,7 +129,8 @@ export class RegistrationAgent {
     if (i > 0) this.traceState(this.state.phase, this.state.phase, `${previous} failed; trying ${this.serverName}, address ${i + 1} of ${l.servers.length}`);
     const last = i === l.servers.length - 1;
     const moveOn = (reason: string, retryAfter?: number): void => {
-      if (!last) return this.attempt(l, i + 1);
+      this.failback.failed(server);
+      if (!last) return this.attempt(l, i + 1, located);
       this.feed({ type: 'fail', reason, ...(retryAfter !== undefined ? { retryAfter } : {}) });
     };
     const tu: ClientTransactionUser = {
@@ -106,7 +138,19 @@ export class RegistrationAgent {
         if (res.status < 200) return;
         if (res.status < 300) {
           const granted = grantedSeconds(res) ?? this.target.server.expires;
-          return this.feed({ type: 'ok', grantedSeconds: granted, status: `${res.status} ${res.reason} from ${this.serverName}` });
+          this.noteRegistered(server, located);
+          const status = `${res.status} ${res.reason} from ${this.serverName}`;
+          const moved = this.state.phase === 'registered' && this.registeredOn !== undefined && this.registeredOn !== this.serverName;
+          if (moved) {
+            // The account's registration moves: the old binding is left to lapse at the server.
+            const from = this.registeredOn!;
+            this.trace.emit({ kind: 'phone.registration', phone: this.target.phone, account: this.target.account, server: from, from: 'registered', to: 'unregistered', reason: `registration moved to ${this.serverName}` });
+            this.traceState('registered', 'registered', status);
+          }
+          this.registeredOn = this.serverName;
+          this.feed({ type: 'ok', grantedSeconds: granted, status });
+          if (moved) this.onChange(this, status);
+          return;
         }
         const retryAfter = headerSeconds(res, 'Retry-After');
         const reason = `${res.status} ${res.reason} from ${this.serverName}${retryAfter !== undefined ? `, Retry-After ${retryAfter}s` : ''}`;
@@ -118,6 +162,15 @@ export class RegistrationAgent {
       onTransportError: (cause) => moveOn(cause),
     };
     this.sip.sendRequest(this.buildRegister(server), server, tu, last ? undefined : this.target.limit);
+  }
+
+  /** R4: registered with `server`; remember it as the failover preference and arm the failback probe. */
+  private noteRegistered(server: Located, located: readonly Located[]): void {
+    const index = located.findIndex((a) => a.ip === server.ip && a.port === server.port && a.transport === server.transport);
+    const { clock } = this;
+    clock.cancel(this.failbackTimer);
+    const lapse = this.failback.registered(located, index, clock.now, this.directory.expiresAt(this.target.server));
+    if (lapse !== undefined) this.failbackTimer = clock.at(Math.max(lapse, clock.now), this.onFailbackDue, undefined, this.target.phone);
   }
 
   private traceState(from: RegistrationState, to: RegistrationState, reason: string): void {

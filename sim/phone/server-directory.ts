@@ -49,6 +49,11 @@ export class ServerDirectory {
     });
   }
 
+  /** When the list of a configured server must be located again (µs); 0 when it never was. */
+  expiresAt(settings: ServerSettings): Micros {
+    return this.entries.get(settings.index)?.expiresAt ?? 0;
+  }
+
   /** Every configured server's list, in order (server 1, then server 2). */
   lists(all: ServerSettings[], done: (lists: ServerList[]) => void): void {
     const out: ServerList[] = new Array(all.length);

@@ -1,0 +1,82 @@
+import type { Micros } from '../core/clock.js';
+import type { Located } from '../dns/server-locator.js';
+import type { ServerSettings } from './phone-config.js';
+
+/** What a new request is: a call, the first REGISTER (boot, retry) or a renewal. */
+export type RequestKind = 'invite' | 'register' | 'refresh';
+
+/**
+ * Where new requests go after a failover (reference R4, account.X.sip_server.Y.failback_mode).
+ * After registering with an address other than the primary, modes 1–3 prefer that address for
+ * new requests until the mode's failback point; mode 0 always starts at the primary.
+ *   0 newRequests  — every new request goes to the primary first.
+ *   1 DNSTTL       — the last registered address until the DNS records used expire.
+ *   2 registration — the last registered address, but each renewal tries the primary first.
+ *   3 duration     — the last registered address for failback_timeout (0: until it fails).
+ * When the preference lapses (modes 1 and 3) the agent probes the primary with a REGISTER.
+ */
+export class FailbackPreference {
+  private preferred: Located | undefined;
+  private until = 0;
+
+  constructor(private readonly server: ServerSettings) {}
+
+  get mode(): 0 | 1 | 2 | 3 {
+    return this.server.failbackMode;
+  }
+
+  /** The address a new request goes to first, or undefined when it is the primary. */
+  get current(): Located | undefined {
+    return this.preferred;
+  }
+
+  /**
+   * A registration succeeded at `index` of the located list. Returns when the preference lapses
+   * (the instant to probe the primary), or undefined when there is nothing to schedule.
+   */
+  registered(list: readonly Located[], index: number, now: Micros, listExpiresAt: Micros): Micros | undefined {
+    if (index === 0 || this.mode === 0) {
+      this.preferred = undefined;
+      return undefined;
+    }
+    this.preferred = list[index];
+    switch (this.mode) {
+      case 1:
+        this.until = listExpiresAt;
+        break;
+      case 2:
+        this.until = Infinity;
+        break;
+      case 3:
+        this.until = this.server.failbackTimeout === 0 ? Infinity : now + this.server.failbackTimeout;
+        break;
+    }
+    return Number.isFinite(this.until) ? this.until : undefined;
+  }
+
+  /** The preferred address failed: new requests start at the primary again. */
+  failed(addr: Located): void {
+    if (this.preferred && same(this.preferred, addr)) this.preferred = undefined;
+  }
+
+  /** Why the order below starts where it does, for traces. */
+  describe(kind: RequestKind, now: Micros): string | undefined {
+    const p = this.preferred;
+    if (!p || now >= this.until) return p ? `failback mode ${this.mode}: the preference for ${p.name} has lapsed` : undefined;
+    if (this.mode === 2 && kind === 'refresh') return 'failback mode 2 (registration): the renewal tries the primary first';
+    return undefined;
+  }
+
+  /** The located list in the order a new request of `kind` walks it. */
+  order(list: readonly Located[], kind: RequestKind, now: Micros): Located[] {
+    const p = this.preferred;
+    if (!p || now >= this.until || (this.mode === 2 && kind === 'refresh')) return [...list];
+    const i = list.findIndex((a) => same(a, p));
+    if (i < 0) return [...list];
+    return [list[i]!, ...list.filter((_, j) => j !== i)];
+  }
+}
+
+function same(a: Located, b: Located): boolean {
+  return a.ip === b.ip && a.port === b.port && a.transport === b.transport;
+}

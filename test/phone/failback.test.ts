@@ -1,0 +1,84 @@
+import { expect } from 'chai';
+import * as path from 'node:path';
+import type { Located } from '../../sim/dns/server-locator.js';
+import { FailbackPreference } from '../../sim/phone/failback.js';
+import type { ServerSettings } from '../../sim/phone/phone-config.js';
+import { loadScenario } from '../../sim/scenario/load-scenario.js';
+import { runScenario } from '../../sim/scenario/run-scenario.js';
+import { repoRoot } from '../helpers/run-cli.js';
+
+const primary: Located = { ip: '10.0.0.1', port: 5060, transport: 'udp', name: 'sip1' };
+const secondary: Located = { ip: '10.0.0.2', port: 5060, transport: 'udp', name: 'sip2' };
+const list = [primary, secondary];
+const server = (mode: 0 | 1 | 2 | 3, timeoutS = 60): ServerSettings => ({
+  index: 1, address: 'pbx.example.com', port: 0, transport: 0, expires: 300, retryCounts: 3, inviteRetryCounts: 3,
+  failbackMode: mode, failbackTimeout: timeoutS * 1e6,
+});
+const names = (l: Located[]): string[] => l.map((a) => a.name);
+
+describe('failback preference (R4), pure', () => {
+  it('mode 0 (newRequests): always the primary first, nothing to schedule', () => {
+    const f = new FailbackPreference(server(0));
+    expect(f.registered(list, 1, 10e6, 120e6)).to.equal(undefined);
+    expect(names(f.order(list, 'invite', 11e6))).to.deep.equal(['sip1', 'sip2']);
+  });
+
+  it('mode 1 (DNSTTL): the secondary first until the records expire, then the primary', () => {
+    const f = new FailbackPreference(server(1));
+    expect(f.registered(list, 1, 10e6, 120e6)).to.equal(120e6);
+    expect(names(f.order(list, 'invite', 119e6))).to.deep.equal(['sip2', 'sip1']);
+    expect(names(f.order(list, 'refresh', 119e6))).to.deep.equal(['sip2', 'sip1']);
+    expect(names(f.order(list, 'invite', 120e6))).to.deep.equal(['sip1', 'sip2']);
+  });
+
+  it('mode 2 (registration): calls go to the secondary, renewals try the primary', () => {
+    const f = new FailbackPreference(server(2));
+    expect(f.registered(list, 1, 10e6, 120e6)).to.equal(undefined);
+    expect(names(f.order(list, 'invite', 500e6))).to.deep.equal(['sip2', 'sip1']);
+    expect(names(f.order(list, 'refresh', 500e6))).to.deep.equal(['sip1', 'sip2']);
+  });
+
+  it('mode 3 (duration): the secondary for failback_timeout; 0 = until the secondary fails', () => {
+    const f = new FailbackPreference(server(3, 60));
+    expect(f.registered(list, 1, 10e6, 120e6)).to.equal(70e6);
+    expect(names(f.order(list, 'invite', 69e6))).to.deep.equal(['sip2', 'sip1']);
+    expect(names(f.order(list, 'invite', 70e6))).to.deep.equal(['sip1', 'sip2']);
+    const never = new FailbackPreference(server(3, 0));
+    expect(never.registered(list, 1, 10e6, 120e6)).to.equal(undefined);
+    expect(names(never.order(list, 'invite', 1e12))).to.deep.equal(['sip2', 'sip1']);
+    never.failed(secondary);
+    expect(names(never.order(list, 'invite', 1e12))).to.deep.equal(['sip1', 'sip2']);
+  });
+
+  it('registering with the primary clears the preference', () => {
+    const f = new FailbackPreference(server(3, 60));
+    f.registered(list, 1, 10e6, 120e6);
+    f.registered(list, 0, 80e6, 200e6);
+    expect(names(f.order(list, 'invite', 81e6))).to.deep.equal(['sip1', 'sip2']);
+  });
+});
+
+describe('failback modes end to end: primary down at boot, back at 1m — when the phone returns to it', function () {
+  this.timeout(30_000);
+  const returnTo = (id: string): { backOnPrimary: number; callVia: string | null } => {
+    const run = runScenario(loadScenario(path.join(repoRoot, 'scenarios', `${id}.yaml`)));
+    const w = run.records.filter((r) => r.kind === 'phone.working-server').map((r) => (r.kind === 'phone.working-server' ? [r.t / 1e6, r.server] as const : [0, null] as const));
+    expect(w[0], 'first working server').to.deep.equal([7.58, 'sip2']);
+    const back = w.find(([, s]) => s === 'sip1');
+    const call = run.records.find((r) => r.kind === 'call.outcome');
+    return { backOnPrimary: back ? back[0] : NaN, callVia: call && call.kind === 'call.outcome' ? call.via : null };
+  };
+
+  it('mode 0 newRequests: the call at 1m30s goes to the primary; the registration returns at the renewal (4m37.66s)', () => {
+    expect(returnTo('16-failback-mode0-new-requests')).to.deep.equal({ backOnPrimary: 277.66, callVia: 'sip1' });
+  });
+  it('mode 1 DNSTTL: back when the 120 s records expire (2m0.1s, after a fresh lookup); the call before goes to sip2', () => {
+    expect(returnTo('17-failback-mode1-dnsttl')).to.deep.equal({ backOnPrimary: 120.1, callVia: 'sip2' });
+  });
+  it('mode 2 registration: the call goes to sip2; back at the renewal (4m37.66s)', () => {
+    expect(returnTo('18-failback-mode2-registration')).to.deep.equal({ backOnPrimary: 277.66, callVia: 'sip2' });
+  });
+  it('mode 3 duration (failback_timeout 60 s): back at failover + 60 s (1m7.6s); the call after goes to sip1', () => {
+    expect(returnTo('19-failback-mode3-duration')).to.deep.equal({ backOnPrimary: 67.6, callVia: 'sip1' });
+  });
+});
