@@ -103,6 +103,8 @@ function marker(r: TraceEvent): { host: string; text: string } | undefined {
         host: r.phone,
         text: `call ${r.call} to ${r.to} ${r.outcome.toUpperCase()}${r.via ? ` via ${r.via}` : ''} after ${formatDuration(r.setup)} (tried ${r.tried.join(', ') || 'nothing'})`,
       };
+    case 'phone.feature':
+      return { host: r.phone, text: `${r.feature} ${r.available ? 'available' : 'LOST'}${r.server ? ` on ${r.server}` : ''} (${r.reason})` };
     case 'host.state':
       return { host: r.host, text: `now ${r.mode} (${r.reason})` };
     default:

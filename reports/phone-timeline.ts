@@ -16,6 +16,8 @@ export interface PhoneTimeline {
   gaps: Interval[];
   firstRegistered: Micros | null;
   calls: CallOutcome[];
+  /** Feature availability changes in order. */
+  features: { t: Micros; feature: string; available: boolean; server: string | null }[];
 }
 
 /** Derives each phone's registration, working-server and call history from the trace. */
@@ -25,7 +27,9 @@ export function phoneTimelines(records: readonly TraceEvent[], phones: string[],
     const open = new Map<string, Micros>();
     const working: PhoneTimeline['working'] = [];
     const calls: CallOutcome[] = [];
+    const features: PhoneTimeline['features'] = [];
     for (const r of records) {
+      if (r.kind === 'phone.feature' && r.phone === phone) features.push({ t: r.t, feature: r.feature, available: r.available, server: r.server });
       if (r.kind === 'phone.registration' && r.phone === phone) {
         if (!registered.has(r.server)) registered.set(r.server, []);
         if (r.to === 'registered' && !open.has(r.server)) open.set(r.server, r.t);
@@ -51,6 +55,6 @@ export function phoneTimelines(records: readonly TraceEvent[], phones: string[],
       }
     }
     if (gapStart !== null) gaps.push({ from: gapStart, to: end });
-    return { phone, registered, working, gaps, firstRegistered, calls };
+    return { phone, registered, working, gaps, firstRegistered, calls, features };
   });
 }

@@ -19,6 +19,10 @@ export function renderSummary(run: RunResult): string {
     out.push(`    registered:      ${regs.join('; ') || 'no registration attempted'}`);
     out.push(`    working server:  ${p.working.map((w) => `${formatDuration(w.t)} ${w.server ?? 'none'} (${w.reason})`).join('; ') || 'none'}`);
     out.push(`    unregistered:    ${p.firstRegistered === null ? 'never registered' : p.gaps.length ? p.gaps.map((g) => `${formatDuration(g.from)}–${formatDuration(g.to)} (${formatDuration(g.to - g.from)})`).join(', ') : `no gap after first registration at ${formatDuration(p.firstRegistered)}`}`);
+    for (const name of [...new Set(p.features.map((f) => f.feature))]) {
+      const changes = p.features.filter((f) => f.feature === name).map((f) => `${formatDuration(f.t)} ${f.available ? `on (${f.server})` : `off${f.server ? ` (${f.server} lacks it)` : ''}`}`);
+      out.push(`    ${`feature ${name}:`.padEnd(17)}${changes.join('; ')}`);
+    }
     if (p.calls.length === 0) out.push('    calls:           none');
     for (const c of p.calls) {
       out.push(`    ${`call ${c.call} → ${c.to}:`.padEnd(17)}${c.outcome}${c.via ? ` via ${c.via}` : ''}, setup ${formatDuration(c.setup)}, tried ${c.tried.join(' → ') || 'nothing'} (placed at ${formatDuration(c.t - c.setup)})`);

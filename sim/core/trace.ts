@@ -200,6 +200,18 @@ export interface CallOutcome extends Base {
   setup: Micros;
 }
 /** A host's outage state as the scenario set it: up, silent, unreachable, 503, slow. */
+/** A feature only some servers offer (MWI, shared lines) becoming available or lost (R5). */
+export interface PhoneFeature extends Base {
+  kind: 'phone.feature';
+  phone: string;
+  account: number;
+  feature: 'mwi' | 'shared-line';
+  available: boolean;
+  /** The server that grants it (or failed to), null when the phone has no working server. */
+  server: string | null;
+  reason: string;
+}
+
 export interface HostState extends Base {
   kind: 'host.state';
   host: string;
@@ -231,6 +243,7 @@ export type TraceEvent =
   | PhoneWorkingServer
   | CallStateChange
   | CallOutcome
+  | PhoneFeature
   | HostState
   | ScenarioAction;
 

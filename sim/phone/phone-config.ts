@@ -32,6 +32,10 @@ export interface AccountSettings {
   /** Configured servers in order (server 1 first); blank addresses are left out. */
   servers: ServerSettings[];
   regFailRetryInterval: Micros;
+  /** R5/R6: 0 concurrent registration with both servers, 1 successive (fallback only when server 1 fails); µs between probes of server 1. */
+  fallback: { type: 0 | 1; timeout: Micros };
+  /** Subscriptions the account keeps with its working server (subscribe_mwi, shared_line). */
+  features: ('mwi' | 'shared-line')[];
   /** account.X.dns_cache_type and account.X.static_cache_pri. */
   dnsCacheType: 0 | 1 | 2;
   staticCachePri: 0 | 1;
@@ -121,6 +125,11 @@ export function buildPhoneConfig(sources: Map<string, CfgEntry>[]): PhoneConfig 
       servers,
       regFailRetryInterval: Number(get(`account.${x}.reg_fail_retry_interval`)) * 1_000_000,
       registerExpiresOverlap: Number(get(`account.${x}.register_expires_overlap`)),
+      fallback: { type: Number(get(`account.${x}.fallback.redundancy_type`)) as 0 | 1, timeout: Number(get(`account.${x}.fallback.timeout`)) * 1_000_000 },
+      features: [
+        ...(get(`account.${x}.subscribe_mwi`) === '1' ? ['mwi' as const] : []),
+        ...(get(`account.${x}.shared_line`) !== '0' ? ['shared-line' as const] : []),
+      ],
       dnsCacheType: Number(get(`account.${x}.dns_cache_type`)) as 0 | 1 | 2,
       staticCachePri: Number(get(`account.${x}.static_cache_pri`)) as 0 | 1,
     });

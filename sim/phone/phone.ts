@@ -11,6 +11,7 @@ import type { RetransmitLimit } from '../sip/transaction-user.js';
 import type { ModelOptions } from './model-options.js';
 import { OutgoingCall } from './outgoing-call.js';
 import type { AccountSettings, PhoneConfig, ServerSettings } from './phone-config.js';
+import { FeatureSubscriptions } from './feature-subscriptions.js';
 import { RegistrationAgent } from './registration-agent.js';
 import { ServerDirectory } from './server-directory.js';
 
@@ -28,6 +29,7 @@ export class Phone implements SipCore {
   private booted = false;
   private calls = 0;
   private working: string | null = null;
+  private features: FeatureSubscriptions | undefined;
   private readonly account: AccountSettings | undefined;
 
   constructor(
@@ -69,19 +71,32 @@ export class Phone implements SipCore {
     // sip.reg_surge_prevention: wait a random 0..N s so a fleet does not register at once.
     const surge = this.config.surgePrevention;
     const wait = surge > 0 ? Math.floor(this.random.stream(`phone:${this.name}:boot-delay`)() * (surge + 1)) : 0;
+    if (account.features.length > 0) {
+      this.features = new FeatureSubscriptions(this.trace, this.sip, {
+        phone: this.name, account: account.index, user: account.userName, domain: account.servers[0]?.address ?? this.host.ip,
+      }, account.features);
+    }
+    // R6 successive registration: one server at a time — server 2 only while server 1 fails, and
+    // server 1 probed every fallback.timeout meanwhile. R5 concurrent (default): both at once.
+    const successive = account.fallback.type === 1 && account.servers.length === 2;
     for (const server of account.servers) {
+      const retryInterval = successive && server.index === 1 ? account.fallback.timeout : account.regFailRetryInterval;
       const agent = new RegistrationAgent(
         this.clock, this.trace, this.sip, this.directory,
         {
           phone: this.name, account: account.index, user: account.userName, displayName: account.displayName, server,
           limit: this.retryLimit(server.retryCounts),
         },
-        { retryInterval: account.regFailRetryInterval, refreshAfter: (granted) => this.refreshAfter(account, granted) },
-        (_agent, reason) => this.updateWorkingServer(reason),
+        { retryInterval, refreshAfter: (granted) => this.refreshAfter(account, granted) },
+        (changed, reason) => {
+          if (successive) this.successiveFallback(changed, reason);
+          this.updateWorkingServer(reason);
+        },
       );
       this.agents.push(agent);
     }
-    this.clock.schedule(wait, () => this.agents.forEach((a) => a.start('boot')), undefined, this.name);
+    const atBoot = successive ? this.agents.slice(0, 1) : this.agents;
+    this.clock.schedule(wait, () => atBoot.forEach((a) => a.start('boot')), undefined, this.name);
   }
 
   /** Places a call: locates the servers (DNS when their lists expired), then walks the list. */
@@ -109,6 +124,14 @@ export class Phone implements SipCore {
     // Incoming calls are not simulated yet: answer them as unavailable, other requests plainly.
     const status = req.method === 'INVITE' ? 480 : req.method === 'BYE' || req.method === 'OPTIONS' ? 200 : 501;
     txn.respond(responseTo(req, status, [], this.sip.ids.tag()));
+  }
+
+  /** R6: start the fallback registration when server 1 fails, stop it when server 1 is back. */
+  private successiveFallback(changed: RegistrationAgent, reason: string): void {
+    const [working, fallback] = this.agents;
+    if (changed !== working || !fallback) return;
+    if (working.phase === 'failed' && fallback.phase === 'unregistered') fallback.start(`successive fallback: ${working.serverName} failed (${reason})`);
+    if (working.phase === 'registered' && fallback.phase !== 'unregistered') fallback.stop(`successive fallback: ${working.serverName} is back`);
   }
 
   private agentFor(server: ServerSettings): RegistrationAgent | undefined {
@@ -146,9 +169,11 @@ export class Phone implements SipCore {
   }
 
   private updateWorkingServer(reason: string): void {
-    const next = this.agents.find((a) => a.registeredServer !== undefined)?.registeredServer ?? null;
+    const agent = this.agents.find((a) => a.registeredServer !== undefined);
+    const next = agent?.registeredServer ?? null;
     if (next === this.working) return;
     this.working = next;
     this.trace.emit({ kind: 'phone.working-server', phone: this.name, account: this.account!.index, server: next, reason });
+    this.features?.workingServerChanged(agent?.registeredAddress, next, reason);
   }
 }

@@ -39,8 +39,9 @@ export class RegistrationAgent {
   private readonly fromTag: string;
   /** Scenario name of the address tried last, or registered with. */
   serverName: string;
-  /** Scenario name of the address the account is registered with, while it is. */
+  /** Scenario name and address the account is registered with, while it is. */
   private registeredOn: string | undefined;
+  private registeredAt: Located | undefined;
 
   constructor(
     private readonly clock: Clock,
@@ -63,6 +64,11 @@ export class RegistrationAgent {
     return this.state.phase;
   }
 
+  /** The address the account is registered with, if it is. */
+  get registeredAddress(): Located | undefined {
+    return this.state.phase === 'registered' ? this.registeredAt : undefined;
+  }
+
   /** The server (scenario name) the account is registered with, if it is. */
   get registeredServer(): string | undefined {
     return this.state.phase === 'registered' ? this.registeredOn : undefined;
@@ -70,6 +76,11 @@ export class RegistrationAgent {
 
   start(reason: string): void {
     this.feed({ type: 'start', reason });
+  }
+
+  /** Stops registering; the binding at the server is left to lapse (no de-registration is modelled). */
+  stop(reason: string): void {
+    this.feed({ type: 'stop', reason });
   }
 
   private feed(input: RegistrationInput): void {
@@ -103,6 +114,10 @@ export class RegistrationAgent {
       case 'schedule-retry':
         clock.cancel(this.timer);
         this.timer = clock.schedule(e.after, this.onRetryDue, undefined, target.phone);
+        return;
+      case 'cancel-timers':
+        clock.cancel(this.timer);
+        clock.cancel(this.failbackTimer);
         return;
     }
   }
@@ -148,6 +163,7 @@ export class RegistrationAgent {
             this.traceState('registered', 'registered', status);
           }
           this.registeredOn = this.serverName;
+          this.registeredAt = server;
           this.feed({ type: 'ok', grantedSeconds: granted, status });
           if (moved) this.onChange(this, status);
           return;

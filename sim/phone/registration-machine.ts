@@ -24,13 +24,16 @@ export type RegistrationInput =
   | { type: 'ok'; grantedSeconds: number; status: string }
   | { type: 'fail'; reason: string; retryAfter?: Micros }
   | { type: 'refresh-due' }
-  | { type: 'retry-due' };
+  | { type: 'retry-due' }
+  /** Stop registering (successive fallback: the working server is back). */
+  | { type: 'stop'; reason: string };
 
 export type RegistrationEffect =
   | { type: 'transition'; from: RegistrationState; to: RegistrationState; reason: string }
   | { type: 'send-register' }
   | { type: 'schedule-refresh'; after: Micros }
-  | { type: 'schedule-retry'; after: Micros };
+  | { type: 'schedule-retry'; after: Micros }
+  | { type: 'cancel-timers' };
 
 export interface RegistrationStep {
   state: RegistrationMachineState;
@@ -57,6 +60,9 @@ export function nextRegistration(s: RegistrationMachineState, input: Registratio
       effects.push({ type: 'schedule-refresh', after: policy.refreshAfter(input.grantedSeconds) });
       return { state: { phase: 'registered', failures: 0 }, effects };
     }
+    case 'stop':
+      if (s.phase === 'unregistered') return { state: s, effects: [] };
+      return { state: { phase: 'unregistered', failures: 0 }, effects: [{ type: 'cancel-timers' }, tr(s.phase, 'unregistered', input.reason)] };
     case 'fail': {
       const wait = Math.max(policy.retryInterval, input.retryAfter ?? 0);
       const state = { phase: 'failed' as const, failures: s.failures + 1 };

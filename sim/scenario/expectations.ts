@@ -43,10 +43,11 @@ function checkOne(e: Expectation, records: readonly TraceEvent[], end: Micros): 
   }
 }
 
-/** A registration holding over [from, to]: registered once everything at `from` happened, and never leaving before `to`. */
+/** A registration (or feature state) holding over [from, to]: true once everything at `from` happened, and never leaving before `to`. */
 function checkDuring(e: Expectation, records: readonly TraceEvent[], from: Micros, to: Micros): Verdict {
   const m = e.matcher;
-  if (m.kind !== 'registered') return { expectation: e, pass: false, seen: 'during applies to registered only' };
+  if (m.kind === 'feature') return checkFeatureDuring(e, m, records, from, to);
+  if (m.kind !== 'registered') return { expectation: e, pass: false, seen: 'during applies to registered and feature only' };
   const atFrom = stateAt(records, m.phone, m.on, from);
   if (atFrom.state !== 'registered') {
     const since = atFrom.since !== undefined ? ` (since ${fmt(atFrom.since)}: ${atFrom.reason})` : '';
@@ -59,6 +60,22 @@ function checkDuring(e: Expectation, records: readonly TraceEvent[], from: Micro
     return { expectation: e, pass: false, seen: `${m.phone} ${left.to} on ${m.on} at ${fmt(left.t)} (${left.reason})` };
   }
   return { expectation: e, pass: true, seen: `${m.phone} registered on ${m.on} throughout (since ${fmt(atFrom.since!)})` };
+}
+
+function checkFeatureDuring(e: Expectation, m: Extract<Matcher, { kind: 'feature' }>, records: readonly TraceEvent[], from: Micros, to: Micros): Verdict {
+  let state = false;
+  let since: Micros = 0;
+  for (const r of records) {
+    if (r.kind !== 'phone.feature' || r.phone !== m.phone || r.feature !== m.name) continue;
+    if (r.t <= from) {
+      state = r.available;
+      since = r.t;
+    } else if (r.t <= to && r.available !== m.available) {
+      return { expectation: e, pass: false, seen: `${m.name} ${r.available ? 'available' : 'lost'} at ${fmt(r.t)} (${r.reason})` };
+    }
+  }
+  if (state !== m.available) return { expectation: e, pass: false, seen: `${m.name} ${state ? 'available' : 'not available'} at ${fmt(from)}` };
+  return { expectation: e, pass: true, seen: `${m.name} ${m.available ? 'available' : 'not available'} throughout (since ${fmt(since)})` };
 }
 
 function stateAt(records: readonly TraceEvent[], phone: string, server: string, t: Micros): { state: string; since?: Micros; reason?: string } {
@@ -90,6 +107,8 @@ export function matches(m: Matcher, r: TraceEvent): boolean {
       );
     case 'registered':
       return r.kind === 'phone.registration' && r.phone === m.phone && r.server === m.on && r.to === 'registered';
+    case 'feature':
+      return r.kind === 'phone.feature' && r.phone === m.phone && r.feature === m.name && r.available === m.available;
   }
 }
 
@@ -101,6 +120,8 @@ export function describeMatcher(m: Matcher): string {
       return `call from ${m.from}${m.to ? ` to ${m.to}` : ''}${m.outcome ? ` ${m.outcome}` : ''}${m.via ? ` via ${m.via}` : ''}`;
     case 'registered':
       return `${m.phone} registered on ${m.on}`;
+    case 'feature':
+      return `${m.phone} ${m.name} ${m.available ? 'available' : 'lost'}`;
   }
 }
 

@@ -74,7 +74,12 @@ export function loadScenario(file: string): Scenario {
   });
   const servers: ServerSpec[] = serverNames.map((name) => {
     const s = top.servers![name]!;
-    return { name, address: s.address, ...(s.ringTime !== undefined ? { ringTime: s.ringTime } : {}), ...(s.answer !== undefined ? { answer: s.answer } : {}) };
+    return {
+      name, address: s.address,
+      ...(s.ringTime !== undefined ? { ringTime: s.ringTime } : {}),
+      ...(s.answer !== undefined ? { answer: s.answer } : {}),
+      ...(s.features !== undefined ? { features: s.features.filter((f): f is 'mwi' | 'shared-line' => f !== 'calls') } : {}),
+    };
   });
 
   const links = (top.network?.links ?? []).map((l, i) => {

@@ -85,6 +85,10 @@ export function buildExpectation(
       checkHosts([m.on], [...mpath, 'on'], ctx);
       matcher = { kind: 'registered', phone: m.phone, on: m.on };
       break;
+    case 'feature':
+      checkHosts([m.phone], [...mpath, 'phone'], ctx, 'phone');
+      matcher = { kind: 'feature', phone: m.phone, name: m.name, available: m.available };
+      break;
   }
   return { line: ctx.at.line(path), text: sourceLine.trim().replace(/^-\s*/, ''), timing, matcher };
 }

@@ -38,6 +38,8 @@ export interface ServerSpec {
   address: string;
   ringTime?: Micros;
   answer?: number;
+  /** Subscription features offered; absent = all. */
+  features?: ('mwi' | 'shared-line')[];
 }
 
 export type ScenarioAction =
@@ -66,7 +68,8 @@ export type Timing =
 export type Matcher =
   | { kind: 'sends'; from: string; to: string; method?: string; status?: number }
   | { kind: 'call'; from: string; to?: string; outcome?: 'answered' | 'failed' | 'busy'; via?: string }
-  | { kind: 'registered'; phone: string; on: string };
+  | { kind: 'registered'; phone: string; on: string }
+  | { kind: 'feature'; phone: string; name: 'mwi' | 'shared-line'; available: boolean };
 
 export interface Expectation {
   line: number;

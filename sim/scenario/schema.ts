@@ -70,7 +70,10 @@ export const phoneSchema = z.strictObject({
 
 export const serverSchema = z.strictObject({
   address: ipv4,
-  features: z.array(z.enum(['calls', 'mwi', 'shared-line'])).optional().describe('Features offered; recorded, not simulated yet.'),
+  features: z
+    .array(z.enum(['calls', 'mwi', 'shared-line'], { error: 'expected calls, mwi or shared-line' }))
+    .optional()
+    .describe('Features offered (default all). A fallback server lists [calls]: SUBSCRIBEs for MWI and shared lines get 489 Bad Event.'),
   ringTime: duration.optional().describe('Time from 180 Ringing to the answer (default 1s).'),
   answer: z.number().int().min(200).max(699).optional().describe('Final status the callee answers INVITEs with (default 200; 486 = busy).'),
 });
@@ -138,9 +141,14 @@ const callMatcher = z.strictObject({
   via: hostName.optional(),
 });
 const registeredMatcher = z.strictObject({ phone: hostName, on: hostName });
+const featureMatcher = z.strictObject({
+  phone: hostName,
+  name: z.enum(['mwi', 'shared-line'], { error: 'expected mwi or shared-line' }),
+  available: z.boolean({ error: 'expected true or false' }),
+});
 
 /** Matchers: what an expectation looks for in the trace. */
-export const matcherSchemas = { sends: sendsMatcher, call: callMatcher, registered: registeredMatcher } as const;
+export const matcherSchemas = { sends: sendsMatcher, call: callMatcher, registered: registeredMatcher, feature: featureMatcher } as const;
 export type MatcherKind = keyof typeof matcherSchemas;
 export const MATCHER_KINDS = Object.keys(matcherSchemas) as MatcherKind[];
 

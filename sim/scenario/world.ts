@@ -56,7 +56,12 @@ export class World {
     }
     for (const s of scenario.servers) {
       const host = this.network.addHost(s.name, s.address);
-      const profile = { ...DEFAULT_SERVER_PROFILE, ...(s.ringTime !== undefined ? { ringTime: s.ringTime } : {}), ...(s.answer !== undefined ? { answer: s.answer } : {}) };
+      const profile = {
+        ...DEFAULT_SERVER_PROFILE,
+        ...(s.ringTime !== undefined ? { ringTime: s.ringTime } : {}),
+        ...(s.answer !== undefined ? { answer: s.answer } : {}),
+        ...(s.features !== undefined ? { features: s.features } : {}),
+      };
       this.servers.set(s.name, new SipServer(this.clock, this.trace, this.network, host, profile, this.tcp));
       this.hosts.push({ name: s.name, ip: s.address, role: 'server' });
     }

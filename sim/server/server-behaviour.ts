@@ -18,6 +18,13 @@ export interface ServerProfile {
   answer: number;
   /** Registration lifetime granted at most, seconds. */
   maxExpires: number;
+  /** Subscription features offered; a fallback server offers basic calls only (R5). */
+  features: readonly ServerFeature[];
 }
 
-export const DEFAULT_SERVER_PROFILE: ServerProfile = { ringTime: 1_000_000, answer: 200, maxExpires: 3600 };
+export type ServerFeature = 'mwi' | 'shared-line';
+
+export const DEFAULT_SERVER_PROFILE: ServerProfile = { ringTime: 1_000_000, answer: 200, maxExpires: 3600, features: ['mwi', 'shared-line'] };
+
+/** SUBSCRIBE event packages per feature: RFC 3842 message-summary (MWI), call-info (shared call appearance). */
+export const FEATURE_EVENTS: Record<ServerFeature, string> = { mwi: 'message-summary', 'shared-line': 'call-info' };

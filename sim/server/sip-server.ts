@@ -7,7 +7,7 @@ import { Header, SipRequest, SipResponse, header, headerSeconds, responseTo, top
 import { ServerTransaction, SipCore, SipEndpoint, SipTarget } from '../sip/sip-endpoint.js';
 import type { TcpNetwork } from '../net/tcp-network.js';
 import type { SipTimerConfig } from '../sip/timers.js';
-import { DEFAULT_SERVER_PROFILE, ServerBehaviour, ServerProfile } from './server-behaviour.js';
+import { DEFAULT_SERVER_PROFILE, FEATURE_EVENTS, ServerBehaviour, ServerProfile } from './server-behaviour.js';
 
 interface Binding {
   contact: string;
@@ -87,6 +87,8 @@ export class SipServer implements SipCore {
         return txn.respond(responseTo(req, this.calls.delete(header(req, 'Call-ID') ?? '') ? 200 : 481, [], this.tag));
       case 'OPTIONS':
         return txn.respond(responseTo(req, 200, [], this.tag));
+      case 'SUBSCRIBE':
+        return txn.respond(this.subscribe(req));
       default:
         return txn.respond(responseTo(req, 501, [], this.tag));
     }
@@ -100,6 +102,14 @@ export class SipServer implements SipCore {
     if (granted === 0) this.bindings.delete(aor);
     else this.bindings.set(aor, { contact, expiresAt: this.clock.now + granted * 1e6 });
     return responseTo(req, 200, [['Contact', `<${contact}>;expires=${granted}`], ['Expires', String(granted)]], this.tag);
+  }
+
+  /** A feature subscription: 200 when the profile offers its event package, else 489 Bad Event (RFC 6665 §4.2.1.2). */
+  private subscribe(req: SipRequest): SipResponse {
+    const event = (header(req, 'Event') ?? '').split(';')[0]!.trim();
+    const offered = this.profile.features.some((f) => FEATURE_EVENTS[f] === event);
+    if (!offered) return responseTo(req, 489, [['Allow-Events', this.profile.features.map((f) => FEATURE_EVENTS[f]).join(', ')]], this.tag);
+    return responseTo(req, 200, [['Expires', String(headerSeconds(req, 'Expires') ?? 3600)]], this.tag);
   }
 
   private invite(req: SipRequest, txn: InviteServerTransaction): void {

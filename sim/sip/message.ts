@@ -25,7 +25,7 @@ export type SipMessage = SipRequest | SipResponse;
 const REASONS: Record<number, string> = {
   100: 'Trying', 180: 'Ringing', 183: 'Session Progress', 200: 'OK', 400: 'Bad Request', 403: 'Forbidden',
   404: 'Not Found', 405: 'Method Not Allowed', 408: 'Request Timeout', 480: 'Temporarily Unavailable',
-  481: 'Call/Transaction Does Not Exist', 486: 'Busy Here', 487: 'Request Terminated', 500: 'Server Internal Error', 501: 'Not Implemented',
+  481: 'Call/Transaction Does Not Exist', 486: 'Busy Here', 487: 'Request Terminated', 489: 'Bad Event', 500: 'Server Internal Error', 501: 'Not Implemented',
   503: 'Service Unavailable', 504: 'Server Time-out', 600: 'Busy Everywhere', 603: 'Decline',
 };
 

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import * as path from 'node:path';
+import type { TraceEvent } from '../../sim/core/trace.js';
 import type { Located } from '../../sim/dns/server-locator.js';
 import { FailbackPreference } from '../../sim/phone/failback.js';
 import type { ServerSettings } from '../../sim/phone/phone-config.js';
@@ -80,5 +81,31 @@ describe('failback modes end to end: primary down at boot, back at 1m — when t
   });
   it('mode 3 duration (failback_timeout 60 s): back at failover + 60 s (1m7.6s); the call after goes to sip1', () => {
     expect(returnTo('19-failback-mode3-duration')).to.deep.equal({ backOnPrimary: 67.6, callVia: 'sip1' });
+  });
+});
+
+describe('fallback: concurrent vs successive registration on the same outage (sip1 silent 1m–5m)', function () {
+  this.timeout(30_000);
+  const run = (id: string) => runScenario(loadScenario(path.join(repoRoot, 'scenarios', `${id}.yaml`)));
+  const registerTimes = (records: readonly TraceEvent[], to: string): number[] =>
+    records.flatMap((r) => (r.kind === 'net.send' && r.to === to && r.label === 'REGISTER' ? [r.t / 1e6] : []));
+
+  it('concurrent: the fallback is registered from boot, so there is no unregistered gap; MWI is lost on it and comes back', () => {
+    const r = run('20-fallback-concurrent');
+    expect(registerTimes(r.records, 'backup')[0]).to.equal(0);
+    const working = r.records.filter((e) => e.kind === 'phone.working-server').map((e) => (e.kind === 'phone.working-server' ? [e.t / 1e6, e.server] : []));
+    expect(working).to.deep.equal([[0.02, 'sip1'], [140.02, 'backup'], [301.54, 'sip1']]);
+    const mwi = r.records.filter((e) => e.kind === 'phone.feature').map((e) => (e.kind === 'phone.feature' ? [e.t / 1e6, e.available] : []));
+    expect(mwi).to.deep.equal([[0.04, true], [140.04, false], [301.56, true]]);
+  });
+
+  it('successive: the fallback registers only after sip1 fails (a 20 ms gap), sip1 is probed every fallback.timeout, and the fallback is dropped on return', () => {
+    const r = run('21-fallback-successive');
+    expect(registerTimes(r.records, 'backup')).to.deep.equal([140.02, 248.04, 356.06]); // registration and renewals at 90 % of 120 s, until sip1 is back
+    expect(registerTimes(r.records, 'sip1').filter((t) => t > 140)).to.include.members([260.02, 412.02]);
+    const working = r.records.filter((e) => e.kind === 'phone.working-server').map((e) => (e.kind === 'phone.working-server' ? [e.t / 1e6, e.server] : []));
+    expect(working).to.deep.equal([[0.02, 'sip1'], [140.02, null], [140.04, 'backup'], [412.04, 'sip1']]);
+    const dropped = r.records.find((e) => e.kind === 'phone.registration' && e.server === 'backup' && e.to === 'unregistered');
+    expect(dropped?.t).to.equal(412_040_000);
   });
 });

@@ -82,7 +82,12 @@ describe('phone configuration', () => {
         index: 1,
         userName: '1000',
         displayName: '',
-        servers: [{ index: 1, address: '10.0.0.1', port: 5060, transport: 0, expires: 3600, retryCounts: 3, inviteRetryCounts: 3 }],
+        servers: [{
+          index: 1, address: '10.0.0.1', port: 5060, transport: 0, expires: 3600, retryCounts: 3, inviteRetryCounts: 3,
+          failbackMode: 0, failbackTimeout: 3_600_000_000,
+        }],
+        fallback: { type: 0, timeout: 120_000_000 },
+        features: [],
         regFailRetryInterval: 30_000_000,
         registerExpiresOverlap: -1,
         dnsCacheType: 1,
@@ -168,10 +173,15 @@ describe('phone configuration', () => {
     });
 
     it('keys the vendor has but the model does not simulate are validated and warned about when set off-default', () => {
-      const c = buildPhoneConfig([cfg('mac.cfg', ...ACCOUNT, 'account.1.sip_server.1.failback_mode = 3', 'account.1.fallback.timeout = 120')]);
-      expect(c.warnings).to.deep.equal(['keys validated but whose behaviour is not simulated yet: account.1.sip_server.1.failback_mode']);
+      const c = buildPhoneConfig([cfg('mac.cfg', ...ACCOUNT, 'account.1.sip_server.1.register_on_enable = 1', 'account.1.sip_server.1.only_signal_with_registered = 0')]);
+      expect(c.warnings).to.deep.equal(['keys validated but whose behaviour is not simulated yet: account.1.sip_server.1.register_on_enable']);
       const e = inputError(() => buildPhoneConfig([cfg('mac.cfg', ...ACCOUNT, 'account.1.sip_server.1.failback_mode = 4')]));
       expect(e.key).to.equal('account.1.sip_server.1.failback_mode');
+    });
+
+    it('failback_timeout: 1..59 act as 60 s, 0 stays 0 (never), others as given', () => {
+      const timeout = (v: string): number => buildPhoneConfig([cfg('mac.cfg', ...ACCOUNT, `account.1.sip_server.1.failback_timeout = ${v}`)]).accounts[0]!.servers[0]!.failbackTimeout;
+      expect([timeout('0'), timeout('1'), timeout('59'), timeout('60'), timeout('61'), timeout('65535')]).to.deep.equal([0, 60e6, 60e6, 60e6, 61e6, 65535e6]);
     });
 
     describe('server addresses and transports', () => {
