@@ -1,4 +1,5 @@
 import type { CfgEntry } from './phone/cfg-file.js';
+import { explainInWords } from './explain-words.js';
 import { buildPhoneConfig } from './phone/phone-config.js';
 import { KeyDef, PHONE_KEYS } from './phone/phone-keys.js';
 
@@ -23,7 +24,9 @@ export function explainConfig(sources: Map<string, CfgEntry>[]): string {
   out.push('Phone-wide');
   for (const def of PHONE_KEYS.filter((d) => d.pattern.startsWith('sip.'))) out.push(row(def.pattern, def));
   for (const account of config.accounts) {
-    out.push('', `Account ${account.index} (user ${account.userName})`);
+    out.push('', `Account ${account.index} (user ${account.userName}) — in words`);
+    for (const line of explainInWords(config, account)) out.push(`  • ${line}`);
+    out.push('', `Account ${account.index} settings`);
     for (const def of PHONE_KEYS.filter((d) => d.pattern.startsWith('account.X.') && !d.pattern.includes('.Y.'))) {
       out.push(row(def.pattern.replace('X', String(account.index)), def));
     }

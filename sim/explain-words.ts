@@ -1,0 +1,88 @@
+import { formatDuration } from './core/time.js';
+import { isIPv4 } from './dns/server-locator.js';
+import type { AccountSettings, PhoneConfig, ServerSettings } from './phone/phone-config.js';
+import { DEFAULT_MODEL_OPTIONS } from './phone/model-options.js';
+
+const TRANSPORT = ['UDP', 'TCP', 'TLS', 'DNS-NAPTR'];
+
+/**
+ * The account's redundancy behaviour in plain sentences, computed from the effective settings
+ * and the default model options — what a QA engineer wants to know before pulling a cable.
+ */
+export function explainInWords(config: PhoneConfig, account: AccountSettings): string[] {
+  const t1 = config.timers.t1;
+  const lines: string[] = [];
+  const [s1, s2] = [account.servers.find((s) => s.index === 1), account.servers.find((s) => s.index === 2)];
+  if (!s1 && !s2) return ['No server is configured: the account cannot register or call.'];
+  if (s1) lines.push(`Server 1 (working server): ${where(s1)}`);
+  if (s2) lines.push(`Server 2 (fallback server): ${where(s2)}`);
+  lines.push(
+    `Timers: T1 ${fmt(t1)}, T2 ${fmt(config.timers.t2)}, T4 ${fmt(config.timers.t4)} — a request to a silent server over UDP is given up after 64·T1 = ${fmt(64 * t1)} when that server is the last one to try.`,
+  );
+  if (s1) {
+    const n = s1.retryCounts;
+    const giveUp = retransmitInstant(t1, config.timers.t2, n);
+    lines.push(
+      `Failover inside server 1's list: a REGISTER to an address that is not the last is abandoned after ${n} retransmission${n === 1 ? '' : 's'} (at ${fmt(giveUp)}, model option retryCounts=${DEFAULT_MODEL_OPTIONS.retryCounts}); an INVITE after Timer B, ${fmt(64 * t1)} (model option inviteFailover=${DEFAULT_MODEL_OPTIONS.inviteFailover}). A 503, an ICMP error or a refused/reset TCP connection moves on at once.`,
+    );
+    lines.push(`After a failover: ${failbackWords(s1)}`);
+  }
+  if (s1 && s2) {
+    lines.push(
+      account.fallback.type === 0
+        ? 'Fallback: concurrent registration — the phone stays registered with both servers; when server 1 fails, server 2 takes over at once.'
+        : `Fallback: successive registration — the phone registers with server 2 only once server 1 has failed (a brief interruption), and probes server 1 with REGISTER every ${fmt(account.fallback.timeout)} until it answers.`,
+    );
+    lines.push('Calls try server 1\'s addresses first, then server 2 (each new call starts over, as the vendor\'s outgoing-call steps say).');
+  }
+  const overlap = account.registerExpiresOverlap;
+  const expires = (s1 ?? s2)!.expires;
+  lines.push(
+    `Registration: lifetime ${expires} s, renewed ${overlap >= 0 && overlap < expires ? `${overlap} s before it expires` : `at ${Math.round(DEFAULT_MODEL_OPTIONS.refreshFraction * 100)} % of it (model option refreshFraction)`}; a failed registration is retried after ${fmt(account.regFailRetryInterval)} (account.${account.index}.reg_fail_retry_interval), or a 503's Retry-After when longer.`,
+  );
+  if (config.surgePrevention > 0) lines.push(`Boot: registration starts at a random instant in the first ${fmt(config.surgePrevention)} (sip.reg_surge_prevention).`);
+  lines.push(
+    account.features.length > 0
+      ? `Features kept with the working server: ${account.features.join(', ')} — lost while a server without them (a fallback server) is working.`
+      : 'No MWI or shared-line subscriptions are configured.',
+  );
+  return lines;
+}
+
+function where(s: ServerSettings): string {
+  const transport = TRANSPORT[s.transport];
+  if (isIPv4(s.address)) return `${s.address}:${s.port || (s.transport === 2 ? 5061 : 5060)} over ${s.transport === 3 ? 'UDP' : transport} (an address: no DNS).`;
+  if (s.port !== 0) return `${s.address}:${s.port} over ${transport} — DNS A records give its addresses, primary first.`;
+  if (s.transport === 3) return `${s.address} — DNS NAPTR picks the transport, then SRV and A give the failover list.`;
+  return `${s.address} over ${transport} — DNS SRV (by priority, weights drawn at random) and A give the failover list.`;
+}
+
+function failbackWords(s: ServerSettings): string {
+  switch (s.failbackMode) {
+    case 0:
+      return 'failback mode 0 (newRequests) — every new request tries the primary first, so each one pays the detection delay again while the primary is down.';
+    case 1:
+      return 'failback mode 1 (DNSTTL) — new requests go to the server last registered with until the DNS records expire; then the primary is probed with REGISTER.';
+    case 2:
+      return 'failback mode 2 (registration) — new requests go to the server last registered with; each registration renewal tries the primary first.';
+    case 3:
+      return s.failbackTimeout === 0
+        ? 'failback mode 3 (duration) with failback_timeout 0 — new requests stay with the server last registered with until it fails.'
+        : `failback mode 3 (duration) — new requests go to the server last registered with for ${fmt(s.failbackTimeout)}; then the primary is probed with REGISTER.`;
+  }
+}
+
+/** When the next retransmission after `n` retransmissions would be due (UDP, non-INVITE: T1 doubling, capped at T2). */
+function retransmitInstant(t1: number, t2: number, n: number): number {
+  let t = 0;
+  let interval = t1;
+  for (let i = 0; i <= n; i++) {
+    t += interval;
+    interval = Math.min(2 * interval, t2);
+  }
+  return t;
+}
+
+function fmt(us: number): string {
+  return formatDuration(us);
+}
