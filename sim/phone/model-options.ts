@@ -38,6 +38,31 @@ export interface ModelOptions {
   tcpSynRetries: number;
   /** TLS handshake: '1.2' (default, two round trips after TCP) or '1.3' (one). */
   tlsVersion: '1.2' | '1.3';
+  /**
+   * A3 — is server 2 part of every call's list? 'append' (default): server 1's addresses, then
+   * server 2, as the seed's outgoing-call steps read. 'registration-only': calls use server 1's
+   * addresses only, and server 2 only while it is the working server (server 1 unregistered).
+   */
+  fallbackInCallList: 'append' | 'registration-only';
+  /**
+   * A4 — with failback mode 0, does a new request pay the full detection delay on a primary
+   * that just failed? Seconds an address that failed is remembered and tried last. Default 0
+   * (no memory: every new request tries the primary first, as "newRequests" reads).
+   */
+  failedServerMemory: number;
+  /**
+   * A5 — concurrent registration, server 1's registration failed: 'primary-first' (default)
+   * every call still tries server 1 first (the seed's step 1); 'working-first' calls go to the
+   * working server (server 2) first.
+   */
+  concurrentCallRouting: 'primary-first' | 'working-first';
+  /**
+   * A6 — successive registration: what declares the working server failed. 'registration'
+   * (default): a failed registration (the seed: "in a failure situation, the phone registers to
+   * the fallback server" under Registration Method). 'registration-or-call': a call that had to
+   * leave server 1 does too.
+   */
+  successiveTrigger: 'registration' | 'registration-or-call';
 }
 
 export const DEFAULT_MODEL_OPTIONS: ModelOptions = {
@@ -48,6 +73,10 @@ export const DEFAULT_MODEL_OPTIONS: ModelOptions = {
   dnsAttempts: 2,
   tcpSynRetries: 6,
   tlsVersion: '1.2',
+  fallbackInCallList: 'append',
+  failedServerMemory: 0,
+  concurrentCallRouting: 'primary-first',
+  successiveTrigger: 'registration',
 };
 
 export type ModelOptionSpec =
@@ -63,6 +92,10 @@ export const MODEL_OPTION_SPECS: { [K in keyof ModelOptions]: ModelOptionSpec } 
   dnsAttempts: { kind: 'number', min: 1, max: 5, integer: true },
   tcpSynRetries: { kind: 'number', min: 0, max: 10, integer: true },
   tlsVersion: { kind: 'enum', values: ['1.2', '1.3'] },
+  fallbackInCallList: { kind: 'enum', values: ['append', 'registration-only'] },
+  failedServerMemory: { kind: 'number', min: 0, max: 86400, integer: false },
+  concurrentCallRouting: { kind: 'enum', values: ['primary-first', 'working-first'] },
+  successiveTrigger: { kind: 'enum', values: ['registration', 'registration-or-call'] },
 };
 
 /** "timer-b|retry-counts|…" or "0..1" — one option's accepted values in words. */

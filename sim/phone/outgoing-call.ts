@@ -4,7 +4,7 @@ import type { Located } from '../dns/server-locator.js';
 import { SipRequest, SipResponse, header } from '../sip/message.js';
 import type { SipEndpoint } from '../sip/sip-endpoint.js';
 import type { ClientTransactionUser, RetransmitLimit } from '../sip/transaction-user.js';
-import { CallEffect, CallInput, CallMachineState, initialCall, nextCall } from './call-machine.js';
+import { CallEffect, CallInput, CallMachineState, initialCall, isServerUnavailable, nextCall } from './call-machine.js';
 
 export interface CallTarget {
   phone: string;
@@ -19,6 +19,8 @@ export interface CallTarget {
   limits: (RetransmitLimit | undefined)[];
   /** How long the caller stays on an answered call before hanging up. */
   duration: Micros;
+  /** Told when an address fails this call (503, transport error, timeout), before the next is tried. */
+  onServerFailed?: (server: Located, index: number) => void;
 }
 
 /**
@@ -92,6 +94,12 @@ export class OutgoingCall {
     }
   }
 
+  private serverFailed(): void {
+    const i = this.state.index;
+    const server = this.target.servers[i];
+    if (server) this.target.onServerFailed?.(server, i);
+  }
+
   private readonly inviteUser: ClientTransactionUser = {
     receiveResponse: (res: SipResponse) => {
       if (res.status < 200) return this.feed({ type: 'provisional', status: res.status, reason: res.reason });
@@ -101,10 +109,17 @@ export class OutgoingCall {
         const server = this.target.servers[this.state.index]!;
         this.dialog = { toHeader: header(res, 'To') ?? '', target: contact ?? `sip:${this.target.to}@${server.ip}`, server, inviteCseq: this.cseq };
       }
+      if (isServerUnavailable(res.status)) this.serverFailed();
       this.feed({ type: 'final', status: res.status, reason: res.reason });
     },
-    onRequestTimeout: (timer) => this.feed({ type: 'timeout', timer }),
-    onTransportError: (cause) => this.feed({ type: 'transport-error', cause }),
+    onRequestTimeout: (timer) => {
+      this.serverFailed();
+      this.feed({ type: 'timeout', timer });
+    },
+    onTransportError: (cause) => {
+      this.serverFailed();
+      this.feed({ type: 'transport-error', cause });
+    },
   };
 
   private sendAck(): void {

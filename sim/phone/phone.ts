@@ -13,7 +13,8 @@ import { OutgoingCall } from './outgoing-call.js';
 import type { AccountSettings, PhoneConfig, ServerSettings } from './phone-config.js';
 import { FeatureSubscriptions } from './feature-subscriptions.js';
 import { RegistrationAgent } from './registration-agent.js';
-import { ServerDirectory } from './server-directory.js';
+import { ServerDirectory, ServerList } from './server-directory.js';
+import { FailureMemory } from './failure-memory.js';
 
 /**
  * A desk phone: its SIP stack and stub resolver, the registration agents of account 1 (one per
@@ -30,6 +31,7 @@ export class Phone implements SipCore {
   private calls = 0;
   private working: string | null = null;
   private features: FeatureSubscriptions | undefined;
+  private readonly memory: FailureMemory;
   private readonly account: AccountSettings | undefined;
 
   constructor(
@@ -54,6 +56,7 @@ export class Phone implements SipCore {
       staticPri: this.account?.staticCachePri ?? 0,
       staticRecords: config.staticDns,
     });
+    this.memory = new FailureMemory(clock, Math.round(options.failedServerMemory * 1_000_000));
     this.directory = new ServerDirectory(clock, this.resolver, random.stream(`phone:${host.name}:srv-weight`));
     host.mode = 'silent'; // powered off until the scenario boots it
   }
@@ -86,6 +89,7 @@ export class Phone implements SipCore {
         {
           phone: this.name, account: account.index, user: account.userName, displayName: account.displayName, server,
           limit: this.retryLimit(server.retryCounts),
+          memory: this.memory,
         },
         { retryInterval, refreshAfter: (granted) => this.refreshAfter(account, granted) },
         (changed, reason) => {
@@ -105,15 +109,21 @@ export class Phone implements SipCore {
     const number = ++this.calls;
     const placedAt = this.clock.now;
     const settings = this.booted && account ? account.servers : [];
-    this.directory.lists(settings, (lists) => {
+    this.directory.lists(settings, (found) => {
+      const lists = this.callLists(found);
       // R4: each configured server's addresses in its failback order (the last registered first, while preferred).
-      const ordered = lists.map((l) => this.agentFor(l.settings)?.failback.order(l.servers, 'invite', this.clock.now) ?? l.servers);
+      const ordered = lists.map((l) => this.memory.order(this.agentFor(l.settings)?.failback.order(l.servers, 'invite', this.clock.now) ?? l.servers));
       const servers = ordered.flat();
       const limits = lists.flatMap((l, i) => ordered[i]!.map(() => this.inviteLimit(l.settings)));
       if (limits.length > 0) limits[limits.length - 1] = undefined; // R2: the last server gets the full timeout
+      const lastOfServer1 = lists[0]?.settings.index === 1 ? ordered[0]!.length - 1 : -1;
       const call = new OutgoingCall(this.clock, this.trace, this.sip, {
         phone: this.name, call: number, user: account?.userName ?? 'user', displayName: account?.displayName ?? '',
         to, servers, limits, duration,
+        onServerFailed: (server, index) => {
+          this.memory.failed(server);
+          if (index === lastOfServer1) this.callLeftServer1();
+        },
       }, placedAt);
       call.start();
     });
@@ -124,6 +134,27 @@ export class Phone implements SipCore {
     // Incoming calls are not simulated yet: answer them as unavailable, other requests plainly.
     const status = req.method === 'INVITE' ? 480 : req.method === 'BYE' || req.method === 'OPTIONS' ? 200 : 501;
     txn.respond(responseTo(req, status, [], this.sip.ids.tag()));
+  }
+
+  /**
+   * Which configured servers a call walks, in which order (model options A3 and A5). The default
+   * is every configured server in order: server 1's addresses, then server 2.
+   */
+  private callLists(lists: ServerList[]): ServerList[] {
+    const [s1, s2] = [lists.find((l) => l.settings.index === 1), lists.find((l) => l.settings.index === 2)];
+    if (!s1 || !s2) return lists;
+    const server1Down = this.agentFor(s1.settings)?.registeredServer === undefined;
+    const server2Up = this.agentFor(s2.settings)?.registeredServer !== undefined;
+    if (this.options.fallbackInCallList === 'registration-only') return server1Down && server2Up ? [s2] : [s1];
+    if (this.options.concurrentCallRouting === 'working-first' && server1Down && server2Up) return [s2, s1];
+    return lists;
+  }
+
+  /** Model option A6: in successive mode a call that had to leave server 1 can also start the fallback registration. */
+  private callLeftServer1(): void {
+    const [working, fallback] = this.agents;
+    if (this.account?.fallback.type !== 1 || this.options.successiveTrigger !== 'registration-or-call' || !fallback) return;
+    if (fallback.phase === 'unregistered') fallback.start(`successive fallback: a call could not reach ${working?.serverName ?? 'server 1'}`);
   }
 
   /** R6: start the fallback registration when server 1 fails, stop it when server 1 is back. */

@@ -5,6 +5,7 @@ import { SipRequest, SipResponse, header, headerSeconds } from '../sip/message.j
 import type { SipEndpoint } from '../sip/sip-endpoint.js';
 import type { ClientTransactionUser, RetransmitLimit } from '../sip/transaction-user.js';
 import { FailbackPreference, RequestKind } from './failback.js';
+import type { FailureMemory } from './failure-memory.js';
 import type { ServerSettings } from './phone-config.js';
 import {
   RegistrationEffect, RegistrationInput, RegistrationMachineState, RegistrationPolicy, initialRegistration, nextRegistration,
@@ -19,6 +20,8 @@ export interface RegistrationTarget {
   server: ServerSettings;
   /** Retry bound for an address that is not the last of the list (R2, model option retryCounts). */
   limit: RetransmitLimit | undefined;
+  /** Model option A4: recently failed addresses go last. */
+  memory: FailureMemory;
 }
 
 /**
@@ -103,7 +106,7 @@ export class RegistrationAgent {
         this.directory.list(target.server, (l) => {
           const why = this.failback.describe(kind, clock.now);
           if (why) this.traceState(this.state.phase, this.state.phase, why);
-          this.attempt({ ...l, servers: this.failback.order(l.servers, kind, clock.now) }, 0, l.servers);
+          this.attempt({ ...l, servers: this.target.memory.order(this.failback.order(l.servers, kind, clock.now)) }, 0, l.servers);
         });
         return;
       }
@@ -145,6 +148,7 @@ export class RegistrationAgent {
     const last = i === l.servers.length - 1;
     const moveOn = (reason: string, retryAfter?: number): void => {
       this.failback.failed(server);
+      this.target.memory.failed(server);
       if (!last) return this.attempt(l, i + 1, located);
       this.feed({ type: 'fail', reason, ...(retryAfter !== undefined ? { retryAfter } : {}) });
     };
@@ -154,6 +158,7 @@ export class RegistrationAgent {
         if (res.status < 300) {
           const granted = grantedSeconds(res) ?? this.target.server.expires;
           this.noteRegistered(server, located);
+          this.target.memory.succeeded(server);
           const status = `${res.status} ${res.reason} from ${this.serverName}`;
           const moved = this.state.phase === 'registered' && this.registeredOn !== undefined && this.registeredOn !== this.serverName;
           if (moved) {
@@ -162,10 +167,12 @@ export class RegistrationAgent {
             this.trace.emit({ kind: 'phone.registration', phone: this.target.phone, account: this.target.account, server: from, from: 'registered', to: 'unregistered', reason: `registration moved to ${this.serverName}` });
             this.traceState('registered', 'registered', status);
           }
+          const renewal = this.state.phase === 'registered';
           this.registeredOn = this.serverName;
           this.registeredAt = server;
           this.feed({ type: 'ok', grantedSeconds: granted, status });
-          if (moved) this.onChange(this, status);
+          // A renewal makes no state transition, but the phone still hears of it (successive fallback ends on it).
+          if (renewal) this.onChange(this, status);
           return;
         }
         const retryAfter = headerSeconds(res, 'Retry-After');
