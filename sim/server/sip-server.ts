@@ -1,10 +1,11 @@
-import type { Clock, EventHandle } from '../core/clock.js';
+import type { Clock } from '../core/clock.js';
 import type { Endpoint, Trace } from '../core/trace.js';
 import type { Host } from '../net/host.js';
 import type { Network } from '../net/network.js';
 import { InviteServerTransaction } from '../sip/invite-server-transaction.js';
-import { Header, SipRequest, SipResponse, header, headerSeconds, responseTo, topBranch } from '../sip/message.js';
-import { ServerTransaction, SipCore, SipEndpoint, SipTarget } from '../sip/sip-endpoint.js';
+import { Header, SipRequest, SipResponse, header, headerSeconds, responseTo } from '../sip/message.js';
+import { ServerTransaction, SipCore, SipEndpoint } from '../sip/sip-endpoint.js';
+import { UasDialogs } from '../sip/uas-dialogs.js';
 import type { TcpNetwork } from '../net/tcp-network.js';
 import type { SipTimerConfig } from '../sip/timers.js';
 import { DEFAULT_SERVER_PROFILE, FEATURE_EVENTS, ServerBehaviour, ServerProfile } from './server-behaviour.js';
@@ -12,14 +13,6 @@ import { DEFAULT_SERVER_PROFILE, FEATURE_EVENTS, ServerBehaviour, ServerProfile 
 interface Binding {
   contact: string;
   expiresAt: number;
-}
-
-interface AnsweredCall {
-  response: SipResponse;
-  replyTo: Endpoint;
-  retransmit: EventHandle;
-  interval: number;
-  sentAt: number;
 }
 
 const RFC_TIMERS: SipTimerConfig = { t1: 500_000, t2: 4_000_000, t4: 5_000_000 };
@@ -33,12 +26,12 @@ export class SipServer implements SipCore {
   readonly sip: SipEndpoint;
   private behaviour: ServerBehaviour = { mode: 'normal' };
   private readonly bindings = new Map<string, Binding>();
-  private readonly calls = new Map<string, AnsweredCall>();
+  private readonly dialogs: UasDialogs;
   private readonly tag: string;
 
   constructor(
     private readonly clock: Clock,
-    private readonly trace: Trace,
+    trace: Trace,
     network: Network,
     readonly host: Host,
     private readonly profile: ServerProfile = DEFAULT_SERVER_PROFILE,
@@ -46,6 +39,7 @@ export class SipServer implements SipCore {
   ) {
     this.sip = new SipEndpoint(clock, trace, network, host, RFC_TIMERS, this, tcp);
     this.tag = this.sip.ids.tag();
+    this.dialogs = new UasDialogs(clock, trace, this.sip, RFC_TIMERS, this.tag);
   }
 
   get name(): string {
@@ -84,7 +78,7 @@ export class SipServer implements SipCore {
       case 'INVITE':
         return this.invite(req, txn as InviteServerTransaction);
       case 'BYE':
-        return txn.respond(responseTo(req, this.calls.delete(header(req, 'Call-ID') ?? '') ? 200 : 481, [], this.tag));
+        return txn.respond(this.dialogs.bye(req));
       case 'OPTIONS':
         return txn.respond(responseTo(req, 200, [], this.tag));
       case 'SUBSCRIBE':
@@ -119,30 +113,10 @@ export class SipServer implements SipCore {
   }
 
   private answer(req: SipRequest, txn: InviteServerTransaction): void {
-    if (txn.terminated) return;
-    const status = this.profile.answer;
-    const transport = (txn.replyTo as SipTarget).transport ?? 'udp';
-    const contact = `<sip:${this.host.ip}:5060${transport === 'udp' ? '' : `;transport=${transport}`}>`;
-    const res = responseTo(req, status, status < 300 ? [['Contact', contact]] : [], this.tag);
-    txn.respond(res);
-    if (status >= 300) return;
-    const call: AnsweredCall = { response: res, replyTo: txn.replyTo, retransmit: 0, interval: RFC_TIMERS.t1, sentAt: this.clock.now };
-    this.calls.set(header(req, 'Call-ID') ?? '', call);
-    // §13.3.1.4's 2xx retransmission covers UDP's losses; over TCP/TLS the transport does that.
-    if (transport === 'udp') call.retransmit = this.clock.schedule(call.interval, this.retransmit2xx, call, this.name);
+    this.dialogs.answer(req, txn, this.profile.answer);
   }
 
-  /** §13.3.1.4: the UAS core retransmits its 2xx, T1 doubling up to T2, until the ACK or 64·T1. */
-  private readonly retransmit2xx = (call: AnsweredCall): void => {
-    if (this.clock.now - call.sentAt >= 64 * RFC_TIMERS.t1) return;
-    this.trace.emit({ kind: 'sip.retransmit', host: this.name, branch: topBranch(call.response), method: 'INVITE', count: 0, timer: '2xx' });
-    this.sip.sendStateless(call.response, call.replyTo);
-    call.interval = Math.min(2 * call.interval, RFC_TIMERS.t2);
-    call.retransmit = this.clock.schedule(call.interval, this.retransmit2xx, call, this.name);
-  };
-
   private onAck(req: SipRequest): void {
-    const call = this.calls.get(header(req, 'Call-ID') ?? '');
-    if (call) this.clock.cancel(call.retransmit);
+    this.dialogs.ack(req);
   }
 }

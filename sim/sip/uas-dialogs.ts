@@ -1,0 +1,67 @@
+import type { Clock, EventHandle } from '../core/clock.js';
+import type { Trace } from '../core/trace.js';
+import type { InviteServerTransaction } from './invite-server-transaction.js';
+import { SipRequest, SipResponse, header, responseTo, topBranch } from './message.js';
+import type { SipEndpoint, SipTarget } from './sip-endpoint.js';
+import type { SipTimerConfig } from './timers.js';
+
+interface Answered {
+  response: SipResponse;
+  replyTo: SipTarget;
+  retransmit: EventHandle;
+  interval: number;
+  sentAt: number;
+}
+
+/**
+ * The answering side of calls (a UAS core), shared by servers and phones: sends the final answer
+ * of an INVITE, retransmits a 2xx over UDP — T1 doubling up to T2 until the ACK or 64·T1
+ * (RFC 3261 §13.3.1.4) — and answers BYE for the calls it holds.
+ */
+export class UasDialogs {
+  private readonly calls = new Map<string, Answered>();
+
+  constructor(
+    private readonly clock: Clock,
+    private readonly trace: Trace,
+    private readonly sip: SipEndpoint,
+    private readonly timers: SipTimerConfig,
+    private readonly tag: string,
+  ) {}
+
+  /** Sends the final answer; a 2xx opens a dialog that BYE closes. */
+  answer(req: SipRequest, txn: InviteServerTransaction, status: number): void {
+    if (txn.terminated) return;
+    const transport = (txn.replyTo as SipTarget).transport ?? 'udp';
+    const contact = `<sip:${this.sip.host.ip}:5060${transport === 'udp' ? '' : `;transport=${transport}`}>`;
+    const res = responseTo(req, status, status < 300 ? [['Contact', contact]] : [], this.tag);
+    txn.respond(res);
+    if (status >= 300) return;
+    const call: Answered = { response: res, replyTo: txn.replyTo, retransmit: 0, interval: this.timers.t1, sentAt: this.clock.now };
+    this.calls.set(header(req, 'Call-ID') ?? '', call);
+    // Over TCP/TLS the transport recovers losses; only UDP needs the 2xx retransmitted.
+    if (transport === 'udp') call.retransmit = this.clock.schedule(call.interval, this.retransmit2xx, call, this.sip.host.name);
+  }
+
+  /** The ACK of a 2xx (it comes outside the INVITE transaction): stop retransmitting. */
+  ack(req: SipRequest): void {
+    const call = this.calls.get(header(req, 'Call-ID') ?? '');
+    if (call) this.clock.cancel(call.retransmit);
+  }
+
+  /** 200 for a BYE of a call we hold, 481 otherwise (RFC 3261 §15.1.2). */
+  bye(req: SipRequest): SipResponse {
+    const id = header(req, 'Call-ID') ?? '';
+    const call = this.calls.get(id);
+    if (call) this.clock.cancel(call.retransmit);
+    return responseTo(req, this.calls.delete(id) ? 200 : 481, [], this.tag);
+  }
+
+  private readonly retransmit2xx = (call: Answered): void => {
+    if (this.clock.now - call.sentAt >= 64 * this.timers.t1) return;
+    this.trace.emit({ kind: 'sip.retransmit', host: this.sip.host.name, branch: topBranch(call.response), method: 'INVITE', count: 0, timer: '2xx' });
+    this.sip.sendStateless(call.response, call.replyTo);
+    call.interval = Math.min(2 * call.interval, this.timers.t2);
+    call.retransmit = this.clock.schedule(call.interval, this.retransmit2xx, call, this.sip.host.name);
+  };
+}
