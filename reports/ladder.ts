@@ -103,6 +103,8 @@ function marker(r: TraceEvent): { host: string; text: string } | undefined {
         host: r.phone,
         text: `call ${r.call} to ${r.to} ${r.outcome.toUpperCase()}${r.via ? ` via ${r.via}` : ''} after ${formatDuration(r.setup)} (tried ${r.tried.join(', ') || 'nothing'})`,
       };
+    case 'call.incoming':
+      return { host: r.phone, text: `incoming call from ${r.caller} via ${r.via} ${r.outcome.toUpperCase()}${r.setup ? ` after ${formatDuration(r.setup)}` : ''} (${r.reason})` };
     case 'phone.feature':
       return { host: r.phone, text: `${r.feature} ${r.available ? 'available' : 'LOST'}${r.server ? ` on ${r.server}` : ''} (${r.reason})` };
     case 'host.state':

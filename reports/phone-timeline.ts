@@ -1,5 +1,5 @@
 import type { Micros } from '../sim/core/clock.js';
-import type { CallOutcome, TraceEvent } from '../sim/core/trace.js';
+import type { CallIncoming, CallOutcome, TraceEvent } from '../sim/core/trace.js';
 
 export interface Interval {
   from: Micros;
@@ -16,6 +16,7 @@ export interface PhoneTimeline {
   gaps: Interval[];
   firstRegistered: Micros | null;
   calls: CallOutcome[];
+  incoming: CallIncoming[];
   /** Feature availability changes in order. */
   features: { t: Micros; feature: string; available: boolean; server: string | null }[];
 }
@@ -28,7 +29,9 @@ export function phoneTimelines(records: readonly TraceEvent[], phones: string[],
     const working: PhoneTimeline['working'] = [];
     const calls: CallOutcome[] = [];
     const features: PhoneTimeline['features'] = [];
+    const incoming: CallIncoming[] = [];
     for (const r of records) {
+      if (r.kind === 'call.incoming' && r.phone === phone) incoming.push(r);
       if (r.kind === 'phone.feature' && r.phone === phone) features.push({ t: r.t, feature: r.feature, available: r.available, server: r.server });
       if (r.kind === 'phone.registration' && r.phone === phone) {
         if (!registered.has(r.server)) registered.set(r.server, []);
@@ -55,6 +58,6 @@ export function phoneTimelines(records: readonly TraceEvent[], phones: string[],
       }
     }
     if (gapStart !== null) gaps.push({ from: gapStart, to: end });
-    return { phone, registered, working, gaps, firstRegistered, calls, features };
+    return { phone, registered, working, gaps, firstRegistered, calls, incoming, features };
   });
 }

@@ -23,6 +23,9 @@ export function renderSummary(run: RunResult): string {
       const changes = p.features.filter((f) => f.feature === name).map((f) => `${formatDuration(f.t)} ${f.available ? `on (${f.server})` : `off${f.server ? ` (${f.server} lacks it)` : ''}`}`);
       out.push(`    ${`feature ${name}:`.padEnd(17)}${changes.join('; ')}`);
     }
+    for (const c of p.incoming) {
+      out.push(`    ${'incoming call:'.padEnd(17)}from ${c.caller} via ${c.via} at ${formatDuration(c.t - c.setup)}: ${c.outcome}${c.setup ? `, setup ${formatDuration(c.setup)}` : ''} (${c.reason})`);
+    }
     if (p.calls.length === 0) out.push('    calls:           none');
     for (const c of p.calls) {
       out.push(`    ${`call ${c.call} → ${c.to}:`.padEnd(17)}${c.outcome}${c.via ? ` via ${c.via}` : ''}, setup ${formatDuration(c.setup)}, tried ${c.tried.join(' → ') || 'nothing'} (placed at ${formatDuration(c.t - c.setup)})`);

@@ -199,7 +199,20 @@ export interface CallOutcome extends Base {
   /** Time from the first INVITE to the final outcome, µs. */
   setup: Micros;
 }
-/** A host's outage state as the scenario set it: up, silent, unreachable, 503, slow. */
+/** A call towards a phone, placed by a server (the platform) through the phone's registration there. */
+export interface CallIncoming extends Base {
+  kind: 'call.incoming';
+  phone: string;
+  /** The calling number. */
+  caller: string;
+  /** The server that placed the call. */
+  via: string;
+  outcome: 'answered' | 'failed' | 'busy';
+  /** From the INVITE to the final outcome, µs (0 when no INVITE could be sent). */
+  setup: Micros;
+  reason: string;
+}
+
 /** A feature only some servers offer (MWI, shared lines) becoming available or lost (R5). */
 export interface PhoneFeature extends Base {
   kind: 'phone.feature';
@@ -243,6 +256,7 @@ export type TraceEvent =
   | PhoneWorkingServer
   | CallStateChange
   | CallOutcome
+  | CallIncoming
   | PhoneFeature
   | HostState
   | ScenarioAction;

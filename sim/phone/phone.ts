@@ -7,6 +7,8 @@ import type { Network } from '../net/network.js';
 import type { TcpNetwork } from '../net/tcp-network.js';
 import { SipRequest, responseTo } from '../sip/message.js';
 import { ServerTransaction, SipCore, SipEndpoint } from '../sip/sip-endpoint.js';
+import type { InviteServerTransaction } from '../sip/invite-server-transaction.js';
+import { UasDialogs } from '../sip/uas-dialogs.js';
 import type { RetransmitLimit } from '../sip/transaction-user.js';
 import type { ModelOptions } from './model-options.js';
 import { OutgoingCall } from './outgoing-call.js';
@@ -15,6 +17,9 @@ import { FeatureSubscriptions } from './feature-subscriptions.js';
 import { RegistrationAgent } from './registration-agent.js';
 import { ServerDirectory, ServerList } from './server-directory.js';
 import { FailureMemory } from './failure-memory.js';
+
+/** An incoming call rings this long before the phone answers it (the user picks up). */
+const ANSWER_AFTER = 1_000_000;
 
 /**
  * A desk phone: its SIP stack and stub resolver, the registration agents of account 1 (one per
@@ -32,6 +37,8 @@ export class Phone implements SipCore {
   private working: string | null = null;
   private features: FeatureSubscriptions | undefined;
   private readonly memory: FailureMemory;
+  private readonly dialogs: UasDialogs;
+  private readonly tag: string;
   private readonly account: AccountSettings | undefined;
 
   constructor(
@@ -48,6 +55,8 @@ export class Phone implements SipCore {
   ) {
     this.sip = new SipEndpoint(clock, trace, network, host, config.timers, this, tcp, options.tlsVersion === '1.3' ? 1 : 2);
     this.account = config.accounts[0];
+    this.tag = this.sip.ids.tag();
+    this.dialogs = new UasDialogs(clock, trace, this.sip, config.timers, this.tag);
     this.resolver = new StubResolver(clock, trace, network, host, {
       servers: dnsServers,
       timeout: Math.round(options.dnsTimeout * 1_000_000),
@@ -129,11 +138,22 @@ export class Phone implements SipCore {
     });
   }
 
+  /** The phone as callee: rings, auto-answers after `ANSWER_AFTER`, holds the dialog until BYE. */
   onRequest(req: SipRequest, _source: Endpoint, txn: ServerTransaction | undefined): void {
-    if (!txn) return; // an ACK outside a transaction: nothing to do for a caller-only phone
-    // Incoming calls are not simulated yet: answer them as unavailable, other requests plainly.
-    const status = req.method === 'INVITE' ? 480 : req.method === 'BYE' || req.method === 'OPTIONS' ? 200 : 501;
-    txn.respond(responseTo(req, status, [], this.sip.ids.tag()));
+    if (!txn) return this.dialogs.ack(req); // the ACK of our 2xx
+    switch (req.method) {
+      case 'INVITE':
+        txn.respond(responseTo(req, 180, [], this.tag));
+        this.clock.schedule(ANSWER_AFTER, () => this.dialogs.answer(req, txn as InviteServerTransaction, 200), undefined, this.name);
+        return;
+      case 'BYE':
+        return txn.respond(this.dialogs.bye(req));
+      case 'OPTIONS':
+      case 'NOTIFY':
+        return txn.respond(responseTo(req, 200, [], this.tag));
+      default:
+        return txn.respond(responseTo(req, 501, [], this.tag));
+    }
   }
 
   /**

@@ -109,6 +109,8 @@ export function matches(m: Matcher, r: TraceEvent): boolean {
       return r.kind === 'phone.registration' && r.phone === m.phone && r.server === m.on && r.to === 'registered';
     case 'feature':
       return r.kind === 'phone.feature' && r.phone === m.phone && r.feature === m.name && r.available === m.available;
+    case 'incoming':
+      return r.kind === 'call.incoming' && r.phone === m.phone && (m.outcome === undefined || r.outcome === m.outcome) && (m.via === undefined || r.via === m.via);
   }
 }
 
@@ -122,6 +124,8 @@ export function describeMatcher(m: Matcher): string {
       return `${m.phone} registered on ${m.on}`;
     case 'feature':
       return `${m.phone} ${m.name} ${m.available ? 'available' : 'lost'}`;
+    case 'incoming':
+      return `incoming call to ${m.phone}${m.outcome ? ` ${m.outcome}` : ''}${m.via ? ` via ${m.via}` : ''}`;
   }
 }
 

@@ -43,6 +43,11 @@ export function buildAction(action: Exclude<EventAction, 'dns'>, p: Parsed, path
     case 'call':
       checkHosts([p.call.from], [...path, 'call', 'from'], ctx, 'phone');
       return { type: 'call', from: p.call.from, to: p.call.to, ...(p.call.duration !== undefined ? { duration: p.call.duration } : {}) };
+    case 'incoming':
+      checkHosts([p.incoming.to], [...path, 'incoming', 'to'], ctx, 'phone');
+      checkHosts([p.incoming.via], [...path, 'incoming', 'via'], ctx);
+      if (ctx.phones.has(p.incoming.via)) throw new InputError(ctx.file, ctx.at.line([...path, 'incoming', 'via']), `${formatPath(path)}.incoming.via`, 'expected a server: the call comes from the platform');
+      return { type: 'incoming', to: p.incoming.to, via: p.incoming.via, from: p.incoming.from ?? '3000', ...(p.incoming.duration !== undefined ? { duration: p.incoming.duration } : {}) };
     case 'link': {
       checkHosts(p.link.between, [...path, 'link', 'between'], ctx);
       const change: Partial<LinkParams> = {};
@@ -84,6 +89,11 @@ export function buildExpectation(
       checkHosts([m.phone], [...mpath, 'phone'], ctx, 'phone');
       checkHosts([m.on], [...mpath, 'on'], ctx);
       matcher = { kind: 'registered', phone: m.phone, on: m.on };
+      break;
+    case 'incoming':
+      checkHosts([m.phone], [...mpath, 'phone'], ctx, 'phone');
+      if (m.via !== undefined) checkHosts([m.via], [...mpath, 'via'], ctx);
+      matcher = { kind: 'incoming', phone: m.phone, ...(m.outcome !== undefined ? { outcome: m.outcome } : {}), ...(m.via !== undefined ? { via: m.via } : {}) };
       break;
     case 'feature':
       checkHosts([m.phone], [...mpath, 'phone'], ctx, 'phone');

@@ -47,6 +47,7 @@ export type ScenarioAction =
   | { type: 'fail'; host: string; mode: 'silent' | 'unreachable' | '503' | 'slow'; retryAfter?: Micros; delay?: Micros }
   | { type: 'recover'; host: string }
   | { type: 'call'; from: string; to: string; duration?: Micros }
+  | { type: 'incoming'; to: string; via: string; from: string; duration?: Micros }
   | { type: 'link'; between: [string, string]; change: Partial<LinkParams> }
   | { type: 'partition'; between: [string, string] }
   | { type: 'heal'; between: [string, string] }
@@ -69,7 +70,8 @@ export type Matcher =
   | { kind: 'sends'; from: string; to: string; method?: string; status?: number }
   | { kind: 'call'; from: string; to?: string; outcome?: 'answered' | 'failed' | 'busy'; via?: string }
   | { kind: 'registered'; phone: string; on: string }
-  | { kind: 'feature'; phone: string; name: 'mwi' | 'shared-line'; available: boolean };
+  | { kind: 'feature'; phone: string; name: 'mwi' | 'shared-line'; available: boolean }
+  | { kind: 'incoming'; phone: string; outcome?: 'answered' | 'failed' | 'busy'; via?: string };
 
 export interface Expectation {
   line: number;

@@ -119,6 +119,15 @@ export const eventSchemas = {
     at: duration,
     call: z.strictObject({ from: hostName, to: z.union([z.string(), z.number()]).transform(String), duration: duration.optional().describe('answered call length before the caller hangs up (default 30s)') }),
   }),
+  incoming: z.strictObject({
+    at: duration,
+    incoming: z.strictObject({
+      to: hostName.describe('the called phone'),
+      via: hostName.describe('the server that places the call through the phone\'s registration there'),
+      from: z.union([z.string(), z.number()]).transform(String).optional().describe('the calling number (default 3000)'),
+      duration: duration.optional().describe('call length before the caller hangs up (default 30s)'),
+    }),
+  }),
   link: z.strictObject({ at: duration, link: z.strictObject({ between: pair, ...linkChange }) }),
   partition: z.strictObject({ at: duration, partition: pair }),
   heal: z.strictObject({ at: duration, heal: pair }),
@@ -141,6 +150,7 @@ const callMatcher = z.strictObject({
   via: hostName.optional(),
 });
 const registeredMatcher = z.strictObject({ phone: hostName, on: hostName });
+const incomingMatcher = z.strictObject({ phone: hostName, outcome: z.enum(['answered', 'failed', 'busy']).optional(), via: hostName.optional() });
 const featureMatcher = z.strictObject({
   phone: hostName,
   name: z.enum(['mwi', 'shared-line'], { error: 'expected mwi or shared-line' }),
@@ -148,7 +158,7 @@ const featureMatcher = z.strictObject({
 });
 
 /** Matchers: what an expectation looks for in the trace. */
-export const matcherSchemas = { sends: sendsMatcher, call: callMatcher, registered: registeredMatcher, feature: featureMatcher } as const;
+export const matcherSchemas = { sends: sendsMatcher, call: callMatcher, registered: registeredMatcher, feature: featureMatcher, incoming: incomingMatcher } as const;
 export type MatcherKind = keyof typeof matcherSchemas;
 export const MATCHER_KINDS = Object.keys(matcherSchemas) as MatcherKind[];
 

@@ -93,6 +93,10 @@ export class World {
         return;
       case 'call':
         return this.phones.get(a.from)!.call(a.to, a.duration ?? DEFAULT_CALL_DURATION);
+      case 'incoming': {
+        const user = this.scenario.phones.find((p) => p.name === a.to)?.config.accounts[0]?.userName ?? '';
+        return this.servers.get(a.via)!.callUser(a.to, user, a.from, a.duration ?? DEFAULT_CALL_DURATION);
+      }
       case 'link':
         return this.network.links.update(a.between[0], a.between[1], a.change);
       case 'partition':
@@ -121,6 +125,8 @@ export function describeAction(a: ScenarioAction): string {
       return `recover ${a.host}`;
     case 'call':
       return `call ${a.from} → ${a.to}`;
+    case 'incoming':
+      return `incoming call ${a.from} → ${a.to} via ${a.via}`;
     case 'link': {
       const parts = Object.entries(a.change).map(([k, v]) => (k === 'loss' ? `loss ${Math.round((v as number) * 1000) / 10}%` : `${k} ${(v as number) / 1000}ms`));
       return `link ${a.between.join('–')}: ${parts.join(', ')}`;

@@ -6,6 +6,7 @@ import { InviteServerTransaction } from '../sip/invite-server-transaction.js';
 import { Header, SipRequest, SipResponse, header, headerSeconds, responseTo } from '../sip/message.js';
 import { ServerTransaction, SipCore, SipEndpoint } from '../sip/sip-endpoint.js';
 import { UasDialogs } from '../sip/uas-dialogs.js';
+import { ServerCall } from './server-call.js';
 import type { TcpNetwork } from '../net/tcp-network.js';
 import type { SipTimerConfig } from '../sip/timers.js';
 import { DEFAULT_SERVER_PROFILE, FEATURE_EVENTS, ServerBehaviour, ServerProfile } from './server-behaviour.js';
@@ -31,7 +32,7 @@ export class SipServer implements SipCore {
 
   constructor(
     private readonly clock: Clock,
-    trace: Trace,
+    private readonly trace: Trace,
     network: Network,
     readonly host: Host,
     private readonly profile: ServerProfile = DEFAULT_SERVER_PROFILE,
@@ -40,6 +41,10 @@ export class SipServer implements SipCore {
     this.sip = new SipEndpoint(clock, trace, network, host, RFC_TIMERS, this, tcp);
     this.tag = this.sip.ids.tag();
     this.dialogs = new UasDialogs(clock, trace, this.sip, RFC_TIMERS, this.tag);
+    // A crash (the host going silent) loses every registration: phones notice at their next renewal.
+    host.onModeChange((_h, _from, to) => {
+      if (to === 'silent') this.bindings.clear();
+    });
   }
 
   get name(): string {
@@ -48,6 +53,20 @@ export class SipServer implements SipCore {
 
   setBehaviour(b: ServerBehaviour): void {
     this.behaviour = b;
+  }
+
+  /**
+   * Places a call towards `user` through its registration here. With no live binding the
+   * platform cannot reach the phone: the call fails at once (traced with the reason).
+   */
+  callUser(phone: string, user: string, caller: string, duration: number): void {
+    const now = this.clock.now;
+    const entry = [...this.bindings].find(([aor, b]) => /^sips?:([^@]+)@/.exec(aor)?.[1] === user && b.expiresAt > now);
+    if (!entry) {
+      this.trace.emit({ kind: 'call.incoming', phone, caller, via: this.name, outcome: 'failed', setup: 0, reason: `${user} is not registered on ${this.name}` });
+      return;
+    }
+    new ServerCall(this.clock, this.trace, this.sip, this.name, { phone, contact: entry[1].contact, aor: entry[0], caller, duration }).start();
   }
 
   /** Registered contact of an address-of-record, if its binding is live. */
