@@ -6,15 +6,19 @@ export interface Interval {
   to: Micros;
 }
 
+export interface AccountTimeline {
+  account: number;
+  working: { t: Micros; server: string | null; reason: string }[];
+  gaps: Interval[];
+  firstRegistered: Micros | null;
+}
+
 export interface PhoneTimeline {
   phone: string;
   /** Per server: the intervals the phone held a registration there. */
   registered: Map<string, Interval[]>;
-  /** Working server changes in order (null = none). */
-  working: { t: Micros; server: string | null; reason: string }[];
-  /** Intervals with no working server, after the first registration. */
-  gaps: Interval[];
-  firstRegistered: Micros | null;
+  /** Per account: working server changes (null = none), gaps with no working server after the first registration. */
+  accounts: AccountTimeline[];
   calls: CallOutcome[];
   incoming: CallIncoming[];
   /** Feature availability changes in order. */
@@ -26,7 +30,7 @@ export function phoneTimelines(records: readonly TraceEvent[], phones: string[],
   return phones.map((phone) => {
     const registered = new Map<string, Interval[]>();
     const open = new Map<string, Micros>();
-    const working: PhoneTimeline['working'] = [];
+    const working = new Map<number, AccountTimeline['working']>();
     const calls: CallOutcome[] = [];
     const features: PhoneTimeline['features'] = [];
     const incoming: CallIncoming[] = [];
@@ -41,23 +45,29 @@ export function phoneTimelines(records: readonly TraceEvent[], phones: string[],
           open.delete(r.server);
         }
       } else if (r.kind === 'phone.working-server' && r.phone === phone) {
-        working.push({ t: r.t, server: r.server, reason: r.reason });
+        if (!working.has(r.account)) working.set(r.account, []);
+        working.get(r.account)!.push({ t: r.t, server: r.server, reason: r.reason });
       } else if (r.kind === 'call.outcome' && r.phone === phone) {
         calls.push(r);
       }
     }
     for (const [server, from] of open) registered.get(server)!.push({ from, to: end });
-    const firstRegistered = working.find((w) => w.server !== null)?.t ?? null;
-    const gaps: Interval[] = [];
-    let gapStart: Micros | null = null;
-    for (const w of working) {
-      if (w.server === null && gapStart === null) gapStart = w.t;
-      if (w.server !== null && gapStart !== null) {
-        gaps.push({ from: gapStart, to: w.t });
-        gapStart = null;
-      }
-    }
-    if (gapStart !== null) gaps.push({ from: gapStart, to: end });
-    return { phone, registered, working, gaps, firstRegistered, calls, incoming, features };
+    const accounts = [...working].sort(([a], [b]) => a - b).map(([account, w]) => accountTimeline(account, w, end));
+    return { phone, registered, accounts, calls, incoming, features };
   });
+}
+
+function accountTimeline(account: number, working: AccountTimeline['working'], end: Micros): AccountTimeline {
+  const firstRegistered = working.find((w) => w.server !== null)?.t ?? null;
+  const gaps: Interval[] = [];
+  let gapStart: Micros | null = null;
+  for (const w of working) {
+    if (w.server === null && gapStart === null) gapStart = w.t;
+    if (w.server !== null && gapStart !== null) {
+      gaps.push({ from: gapStart, to: w.t });
+      gapStart = null;
+    }
+  }
+  if (gapStart !== null) gaps.push({ from: gapStart, to: end });
+  return { account, working, gaps, firstRegistered };
 }

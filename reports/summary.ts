@@ -17,8 +17,13 @@ export function renderSummary(run: RunResult): string {
     out.push(`  ${p.phone}`);
     const regs = [...p.registered].filter(([, iv], _i, all) => iv.length > 0 || all.every(([, x]) => x.length === 0)).map(([server, iv]) => `${server} ${iv.length ? iv.map((i) => `${formatDuration(i.from)}–${formatDuration(i.to)}`).join(', ') : 'never'}`);
     out.push(`    registered:      ${regs.join('; ') || 'no registration attempted'}`);
-    out.push(`    working server:  ${p.working.map((w) => `${formatDuration(w.t)} ${w.server ?? 'none'} (${w.reason})`).join('; ') || 'none'}`);
-    out.push(`    unregistered:    ${p.firstRegistered === null ? 'never registered' : p.gaps.length ? p.gaps.map((g) => `${formatDuration(g.from)}–${formatDuration(g.to)} (${formatDuration(g.to - g.from)})`).join(', ') : `no gap after first registration at ${formatDuration(p.firstRegistered)}`}`);
+    if (p.accounts.length === 0) out.push('    working server:  none', '    unregistered:    never registered');
+    for (const a of p.accounts) {
+      // With several accounts each gets its own lines, labelled; one account keeps the short form.
+      const label = (what: string): string => (p.accounts.length > 1 ? `account ${a.account} ${what}: ` : `${what}:`).padEnd(17);
+      out.push(`    ${label('working server')}${a.working.map((w) => `${formatDuration(w.t)} ${w.server ?? 'none'} (${w.reason})`).join('; ')}`);
+      out.push(`    ${label('unregistered')}${a.firstRegistered === null ? 'never registered' : a.gaps.length ? a.gaps.map((g) => `${formatDuration(g.from)}–${formatDuration(g.to)} (${formatDuration(g.to - g.from)})`).join(', ') : `no gap after first registration at ${formatDuration(a.firstRegistered)}`}`);
+    }
     for (const name of [...new Set(p.features.map((f) => f.feature))]) {
       const changes = p.features.filter((f) => f.feature === name).map((f) => `${formatDuration(f.t)} ${f.available ? `on (${f.server})` : `off${f.server ? ` (${f.server} lacks it)` : ''}`}`);
       out.push(`    ${`feature ${name}:`.padEnd(17)}${changes.join('; ')}`);

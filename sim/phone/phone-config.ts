@@ -44,7 +44,7 @@ export interface AccountSettings {
 }
 
 export interface PhoneConfig {
-  /** Enabled accounts that the model simulates. */
+  /** Enabled accounts, each simulated on its own. */
   accounts: AccountSettings[];
   timers: SipTimerConfig;
   /** sip.reg_surge_prevention: registration starts a random 0..N s after boot. */
@@ -89,10 +89,6 @@ export function buildPhoneConfig(sources: Map<string, CfgEntry>[]): PhoneConfig 
   const accounts: AccountSettings[] = [];
   for (let x = 1; x <= MAX_ACCOUNTS; x++) {
     if (get(`account.${x}.enable`) !== '1') continue;
-    if (x !== 1) {
-      warnings.push(`account ${x} is enabled but only account 1 is simulated yet`);
-      continue;
-    }
     const servers: ServerSettings[] = [];
     for (const y of [1, 2] as const) {
       const p = `account.${x}.sip_server.${y}`;

@@ -42,12 +42,18 @@ export function buildAction(action: Exclude<EventAction, 'dns'>, p: Parsed, path
       return { type: 'recover', host: p.recover };
     case 'call':
       checkHosts([p.call.from], [...path, 'call', 'from'], ctx, 'phone');
-      return { type: 'call', from: p.call.from, to: p.call.to, ...(p.call.duration !== undefined ? { duration: p.call.duration } : {}) };
+      return {
+        type: 'call', from: p.call.from, to: p.call.to,
+        ...(p.call.duration !== undefined ? { duration: p.call.duration } : {}), ...(p.call.account !== undefined ? { account: p.call.account } : {}),
+      };
     case 'incoming':
       checkHosts([p.incoming.to], [...path, 'incoming', 'to'], ctx, 'phone');
       checkHosts([p.incoming.via], [...path, 'incoming', 'via'], ctx);
       if (ctx.phones.has(p.incoming.via)) throw new InputError(ctx.file, ctx.at.line([...path, 'incoming', 'via']), `${formatPath(path)}.incoming.via`, 'expected a server: the call comes from the platform');
-      return { type: 'incoming', to: p.incoming.to, via: p.incoming.via, from: p.incoming.from ?? '3000', ...(p.incoming.duration !== undefined ? { duration: p.incoming.duration } : {}) };
+      return {
+        type: 'incoming', to: p.incoming.to, via: p.incoming.via, from: p.incoming.from ?? '3000',
+        ...(p.incoming.duration !== undefined ? { duration: p.incoming.duration } : {}), ...(p.incoming.account !== undefined ? { account: p.incoming.account } : {}),
+      };
     case 'link': {
       checkHosts(p.link.between, [...path, 'link', 'between'], ctx);
       const change: Partial<LinkParams> = {};

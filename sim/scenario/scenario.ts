@@ -46,8 +46,8 @@ export type ScenarioAction =
   | { type: 'boot'; host: string }
   | { type: 'fail'; host: string; mode: 'silent' | 'unreachable' | '503' | 'slow'; retryAfter?: Micros; delay?: Micros }
   | { type: 'recover'; host: string }
-  | { type: 'call'; from: string; to: string; duration?: Micros }
-  | { type: 'incoming'; to: string; via: string; from: string; duration?: Micros }
+  | { type: 'call'; from: string; to: string; duration?: Micros; account?: number }
+  | { type: 'incoming'; to: string; via: string; from: string; duration?: Micros; account?: number }
   | { type: 'link'; between: [string, string]; change: Partial<LinkParams> }
   | { type: 'partition'; between: [string, string] }
   | { type: 'heal'; between: [string, string] }

@@ -117,7 +117,12 @@ export const eventSchemas = {
   recover: z.strictObject({ at: duration, recover: hostName }),
   call: z.strictObject({
     at: duration,
-    call: z.strictObject({ from: hostName, to: z.union([z.string(), z.number()]).transform(String), duration: duration.optional().describe('answered call length before the caller hangs up (default 30s)') }),
+    call: z.strictObject({
+      from: hostName,
+      to: z.union([z.string(), z.number()]).transform(String),
+      duration: duration.optional().describe('answered call length before the caller hangs up (default 30s)'),
+      account: z.number().int().min(1).max(16).optional().describe('the account that calls (default 1)'),
+    }),
   }),
   incoming: z.strictObject({
     at: duration,
@@ -126,6 +131,7 @@ export const eventSchemas = {
       via: hostName.describe('the server that places the call through the phone\'s registration there'),
       from: z.union([z.string(), z.number()]).transform(String).optional().describe('the calling number (default 3000)'),
       duration: duration.optional().describe('call length before the caller hangs up (default 30s)'),
+      account: z.number().int().min(1).max(16).optional().describe('the called account (default 1)'),
     }),
   }),
   link: z.strictObject({ at: duration, link: z.strictObject({ between: pair, ...linkChange }) }),

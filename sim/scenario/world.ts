@@ -92,9 +92,9 @@ export class World {
         this.trace.emit({ kind: 'host.state', host: a.host, mode: 'up', reason: 'scenario recover' });
         return;
       case 'call':
-        return this.phones.get(a.from)!.call(a.to, a.duration ?? DEFAULT_CALL_DURATION);
+        return this.phones.get(a.from)!.call(a.to, a.duration ?? DEFAULT_CALL_DURATION, a.account ?? 1);
       case 'incoming': {
-        const user = this.scenario.phones.find((p) => p.name === a.to)?.config.accounts[0]?.userName ?? '';
+        const user = this.phones.get(a.to)!.userOf(a.account ?? 1) ?? '';
         return this.servers.get(a.via)!.callUser(a.to, user, a.from, a.duration ?? DEFAULT_CALL_DURATION);
       }
       case 'link':

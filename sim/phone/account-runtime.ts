@@ -1,0 +1,167 @@
+import type { Clock, Micros } from '../core/clock.js';
+import type { Rng } from '../core/random.js';
+import type { Trace } from '../core/trace.js';
+import type { StubResolver } from '../dns/stub-resolver.js';
+import type { SipEndpoint } from '../sip/sip-endpoint.js';
+import type { RetransmitLimit } from '../sip/transaction-user.js';
+import { FailureMemory } from './failure-memory.js';
+import { FeatureSubscriptions } from './feature-subscriptions.js';
+import type { ModelOptions } from './model-options.js';
+import { OutgoingCall } from './outgoing-call.js';
+import type { AccountSettings, ServerSettings } from './phone-config.js';
+import { RegistrationAgent } from './registration-agent.js';
+import { ServerDirectory, ServerList } from './server-directory.js';
+
+/**
+ * One account of a phone, running on its own: the registration agents (one per configured
+ * server: concurrent registration, the vendor default — R5, R9 — or successive, R6), the
+ * feature subscriptions, the working server, and outgoing calls, which walk server 1's
+ * addresses then server 2's as rule R1 says.
+ */
+export class AccountRuntime {
+  private readonly directory: ServerDirectory;
+  private readonly agents: RegistrationAgent[] = [];
+  private readonly memory: FailureMemory;
+  private features: FeatureSubscriptions | undefined;
+  private working: string | null = null;
+
+  constructor(
+    private readonly clock: Clock,
+    private readonly trace: Trace,
+    private readonly sip: SipEndpoint,
+    resolver: StubResolver,
+    private readonly options: ModelOptions,
+    private readonly phone: string,
+    readonly account: AccountSettings,
+    srvWeights: Rng,
+  ) {
+    this.memory = new FailureMemory(clock, Math.round(options.failedServerMemory * 1_000_000));
+    this.directory = new ServerDirectory(clock, resolver, srvWeights);
+  }
+
+  /** Starts registering (R9) — with server 1 only in successive mode. */
+  boot(): void {
+    const account = this.account;
+    if (account.features.length > 0) {
+      this.features = new FeatureSubscriptions(this.trace, this.sip, {
+        phone: this.phone, account: account.index, user: account.userName, domain: account.servers[0]?.address ?? this.sip.host.ip,
+      }, account.features);
+    }
+    // R6 successive registration: one server at a time — server 2 only while server 1 fails, and
+    // server 1 probed every fallback.timeout meanwhile. R5 concurrent (default): both at once.
+    const successive = account.fallback.type === 1 && account.servers.length === 2;
+    for (const server of account.servers) {
+      const retryInterval = successive && server.index === 1 ? account.fallback.timeout : account.regFailRetryInterval;
+      const agent = new RegistrationAgent(
+        this.clock, this.trace, this.sip, this.directory,
+        {
+          phone: this.phone, account: account.index, user: account.userName, displayName: account.displayName, server,
+          limit: this.retryLimit(server.retryCounts),
+          memory: this.memory,
+        },
+        { retryInterval, refreshAfter: (granted) => this.refreshAfter(granted) },
+        (changed, reason) => {
+          if (successive) this.successiveFallback(changed, reason);
+          this.updateWorkingServer(reason);
+        },
+      );
+      this.agents.push(agent);
+    }
+    for (const a of successive ? this.agents.slice(0, 1) : this.agents) a.start('boot');
+  }
+
+  /** Places call number `number`: locates the servers (DNS when their lists expired), then walks the list. */
+  call(number: number, to: string, duration: Micros): void {
+    const account = this.account;
+    const placedAt = this.clock.now;
+    this.directory.lists(account.servers, (found) => {
+      const lists = this.callLists(found);
+      // R4: each configured server's addresses in its failback order (the last registered first, while preferred).
+      const ordered = lists.map((l) => this.memory.order(this.agentFor(l.settings)?.failback.order(l.servers, 'invite', this.clock.now) ?? l.servers));
+      const servers = ordered.flat();
+      const limits = lists.flatMap((l, i) => ordered[i]!.map(() => this.inviteLimit(l.settings)));
+      if (limits.length > 0) limits[limits.length - 1] = undefined; // R2: the last server gets the full timeout
+      const lastOfServer1 = lists[0]?.settings.index === 1 ? ordered[0]!.length - 1 : -1;
+      const call = new OutgoingCall(this.clock, this.trace, this.sip, {
+        phone: this.phone, call: number, user: account.userName, displayName: account.displayName,
+        to, servers, limits, duration,
+        onServerFailed: (server, index) => {
+          this.memory.failed(server);
+          if (index === lastOfServer1) this.callLeftServer1();
+        },
+      }, placedAt);
+      call.start();
+    });
+  }
+
+  /**
+   * Which configured servers a call walks, in which order (model options A3 and A5). The default
+   * is every configured server in order: server 1's addresses, then server 2.
+   */
+  private callLists(lists: ServerList[]): ServerList[] {
+    const [s1, s2] = [lists.find((l) => l.settings.index === 1), lists.find((l) => l.settings.index === 2)];
+    if (!s1 || !s2) return lists;
+    const server1Down = this.agentFor(s1.settings)?.registeredServer === undefined;
+    const server2Up = this.agentFor(s2.settings)?.registeredServer !== undefined;
+    if (this.options.fallbackInCallList === 'registration-only') return server1Down && server2Up ? [s2] : [s1];
+    if (this.options.concurrentCallRouting === 'working-first' && server1Down && server2Up) return [s2, s1];
+    return lists;
+  }
+
+  /** Model option A6: in successive mode a call that had to leave server 1 can also start the fallback registration. */
+  private callLeftServer1(): void {
+    const [working, fallback] = this.agents;
+    if (this.account?.fallback.type !== 1 || this.options.successiveTrigger !== 'registration-or-call' || !fallback) return;
+    if (fallback.phase === 'unregistered') fallback.start(`successive fallback: a call could not reach ${working?.serverName ?? 'server 1'}`);
+  }
+
+  /** R6: start the fallback registration when server 1 fails, stop it when server 1 is back. */
+  private successiveFallback(changed: RegistrationAgent, reason: string): void {
+    const [working, fallback] = this.agents;
+    if (changed !== working || !fallback) return;
+    if (working.phase === 'failed' && fallback.phase === 'unregistered') fallback.start(`successive fallback: ${working.serverName} failed (${reason})`);
+    if (working.phase === 'registered' && fallback.phase !== 'unregistered') fallback.stop(`successive fallback: ${working.serverName} is back`);
+  }
+
+  private agentFor(server: ServerSettings): RegistrationAgent | undefined {
+    return this.agents[this.account.servers.indexOf(server)];
+  }
+
+  /** Model option A2: what bounds an INVITE to an address that is not the last of the list. */
+  private inviteLimit(server: ServerSettings): RetransmitLimit | undefined {
+    switch (this.options.inviteFailover) {
+      case 'timer-b':
+        return undefined;
+      case 'retry-counts':
+        return this.retryLimit(server.retryCounts);
+      case 'invite-retry-counts':
+        return this.retryLimit(server.inviteRetryCounts);
+    }
+  }
+
+  /** Model option A1: how "retry N times" reads. */
+  private retryLimit(n: number): RetransmitLimit {
+    switch (this.options.retryCounts) {
+      case 'retransmissions-then-wait':
+        return { count: n, giveUp: 'next-interval' };
+      case 'retransmissions-then-move':
+        return { count: n, giveUp: 'at-once' };
+      case 'sends-in-all':
+        return { count: Math.max(0, n - 1), giveUp: 'next-interval' };
+    }
+  }
+
+  private refreshAfter(granted: number): Micros {
+    const overlap = this.account.registerExpiresOverlap;
+    const seconds = overlap >= 0 && overlap < granted ? granted - overlap : granted * this.options.refreshFraction;
+    return Math.round(seconds * 1_000_000);
+  }
+
+  private updateWorkingServer(reason: string): void {
+    const agent = this.agents.find((a) => a.registeredServer !== undefined);
+    const next = agent?.registeredServer ?? null;
+    if (next === this.working) return;
+    this.working = next;
+    this.trace.emit({ kind: 'phone.working-server', phone: this.phone, account: this.account.index, server: next, reason });
+    this.features?.workingServerChanged(agent?.registeredAddress, next, reason);
+  }}
