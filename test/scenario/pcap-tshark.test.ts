@@ -179,4 +179,13 @@ describe('pcap of every bundled scenario, read back with tshark', function () {
     expect(requestTimes(ps, 'INVITE', '10.0.0.15', '10.0.0.1')).to.deep.equal([120]);
     expect(requestTimes(ps, 'INVITE', '10.0.0.15', '10.0.0.2')).to.deep.equal([120.04]);
   });
+
+  it("24-seed-outgoing-call: the vendor's steps in the capture — INVITEs to sip1 at T1 doubling, sip2's 503, then the fallback answers", () => {
+    const ps = packets(pcapOf('24-seed-outgoing-call'));
+    expect(requestTimes(ps, 'INVITE', '10.0.0.12', '10.0.0.1')).to.deep.equal([120, 120.5, 121.5, 123.5, 127.5, 135.5, 151.5]);
+    expect(requestTimes(ps, 'INVITE', '10.0.0.12', '10.0.0.2')).to.deep.equal([152]);
+    expect(ps.filter((p) => p.src === '10.0.0.2' && p.status === '503' && p.t > 100e6).map((p) => sec(p.t))).to.deep.equal([152.01]);
+    expect(requestTimes(ps, 'INVITE', '10.0.0.12', '10.0.0.3')).to.deep.equal([152.02]);
+    expect(ps.filter((p) => p.src === '10.0.0.3' && p.status === '200' && p.t > 150e6 && p.t < 160e6).map((p) => sec(p.t))).to.deep.equal([153.03]);
+  });
 });
