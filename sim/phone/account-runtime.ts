@@ -77,7 +77,7 @@ export class AccountRuntime {
     this.directory.lists(account.servers, (found) => {
       const lists = this.callLists(found);
       // R4: each configured server's addresses in its failback order (the last registered first, while preferred).
-      const ordered = lists.map((l) => this.memory.order(this.agentFor(l.settings)?.failback.order(l.servers, 'invite', this.clock.now) ?? l.servers));
+      const ordered = lists.map((l) => this.memory.order(this.callOrder(l)));
       const servers = ordered.flat();
       const limits = lists.flatMap((l, i) => ordered[i]!.map(() => this.inviteLimit(l.settings)));
       if (limits.length > 0) limits[limits.length - 1] = undefined; // R2: the last server gets the full timeout
@@ -89,9 +89,29 @@ export class AccountRuntime {
           this.memory.failed(server);
           if (index === lastOfServer1) this.callLeftServer1();
         },
+        onAnswered: (server, index) => {
+          // register_on_enable: a call that failed over inside server 1's list registers there too.
+          const s1 = lists[0]?.settings;
+          if (s1?.index === 1 && s1.registerOnEnable && index > 0 && index <= lastOfServer1) {
+            this.agentFor(s1)?.registerWith(server, `register_on_enable: call ${number} was taken by ${server.name}`);
+          }
+        },
       }, placedAt);
       call.start();
     });
+  }
+
+  /**
+   * One configured server's addresses in the order a call walks them (R4 failback order), or —
+   * with only_signal_with_registered, while failed over — just the address registered with.
+   */
+  private callOrder(l: ServerList): typeof l.servers {
+    const agent = this.agentFor(l.settings);
+    const s = l.settings;
+    const registered = agent?.registeredAddress;
+    const onlyRegistered = s.onlySignalWithRegistered && s.registerOnEnable && s.failbackMode !== 0;
+    if (onlyRegistered && registered && (l.servers[0]?.ip !== registered.ip || l.servers[0]?.port !== registered.port)) return [registered];
+    return agent?.failback.order(l.servers, 'invite', this.clock.now) ?? l.servers;
   }
 
   /**

@@ -21,6 +21,8 @@ export interface CallTarget {
   duration: Micros;
   /** Told when an address fails this call (503, transport error, timeout), before the next is tried. */
   onServerFailed?: (server: Located, index: number) => void;
+  /** Told when an address answers the call. */
+  onAnswered?: (server: Located, index: number) => void;
 }
 
 /**
@@ -85,6 +87,7 @@ export class OutgoingCall {
         if (this.dialog) this.sip.sendRequest(this.inDialog('BYE', ++this.cseq), this.dialog.server, IGNORE);
         return;
       case 'outcome':
+        if (e.outcome === 'answered' && e.via !== null) t.onAnswered?.(t.servers[e.via]!, e.via);
         this.trace.emit({
           kind: 'call.outcome', phone: t.phone, call: t.call, to: t.to, outcome: e.outcome,
           via: e.via === null ? null : this.serverName(e.via), tried: this.state.tried.map((i) => this.serverName(i)!),

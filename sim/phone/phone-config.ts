@@ -23,6 +23,10 @@ export interface ServerSettings {
   failbackMode: 0 | 1 | 2 | 3;
   /** Mode 3: µs after failing over before the primary is tried again; 0 = only when the current server fails. */
   failbackTimeout: Micros;
+  /** Also register with an address a request failed over to. */
+  registerOnEnable: boolean;
+  /** During failover, requests go only to the registered address (vendor: needs registerOnEnable and failback mode 1–3). */
+  onlySignalWithRegistered: boolean;
 }
 
 export interface AccountSettings {
@@ -110,6 +114,8 @@ export function buildPhoneConfig(sources: Map<string, CfgEntry>[]): PhoneConfig 
         inviteRetryCounts: Number(get(`${p}.invite_retry_counts`)),
         failbackMode: Number(get(`${p}.failback_mode`)) as 0 | 1 | 2 | 3,
         // The vendor: 1..59 is treated as 60; 0 means never go back until the current server fails.
+        registerOnEnable: get(`${p}.register_on_enable`) === '1',
+        onlySignalWithRegistered: get(`${p}.only_signal_with_registered`) === '1',
         failbackTimeout: Math.max(Number(get(`${p}.failback_timeout`)), Number(get(`${p}.failback_timeout`)) === 0 ? 0 : 60) * 1_000_000,
       });
     }

@@ -81,6 +81,19 @@ export class RegistrationAgent {
     this.feed({ type: 'start', reason });
   }
 
+  /**
+   * register_on_enable: a request failed over to `server` (not the address registered with) —
+   * register there too. A single REGISTER to that address; on success the registration moves.
+   */
+  registerWith(server: Located, reason: string): void {
+    const r = this.registeredAddress;
+    if (r && r.ip === server.ip && r.port === server.port && r.transport === server.transport) return;
+    this.directory.list(this.target.server, (l) => {
+      this.traceState(this.state.phase, this.state.phase, reason);
+      this.attempt({ ...l, servers: [server] }, 0, l.servers);
+    });
+  }
+
   /** Stops registering; the binding at the server is left to lapse (no de-registration is modelled). */
   stop(reason: string): void {
     this.feed({ type: 'stop', reason });

@@ -1,4 +1,6 @@
 import { expect } from 'chai';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import type { TraceEvent } from '../../sim/core/trace.js';
 import type { Located } from '../../sim/dns/server-locator.js';
@@ -13,7 +15,7 @@ const secondary: Located = { ip: '10.0.0.2', port: 5060, transport: 'udp', name:
 const list = [primary, secondary];
 const server = (mode: 0 | 1 | 2 | 3, timeoutS = 60): ServerSettings => ({
   index: 1, address: 'pbx.example.com', port: 0, transport: 0, expires: 300, retryCounts: 3, inviteRetryCounts: 3,
-  failbackMode: mode, failbackTimeout: timeoutS * 1e6,
+  failbackMode: mode, failbackTimeout: timeoutS * 1e6, registerOnEnable: false, onlySignalWithRegistered: false,
 });
 const names = (l: Located[]): string[] => l.map((a) => a.name);
 
@@ -107,5 +109,43 @@ describe('fallback: concurrent vs successive registration on the same outage (si
     expect(working).to.deep.equal([[0.02, 'sip1'], [140.02, null], [140.04, 'backup'], [412.04, 'sip1']]);
     const dropped = r.records.find((e) => e.kind === 'phone.registration' && e.server === 'backup' && e.to === 'unregistered');
     expect(dropped?.t).to.equal(412_040_000);
+  });
+});
+
+describe('register_on_enable and only_signal_with_registered (25)', function () {
+  this.timeout(30_000);
+  const variant = (settings: string): string => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sipsim-roe-'));
+    const f = path.join(dir, 'v.yaml');
+    const phones = path.join(repoRoot, 'scenarios/phones');
+    const text = fs.readFileSync(path.join(repoRoot, 'scenarios/25-register-on-enable.yaml'), 'utf8')
+      .replace('config: [phones/common.cfg, phones/hank-failover.cfg]', `config: [${phones}/common.cfg, ${phones}/hank-failover.cfg]`)
+      .replace(/    settings:\n(      .*\n)+/, `    settings: { ${settings} }\n`)
+      .replace(/^expect:[\s\S]*$/m, '');
+    fs.writeFileSync(f, text);
+    return f;
+  };
+  const summary = (file: string) => {
+    const r = runScenario(loadScenario(file));
+    const registers = r.records.flatMap((e) => (e.kind === 'net.send' && e.label === 'REGISTER' && e.to === 'sip2' ? [e.t / 1e6] : []));
+    const calls = r.records.flatMap((e) => (e.kind === 'call.outcome' ? [[e.outcome, e.via, e.tried.join('>')]] : []));
+    return { registers, calls };
+  };
+
+  it('both on: the answered failover call registers with sip2 at once; the next call goes to sip2 only and fails on its 503', () => {
+    const s = summary(path.join(repoRoot, 'scenarios/25-register-on-enable.yaml'));
+    expect(s.registers).to.deep.equal([93.02]);
+    expect(s.calls).to.deep.equal([['answered', 'sip2', 'sip1>sip2'], ['failed', null, 'sip2']]);
+  });
+
+  it('both off: the registration stays with sip1 until its renewal, and the next call tries sip1 first (back by then) and is answered', () => {
+    const s = summary(variant('account.1.sip_server.1.failback_mode: 2'));
+    expect(s.registers).to.deep.equal([]);
+    expect(s.calls).to.deep.equal([['answered', 'sip2', 'sip1>sip2'], ['answered', 'sip1', 'sip1']]);
+  });
+
+  it('only_signal_with_registered without register_on_enable has no effect (the vendor: it needs register_on_enable = 1)', () => {
+    const s = summary(variant('account.1.sip_server.1.failback_mode: 2, account.1.sip_server.1.only_signal_with_registered: 1'));
+    expect(s.calls[1]).to.deep.equal(['answered', 'sip1', 'sip1']);
   });
 });
