@@ -34,6 +34,8 @@ export class AccountRuntime {
     private readonly phone: string,
     readonly account: AccountSettings,
     srvWeights: Rng,
+    /** Draws for the RFC 5626 registration back-off. */
+    private readonly backoffRng: Rng,
   ) {
     this.memory = new FailureMemory(clock, Math.round(options.failedServerMemory * 1_000_000));
     this.directory = new ServerDirectory(clock, resolver, srvWeights);
@@ -59,7 +61,7 @@ export class AccountRuntime {
           limit: this.retryLimit(server.retryCounts),
           memory: this.memory,
         },
-        { retryInterval, refreshAfter: (granted) => this.refreshAfter(granted) },
+        { retryInterval, refreshAfter: (granted) => this.refreshAfter(granted), ...this.backoff(successive && server.index === 1) },
         (changed, reason) => {
           if (successive) this.successiveFallback(changed, reason);
           this.updateWorkingServer(reason);
@@ -169,6 +171,20 @@ export class AccountRuntime {
       case 'sends-in-all':
         return { count: Math.max(0, n - 1), giveUp: 'next-interval' };
     }
+  }
+
+  /**
+   * Reference A7: the vendor's reg_failed_retry_min_time / max_time switch the retry wait to the
+   * RFC 5626 §4.5 back-off — W = min(max, base · 2^failures), waiting a random 50–100 % of W —
+   * when both are non-zero (the guide says reg_fail_retry_interval applies when both are 0; a
+   * zero base with a non-zero cap, the vendor defaults, is read as "not configured").
+   * A successive-mode probe keeps its fallback.timeout.
+   */
+  private backoff(probe: boolean): { retryDelay?: (failures: number) => Micros } {
+    const { base, max } = this.account.regBackoff;
+    if (probe || base === 0 || max === 0) return {};
+    const rng = this.backoffRng;
+    return { retryDelay: (failures) => Math.round(Math.min(max, base * 2 ** failures) * (0.5 + rng() / 2)) };
   }
 
   private refreshAfter(granted: number): Micros {

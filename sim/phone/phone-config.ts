@@ -36,6 +36,8 @@ export interface AccountSettings {
   /** Configured servers in order (server 1 first); blank addresses are left out. */
   servers: ServerSettings[];
   regFailRetryInterval: Micros;
+  /** reg_failed_retry_min_time / max_time: RFC 5626 back-off base and cap, µs (used when both are set). */
+  regBackoff: { base: Micros; max: Micros };
   /** R5/R6: 0 concurrent registration with both servers, 1 successive (fallback only when server 1 fails); µs between probes of server 1. */
   fallback: { type: 0 | 1; timeout: Micros };
   /** Subscriptions the account keeps with its working server (subscribe_mwi, shared_line). */
@@ -126,6 +128,7 @@ export function buildPhoneConfig(sources: Map<string, CfgEntry>[]): PhoneConfig 
       displayName: get(`account.${x}.display_name`),
       servers,
       regFailRetryInterval: Number(get(`account.${x}.reg_fail_retry_interval`)) * 1_000_000,
+      regBackoff: { base: Number(get(`account.${x}.reg_failed_retry_min_time`)) * 1_000_000, max: Number(get(`account.${x}.reg_failed_retry_max_time`)) * 1_000_000 },
       registerExpiresOverlap: Number(get(`account.${x}.register_expires_overlap`)),
       fallback: { type: Number(get(`account.${x}.fallback.redundancy_type`)) as 0 | 1, timeout: Number(get(`account.${x}.fallback.timeout`)) * 1_000_000 },
       features: [

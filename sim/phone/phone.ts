@@ -58,7 +58,7 @@ export class Phone implements SipCore {
     this.accounts = config.accounts.map((a) => {
       // Account 1 keeps the stream name it always had, so adding accounts changes no draw of it.
       const stream = a.index === 1 ? `phone:${host.name}:srv-weight` : `phone:${host.name}:account${a.index}:srv-weight`;
-      return new AccountRuntime(clock, trace, this.sip, this.resolver, options, host.name, a, random.stream(stream));
+      return new AccountRuntime(clock, trace, this.sip, this.resolver, options, host.name, a, random.stream(stream), random.stream(`phone:${host.name}:account${a.index}:reg-backoff`));
     });
     host.mode = 'silent'; // powered off until the scenario boots it
   }

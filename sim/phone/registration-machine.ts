@@ -15,6 +15,8 @@ export interface RegistrationMachineState {
 
 export interface RegistrationPolicy {
   retryInterval: Micros;
+  /** When set, the wait after `failures` consecutive failures (RFC 5626 back-off); else retryInterval. */
+  retryDelay?(failures: number): Micros;
   /** When to renew, given the granted lifetime. */
   refreshAfter(grantedSeconds: number): Micros;
 }
@@ -64,8 +66,8 @@ export function nextRegistration(s: RegistrationMachineState, input: Registratio
       if (s.phase === 'unregistered') return { state: s, effects: [] };
       return { state: { phase: 'unregistered', failures: 0 }, effects: [{ type: 'cancel-timers' }, tr(s.phase, 'unregistered', input.reason)] };
     case 'fail': {
-      const wait = Math.max(policy.retryInterval, input.retryAfter ?? 0);
       const state = { phase: 'failed' as const, failures: s.failures + 1 };
+      const wait = Math.max(policy.retryDelay ? policy.retryDelay(state.failures) : policy.retryInterval, input.retryAfter ?? 0);
       return { state, effects: [tr(s.phase, 'failed', input.reason), { type: 'schedule-retry', after: wait }] };
     }
   }

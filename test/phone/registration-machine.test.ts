@@ -158,3 +158,37 @@ describe('registration machine (reference R3, R9)', () => {
     );
   });
 });
+
+describe('registration retry back-off (reference A7, RFC 5626 §4.5) end to end', function () {
+  this.timeout(30_000);
+  it('reg_failed_retry_min_time 10 / max_time 60: waits of 50–100 % of min(60, 10·2^n) s between failures, seeded', async () => {
+    const fs = await import('node:fs');
+    const os = await import('node:os');
+    const path = await import('node:path');
+    const { loadScenario } = await import('../../sim/scenario/load-scenario.js');
+    const { runScenario } = await import('../../sim/scenario/run-scenario.js');
+    const { repoRoot } = await import('../helpers/run-cli.js');
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sipsim-backoff-'));
+    const phones = path.join(repoRoot, 'scenarios/phones');
+    const file = path.join(dir, 'b.yaml');
+    fs.writeFileSync(file, [
+      'name: backoff', 'duration: 10m',
+      `phones: { bob: { address: 10.0.0.11, config: [${phones}/common.cfg, ${phones}/bob.cfg], settings: { account.1.reg_failed_retry_min_time: 10, account.1.reg_failed_retry_max_time: 60 } } }`,
+      'servers: { sip1: { address: 10.0.0.1 } }',
+      'events: [ { at: 0s, fail: sip1, mode: unreachable }, { at: 0s, boot: bob } ]',
+    ].join('\n'));
+    const run = runScenario(loadScenario(file));
+    const t = (r: { t: number }): number => r.t / 1e6;
+    const failed = run.records.filter((r) => r.kind === 'phone.registration' && r.to === 'failed').map(t);
+    const retried = run.records.filter((r) => r.kind === 'phone.registration' && r.from === 'failed' && r.to === 'registering').map(t);
+    expect(failed.length).to.be.greaterThan(5);
+    retried.forEach((at, i) => {
+      const cap = Math.min(60, 10 * 2 ** (i + 1));
+      const wait = at - failed[i]!;
+      expect(wait, `wait after failure ${i + 1}`).to.be.within(cap / 2, cap);
+    });
+    const again = runScenario(loadScenario(file)).records.filter((r) => r.kind === 'phone.registration').map(t);
+    expect(again).to.deep.equal(run.records.filter((r) => r.kind === 'phone.registration').map(t));
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+});
