@@ -60,7 +60,7 @@ export class SipEndpoint implements UdpSocket {
   private readonly pool: TcpPool | undefined;
 
   constructor(
-    private readonly clock: Clock,
+    clock: Clock,
     trace: Trace,
     private readonly network: Network,
     readonly host: Host,
