@@ -94,6 +94,8 @@ function marker(r: TraceEvent): { host: string; text: string } | undefined {
       return { host: r.host, text: `${r.method} to ${r.peer}: transport error: ${r.cause}` };
     case 'phone.registration':
       return { host: r.phone, text: `registration on ${r.server}: ${r.from} → ${r.to} (${r.reason})` };
+    case 'phone.register-attempt':
+      return { host: r.phone, text: `REGISTER to ${r.server}: ${r.reason}` };
     case 'phone.working-server':
       return { host: r.phone, text: `working server ${r.server ? `is now ${r.server}` : 'none: no registration'} (${r.reason})` };
     case 'call.state':

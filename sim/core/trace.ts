@@ -170,6 +170,15 @@ export interface PhoneRegistration extends Base {
   to: RegistrationState;
   reason: string;
 }
+/** A step inside a registration attempt that changes no state: trying the next address, a failback probe, register_on_enable. */
+export interface PhoneRegisterAttempt extends Base {
+  kind: 'phone.register-attempt';
+  phone: string;
+  account: number;
+  /** The server the REGISTER goes to. */
+  server: string;
+  reason: string;
+}
 export interface PhoneWorkingServer extends Base {
   kind: 'phone.working-server';
   phone: string;
@@ -254,6 +263,7 @@ export type TraceEvent =
   | SipTransportError
   | PhoneRegistration
   | PhoneWorkingServer
+  | PhoneRegisterAttempt
   | CallStateChange
   | CallOutcome
   | CallIncoming

@@ -45,6 +45,8 @@ export class RegistrationAgent {
   /** Scenario name and address the account is registered with, while it is. */
   private registeredOn: string | undefined;
   private registeredAt: Located | undefined;
+  /** Numbers each REGISTER run (a walk down the list); replies to an older run are ignored. */
+  private runs = 0;
 
   constructor(
     private readonly clock: Clock,
@@ -89,13 +91,14 @@ export class RegistrationAgent {
     const r = this.registeredAddress;
     if (r && r.ip === server.ip && r.port === server.port && r.transport === server.transport) return;
     this.directory.list(this.target.server, (l) => {
-      this.traceState(this.state.phase, this.state.phase, reason);
-      this.attempt({ ...l, servers: [server] }, 0, l.servers);
+      this.note(this.sip.nameOf(server), reason);
+      this.attempt({ ...l, servers: [server] }, 0, l.servers, this.runs, true);
     });
   }
 
   /** Stops registering; the binding at the server is left to lapse (no de-registration is modelled). */
   stop(reason: string): void {
+    this.runs++; // a REGISTER still in flight no longer counts
     this.feed({ type: 'stop', reason });
   }
 
@@ -109,17 +112,21 @@ export class RegistrationAgent {
     const { clock, target } = this;
     switch (e.type) {
       case 'transition':
+        // Losing a registration is told against the server it was held with, not the last one tried.
+        this.traceState(e.from, e.to, e.reason, e.from === 'registered' ? this.registeredOn : undefined);
         if (e.to !== 'registered') this.registeredOn = undefined;
-        this.traceState(e.from, e.to, e.reason);
         this.onChange(this, e.reason);
         return;
       case 'send-register': {
         const kind = this.nextKind;
         this.nextKind = 'register';
+        const run = ++this.runs;
         this.directory.list(target.server, (l) => {
+          if (run !== this.runs) return;
+          const servers = this.target.memory.order(this.failback.order(l.servers, kind, clock.now));
           const why = this.failback.describe(kind, clock.now);
-          if (why) this.traceState(this.state.phase, this.state.phase, why);
-          this.attempt({ ...l, servers: this.target.memory.order(this.failback.order(l.servers, kind, clock.now)) }, 0, l.servers);
+          if (why && servers[0]) this.note(this.sip.nameOf(servers[0]), why);
+          this.attempt({ ...l, servers }, 0, l.servers, run, false);
         });
         return;
       }
@@ -151,23 +158,34 @@ export class RegistrationAgent {
   };
   private readonly onRetryDue = (): void => this.feed({ type: 'retry-due' });
 
-  /** Sends the REGISTER to address `i` of the list (in request order); failures move down the list (R2). */
-  private attempt(l: ServerList, i: number, located: readonly Located[]): void {
+  /**
+   * Sends the REGISTER of run `run` to address `i` of the list (in request order); failures move
+   * down the list (R2). A `side` run (register_on_enable) that fails leaves the account as it was.
+   */
+  private attempt(l: ServerList, i: number, located: readonly Located[], run: number, side: boolean): void {
     const server = l.servers[i];
     if (!server) return this.feed({ type: 'fail', reason: `DNS: ${l.error ?? 'no server address'}` });
     const previous = this.serverName;
     this.serverName = this.sip.nameOf(server);
-    if (i > 0) this.traceState(this.state.phase, this.state.phase, `${previous} failed; trying ${this.serverName}, address ${i + 1} of ${l.servers.length}`);
+    if (i > 0) this.note(this.serverName, `${previous} failed; trying ${this.serverName}, address ${i + 1} of ${l.servers.length}`);
     const last = i === l.servers.length - 1;
+    // A side run does not compete with the account's own runs; both stop counting once the agent stops.
+    const stale = (): boolean => (!side && run !== this.runs) || this.state.phase === 'unregistered';
+    const fail = (reason: string, retryAfter?: number): void => {
+      if (side) return this.note(this.sip.nameOf(server), `failed (${reason}); the registration stays with ${this.registeredOn ?? 'none'}`);
+      this.feed({ type: 'fail', reason, ...(retryAfter !== undefined ? { retryAfter } : {}) });
+    };
     const moveOn = (reason: string, retryAfter?: number): void => {
+      if (stale()) return;
       this.failback.failed(server);
       this.target.memory.failed(server);
-      if (!last) return this.attempt(l, i + 1, located);
-      this.feed({ type: 'fail', reason, ...(retryAfter !== undefined ? { retryAfter } : {}) });
+      if (!last) return this.attempt(l, i + 1, located, run, side);
+      fail(reason, retryAfter);
     };
     const tu: ClientTransactionUser = {
       receiveResponse: (res: SipResponse) => {
-        if (res.status < 200) return;
+        if (res.status < 200 || stale()) return;
+        this.serverName = this.sip.nameOf(server);
         if (res.status < 300) {
           const granted = grantedSeconds(res) ?? this.target.server.expires;
           this.noteRegistered(server, located);
@@ -192,7 +210,7 @@ export class RegistrationAgent {
         const reason = `${res.status} ${res.reason} from ${this.serverName}${retryAfter !== undefined ? `, Retry-After ${retryAfter}s` : ''}`;
         // RFC 3263 §4.3: a 503 sends the request to the next address; other errors are final.
         if (res.status === 503) return moveOn(reason, retryAfter !== undefined ? retryAfter * 1_000_000 : undefined);
-        this.feed({ type: 'fail', reason });
+        fail(reason);
       },
       onRequestTimeout: (timer) => moveOn(timer === 'retry-counts' ? `${this.serverName}: retry counts reached` : `${this.serverName}: Timer ${timer} fired, no response`),
       onTransportError: (cause) => moveOn(cause),
@@ -209,9 +227,14 @@ export class RegistrationAgent {
     if (lapse !== undefined) this.failbackTimer = clock.at(Math.max(lapse, clock.now), this.onFailbackDue, undefined, this.target.phone);
   }
 
-  private traceState(from: RegistrationState, to: RegistrationState, reason: string): void {
+  private traceState(from: RegistrationState, to: RegistrationState, reason: string, server = this.serverName): void {
     const t = this.target;
-    this.trace.emit({ kind: 'phone.registration', phone: t.phone, account: t.account, server: this.serverName, from, to, reason });
+    this.trace.emit({ kind: 'phone.registration', phone: t.phone, account: t.account, server, from, to, reason });
+  }
+
+  /** A step that changes no registration state (next address, failback probe, register_on_enable). */
+  private note(server: string, reason: string): void {
+    this.trace.emit({ kind: 'phone.register-attempt', phone: this.target.phone, account: this.target.account, server, reason });
   }
 
   private buildRegister(server: Located): SipRequest {
