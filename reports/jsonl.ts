@@ -9,7 +9,7 @@ export function renderJsonl(records: readonly TraceEvent[]): string {
   for (const r of records) {
     const { t, kind, ...rest } = r;
     // Durations in the JSONL are seconds like `t` (the in-memory trace keeps µs).
-    if (r.kind === 'call.outcome') (rest as { setup: number }).setup = r.setup / 1_000_000;
+    if (r.kind === 'call.outcome' || r.kind === 'call.incoming') (rest as { setup: number }).setup = r.setup / 1_000_000;
     out += JSON.stringify({ t: t / 1_000_000, kind, ...rest }) + '\n';
   }
   return out;

@@ -95,7 +95,10 @@ Exit codes: 0 every expectation holds, 1 an expectation failed, 2 invalid input 
       process.stderr.write(`sipsim: ${e.message}\n`);
       return 2;
     }
-    throw e;
+    // Not the user's mistake: a bug in sipsim. Say so, with the stack for the report, and use a
+    // code of its own so CI does not read it as a failed expectation.
+    process.stderr.write(`sipsim: internal error (please report it with the scenario): ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+    return 3;
   }
   return code;
 }

@@ -205,7 +205,7 @@ export interface CallOutcome extends Base {
   outcome: 'answered' | 'failed' | 'busy';
   via: string | null;
   tried: string[];
-  /** Time from the first INVITE to the final outcome, µs. */
+  /** Time from placing the call (DNS lookups included) to the final outcome, µs. */
   setup: Micros;
 }
 /** A call towards a phone, placed by a server (the platform) through the phone's registration there. */

@@ -168,8 +168,9 @@ class Location {
       kind: 'dns.resolved', host: res.host.name, target: `${this.target.host} port ${port} ${['UDP', 'TCP', 'TLS', 'DNS-NAPTR'][transport]}`,
       servers: servers.map((s) => ({ ...s })), ...(error ? { error } : {}),
     });
-    // An IP literal uses no record; a failed location holds nothing worth keeping: expire now.
-    const expiresAt = this.expiresAt === Infinity && servers.length === 0 ? res.clock.now : this.expiresAt;
+    // A failed location holds nothing worth keeping (the resolver's negative cache remembers the
+    // failures themselves): expire now, so the next request locates again.
+    const expiresAt = servers.length === 0 ? res.clock.now : this.expiresAt;
     this.done({ servers, ...(error ? { error } : {}), expiresAt });
   }
 }

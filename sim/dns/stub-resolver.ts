@@ -135,7 +135,9 @@ export class StubResolver implements UdpSocket {
     if (msg.rcode === 'NOERROR' || msg.rcode === 'NXDOMAIN') {
       const records = msg.answers.filter((r) => r.type === q.qtype);
       if (msg.rcode === 'NOERROR' && records.length > 0) {
-        const expiresAt = this.cache.putAnswer(q.name, q.qtype, msg.answers, records, msg.additional, now);
+        const cachedUntil = this.cache.putAnswer(q.name, q.qtype, msg.answers, records, msg.additional, now);
+        // dns_cache_type 0 (always query): the answer is good for this request only.
+        const expiresAt = this.opts.cacheType === 0 ? now : cachedUntil;
         return this.finish(q, { ok: true, records, additional: msg.additional, source: 'network', expiresAt });
       }
       const error = msg.rcode === 'NXDOMAIN' ? 'nxdomain' : 'nodata';

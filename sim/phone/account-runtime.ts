@@ -126,6 +126,8 @@ export class AccountRuntime {
     const server1Down = this.agentFor(s1.settings)?.registeredServer === undefined;
     const server2Up = this.agentFor(s2.settings)?.registeredServer !== undefined;
     if (this.options.fallbackInCallList === 'registration-only') return server1Down && server2Up ? [s2] : [s1];
+    // R6: in successive mode, while the fallback is registered it "takes over all calling".
+    if (this.account.fallback.type === 1 && server1Down && server2Up) return [s2, s1];
     if (this.options.concurrentCallRouting === 'working-first' && server1Down && server2Up) return [s2, s1];
     return lists;
   }

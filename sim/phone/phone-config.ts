@@ -127,7 +127,9 @@ export function buildPhoneConfig(sources: Map<string, CfgEntry>[]): PhoneConfig 
       userName: get(`account.${x}.user_name`) || `user${x}`,
       displayName: get(`account.${x}.display_name`),
       servers,
-      regFailRetryInterval: Number(get(`account.${x}.reg_fail_retry_interval`)) * 1_000_000,
+      // The vendor allows 0 without saying what it means; an immediate retry would spin on a
+      // cached failure, so 0 is read as 1 s (README, reference A7).
+      regFailRetryInterval: Math.max(1, Number(get(`account.${x}.reg_fail_retry_interval`))) * 1_000_000,
       regBackoff: { base: Number(get(`account.${x}.reg_failed_retry_min_time`)) * 1_000_000, max: Number(get(`account.${x}.reg_failed_retry_max_time`)) * 1_000_000 },
       registerExpiresOverlap: Number(get(`account.${x}.register_expires_overlap`)),
       fallback: { type: Number(get(`account.${x}.fallback.redundancy_type`)) as 0 | 1, timeout: Number(get(`account.${x}.fallback.timeout`)) * 1_000_000 },

@@ -62,7 +62,7 @@ export function loadScenario(file: string): Scenario {
       dnsServers.push({ name, address });
     }
   }
-  const names = { phones: new Set(phoneNames), hosts, file, at };
+  const names = { phones: new Set(phoneNames), servers: new Set(serverNames), hosts, file, at };
   const dnsRecords = (top.dns?.records ?? []).map((line, i) => parseZoneLine(line, { file, line: at.line(['dns', 'records', i]), key: `dns.records[${i}]` }));
 
   const warnings: string[] = [];

@@ -8,15 +8,16 @@ type Parsed = Record<string, any>;
 
 export interface NameContext {
   phones: Set<string>;
+  servers: Set<string>;
   hosts: Set<string>;
   file: string;
   at: YamlLocator;
 }
 
 /** Checks that names refer to hosts defined in the scenario ("phone" = must be a phone). */
-export function checkHosts(list: string[], path: YamlPath, ctx: NameContext, role: 'host' | 'phone' = 'host'): void {
+export function checkHosts(list: string[], path: YamlPath, ctx: NameContext, role: 'host' | 'phone' | 'server' = 'host'): void {
   list.forEach((name, i) => {
-    const known = role === 'phone' ? ctx.phones : ctx.hosts;
+    const known = role === 'phone' ? ctx.phones : role === 'server' ? ctx.servers : ctx.hosts;
     if (known.has(name)) return;
     const p = list.length > 1 ? [...path, i] : path;
     const choices = [...known].join(', ') || 'none defined';
@@ -33,8 +34,8 @@ export function buildAction(action: Exclude<EventAction, 'dns'>, p: Parsed, path
       return { type: 'boot', host: p.boot };
     case 'fail':
       checkHosts([p.fail], [...path, 'fail'], ctx);
-      if ((p.mode === '503' || p.mode === 'slow') && ctx.phones.has(p.fail)) {
-        throw new InputError(ctx.file, ctx.at.line(path, 'mode'), `${formatPath(path)}.mode`, `mode ${p.mode} applies to servers; ${p.fail} is a phone (use silent or unreachable)`);
+      if ((p.mode === '503' || p.mode === 'slow') && !ctx.servers.has(p.fail)) {
+        throw new InputError(ctx.file, ctx.at.line(path, 'mode'), `${formatPath(path)}.mode`, `mode ${p.mode} applies to SIP servers; ${p.fail} is not one (use silent or unreachable)`);
       }
       return { type: 'fail', host: p.fail, mode: p.mode, ...(p.retryAfter !== undefined ? { retryAfter: p.retryAfter } : {}), ...(p.delay !== undefined ? { delay: p.delay } : {}) };
     case 'recover':
@@ -48,8 +49,7 @@ export function buildAction(action: Exclude<EventAction, 'dns'>, p: Parsed, path
       };
     case 'incoming':
       checkHosts([p.incoming.to], [...path, 'incoming', 'to'], ctx, 'phone');
-      checkHosts([p.incoming.via], [...path, 'incoming', 'via'], ctx);
-      if (ctx.phones.has(p.incoming.via)) throw new InputError(ctx.file, ctx.at.line([...path, 'incoming', 'via']), `${formatPath(path)}.incoming.via`, 'expected a server: the call comes from the platform');
+      checkHosts([p.incoming.via], [...path, 'incoming', 'via'], ctx, 'server');
       return {
         type: 'incoming', to: p.incoming.to, via: p.incoming.via, from: p.incoming.from ?? '3000',
         ...(p.incoming.duration !== undefined ? { duration: p.incoming.duration } : {}), ...(p.incoming.account !== undefined ? { account: p.incoming.account } : {}),
@@ -121,6 +121,7 @@ function buildTiming(kind: TimingKind, p: Parsed, path: YamlPath, ctx: NameConte
       return { kind: 'during', from, to };
     }
     case 'never':
+      if (p.never !== true && p.never[1] < p.never[0]) throw new InputError(ctx.file, ctx.at.line(path, 'never'), `${formatPath(path)}.never`, 'expected [from, to] with from ≤ to');
       return p.never === true ? { kind: 'never', from: 0, to: null } : { kind: 'never', from: p.never[0], to: p.never[1] };
   }
 }

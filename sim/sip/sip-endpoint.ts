@@ -101,12 +101,12 @@ export class SipEndpoint implements UdpSocket {
 
   /** A top Via with a fresh branch (RFC 3261 §8.1.1.7) for a request sent over `transport`. */
   via(transport: SipTransport = 'udp'): string {
-    return `SIP/2.0/${transport.toUpperCase()} ${this.host.ip}:${SIP_PORT};branch=${this.ids.branch()};rport`;
+    return `SIP/2.0/${transport.toUpperCase()} ${this.host.ip}:${listenPort(transport)};branch=${this.ids.branch()};rport`;
   }
 
   /** Contact URI of a user at this host, with the transport parameter when not UDP (RFC 3261 §19.1.1). */
   contactFor(user: string, transport: SipTransport = 'udp'): string {
-    return `<sip:${user}@${this.host.ip}:${SIP_PORT}${transport === 'udp' ? '' : `;transport=${transport}`}>`;
+    return `<sip:${user}@${this.host.ip}:${listenPort(transport)}${transport === 'udp' ? '' : `;transport=${transport}`}>`;
   }
 
   /** Starts a client transaction for `req` towards `dst` (over `dst.transport`, UDP by default). */
@@ -219,6 +219,11 @@ export class SipEndpoint implements UdpSocket {
   private forget(kind: TransactionKind, branch: string, method: string): void {
     (kind === 'ict' || kind === 'nict' ? this.clients : this.servers).delete(key(branch, method));
   }
+}
+
+/** Where this stack listens: 5060 for UDP and TCP, 5061 for TLS (RFC 3261 §26.2). */
+export function listenPort(transport: SipTransport): number {
+  return transport === 'tls' ? SIPS_PORT : SIP_PORT;
 }
 
 function key(branch: string, method: string): string {

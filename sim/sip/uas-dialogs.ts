@@ -2,7 +2,7 @@ import type { Clock, EventHandle } from '../core/clock.js';
 import type { Trace } from '../core/trace.js';
 import type { InviteServerTransaction } from './invite-server-transaction.js';
 import { SipRequest, SipResponse, header, responseTo, topBranch } from './message.js';
-import type { SipEndpoint, SipTarget } from './sip-endpoint.js';
+import { listenPort, SipEndpoint, SipTarget } from './sip-endpoint.js';
 import type { SipTimerConfig } from './timers.js';
 
 interface Answered {
@@ -33,7 +33,7 @@ export class UasDialogs {
   answer(req: SipRequest, txn: InviteServerTransaction, status: number): void {
     if (txn.terminated) return;
     const transport = (txn.replyTo as SipTarget).transport ?? 'udp';
-    const contact = `<sip:${this.sip.host.ip}:5060${transport === 'udp' ? '' : `;transport=${transport}`}>`;
+    const contact = `<sip:${this.sip.host.ip}:${listenPort(transport)}${transport === 'udp' ? '' : `;transport=${transport}`}>`;
     const res = responseTo(req, status, status < 300 ? [['Contact', contact]] : [], this.tag);
     txn.respond(res);
     if (status >= 300) return;
