@@ -8,7 +8,7 @@ import type { Micros } from '../core/clock.js';
 import type { Rng } from '../core/random.js';
 import { NaptrRecord, normalizeName, ofType } from './records.js';
 import { orderSrv } from './srv-order.js';
-import type { ResolveQtype, ResolveResult, StubResolver } from './stub-resolver.js';
+import type { LocatingResolver, ResolveQtype, ResolveResult } from './stub-resolver.js';
 
 export { orderSrv } from './srv-order.js';
 
@@ -50,7 +50,7 @@ export function isIPv4(s: string): boolean {
   return parts.length === 4 && parts.every((p) => /^\d{1,3}$/.test(p) && Number(p) <= 255);
 }
 
-export function locate(resolver: StubResolver, target: LocateTarget, rng: Rng, done: (r: LocateResult) => void): void {
+export function locate(resolver: LocatingResolver, target: LocateTarget, rng: Rng, done: (r: LocateResult) => void): void {
   new Location(resolver, target, rng, done).start();
 }
 
@@ -61,7 +61,7 @@ class Location {
   private readonly name: string;
 
   constructor(
-    private readonly resolver: StubResolver,
+    private readonly resolver: LocatingResolver,
     private readonly target: LocateTarget,
     private readonly rng: Rng,
     private readonly done: (r: LocateResult) => void,

@@ -26,6 +26,14 @@ export type ResolveResult =
 
 export type ResolveDone = (r: ResolveResult) => void;
 
+/** What server location needs of a resolver. */
+export interface LocatingResolver {
+  readonly clock: Clock;
+  readonly trace: Trace;
+  readonly host: Host;
+  resolve(name: string, qtype: ResolveQtype, done: ResolveDone): void;
+}
+
 export interface StubResolverOptions {
   /** DNS server addresses, primary first (resolv.conf `nameserver` lines). Empty ⇒ static cache only. */
   servers: string[];
@@ -199,6 +207,26 @@ export class StubResolver implements UdpSocket {
     // R8, live first: when the query returns nothing, the static entries stand in while valid.
     const staticHit = !result.ok && this.opts.staticPri === 0 ? this.staticResult(q.name, q.qtype) : undefined;
     for (const done of q.waiters) done(staticHit ?? result);
+  }
+
+  /**
+   * A resolver that answers from the static entries only, silently (no DNS traffic, no trace):
+   * for R8's "when the returned server cannot be contacted, the static entries are used".
+   */
+  staticOnly(): LocatingResolver {
+    return {
+      clock: this.clock,
+      trace: this.trace,
+      host: this.host,
+      resolve: (qname, qtype, done) => {
+        const s = this.statics.lookup(normalizeName(qname), qtype, this.clock.now);
+        this.later(done, s ? { ok: true, records: s.records, additional: [], source: 'static', expiresAt: s.expiresAt } : { ok: false, error: 'nxdomain', source: 'static' });
+      },
+    };
+  }
+
+  get hasStaticEntries(): boolean {
+    return this.statics.size > 0 && this.opts.staticPri === 0;
   }
 
   private useStatic(name: string, qtype: ResolveQtype, done: ResolveDone): boolean {

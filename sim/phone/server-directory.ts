@@ -4,6 +4,10 @@ import { Located, locate } from '../dns/server-locator.js';
 import type { StubResolver } from '../dns/stub-resolver.js';
 import type { ServerSettings } from './phone-config.js';
 
+function key(s: Located): string {
+  return `${s.transport}:${s.ip}:${s.port}`;
+}
+
 /** One configured server (sip_server.Y) as the list of addresses failover walks, primary first. */
 export interface ServerList {
   settings: ServerSettings;
@@ -40,12 +44,23 @@ export class ServerDirectory {
     if (e && this.clock.now < e.expiresAt) return done(e.list);
     const entry: Entry = { list: e?.list ?? { settings, servers: [] }, expiresAt: 0, waiters: [done] };
     this.entries.set(settings.index, entry);
-    locate(this.resolver, { host: settings.address, port: settings.port, transport: settings.transport }, this.rng, (r) => {
-      entry.list = { settings, servers: r.servers, ...(r.error ? { error: r.error } : {}) };
-      entry.expiresAt = r.expiresAt;
-      const waiters = entry.waiters ?? [];
-      entry.waiters = undefined;
-      for (const w of waiters) w(entry.list);
+    const target = { host: settings.address, port: settings.port, transport: settings.transport };
+    locate(this.resolver, target, this.rng, (live) => {
+      const publish = (servers: Located[]): void => {
+        entry.list = { settings, servers, ...(servers.length === 0 && live.error ? { error: live.error } : {}) };
+        entry.expiresAt = servers.length === 0 ? this.clock.now : live.expiresAt;
+        const waiters = entry.waiters ?? [];
+        entry.waiters = undefined;
+        for (const w of waiters) w(entry.list);
+      };
+      // R8: when the servers DNS returned cannot be contacted, the static entries are used — so
+      // their addresses follow the live ones in the list (live first, static_cache_pri = 0).
+      if (!this.resolver.hasStaticEntries || live.servers.length === 0) return publish(live.servers);
+      locate(this.resolver.staticOnly(), target, this.rng, (stat) => {
+        const known = new Set(live.servers.map(key));
+        const extra = stat.servers.filter((s) => !known.has(key(s))).map((s) => ({ ...s, name: `${s.name} (static cache)` }));
+        publish([...live.servers, ...extra]);
+      });
     });
   }
 

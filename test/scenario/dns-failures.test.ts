@@ -104,3 +104,25 @@ describe('DNS failures at run time and in the input', function () {
     expect(r.stderr).to.contain('dns.server').and.to.contain('"dns"');
   });
 });
+
+describe('static DNS cache when the servers DNS returned cannot be contacted (R8)', function () {
+  this.timeout(30_000);
+  it('live DNS says sip2, which refuses; the static entries (sip1) are tried next and the phone registers there', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sipsim-r8-'));
+    const file = path.join(dir, 'r8.yaml');
+    fs.writeFileSync(file, [
+      'name: static after live', 'duration: 1m',
+      `phones: { dave: { address: 10.0.0.13, config: [${PHONES}/common.cfg, ${PHONES}/dave-static.cfg] } }`,
+      'dns: { server: 10.0.0.53, records: ["_sip._udp.pbx.example.com. 300 IN SRV 10 50 5060 sip2.pbx.example.com.", "sip2.pbx.example.com. 300 IN A 10.0.0.2"] }',
+      'servers: { sip1: { address: 10.0.0.1 }, sip2: { address: 10.0.0.2 } }',
+      'network: { default: { delay: 10ms } }',
+      'events: [ { at: 0s, fail: sip2, mode: unreachable }, { at: 0s, boot: dave } ]',
+    ].join('\n'));
+    const records = runScenario(loadScenario(file)).records;
+    const registers = records.flatMap((r) => (r.kind === 'net.send' && r.label === 'REGISTER' ? [[r.t / 1e6, r.to]] : []));
+    expect(registers).to.deep.equal([[0.04, 'sip2'], [0.06, 'sip1']]);
+    const ok = records.find((r) => r.kind === 'phone.registration' && r.to === 'registered');
+    expect(ok && ok.kind === 'phone.registration' ? ok.server : null).to.equal('sip1');
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+});
