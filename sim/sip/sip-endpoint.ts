@@ -58,6 +58,8 @@ export class SipEndpoint implements UdpSocket {
   private readonly ctx: TransactionContext;
   private readonly reliableCtx: TransactionContext;
   private readonly pool: TcpPool | undefined;
+  /** The connection each client transaction over TCP/TLS went on. */
+  private readonly connections = new WeakMap<ClientTransaction, TcpConnection>();
 
   constructor(
     clock: Clock,
@@ -115,13 +117,16 @@ export class SipEndpoint implements UdpSocket {
     const ctx = reliable ? this.reliableCtx : this.ctx;
     // RFC 3261 §17.1: no retransmissions over a reliable transport, so no retransmission bound either.
     const bound = reliable ? undefined : limit;
-    const user = reliable ? this.abandonUnconnected(dst, tu) : tu;
-    const txn =
+    const user = reliable ? this.abandonUnconnected(tu, () => this.connections.get(txn)) : tu;
+    const txn: ClientTransaction =
       req.method === 'INVITE'
         ? new InviteClientTransaction(ctx, req, dst, user, bound)
         : new NonInviteClientTransaction(ctx, req, dst, user, bound);
     this.clients.set(key(topBranch(req), req.method), txn);
     txn.start();
+    // Remember the connection the request went on: its failure is this transaction's transport error.
+    const conn = reliable ? this.pool?.peek(this.host, { ip: dst.ip, port: dst.port }, dst.transport === 'tls') : undefined;
+    if (conn) this.connections.set(txn, conn);
     return txn;
   }
 
@@ -130,12 +135,12 @@ export class SipEndpoint implements UdpSocket {
    * gives up on that connection (closes the socket): the next request starts a fresh connect
    * with its own SYN back-off, rather than queueing behind a dead one.
    */
-  private abandonUnconnected(dst: SipTarget, tu: ClientTransactionUser): ClientTransactionUser {
+  private abandonUnconnected(tu: ClientTransactionUser, connection: () => TcpConnection | undefined): ClientTransactionUser {
     return {
       receiveResponse: (r) => tu.receiveResponse(r),
       onTransportError: (c) => tu.onTransportError(c),
       onRequestTimeout: (timer) => {
-        const conn = this.pool?.peek(this.host, { ip: dst.ip, port: dst.port }, dst.transport === 'tls');
+        const conn = connection();
         if (conn?.isOpen && conn.state !== 'established') conn.close();
         tu.onRequestTimeout(timer);
       },
@@ -169,18 +174,16 @@ export class SipEndpoint implements UdpSocket {
     return {
       onData: (data) => this.receive(data, source),
       onError: (cause) => this.onConnectionError(conn, cause),
+      // Closed under a request still waiting (the peer closed, or a timed-out request abandoned it): that request's transport failed.
+      onClosed: () => this.onConnectionError(conn, 'closed'),
     };
   }
 
   /** A failed connection is a transport error for every client transaction that was using it (RFC 3261 §18.4). */
-  private onConnectionError(conn: TcpConnection, cause: TcpErrorCause): void {
+  private onConnectionError(conn: TcpConnection, cause: TcpErrorCause | 'closed'): void {
     const peer = this.nameOf(conn.remote);
-    const words = cause === 'refused' ? `TCP connection refused by ${peer}` : cause === 'reset' ? `TCP connection reset by ${peer}` : `TCP connection to ${peer} timed out`;
-    const transport = conn.tls ? 'tls' : 'tcp';
-    for (const txn of [...this.clients.values()]) {
-      const d = txn.dst as SipTarget;
-      if (d.ip === conn.remote.ip && d.port === conn.remote.port && d.transport === transport) txn.onTransportError(words);
-    }
+    const words = { refused: `TCP connection refused by ${peer}`, reset: `TCP connection reset by ${peer}`, timeout: `TCP connection to ${peer} timed out`, closed: `TCP connection to ${peer} closed` }[cause];
+    for (const txn of [...this.clients.values()]) if (this.connections.get(txn) === conn) txn.onTransportError(words);
   }
 
   private receive(bytes: Buffer, source: SipTarget): void {

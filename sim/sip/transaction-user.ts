@@ -45,6 +45,8 @@ export interface TransactionContext {
 
 export interface ClientTransaction {
   readonly request: SipRequest;
+  /** Sends the request and arms the timers. */
+  start(): void;
   readonly dst: Endpoint;
   readonly terminated: boolean;
   receiveResponse(response: SipResponse): void;
