@@ -79,23 +79,25 @@ export class AccountRuntime {
     this.directory.lists(account.servers, (found) => {
       const lists = this.callLists(found);
       // R4: each configured server's addresses in its failback order (the last registered first, while preferred).
-      const ordered = lists.map((l) => this.memory.order(this.callOrder(l)));
-      const servers = ordered.flat();
-      const limits = lists.flatMap((l, i) => ordered[i]!.map(() => this.inviteLimit(l.settings)));
+      // Recently failed or Retry-After'd addresses go last, across the whole list.
+      const entries = lists.flatMap((l) => this.callOrder(l).map((server) => ({ server, settings: l.settings })));
+      const ordered = this.memory.order(entries, (e) => e.server);
+      const servers = ordered.map((e) => e.server);
+      const limits = ordered.map((e) => this.inviteLimit(e.settings));
       if (limits.length > 0) limits[limits.length - 1] = undefined; // R2: the last server gets the full timeout
-      const lastOfServer1 = lists[0]?.settings.index === 1 ? ordered[0]!.length - 1 : -1;
+      const lastOfServer1 = ordered.map((e) => e.settings.index).lastIndexOf(1);
       const call = new OutgoingCall(this.clock, this.trace, this.sip, {
         phone: this.phone, call: number, user: account.userName, displayName: account.displayName,
         to, servers, limits, duration,
-        onServerFailed: (server, index) => {
-          this.memory.failed(server);
+        onServerFailed: (server, index, retryAfter) => {
+          this.memory.failed(server, retryAfter);
           if (index === lastOfServer1) this.callLeftServer1();
         },
         onAnswered: (server, index) => {
-          // register_on_enable: a call that failed over inside server 1's list registers there too.
-          const s1 = lists[0]?.settings;
-          if (s1?.index === 1 && s1.registerOnEnable && index > 0 && index <= lastOfServer1) {
-            this.agentFor(s1)?.registerWith(server, `register_on_enable: call ${number} was taken by ${server.name}`);
+          // register_on_enable: a call taken by another address of server 1 than the registered one registers there too.
+          const settings = ordered[index]?.settings;
+          if (settings?.index === 1 && settings.registerOnEnable && index > 0) {
+            this.agentFor(settings)?.registerWith(server, `register_on_enable: call ${number} was taken by ${server.name}`);
           }
         },
       }, placedAt);

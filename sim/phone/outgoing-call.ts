@@ -1,7 +1,7 @@
 import type { Clock, Micros } from '../core/clock.js';
 import type { Trace } from '../core/trace.js';
 import type { Located } from '../dns/server-locator.js';
-import { SipRequest, SipResponse, header } from '../sip/message.js';
+import { SipRequest, SipResponse, header, headerSeconds } from '../sip/message.js';
 import type { SipEndpoint } from '../sip/sip-endpoint.js';
 import type { ClientTransactionUser, RetransmitLimit } from '../sip/transaction-user.js';
 import { CallEffect, CallInput, CallMachineState, initialCall, isServerUnavailable, nextCall } from './call-machine.js';
@@ -19,8 +19,8 @@ export interface CallTarget {
   limits: (RetransmitLimit | undefined)[];
   /** How long the caller stays on an answered call before hanging up. */
   duration: Micros;
-  /** Told when an address fails this call (503, transport error, timeout), before the next is tried. */
-  onServerFailed?: (server: Located, index: number) => void;
+  /** Told when an address fails this call (503, transport error, timeout), before the next is tried; a 503's Retry-After in µs. */
+  onServerFailed?: (server: Located, index: number, retryAfter?: Micros) => void;
   /** Told when an address answers the call. */
   onAnswered?: (server: Located, index: number) => void;
 }
@@ -97,10 +97,10 @@ export class OutgoingCall {
     }
   }
 
-  private serverFailed(): void {
+  private serverFailed(retryAfter?: Micros): void {
     const i = this.state.index;
     const server = this.target.servers[i];
-    if (server) this.target.onServerFailed?.(server, i);
+    if (server) this.target.onServerFailed?.(server, i, retryAfter);
   }
 
   private readonly inviteUser: ClientTransactionUser = {
@@ -112,7 +112,10 @@ export class OutgoingCall {
         const server = this.target.servers[this.state.index]!;
         this.dialog = { toHeader: header(res, 'To') ?? '', target: contact ?? `sip:${this.target.to}@${server.ip}`, server, inviteCseq: this.cseq };
       }
-      if (isServerUnavailable(res.status)) this.serverFailed();
+      if (isServerUnavailable(res.status)) {
+        const retryAfter = headerSeconds(res, 'Retry-After');
+        this.serverFailed(retryAfter !== undefined ? retryAfter * 1_000_000 : undefined);
+      }
       this.feed({ type: 'final', status: res.status, reason: res.reason });
     },
     onRequestTimeout: (timer) => {

@@ -123,7 +123,7 @@ export class RegistrationAgent {
         const run = ++this.runs;
         this.directory.list(target.server, (l) => {
           if (run !== this.runs) return;
-          const servers = this.target.memory.order(this.failback.order(l.servers, kind, clock.now));
+          const servers = this.target.memory.order(this.failback.order(l.servers, kind, clock.now), (a) => a);
           const why = this.failback.describe(kind, clock.now);
           if (why && servers[0]) this.note(this.sip.nameOf(servers[0]), why);
           this.attempt({ ...l, servers }, 0, l.servers, run, false);
@@ -178,7 +178,7 @@ export class RegistrationAgent {
     const moveOn = (reason: string, retryAfter?: number): void => {
       if (stale()) return;
       this.failback.failed(server);
-      this.target.memory.failed(server);
+      this.target.memory.failed(server, retryAfter);
       if (!last) return this.attempt(l, i + 1, located, run, side);
       fail(reason, retryAfter);
     };

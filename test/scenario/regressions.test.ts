@@ -81,4 +81,11 @@ describe('regressions', function () {
     const invites = r.flatMap((e) => (e.kind === 'net.send' && e.label === 'INVITE' ? [[e.t / 1e6, e.to]] : []));
     expect(invites[0]).to.deep.equal([180, 'backup']);
   });
+
+  it("a 503 with Retry-After keeps calls off that server for that long (RFC 3261 §21.5.4), then it is first again", () => {
+    const r = run(variant('04-server1-503', (t) => t.replace(/^events:\n/m, 'events:\n  - { at: 1m30s, call: { from: alice, to: "2000", duration: 5s } }\n  - { at: 2m10s, call: { from: alice, to: "2000", duration: 5s } }\n')));
+    const firstInvites = r.flatMap((e) => (e.kind === 'call.outcome' ? [[e.t / 1e6 - e.setup / 1e6, e.tried[0]]] : []));
+    // 1m: sip1 answers 503 (Retry-After 60 s); 1m30s: sip1 is avoided; 2m10s: the 60 s are over.
+    expect(firstInvites).to.deep.equal([[60, 'sip1'], [90, 'sip2'], [130, 'sip1']]);
+  });
 });
