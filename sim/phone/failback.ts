@@ -25,11 +25,6 @@ export class FailbackPreference {
     return this.server.failbackMode;
   }
 
-  /** The address a new request goes to first, or undefined when it is the primary. */
-  get current(): Located | undefined {
-    return this.preferred;
-  }
-
   /**
    * A registration succeeded at `index` of the located list. Returns when the preference lapses
    * (the instant to probe the primary), or undefined when there is nothing to schedule.

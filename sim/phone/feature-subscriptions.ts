@@ -3,10 +3,10 @@ import type { Located } from '../dns/server-locator.js';
 import type { SipResponse } from '../sip/message.js';
 import type { SipEndpoint } from '../sip/sip-endpoint.js';
 import type { ClientTransactionUser } from '../sip/transaction-user.js';
+import { FEATURE_EVENTS, SubscriptionFeature } from '../sip/event-packages.js';
 
-export type Feature = 'mwi' | 'shared-line';
-
-const EVENT: Record<Feature, string> = { mwi: 'message-summary', 'shared-line': 'call-info' };
+export type Feature = SubscriptionFeature;
+const EVENT = FEATURE_EVENTS;
 
 /**
  * The account's feature subscriptions (R5): MWI and shared lines live on the working server.

@@ -3,6 +3,7 @@ import type { Trace } from '../core/trace.js';
 import type { Located } from '../dns/server-locator.js';
 import { SipRequest, SipResponse, header, headerSeconds } from '../sip/message.js';
 import type { SipEndpoint } from '../sip/sip-endpoint.js';
+import { NO_OUTCOME } from '../sip/transaction-user.js';
 import type { ClientTransactionUser, RetransmitLimit } from '../sip/transaction-user.js';
 import { CallEffect, CallInput, CallMachineState, initialCall, isServerUnavailable, nextCall } from './call-machine.js';
 
@@ -84,7 +85,7 @@ export class OutgoingCall {
         this.clock.schedule(t.duration, () => this.feed({ type: 'hangup' }), undefined, t.phone);
         return;
       case 'send-bye':
-        if (this.dialog) this.sip.sendRequest(this.inDialog('BYE', ++this.cseq), this.dialog.server, IGNORE);
+        if (this.dialog) this.sip.sendRequest(this.inDialog('BYE', ++this.cseq), this.dialog.server, NO_OUTCOME);
         return;
       case 'outcome':
         if (e.outcome === 'answered' && e.via !== null) t.onAnswered?.(t.servers[e.via]!, e.via);
@@ -177,4 +178,3 @@ export class OutgoingCall {
   }
 }
 
-const IGNORE: ClientTransactionUser = { receiveResponse() {}, onRequestTimeout() {}, onTransportError() {} };

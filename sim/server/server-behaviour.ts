@@ -1,3 +1,4 @@
+import type { SubscriptionFeature } from '../sip/event-packages.js';
 import type { Micros } from '../core/clock.js';
 
 /**
@@ -22,9 +23,7 @@ export interface ServerProfile {
   features: readonly ServerFeature[];
 }
 
-export type ServerFeature = 'mwi' | 'shared-line';
+export type ServerFeature = SubscriptionFeature;
 
 export const DEFAULT_SERVER_PROFILE: ServerProfile = { ringTime: 1_000_000, answer: 200, maxExpires: 3600, features: ['mwi', 'shared-line'] };
 
-/** SUBSCRIBE event packages per feature: RFC 3842 message-summary (MWI), call-info (shared call appearance). */
-export const FEATURE_EVENTS: Record<ServerFeature, string> = { mwi: 'message-summary', 'shared-line': 'call-info' };

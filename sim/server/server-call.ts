@@ -2,6 +2,7 @@ import type { Clock, Micros } from '../core/clock.js';
 import type { Trace } from '../core/trace.js';
 import { SipRequest, SipResponse, header } from '../sip/message.js';
 import type { SipEndpoint, SipTarget, SipTransport } from '../sip/sip-endpoint.js';
+import { NO_OUTCOME } from '../sip/transaction-user.js';
 import type { ClientTransactionUser } from '../sip/transaction-user.js';
 
 export interface IncomingCallSpec {
@@ -52,7 +53,7 @@ export class ServerCall {
         if (this.answered) return;
         this.answered = true;
         this.finish('answered', `${res.status} ${res.reason}`);
-        this.clock.schedule(this.spec.duration, () => this.sip.sendRequest(this.inDialog('BYE', 2, res), this.target, IGNORE), undefined, this.via);
+        this.clock.schedule(this.spec.duration, () => this.sip.sendRequest(this.inDialog('BYE', 2, res), this.target, NO_OUTCOME), undefined, this.via);
         return;
       }
       this.finish(res.status === 486 || res.status === 600 ? 'busy' : 'failed', `${res.status} ${res.reason}`);
@@ -98,4 +99,3 @@ export function contactTarget(uri: string): SipTarget {
   return { ip: m?.[1] ?? '0.0.0.0', port: Number(m?.[2] ?? 5060), transport };
 }
 
-const IGNORE: ClientTransactionUser = { receiveResponse() {}, onRequestTimeout() {}, onTransportError() {} };

@@ -9,7 +9,8 @@ import { UasDialogs } from '../sip/uas-dialogs.js';
 import { ServerCall } from './server-call.js';
 import type { TcpNetwork } from '../net/tcp-network.js';
 import type { SipTimerConfig } from '../sip/timers.js';
-import { DEFAULT_SERVER_PROFILE, FEATURE_EVENTS, ServerBehaviour, ServerProfile } from './server-behaviour.js';
+import { FEATURE_EVENTS } from '../sip/event-packages.js';
+import { DEFAULT_SERVER_PROFILE, ServerBehaviour, ServerProfile } from './server-behaviour.js';
 
 interface Binding {
   contact: string;

@@ -19,7 +19,8 @@ export const SIP_PORT = 5060;
 /** RFC 3261 §26.2: SIP over TLS listens on 5061. */
 export const SIPS_PORT = 5061;
 
-export type SipTransport = 'udp' | 'tcp' | 'tls';
+export type { SipTransport } from '../dns/server-locator.js';
+import type { SipTransport } from '../dns/server-locator.js';
 
 /**
  * Where a message goes: an address, its transport (UDP when absent) and, for a response to a

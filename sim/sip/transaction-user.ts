@@ -13,6 +13,9 @@ export interface ClientTransactionUser {
   onTransportError(cause: string): void;
 }
 
+/** A user that ignores every outcome: for requests whose result changes nothing (BYE at hang-up). */
+export const NO_OUTCOME: ClientTransactionUser = { receiveResponse() {}, onRequestTimeout() {}, onTransportError() {} };
+
 /** Callbacks a server transaction makes to its user. */
 export interface ServerTransactionUser {
   /** An INVITE transaction completed without the ACK arriving (Timer H). */
