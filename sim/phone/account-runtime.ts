@@ -88,7 +88,7 @@ export class AccountRuntime {
       const lastOfServer1 = ordered.map((e) => e.settings.index).lastIndexOf(1);
       const call = new OutgoingCall(this.clock, this.trace, this.sip, {
         phone: this.phone, call: number, user: account.userName, displayName: account.displayName,
-        to, servers, limits, duration,
+        to, servers, limits, duration, noAnswerTimeout: Math.round(this.options.noAnswerTimeout * 1_000_000),
         onServerFailed: (server, index, retryAfter) => {
           this.memory.failed(server, retryAfter);
           if (index === lastOfServer1) this.callLeftServer1();

@@ -22,13 +22,16 @@ export type CallInput =
   | { type: 'final'; status: number; reason: string }
   | { type: 'timeout'; timer: string }
   | { type: 'transport-error'; cause: string }
-  | { type: 'hangup' };
+  | { type: 'hangup' }
+  /** Ringing for too long (model option noAnswerTimeout): give up — not a server failure, so no failover. */
+  | { type: 'no-answer' };
 
 export type CallEffect =
   | { type: 'send-invite'; index: number }
   | { type: 'transition'; from: CallState | 'idle'; to: CallState; index: number; reason: string }
   | { type: 'send-ack' }
   | { type: 'send-bye' }
+  | { type: 'send-cancel' }
   | { type: 'schedule-hangup' }
   | { type: 'outcome'; outcome: 'answered' | 'failed' | 'busy'; via: number | null };
 
@@ -77,6 +80,12 @@ export function nextCall(s: CallMachineState, input: CallInput): CallStep {
     case 'hangup':
       if (s.phase !== 'answered') return stay(s);
       return { state: { ...s, phase: 'ended' }, effects: [transition(s, 'ended', s.index, 'caller hung up'), { type: 'send-bye' }] };
+    case 'no-answer': {
+      if (s.phase !== 'proceeding') return stay(s);
+      const step = finish(s, 'failed', 'no answer: the caller gave up (CANCEL)');
+      step.effects.unshift({ type: 'send-cancel' });
+      return step;
+    }
   }
 }
 

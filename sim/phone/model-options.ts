@@ -63,6 +63,12 @@ export interface ModelOptions {
    * leave server 1 does too.
    */
   successiveTrigger: 'registration' | 'registration-or-call';
+  /**
+   * Seconds a call may ring (Proceeding, no final answer) before the phone gives up with CANCEL.
+   * The vendor does not say; default 180 s, RFC 3261's Timer C minimum (§16.6), so a server that
+   * dies after 180 Ringing cannot leave a call ringing for ever.
+   */
+  noAnswerTimeout: number;
 }
 
 export const DEFAULT_MODEL_OPTIONS: ModelOptions = {
@@ -77,6 +83,7 @@ export const DEFAULT_MODEL_OPTIONS: ModelOptions = {
   failedServerMemory: 0,
   concurrentCallRouting: 'primary-first',
   successiveTrigger: 'registration',
+  noAnswerTimeout: 180,
 };
 
 export type ModelOptionSpec =
@@ -96,6 +103,7 @@ export const MODEL_OPTION_SPECS: { [K in keyof ModelOptions]: ModelOptionSpec } 
   failedServerMemory: { kind: 'number', min: 0, max: 86400, integer: false },
   concurrentCallRouting: { kind: 'enum', values: ['primary-first', 'working-first'] },
   successiveTrigger: { kind: 'enum', values: ['registration', 'registration-or-call'] },
+  noAnswerTimeout: { kind: 'number', min: 10, max: 3600, integer: false },
 };
 
 /** "timer-b|retry-counts|…" or "0..1" — one option's accepted values in words. */

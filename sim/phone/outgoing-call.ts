@@ -1,9 +1,11 @@
-import type { Clock, Micros } from '../core/clock.js';
+import type { Clock, EventHandle, Micros } from '../core/clock.js';
 import type { Trace } from '../core/trace.js';
 import type { Located } from '../dns/server-locator.js';
 import { SipRequest, SipResponse, header, headerSeconds } from '../sip/message.js';
 import type { SipEndpoint } from '../sip/sip-endpoint.js';
 import { NO_OUTCOME } from '../sip/transaction-user.js';
+import type { ClientTransaction } from '../sip/transaction-user.js';
+import type { InviteClientTransaction } from '../sip/invite-client-transaction.js';
 import type { ClientTransactionUser, RetransmitLimit } from '../sip/transaction-user.js';
 import { CallEffect, CallInput, CallMachineState, initialCall, isServerUnavailable, nextCall } from './call-machine.js';
 
@@ -20,6 +22,8 @@ export interface CallTarget {
   limits: (RetransmitLimit | undefined)[];
   /** How long the caller stays on an answered call before hanging up. */
   duration: Micros;
+  /** How long a ringing call is given before the caller gives up (CANCEL). */
+  noAnswerTimeout: Micros;
   /** Told when an address fails this call (503, transport error, timeout), before the next is tried; a 503's Retry-After in µs. */
   onServerFailed?: (server: Located, index: number, retryAfter?: Micros) => void;
   /** Told when an address answers the call. */
@@ -37,6 +41,8 @@ export class OutgoingCall {
   private readonly fromTag: string;
   private cseq = 0;
   private startedAt = 0;
+  private invite: { request: SipRequest; txn: ClientTransaction; server: Located } | undefined;
+  private noAnswer: EventHandle = 0;
   private dialog: { toHeader: string; target: string; server: Located; inviteCseq: number } | undefined;
 
   constructor(
@@ -73,10 +79,26 @@ export class OutgoingCall {
     switch (e.type) {
       case 'transition':
         this.trace.emit({ kind: 'call.state', phone: t.phone, call: t.call, from: e.from, to: e.to, server: this.serverName(e.index), reason: e.reason });
+        this.clock.cancel(this.noAnswer);
+        if (e.to === 'proceeding') this.noAnswer = this.clock.schedule(t.noAnswerTimeout, () => this.feed({ type: 'no-answer' }), undefined, t.phone);
         return;
       case 'send-invite': {
         const server = t.servers[e.index]!;
-        this.sip.sendRequest(this.buildInvite(server), server, this.inviteUser, t.limits[e.index]);
+        const request = this.buildInvite(server);
+        this.invite = { request, server, txn: this.sip.sendRequest(request, server, this.inviteUser, t.limits[e.index]) };
+        return;
+      }
+      case 'send-cancel': {
+        // RFC 3261 §9.1: CANCEL copies the INVITE's Request-URI, Call-ID, From, To, CSeq number and top Via.
+        const inv = this.invite;
+        if (!inv) return;
+        const keep = new Set(['via', 'from', 'to', 'call-id']);
+        const cancel: SipRequest = {
+          type: 'request', method: 'CANCEL', uri: inv.request.uri, body: '',
+          headers: [...inv.request.headers.filter(([n]) => keep.has(n.toLowerCase())), ['Max-Forwards', '70'], ['CSeq', `${(header(inv.request, 'CSeq') ?? '1').split(/\s+/)[0]} CANCEL`]],
+        };
+        this.sip.sendRequest(cancel, inv.server, NO_OUTCOME);
+        (inv.txn as InviteClientTransaction).cancelled();
         return;
       }
       case 'send-ack':

@@ -3,7 +3,7 @@ import type { Endpoint, Trace } from '../core/trace.js';
 import type { Host } from '../net/host.js';
 import type { Network } from '../net/network.js';
 import { InviteServerTransaction } from '../sip/invite-server-transaction.js';
-import { Header, SipRequest, SipResponse, header, headerSeconds, responseTo } from '../sip/message.js';
+import { Header, SipRequest, SipResponse, header, headerSeconds, responseTo, topBranch } from '../sip/message.js';
 import { ServerTransaction, SipCore, SipEndpoint } from '../sip/sip-endpoint.js';
 import { UasDialogs } from '../sip/uas-dialogs.js';
 import { ServerCall } from './server-call.js';
@@ -103,6 +103,13 @@ export class SipServer implements SipCore {
         return txn.respond(responseTo(req, 200, [], this.tag));
       case 'SUBSCRIBE':
         return txn.respond(this.subscribe(req));
+      case 'CANCEL': {
+        // RFC 3261 §9.2: 200 to the CANCEL; an INVITE still ringing ends with 487.
+        const invite = this.sip.serverTransaction(topBranch(req), 'INVITE');
+        txn.respond(responseTo(req, invite ? 200 : 481, [], this.tag));
+        if (invite instanceof InviteServerTransaction) invite.respond(responseTo(invite.request, 487, [], this.tag));
+        return;
+      }
       default:
         return txn.respond(responseTo(req, 501, [], this.tag));
     }

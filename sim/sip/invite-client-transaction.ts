@@ -88,6 +88,20 @@ export class InviteClientTransaction implements ClientTransaction {
     }
   }
 
+  /**
+   * The TU sent a CANCEL: if no final response comes within 64·T1, the transaction is over
+   * anyway (RFC 3261 §9.1), so a dead server cannot keep it in Proceeding forever.
+   */
+  cancelled(): void {
+    if (this.state !== S.Proceeding) return;
+    this.ctx.clock.cancel(this.timerB);
+    this.timerB = this.ctx.clock.schedule(this.ctx.timers.B, this.onCancelExpired, undefined, this.ctx.host);
+  }
+
+  private readonly onCancelExpired = (): void => {
+    if (this.state === S.Proceeding) this.transitionTo(S.Terminated, 'no final response 64·T1 after CANCEL (RFC 3261 §9.1)');
+  };
+
   onTransportError(cause: string): void {
     if (this.state !== S.Calling && this.state !== S.Proceeding) return;
     this.ctx.trace.emit({ kind: 'sip.transport-error', host: this.ctx.host, branch: this.branch, method: 'INVITE', cause, peer: this.ctx.nameOf(this.dst) });

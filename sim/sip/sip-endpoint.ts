@@ -161,6 +161,11 @@ export class SipEndpoint implements UdpSocket {
     if (conn.isOpen) conn.send(bytes, label(msg));
   }
 
+  /** The server transaction for (branch, method), if it is still there: a CANCEL finds its INVITE this way (RFC 3261 §9.2). */
+  serverTransaction(branch: string, method: string): ServerTransaction | undefined {
+    return this.servers.get(key(branch, method));
+  }
+
   nameOf(dst: Endpoint): string {
     return this.network.hostByIp(dst.ip)?.name ?? dst.ip;
   }

@@ -249,3 +249,16 @@ describe('call machine (reference R1)', () => {
     });
   });
 });
+
+describe('call machine: no answer', () => {
+  it('ringing too long: CANCEL first, then failed with an outcome — no failover to the next server', async () => {
+    const { initialCall, nextCall } = await import('../../sim/phone/call-machine.js');
+    let s = nextCall(initialCall(2), { type: 'start' }).state;
+    s = nextCall(s, { type: 'provisional', status: 180, reason: 'Ringing' }).state;
+    const step = nextCall(s, { type: 'no-answer' });
+    expect(step.state.phase).to.equal('failed');
+    expect(step.state.tried).to.deep.equal([0]);
+    expect(step.effects.map((e) => e.type)).to.deep.equal(['send-cancel', 'transition', 'outcome']);
+    expect(nextCall(nextCall(initialCall(2), { type: 'start' }).state, { type: 'no-answer' }).effects).to.deep.equal([]);
+  });
+});

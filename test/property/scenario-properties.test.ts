@@ -65,7 +65,7 @@ describe('properties of whole runs (fast-check)', function () {
         const b = renderJsonl(runScenario(loadScenario(file)).records);
         expect(a).to.equal(b);
       }),
-      { numRuns: 25, seed: 42 },
+      { numRuns: 200, seed: 42 },
     );
   });
 
@@ -75,7 +75,7 @@ describe('properties of whole runs (fast-check)', function () {
         const records = runScenario(loadScenario(writeScenario(s))).records;
         for (let i = 1; i < records.length; i++) expect(records[i]!.t).to.be.at.least(records[i - 1]!.t);
       }),
-      { numRuns: 25, seed: 7 },
+      { numRuns: 200, seed: 7 },
     );
   });
 
@@ -102,7 +102,7 @@ describe('properties of whole runs (fast-check)', function () {
         const calls = outcomes.map((o) => (o.kind === 'call.outcome' ? o.call : 0)).sort((a, b) => a - b);
         expect(calls, 'one outcome per call placed').to.deep.equal(s.calls.map((_, i) => i + 1));
       }),
-      { numRuns: 25, seed: 3 },
+      { numRuns: 200, seed: 3 },
     );
   });
 });

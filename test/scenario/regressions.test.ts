@@ -88,4 +88,33 @@ describe('regressions', function () {
     // 1m: sip1 answers 503 (Retry-After 60 s); 1m30s: sip1 is avoided; 2m10s: the 60 s are over.
     expect(firstInvites).to.deep.equal([[60, 'sip1'], [90, 'sip2'], [130, 'sip1']]);
   });
+
+  it('a call left ringing is given up with CANCEL after noAnswerTimeout (180 s): the server answers 487 and the call fails, no failover', () => {
+    const f = path.join(tmp, 'long-ring.yaml');
+    fs.writeFileSync(f, [
+      'name: long ring', 'duration: 5m',
+      `phones: { alice: { address: 10.0.0.10, config: [${PHONES}/common.cfg, ${PHONES}/alice.cfg] } }`,
+      'servers: { sip1: { address: 10.0.0.1, ringTime: 10m }, sip2: { address: 10.0.0.2 } }',
+      'events: [ { at: 0s, boot: alice }, { at: 10s, call: { from: alice, to: "2000" } } ]',
+    ].join('\n'));
+    const r = run(f);
+    const cancel = r.find((e) => e.kind === 'net.send' && e.label === 'CANCEL');
+    expect(cancel && cancel.kind === 'net.send' ? [cancel.t / 1e6, cancel.to] : null).to.deep.equal([190.04, 'sip1']);
+    expect(r.some((e) => e.kind === 'net.send' && e.from === 'sip1' && e.label === '487 Request Terminated (INVITE)')).to.equal(true);
+    const outcome = r.find((e) => e.kind === 'call.outcome');
+    expect(outcome && outcome.kind === 'call.outcome' ? [outcome.outcome, outcome.tried] : null).to.deep.equal(['failed', ['sip1']]);
+  });
+
+  it('a server that dies after 180 Ringing cannot keep the INVITE transaction alive: CANCEL, then 64·T1 later it ends (RFC 3261 §9.1)', () => {
+    const f = path.join(tmp, 'dies-ringing.yaml');
+    fs.writeFileSync(f, [
+      'name: dies while ringing', 'duration: 10m',
+      `phones: { alice: { address: 10.0.0.10, config: [${PHONES}/common.cfg, ${PHONES}/alice.cfg] } }`,
+      'servers: { sip1: { address: 10.0.0.1 }, sip2: { address: 10.0.0.2 } }',
+      'events: [ { at: 0s, boot: alice }, { at: 1s, call: { from: alice, to: "2000" } }, { at: 2s, fail: sip1, mode: silent }, { at: 34s, recover: sip1 } ]',
+    ].join('\n'));
+    const r = run(f);
+    const ict = r.filter((e) => e.kind === 'sip.txn.state' && e.host === 'alice' && e.txn === 'ict');
+    expect(ict.at(-1)?.kind === 'sip.txn.state' ? [ict.at(-1)!.t / 1e6, (ict.at(-1) as { to: string }).to] : null).to.deep.equal([213.04, 'terminated']);
+  });
 });
