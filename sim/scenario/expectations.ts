@@ -48,13 +48,13 @@ function checkDuring(e: Expectation, records: readonly TraceEvent[], from: Micro
   const m = e.matcher;
   if (m.kind === 'feature') return checkFeatureDuring(e, m, records, from, to);
   if (m.kind !== 'registered') return { expectation: e, pass: false, seen: 'during applies to registered and feature only' };
-  const atFrom = stateAt(records, m.phone, m.on, from);
+  const atFrom = stateAt(records, m.phone, m.on, from, m.account);
   if (atFrom.state !== 'registered') {
     const since = atFrom.since !== undefined ? ` (since ${fmt(atFrom.since)}: ${atFrom.reason})` : '';
     return { expectation: e, pass: false, seen: `${m.phone} ${atFrom.state} on ${m.on} at ${fmt(from)}${since}` };
   }
   const left = records.find(
-    (r) => r.kind === 'phone.registration' && r.phone === m.phone && r.server === m.on && r.t > from && r.t <= to && r.to !== 'registered',
+    (r) => r.kind === 'phone.registration' && r.phone === m.phone && r.server === m.on && (m.account === undefined || r.account === m.account) && r.t > from && r.t <= to && r.to !== 'registered',
   );
   if (left && left.kind === 'phone.registration') {
     return { expectation: e, pass: false, seen: `${m.phone} ${left.to} on ${m.on} at ${fmt(left.t)} (${left.reason})` };
@@ -78,11 +78,11 @@ function checkFeatureDuring(e: Expectation, m: Extract<Matcher, { kind: 'feature
   return { expectation: e, pass: true, seen: `${m.name} ${m.available ? 'available' : 'not available'} throughout (since ${fmt(since)})` };
 }
 
-function stateAt(records: readonly TraceEvent[], phone: string, server: string, t: Micros): { state: string; since?: Micros; reason?: string } {
+function stateAt(records: readonly TraceEvent[], phone: string, server: string, t: Micros, account?: number): { state: string; since?: Micros; reason?: string } {
   let out: { state: string; since?: Micros; reason?: string } = { state: 'unregistered' };
   for (const r of records) {
     if (r.t > t) break;
-    if (r.kind === 'phone.registration' && r.phone === phone && r.server === server) out = { state: r.to, since: r.t, reason: r.reason };
+    if (r.kind === 'phone.registration' && r.phone === phone && r.server === server && (account === undefined || r.account === account)) out = { state: r.to, since: r.t, reason: r.reason };
   }
   return out;
 }
@@ -106,7 +106,7 @@ export function matches(m: Matcher, r: TraceEvent): boolean {
         (m.to === undefined || r.to === m.to) && (m.outcome === undefined || r.outcome === m.outcome) && (m.via === undefined || r.via === m.via)
       );
     case 'registered':
-      return r.kind === 'phone.registration' && r.phone === m.phone && r.server === m.on && r.to === 'registered';
+      return r.kind === 'phone.registration' && r.phone === m.phone && r.server === m.on && r.to === 'registered' && (m.account === undefined || r.account === m.account);
     case 'feature':
       return r.kind === 'phone.feature' && r.phone === m.phone && r.feature === m.name && r.available === m.available;
     case 'incoming':

@@ -94,7 +94,7 @@ export function buildExpectation(
     case 'registered':
       checkHosts([m.phone], [...mpath, 'phone'], ctx, 'phone');
       checkHosts([m.on], [...mpath, 'on'], ctx);
-      matcher = { kind: 'registered', phone: m.phone, on: m.on };
+      matcher = { kind: 'registered', phone: m.phone, on: m.on, ...(m.account !== undefined ? { account: m.account } : {}) };
       break;
     case 'incoming':
       checkHosts([m.phone], [...mpath, 'phone'], ctx, 'phone');

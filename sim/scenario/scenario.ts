@@ -69,7 +69,7 @@ export type Timing =
 export type Matcher =
   | { kind: 'sends'; from: string; to: string; method?: string; status?: number }
   | { kind: 'call'; from: string; to?: string; outcome?: 'answered' | 'failed' | 'busy'; via?: string }
-  | { kind: 'registered'; phone: string; on: string }
+  | { kind: 'registered'; phone: string; on: string; account?: number }
   | { kind: 'feature'; phone: string; name: 'mwi' | 'shared-line'; available: boolean }
   | { kind: 'incoming'; phone: string; outcome?: 'answered' | 'failed' | 'busy'; via?: string };
 

@@ -155,7 +155,7 @@ const callMatcher = z.strictObject({
   outcome: z.enum(['answered', 'failed', 'busy']).optional(),
   via: hostName.optional(),
 });
-const registeredMatcher = z.strictObject({ phone: hostName, on: hostName });
+const registeredMatcher = z.strictObject({ phone: hostName, on: hostName, account: z.number().int().min(1).max(16).optional().describe('only this account (default: any)') });
 const incomingMatcher = z.strictObject({ phone: hostName, outcome: z.enum(['answered', 'failed', 'busy']).optional(), via: hostName.optional() });
 const featureMatcher = z.strictObject({
   phone: hostName,
