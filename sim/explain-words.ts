@@ -14,8 +14,12 @@ export function explainInWords(config: PhoneConfig, account: AccountSettings): s
   const lines: string[] = [];
   const [s1, s2] = [account.servers.find((s) => s.index === 1), account.servers.find((s) => s.index === 2)];
   if (!s1 && !s2) return ['No server is configured: the account cannot register or call.'];
-  if (s1) lines.push(`Server 1 (working server): ${where(s1)}`);
-  if (s2) lines.push(`Server 2 (fallback server): ${where(s2)}`);
+  if (account.proxies.length > 0) {
+    lines.push(`Every request goes through the outbound proxies: ${account.proxies.map((p) => `${p.address}${p.port ? `:${p.port}` : ''}`).join(', then ')} (their failover keys override the servers' unless -1).`);
+  }
+  const at = (s: ServerSettings): string => (account.proxies.length > 0 ? `${s.address} — the registrar domain in Request-URI and To; the packets go to the proxies.` : where(s));
+  if (s1) lines.push(`Server 1 (working server): ${at(s1)}`);
+  if (s2) lines.push(`Server 2 (fallback server): ${at(s2)}`);
   lines.push(
     `Timers: T1 ${fmt(t1)}, T2 ${fmt(config.timers.t2)}, T4 ${fmt(config.timers.t4)} — a request to a silent server over UDP is given up after 64·T1 = ${fmt(64 * t1)} when that server is the last one to try.`,
   );

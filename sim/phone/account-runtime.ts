@@ -38,7 +38,7 @@ export class AccountRuntime {
     private readonly backoffRng: Rng,
   ) {
     this.memory = new FailureMemory(clock, Math.round(options.failedServerMemory * 1_000_000));
-    this.directory = new ServerDirectory(clock, resolver, srvWeights);
+    this.directory = new ServerDirectory(clock, resolver, srvWeights, account.proxies);
   }
 
   /** Starts registering (R9) — with server 1 only in successive mode. */
@@ -124,6 +124,8 @@ export class AccountRuntime {
    */
   private callLists(lists: ServerList[]): ServerList[] {
     const [s1, s2] = [lists.find((l) => l.settings.index === 1), lists.find((l) => l.settings.index === 2)];
+    // Through outbound proxies every server's path is the same proxy list: walk it once.
+    if (this.account.proxies.length > 0) return lists.slice(0, 1);
     if (!s1 || !s2) return lists;
     const server1Down = this.agentFor(s1.settings)?.registeredServer === undefined;
     const server2Up = this.agentFor(s2.settings)?.registeredServer !== undefined;

@@ -29,12 +29,21 @@ export interface ServerSettings {
   onlySignalWithRegistered: boolean;
 }
 
+/** An outbound proxy: requests for every server of the account go through it (RFC 3261 §8.1.2). */
+export interface ProxySettings {
+  index: 1 | 2;
+  address: string;
+  port: number;
+}
+
 export interface AccountSettings {
   index: number;
   userName: string;
   displayName: string;
   /** Configured servers in order (server 1 first); blank addresses are left out. */
   servers: ServerSettings[];
+  /** Outbound proxies in order when account.X.outbound_proxy_enable = 1, else empty. */
+  proxies: ProxySettings[];
   regFailRetryInterval: Micros;
   /** reg_failed_retry_min_time / max_time: RFC 5626 back-off base and cap, µs (used when both are set). */
   regBackoff: { base: Micros; max: Micros };
@@ -100,33 +109,45 @@ export function buildPhoneConfig(sources: Map<string, CfgEntry>[]): PhoneConfig 
       const p = `account.${x}.sip_server.${y}`;
       const address = get(`${p}.address`);
       if (address === '') continue;
-      const at = entries.get(`${p}.address`)!;
-      if (!isIPv4(address) && !/^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*\.?$/.test(address)) {
-        throw new InputError(at.file, at.line, at.key, `expected an IPv4 address or a domain name, found "${address}"`);
-      }
+      checkHostAddress(entries.get(`${p}.address`)!);
       const transport = Number(get(`${p}.transport_type`)) as 0 | 1 | 2 | 3;
       const port = Number(get(`${p}.port`));
+      // With outbound proxies, proxy Y's own failover keys win over server Y's unless -1 ("inherit").
+      const proxied = get(`account.${x}.outbound_proxy_enable`) === '1';
+      const own = (key: string): string => {
+        const v = proxied ? get(`account.${x}.outbound_proxy.${y}.${key}`) : '-1';
+        return v === '-1' ? get(`${p}.${key}`) : v;
+      };
       servers.push({
         index: y,
         address,
         port,
         transport,
         expires: Number(get(`${p}.expires`)),
-        retryCounts: Number(get(`${p}.retry_counts`)),
-        inviteRetryCounts: Number(get(`${p}.invite_retry_counts`)),
-        failbackMode: Number(get(`${p}.failback_mode`)) as 0 | 1 | 2 | 3,
+        retryCounts: Number(own('retry_counts')),
+        inviteRetryCounts: Number(own('invite_retry_counts')),
+        failbackMode: Number(own('failback_mode')) as 0 | 1 | 2 | 3,
+        registerOnEnable: own('register_on_enable') === '1',
+        onlySignalWithRegistered: own('only_signal_with_registered') === '1',
         // The vendor: 1..59 is treated as 60; 0 means never go back until the current server fails.
-        registerOnEnable: get(`${p}.register_on_enable`) === '1',
-        onlySignalWithRegistered: get(`${p}.only_signal_with_registered`) === '1',
         failbackTimeout: Math.max(Number(get(`${p}.failback_timeout`)), Number(get(`${p}.failback_timeout`)) === 0 ? 0 : 60) * 1_000_000,
       });
     }
     if (servers.length === 0) warnings.push(`account ${x} is enabled but has no sip_server address: it will not register`);
+    if (get(`account.${x}.outbound_proxy_enable`) === '1' && get(`account.${x}.outbound_proxy.1.address`) === '' && get(`account.${x}.outbound_proxy.2.address`) === '') {
+      warnings.push(`account ${x} enables its outbound proxy but names none: requests go to the servers directly`);
+    }
     accounts.push({
       index: x,
       userName: get(`account.${x}.user_name`) || `user${x}`,
       displayName: get(`account.${x}.display_name`),
       servers,
+      proxies: get(`account.${x}.outbound_proxy_enable`) !== '1' ? [] : ([1, 2] as const).flatMap((y) => {
+        const address = get(`account.${x}.outbound_proxy.${y}.address`);
+        if (address === '') return [];
+        checkHostAddress(entries.get(`account.${x}.outbound_proxy.${y}.address`)!);
+        return [{ index: y, address, port: Number(get(`account.${x}.outbound_proxy.${y}.port`)) }];
+      }),
       // The vendor allows 0 without saying what it means; an immediate retry would spin on a
       // cached failure, so 0 is read as 1 s (README, reference A7).
       regFailRetryInterval: Math.max(1, Number(get(`account.${x}.reg_fail_retry_interval`))) * 1_000_000,
@@ -153,6 +174,13 @@ export function buildPhoneConfig(sources: Map<string, CfgEntry>[]): PhoneConfig 
     warnings,
     entries,
   };
+}
+
+/** An address key must hold an IPv4 address or a domain name. */
+function checkHostAddress(e: CfgEntry): void {
+  if (!isIPv4(e.value) && !/^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*\.?$/.test(e.value)) {
+    throw new InputError(e.file, e.line, e.key, `expected an IPv4 address or a domain name, found "${e.value}"`);
+  }
 }
 
 export function defaultOf(key: string): string {

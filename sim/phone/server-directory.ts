@@ -1,8 +1,8 @@
 import type { Clock, Micros } from '../core/clock.js';
 import type { Rng } from '../core/random.js';
-import { Located, locate } from '../dns/server-locator.js';
+import { Located, LocateResult, locate } from '../dns/server-locator.js';
 import type { StubResolver } from '../dns/stub-resolver.js';
-import type { ServerSettings } from './phone-config.js';
+import type { ProxySettings, ServerSettings } from './phone-config.js';
 
 function key(s: Located): string {
   return `${s.transport}:${s.ip}:${s.port}`;
@@ -35,6 +35,8 @@ export class ServerDirectory {
     private readonly clock: Clock,
     private readonly resolver: StubResolver,
     private readonly rng: Rng,
+    /** Outbound proxies: when there are any, every server's requests go to their addresses. */
+    private readonly proxies: readonly ProxySettings[] = [],
   ) {}
 
   /** The current list for one configured server; `done` may run at once (fresh) or after DNS. */
@@ -44,6 +46,7 @@ export class ServerDirectory {
     if (e && this.clock.now < e.expiresAt) return done(e.list);
     const entry: Entry = { list: e?.list ?? { settings, servers: [] }, expiresAt: 0, waiters: [done] };
     this.entries.set(settings.index, entry);
+    if (this.proxies.length > 0) return this.locateProxies(settings, entry);
     const target = { host: settings.address, port: settings.port, transport: settings.transport };
     locate(this.resolver, target, this.rng, (live) => {
       const publish = (servers: Located[]): void => {
@@ -62,6 +65,32 @@ export class ServerDirectory {
         publish([...live.servers, ...extra]);
       });
     });
+  }
+
+  /**
+   * With outbound proxies the request path is proxy 1's addresses, then proxy 2's (in the
+   * server's transport); the server itself stays in the Request-URI and To (RFC 3261 §8.1.2).
+   */
+  private locateProxies(settings: ServerSettings, entry: Entry): void {
+    const found: LocateResult[] = [];
+    const next = (i: number): void => {
+      const p = this.proxies[i];
+      if (!p) {
+        const servers = found.flatMap((r) => r.servers);
+        const error = servers.length === 0 ? found.map((r) => r.error).filter(Boolean).join('; ') || 'no proxy address' : undefined;
+        entry.list = { settings, servers, ...(error ? { error } : {}) };
+        entry.expiresAt = servers.length === 0 ? this.clock.now : Math.min(...found.map((r) => r.expiresAt));
+        const waiters = entry.waiters ?? [];
+        entry.waiters = undefined;
+        for (const w of waiters) w(entry.list);
+        return;
+      }
+      locate(this.resolver, { host: p.address, port: p.port, transport: settings.transport }, this.rng, (r) => {
+        found.push(r);
+        next(i + 1);
+      });
+    };
+    next(0);
   }
 
   /** When the list of a configured server must be located again (µs); 0 when it never was. */

@@ -44,6 +44,8 @@ describe('sipsim explain', function () {
       'account.1.sip_server.1.expires = 600', 'account.1.sip_server.1.retry_counts = 1', 'account.1.sip_server.1.failback_mode = 3',
       'account.1.sip_server.1.failback_timeout = 30', 'account.1.sip_server.2.address = 10.0.0.3', 'account.1.fallback.redundancy_type = 1',
       'account.1.fallback.timeout = 60', 'account.1.reg_fail_retry_interval = 45', 'account.1.register_expires_overlap = 60', 'sip.timer_t1 = 1', 'sip.reg_surge_prevention = 10',
+      'account.1.outbound_proxy_enable = 1', 'account.1.outbound_proxy.1.address = 10.0.0.5', 'account.1.outbound_proxy.1.port = 5070',
+      'account.1.outbound_proxy.1.retry_counts = 2', 'account.1.outbound_proxy.1.failback_mode = 1', 'account.1.shared_line = 1',
     ];
     const f = write('all.cfg', lines);
     const r = runCli(['explain', f]);
@@ -52,12 +54,24 @@ describe('sipsim explain', function () {
       const key = l.split(' = ')[0]!;
       expect(rowOf(r.stdout, key), key).to.contain(`${f}:${i + 2}`);
     });
+    expect(r.stdout).to.contain('the registrar domain in Request-URI and To; the packets go to the proxies');
+    expect(r.stdout).to.contain('successive registration').and.to.contain('every 1m until it answers');
+    expect(r.stdout).to.contain('renewed 60 s before it expires').and.to.contain('retried after 45s');
+    expect(r.stdout).to.contain('random instant in the first 10s').and.to.contain('Features kept with the working server: mwi, shared-line');
+    expect(r.stdout).to.contain('Every request goes through the outbound proxies: 10.0.0.5:5070');
+    // outbound_proxy.1.retry_counts / failback_mode override server 1's (1 and 3) in the words.
+    expect(r.stdout).to.contain('abandoned after 2 retransmissions').and.to.contain('failback mode 1 (DNSTTL)');
+  });
+
+  it('without proxies the words follow the server keys: NAPTR location, retry_counts, failback mode 3 with its timeout', () => {
+    const f = write('noproxy.cfg', [
+      'account.1.enable = 1', 'account.1.sip_server.1.address = pbx.example.com', 'account.1.sip_server.1.port = 0', 'account.1.sip_server.1.transport_type = 3',
+      'account.1.sip_server.1.retry_counts = 1', 'account.1.sip_server.1.failback_mode = 3', 'account.1.sip_server.1.failback_timeout = 30', 'sip.timer_t1 = 1',
+    ]);
+    const r = runCli(['explain', f]);
     expect(r.stdout).to.contain('DNS NAPTR picks the transport');
     expect(r.stdout).to.contain('abandoned after 1 retransmission (at 3s');
     expect(r.stdout).to.contain('failback mode 3 (duration) — new requests go to the server last registered with for 1m');
-    expect(r.stdout).to.contain('successive registration').and.to.contain('every 1m until it answers');
-    expect(r.stdout).to.contain('renewed 60 s before it expires').and.to.contain('retried after 45s');
-    expect(r.stdout).to.contain('random instant in the first 10s').and.to.contain('Features kept with the working server: mwi');
   });
 
   it('a bad value: exit 2 with file:line and key', () => {

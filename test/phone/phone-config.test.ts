@@ -87,6 +87,7 @@ describe('phone configuration', () => {
           index: 1, address: '10.0.0.1', port: 5060, transport: 0, expires: 3600, retryCounts: 3, inviteRetryCounts: 3,
           failbackMode: 0, failbackTimeout: 3_600_000_000, registerOnEnable: false, onlySignalWithRegistered: false,
         }],
+        proxies: [],
         fallback: { type: 0, timeout: 120_000_000 },
         features: [],
         regFailRetryInterval: 30_000_000,
@@ -218,5 +219,31 @@ describe('phone configuration', () => {
       expect(c.accounts.map((a) => [a.index, a.servers.length])).to.deep.equal([[1, 0], [2, 1]]);
       expect(c.warnings).to.deep.equal(['account 1 is enabled but has no sip_server address: it will not register']);
     });
+  });
+});
+
+describe('outbound proxies (account.X.outbound_proxy*)', () => {
+  const parse = (...lines: string[]) => buildPhoneConfig([parseCfg([CFG_HEADER, 'account.1.enable = 1', 'account.1.sip_server.1.address = pbx.example.com', ...lines].join('\n'), 'p.cfg')]);
+
+  it('disabled by default: no proxies, the server keys as they are', () => {
+    const a = parse('account.1.outbound_proxy.1.address = 10.0.0.5', 'account.1.outbound_proxy.1.retry_counts = 1').accounts[0]!;
+    expect(a.proxies).to.deep.equal([]);
+    expect(a.servers[0]!.retryCounts).to.equal(3);
+  });
+
+  it('enabled: proxies in order; -1 inherits sip_server.Y, other values override it', () => {
+    const a = parse(
+      'account.1.outbound_proxy_enable = 1', 'account.1.outbound_proxy.1.address = 10.0.0.5', 'account.1.outbound_proxy.2.address = op2.example.com',
+      'account.1.outbound_proxy.2.port = 0', 'account.1.outbound_proxy.1.retry_counts = 1', 'account.1.outbound_proxy.1.failback_mode = -1',
+      'account.1.sip_server.1.failback_mode = 2',
+    ).accounts[0]!;
+    expect(a.proxies).to.deep.equal([{ index: 1, address: '10.0.0.5', port: 5060 }, { index: 2, address: 'op2.example.com', port: 0 }]);
+    expect([a.servers[0]!.retryCounts, a.servers[0]!.failbackMode, a.servers[0]!.inviteRetryCounts]).to.deep.equal([1, 2, 3]);
+  });
+
+  it('enabled without an address: a warning; a bad address or value: file:line errors', () => {
+    expect(parse('account.1.outbound_proxy_enable = 1').warnings).to.deep.equal(['account 1 enables its outbound proxy but names none: requests go to the servers directly']);
+    expect(() => parse('account.1.outbound_proxy_enable = 1', 'account.1.outbound_proxy.1.address = not..valid')).to.throw('p.cfg:5: account.1.outbound_proxy.1.address: expected an IPv4 address or a domain name');
+    expect(() => parse('account.1.outbound_proxy.1.invite_retry_counts = 0')).to.throw(/^p\.cfg:4: account\.1\.outbound_proxy\.1\.invite_retry_counts: expected one of 1 \(1\), .*10 \(10\), -1 \(inherit\), found "0"$/);
   });
 });
