@@ -74,6 +74,29 @@ describe('sipsim explain', function () {
     expect(r.stdout).to.contain('failback mode 3 (duration) — new requests go to the server last registered with for 1m');
   });
 
+  it('every key of the table changed from its default (generated from PHONE_KEYS): each row shows the new value and its file:line', async () => {
+    const { PHONE_KEYS } = await import('../../sim/phone/phone-keys.js');
+    const changed = (def: (typeof PHONE_KEYS)[number]): string => {
+      switch (def.type) {
+        case 'int': return String(Number(def.default) === def.max ? def.min : Math.min(def.max, Math.max(def.min, Number(def.default) + 1)));
+        case 'decimal': return String(Number(def.default) === def.max ? def.min : def.max);
+        case 'enum': return Object.keys(def.values).find((v) => v !== def.default)!;
+        case 'text': return def.pattern.endsWith('address') ? '10.0.0.9' : def.pattern.endsWith('.ip') ? '10.0.0.8' : def.pattern.includes('dns_cache') ? 'x.example.com' : 'changed';
+      }
+    };
+    const keys = PHONE_KEYS.map((d) => ({ key: d.pattern.replace('X', '1').replace('Y', '1').replace('N', '1'), value: changed(d), def: d }));
+    const f = write('every.cfg', keys.map((k) => `${k.key} = ${k.value}`));
+    const r = runCli(['explain', f]);
+    expect(r.code, r.stderr).to.equal(0);
+    keys.forEach((k, i) => {
+      if (k.key.startsWith('dns_cache_')) return; // static entries are listed as raw lines
+      const row = rowOf(r.stdout, k.key);
+      expect(row, k.key).to.contain(`${f}:${i + 2}`);
+      expect(row, k.key).to.contain(k.value);
+    });
+    for (const k of keys.filter((k) => k.key.startsWith('dns_cache_'))) expect(r.stdout, k.key).to.contain(`${k.key}`);
+  });
+
   it('a bad value: exit 2 with file:line and key', () => {
     const f = write('bad.cfg', ['account.1.enable = 1', 'account.1.sip_server.1.failback_mode = 7']);
     const r = runCli(['explain', f]);
