@@ -233,7 +233,8 @@ export class TcpNetwork implements TcpWire {
 
   /** Runs inside whoever set the mode: only schedule (run-to-completion). */
   private readonly onModeChange = (host: Host, from: HostMode, to: HostMode): void => {
-    if (from !== 'up' || to === 'up') return;
+    // A host with no connections has nothing to lose: no event (phones start powered off, by the thousand).
+    if (from !== 'up' || to === 'up' || !this.conns.get(host)?.size) return;
     const reason = to === 'silent' ? 'host down: connection state lost' : 'service ports closed: connection state lost';
     this.clock.schedule(0, this.sweep, { host, reason }, host.name);
   };
