@@ -186,12 +186,16 @@ function modelHelp(): string {
 }
 
 function packageVersion(): string {
-  try {
-    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
-    return pkg.version;
-  } catch {
-    return 'unknown';
+  // dist/sim/cli.js is two levels below package.json; the bundle dist/sipsim.cjs one.
+  for (const rel of ['../../package.json', '../package.json']) {
+    try {
+      const pkg = JSON.parse(readFileSync(new URL(rel, import.meta.url), 'utf8')) as { name?: string; version: string };
+      if (pkg.name === 'sipsim') return pkg.version;
+    } catch {
+      // not there: try the next level
+    }
   }
+  return 'unknown';
 }
 
 // A closed pipe (`sipsim run … | head`) is the reader's choice, not an error worth a stack trace.

@@ -1,4 +1,4 @@
-import { Subject } from 'rxjs';
+import { Subject } from 'rxjs/internal/Subject';
 import type { Micros } from './clock.js';
 
 /** Endpoint of a datagram: IPv4 address and port. */
