@@ -94,20 +94,37 @@ export class DnsCache {
  * The phone's static DNS cache. Vendor rule (R8): an entry's TTL counts from boot — here the
  * resolver's creation — and once it has run out the entry is no longer used.
  */
+/**
+ * The static entries (dns_cache_a/srv/naptr.N.*). Each entry's TTL clock starts the first time
+ * a lookup uses it (fact sheet AMB-17, the proposed default "atFirstUse"): a phone that boots
+ * hours into a run, with DNS down, still finds its TTL-120 entries valid. Counting from t = 0
+ * of the run made such a phone never register.
+ */
 export class StaticCache {
-  constructor(
-    private readonly records: readonly DnsRecord[],
-    readonly bootAt: Micros,
-  ) {}
+  private readonly firstUse = new Map<DnsRecord, Micros>();
+
+  constructor(private readonly records: readonly DnsRecord[]) {}
 
   get size(): number {
     return this.records.length;
   }
 
   lookup(name: string, type: string, now: Micros): { records: DnsRecord[]; expiresAt: Micros } | undefined {
-    const live = this.records.filter((r) => r.name === name && r.type === type && now < this.bootAt + ttlUs(r.ttl));
-    if (live.length === 0) return undefined;
-    return { records: live, expiresAt: this.bootAt + ttlUs(minTtl(live)) };
+    const live: DnsRecord[] = [];
+    let expiresAt = Infinity;
+    for (const r of this.records) {
+      if (r.name !== name || r.type !== type) continue;
+      let start = this.firstUse.get(r);
+      if (start === undefined) {
+        start = now;
+        this.firstUse.set(r, now);
+      }
+      const end = start + ttlUs(r.ttl);
+      if (now >= end) continue;
+      live.push(r);
+      expiresAt = Math.min(expiresAt, end);
+    }
+    return live.length === 0 ? undefined : { records: live, expiresAt };
   }
 }
 

@@ -93,7 +93,7 @@ export class StubResolver implements UdpSocket {
     this.opts = { servers: [...o.servers], timeout: o.timeout, attempts: o.attempts, backoff: o.backoff, cacheType: o.cacheType, staticPri: o.staticPri };
     this.port = o.port;
     this.cache = new DnsCache(o.cacheType);
-    this.statics = new StaticCache(options.staticRecords ?? [], clock.now);
+    this.statics = new StaticCache(options.staticRecords ?? []);
     host.bind(this.port, this);
   }
 

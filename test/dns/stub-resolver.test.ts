@@ -239,9 +239,9 @@ describe('StubResolver', () => {
       { name: 'a live answer wins over the static entry', q: 'sip1.pbx.example.com', at: 0, result: [0.04, 'network', '10.0.0.1'], queries: 1 },
       { name: 'DNS silent: the static entry after the live query times out', silent: true, q: 'sip1.pbx.example.com', at: 0, result: [10, 'static', '10.0.0.99'], queries: 2 },
       { name: 'NXDOMAIN: the static entry stands in', q: 'only.static.example.com', at: 0, result: [0.04, 'static', '10.0.0.77'], queries: 1 },
-      { name: 'static TTL counts from boot: at 595 s the fallback (due at 605 s) has expired', silent: true, q: 'sip1.pbx.example.com', at: 595, result: [605, 'timeout', ''], queries: 2 },
+      { name: 'static TTL counts from first use (AMB-17): first needed at 605 s, the entry is fresh', silent: true, q: 'sip1.pbx.example.com', at: 595, result: [605, 'static', '10.0.0.99'], queries: 2 },
       { name: 'static_cache_pri 1: the static entry at once, no query', opts: { staticPri: 1 }, q: 'sip1.pbx.example.com', at: 0, result: [0, 'static', '10.0.0.99'], queries: 0 },
-      { name: 'static_cache_pri 1 after the static TTL: the live answer', opts: { staticPri: 1 }, q: 'sip1.pbx.example.com', at: 600, result: [600.04, 'network', '10.0.0.1'], queries: 1 },
+      { name: 'static_cache_pri 1, first used at 600 s: the static entry, no query', opts: { staticPri: 1 }, q: 'sip1.pbx.example.com', at: 600, result: [600, 'static', '10.0.0.99'], queries: 0 },
       { name: 'no DNS server: only static entries', opts: { servers: [] }, q: 'sip1.pbx.example.com', at: 0, result: [0, 'static', '10.0.0.99'], queries: 0 },
       { name: 'no DNS server and no static entry: nxdomain', opts: { servers: [] }, q: 'sip2.pbx.example.com', at: 0, result: [0, 'nxdomain', ''], queries: 0 },
     ];
@@ -256,6 +256,15 @@ describe('StubResolver', () => {
         expect(w.dnsTimeline().filter(([, d]) => d.startsWith('query')), 'queries sent').to.have.length(c.queries);
       });
     }
+
+    it('static TTL runs from the first use: used at 100 s, at 699 s still static, at 700 s the live answer (static_cache_pri 1)', () => {
+      const w = new DnsWorld({ resolver: { staticRecords, staticPri: 1 } });
+      const first = w.resolveAt(100, 'sip1.pbx.example.com', 'A');
+      const before = w.resolveAt(699, 'sip1.pbx.example.com', 'A');
+      const after = w.resolveAt(700, 'sip1.pbx.example.com', 'A');
+      w.clock.run();
+      expect([...summary(first), ...summary(before), ...summary(after)].map((x) => [x.t, x.source])).to.deep.equal([[100, 'static'], [699, 'static'], [700.04, 'network']]);
+    });
 
     it('a negative-cache hit also falls back to the static entry', () => {
       const w = new DnsWorld({ resolver: { staticRecords } });

@@ -126,3 +126,42 @@ describe('static DNS cache when the servers DNS returned cannot be contacted (R8
     fs.rmSync(dir, { recursive: true, force: true });
   });
 });
+
+describe('static DNS cache TTLs count from first use (fact sheet AMB-17)', function () {
+  this.timeout(30_000);
+  function run(bootAt: string, ttl: number): { registeredAt: number | undefined; registers: number[] } {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sipsim-amb17-'));
+    const cfg = path.join(dir, 'ttl.cfg');
+    fs.writeFileSync(cfg, `#!version:1.0.0.1\ndns_cache_srv.1.ttl = ${ttl}\ndns_cache_a.1.ttl = ${ttl}\n`);
+    const file = path.join(dir, 'late-boot.yaml');
+    fs.writeFileSync(file, [
+      'name: late boot, DNS down, static entries', 'duration: 8m',
+      `phones: { dave: { address: 10.0.0.13, config: [${PHONES}/common.cfg, ${PHONES}/dave-static.cfg, ${cfg}] } }`,
+      'dns: { server: 10.0.0.53, records: ["sip1.pbx.example.com. 300 IN A 10.0.0.1"] }',
+      'servers: { sip1: { address: 10.0.0.1 } }',
+      'network: { default: { delay: 10ms } }',
+      `events: [ { at: 0s, fail: dns, mode: silent }, { at: ${bootAt}, boot: dave } ]`,
+    ].join('\n'));
+    const records = runScenario(loadScenario(file)).records;
+    fs.rmSync(dir, { recursive: true, force: true });
+    const ok = records.find((r) => r.kind === 'phone.registration' && r.to === 'registered');
+    return {
+      registeredAt: ok ? ok.t / 1e6 : undefined,
+      registers: records.flatMap((r) => (r.kind === 'net.send' && r.label === 'REGISTER' ? [r.t / 1e6] : [])),
+    };
+  }
+
+  it('a phone booting at 5 min with DNS down and TTL-120 static entries registers within seconds of its DNS timeouts', () => {
+    const late = run('5m', 120);
+    // SRV then A time out against the silent DNS (2 × 10 s), then the static entries answer.
+    expect(late.registeredAt).to.be.a('number');
+    expect(late.registeredAt! - 300).to.be.within(19, 22);
+    expect(late.registers[0]! - 300).to.be.within(19, 21);
+  });
+
+  it('the same phone booting at 0 registers at the same offset: boot time does not change what the entries give', () => {
+    const early = run('0s', 120);
+    const late = run('5m', 120);
+    expect(late.registeredAt! - 300).to.be.closeTo(early.registeredAt!, 1e-6);
+  });
+});
