@@ -59,6 +59,7 @@ export class World {
       const profile = {
         ...DEFAULT_SERVER_PROFILE,
         ...(s.ringTime !== undefined ? { ringTime: s.ringTime } : {}),
+        ...(s.ringDelay !== undefined ? { ringDelay: s.ringDelay } : {}),
         ...(s.answer !== undefined ? { answer: s.answer } : {}),
         ...(s.features !== undefined ? { features: s.features } : {}),
       };
