@@ -145,6 +145,14 @@ export class TcpConnection {
   }
 
   /**
+   * Still connecting: drops the queued messages `unwanted` picks (the application gave up on
+   * them, e.g. their SIP transaction timed out) while the connect itself goes on.
+   */
+  discardPending(unwanted: (data: Buffer) => boolean): void {
+    this.pending = this.pending.filter((m) => !unwanted(m.data));
+  }
+
+  /**
    * Established: FIN, then onClosed when the peer's FIN arrives. Still connecting: abandon
    * (RST if TCP was up) and onClosed from a clock event. Otherwise a no-op.
    */
@@ -379,14 +387,16 @@ export class TcpConnection {
     const head = this.outstanding[0];
     if (!head || this._state === 'closed') return;
     const syn = head.flags === 'S' || head.flags === 'S.';
-    const limit = head.flags === 'S' ? this.p.synRetries : head.flags === 'S.' ? this.net.options.synAckRetries : this.net.options.dataRetries;
+    const linear = this.net.options.synLinearTimeouts;
+    const limit = head.flags === 'S' ? this.p.synRetries + linear : head.flags === 'S.' ? this.net.options.synAckRetries : this.net.options.dataRetries;
     if (this.retries >= limit) return this.giveUp(head.flags, limit);
     this.retries++;
     this.timed = undefined; // Karn: no sample from a retransmitted segment
     this.recover = this.sndNxt;
     if (syn) this.synRetransmitted = true;
     this.put(head, true); // §5.4
-    this.rto.backOff(); // §5.5
+    // §5.5, except Linux's linear SYN timeouts: its tcp_retransmit_timer keeps the RTO while total_rto <= N.
+    if (head.flags !== 'S' || this.retries > linear) this.rto.backOff();
     this.armRtx(); // §5.6
   };
 

@@ -11,6 +11,12 @@ export interface TcpOptions {
    * usually gives up first (Timer B/F = 64·T1 = 32 s) — it then simply closes the connection.
    */
   synRetries: number;
+  /**
+   * Linux ≥ 6.5 tcp_syn_linear_timeouts: the first N SYN retransmissions are each followed by
+   * the initial RTO again (no doubling), and connect allows synRetries + N retransmissions in
+   * all. 0 (default here; Linux ships 4) is pure RFC 6298 doubling.
+   */
+  synLinearTimeouts: number;
   /** SYN-ACK retransmissions of a half-open passive connection (Linux tcp_synack_retries = 5). */
   synAckRetries: number;
   /**
@@ -35,6 +41,7 @@ export interface TcpOptions {
 
 export const DEFAULT_TCP_OPTIONS: Readonly<TcpOptions> = Object.freeze({
   synRetries: 6,
+  synLinearTimeouts: 0,
   synAckRetries: 5,
   dataRetries: 15,
   initialRto: 1_000_000,

@@ -69,6 +69,22 @@ export interface ModelOptions {
    * dies after 180 Ringing cannot leave a call ringing for ever.
    */
   noAnswerTimeout: number;
+  /**
+   * Linux ≥ 6.5's net.ipv4.tcp_syn_linear_timeouts: the first N SYN retransmissions keep the
+   * initial RTO (1 s) instead of doubling, and N more retransmissions are allowed before the
+   * connect gives up (tcp_write_timeout adds N to tcp_syn_retries). N = 2: SYN gaps 1, 1, 1, 2,
+   * 4 … s. Default 0 — pure RFC 6298 doubling (Linux before 6.5, and this model's seed); Linux
+   * 6.5+ ships 4.
+   */
+  tcpSynLinearTimeouts: number;
+  /**
+   * What a TCP/TLS connect still pending when its SIP transaction times out (Timer B/F) becomes.
+   * 'abandon' (default, the seed's model): the stack closes the socket, the next request starts
+   * a fresh connect. 'keep': as a kernel socket does, the SYN back-off goes on (the timed-out
+   * request is dropped from the stack's queue), and the next request to that address waits on
+   * that connection — until it connects or tcpSynRetries gives up.
+   */
+  tcpConnectOnTimeout: 'abandon' | 'keep';
 }
 
 export const DEFAULT_MODEL_OPTIONS: ModelOptions = {
@@ -84,6 +100,8 @@ export const DEFAULT_MODEL_OPTIONS: ModelOptions = {
   concurrentCallRouting: 'primary-first',
   successiveTrigger: 'registration',
   noAnswerTimeout: 180,
+  tcpSynLinearTimeouts: 0,
+  tcpConnectOnTimeout: 'abandon',
 };
 
 export type ModelOptionSpec =
@@ -104,6 +122,9 @@ export const MODEL_OPTION_SPECS: { [K in keyof ModelOptions]: ModelOptionSpec } 
   concurrentCallRouting: { kind: 'enum', values: ['primary-first', 'working-first'] },
   successiveTrigger: { kind: 'enum', values: ['registration', 'registration-or-call'] },
   noAnswerTimeout: { kind: 'number', min: 10, max: 3600, integer: false },
+  // Linux caps the sysctl at 20 (tcp_syn_linear_timeouts_max).
+  tcpSynLinearTimeouts: { kind: 'number', min: 0, max: 20, integer: true },
+  tcpConnectOnTimeout: { kind: 'enum', values: ['abandon', 'keep'] },
 };
 
 /** "timer-b|retry-counts|…" or "0..1" — one option's accepted values in words. */

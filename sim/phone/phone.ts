@@ -41,7 +41,7 @@ export class Phone implements SipCore {
     dnsServers: string[],
     tcp?: TcpNetwork,
   ) {
-    this.sip = new SipEndpoint(clock, trace, network, host, config.timers, this, tcp, options.tlsVersion === '1.3' ? 1 : 2);
+    this.sip = new SipEndpoint(clock, trace, network, host, config.timers, this, tcp, options.tlsVersion === '1.3' ? 1 : 2, options.tcpConnectOnTimeout);
     this.tag = this.sip.ids.tag();
     this.dialogs = new UasDialogs(clock, trace, this.sip, config.timers, this.tag);
     // The resolver is the phone's; its cache settings come from the first account (they are per

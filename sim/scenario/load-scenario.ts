@@ -7,6 +7,7 @@ import { parseZoneLine } from '../dns/zone-file.js';
 import { formatDuration } from '../core/time.js';
 import { CfgEntry, parseCfg } from '../phone/cfg-file.js';
 import { buildPhoneConfig } from '../phone/phone-config.js';
+import { DEFAULT_SERVER_PROFILE } from '../server/server-behaviour.js';
 import type { ModelOptions } from '../phone/model-options.js';
 import { buildAction, buildExpectation, checkHosts } from './scenario-items.js';
 import type { Expectation, PhoneSpec, Scenario, ScenarioEvent, ServerSpec } from './scenario.js';
@@ -74,9 +75,15 @@ export function loadScenario(file: string): Scenario {
   });
   const servers: ServerSpec[] = serverNames.map((name) => {
     const s = top.servers![name]!;
+    // The 180 cannot follow the answer: the INVITE transaction takes no provisional after a final response.
+    const ringTime = s.ringTime ?? DEFAULT_SERVER_PROFILE.ringTime;
+    if (s.ringDelay !== undefined && s.ringDelay > ringTime) {
+      throw new InputError(file, at.line(['servers', name], 'ringDelay'), `servers.${name}.ringDelay`, `at most ringTime (${formatDuration(ringTime)}), found ${formatDuration(s.ringDelay)}`);
+    }
     return {
       name, address: s.address,
       ...(s.ringTime !== undefined ? { ringTime: s.ringTime } : {}),
+      ...(s.ringDelay !== undefined ? { ringDelay: s.ringDelay } : {}),
       ...(s.answer !== undefined ? { answer: s.answer } : {}),
       ...(s.features !== undefined ? { features: s.features.filter((f): f is 'mwi' | 'shared-line' => f !== 'calls') } : {}),
     };

@@ -37,6 +37,7 @@ export interface ServerSpec {
   name: string;
   address: string;
   ringTime?: Micros;
+  ringDelay?: Micros;
   answer?: number;
   /** Subscription features offered; absent = all. */
   features?: ('mwi' | 'shared-line')[];

@@ -74,7 +74,8 @@ export const serverSchema = z.strictObject({
     .array(z.enum(['calls', 'mwi', 'shared-line'], { error: 'expected calls, mwi or shared-line' }))
     .optional()
     .describe('Features offered (default all). A fallback server lists [calls]: SUBSCRIBEs for MWI and shared lines get 489 Bad Event.'),
-  ringTime: duration.optional().describe('Time from 180 Ringing to the answer (default 1s).'),
+  ringTime: duration.optional().describe('Time from the INVITE to the answer (default 1s).'),
+  ringDelay: duration.optional().describe('Time from the INVITE to its 180 Ringing (default 0s: with the 100); at most ringTime.'),
   answer: z.number().int().min(200).max(699).optional().describe('Final status the callee answers INVITEs with (default 200; 486 = busy).'),
 });
 

@@ -44,7 +44,7 @@ export class World {
     const links = new LinkTable(scenario.network.default);
     for (const l of scenario.network.links) links.update(l.between[0], l.between[1], l.change);
     this.network = new Network(this.clock, this.trace, this.random, links);
-    this.tcp = new TcpNetwork(this.network, this.clock, this.trace, this.random, { synRetries: model.tcpSynRetries });
+    this.tcp = new TcpNetwork(this.network, this.clock, this.trace, this.random, { synRetries: model.tcpSynRetries, synLinearTimeouts: model.tcpSynLinearTimeouts });
     const dnsServers = scenario.dns?.servers ?? [];
     for (const d of dnsServers) {
       this.dnsServers.push(new DnsServer(this.network, this.network.addHost(d.name, d.address), new Zone(scenario.dns!.records)));
@@ -59,6 +59,7 @@ export class World {
       const profile = {
         ...DEFAULT_SERVER_PROFILE,
         ...(s.ringTime !== undefined ? { ringTime: s.ringTime } : {}),
+        ...(s.ringDelay !== undefined ? { ringDelay: s.ringDelay } : {}),
         ...(s.answer !== undefined ? { answer: s.answer } : {}),
         ...(s.features !== undefined ? { features: s.features } : {}),
       };

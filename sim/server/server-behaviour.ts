@@ -13,8 +13,14 @@ export type ServerBehaviour =
   | { mode: 'slow'; delay: Micros };
 
 export interface ServerProfile {
-  /** Time from 180 Ringing to the final answer of an INVITE. */
+  /** Time from an INVITE's arrival to its final answer. */
   ringTime: Micros;
+  /**
+   * Time from an INVITE's arrival to its 180 Ringing, at most ringTime. 0 (default): at once,
+   * with the 100. Real platforms often send it later: a proxy relays the 180 only once the
+   * callee's device says it rings.
+   */
+  ringDelay: Micros;
   /** Final status the callee answers INVITEs with (200, or e.g. 486 busy). */
   answer: number;
   /** Registration lifetime granted at most, seconds. */
@@ -25,5 +31,5 @@ export interface ServerProfile {
 
 export type ServerFeature = SubscriptionFeature;
 
-export const DEFAULT_SERVER_PROFILE: ServerProfile = { ringTime: 1_000_000, answer: 200, maxExpires: 3600, features: ['mwi', 'shared-line'] };
+export const DEFAULT_SERVER_PROFILE: ServerProfile = { ringTime: 1_000_000, ringDelay: 0, answer: 200, maxExpires: 3600, features: ['mwi', 'shared-line'] };
 

@@ -135,7 +135,10 @@ export class SipServer implements SipCore {
 
   private invite(req: SipRequest, txn: InviteServerTransaction): void {
     txn.respond(responseTo(req, 100));
-    txn.respond(responseTo(req, 180, [], this.tag));
+    const ringing = (): void => txn.respond(responseTo(req, 180, [], this.tag)); // ignored once a final answer (e.g. 487) went
+    // No event for the default: a 180 at once must not cost a clock event (goldens count them).
+    if (this.profile.ringDelay === 0) ringing();
+    else this.clock.schedule(this.profile.ringDelay, ringing, undefined, this.name);
     this.clock.schedule(this.profile.ringTime, () => this.answer(req, txn), undefined, this.name);
   }
 

@@ -73,6 +73,8 @@ export class SipEndpoint implements UdpSocket {
     tcp?: TcpNetwork,
     /** TLS handshake round trips for connections this host opens: 2 = TLS 1.2, 1 = TLS 1.3. */
     private readonly tlsRoundTrips: 1 | 2 = 2,
+    /** A connect still pending when its transaction times out: closed ('abandon') or left to go on ('keep'). */
+    private readonly connectOnTimeout: 'abandon' | 'keep' = 'abandon',
   ) {
     this.ids = new Identifiers(host.name, host.ip);
     host.bind(SIP_PORT, this);
@@ -118,7 +120,7 @@ export class SipEndpoint implements UdpSocket {
     const ctx = reliable ? this.reliableCtx : this.ctx;
     // RFC 3261 §17.1: no retransmissions over a reliable transport, so no retransmission bound either.
     const bound = reliable ? undefined : limit;
-    const user = reliable ? this.abandonUnconnected(tu, () => this.connections.get(txn)) : tu;
+    const user = reliable ? this.abandonUnconnected(tu, req, () => this.connections.get(txn)) : tu;
     const txn: ClientTransaction =
       req.method === 'INVITE'
         ? new InviteClientTransaction(ctx, req, dst, user, bound)
@@ -134,15 +136,26 @@ export class SipEndpoint implements UdpSocket {
   /**
    * When a request over TCP/TLS times out while its connection is still being set up, the stack
    * gives up on that connection (closes the socket): the next request starts a fresh connect
-   * with its own SYN back-off, rather than queueing behind a dead one.
+   * with its own SYN back-off, rather than queueing behind a dead one. With connectOnTimeout
+   * 'keep' (model option tcpConnectOnTimeout) it only drops the timed-out request from the
+   * connection's queue, as a stack over a kernel socket does: the SYN back-off goes on, and the
+   * next request to that address waits on the same connect (the pool hands it out while connecting).
    */
-  private abandonUnconnected(tu: ClientTransactionUser, connection: () => TcpConnection | undefined): ClientTransactionUser {
+  private abandonUnconnected(tu: ClientTransactionUser, req: SipRequest, connection: () => TcpConnection | undefined): ClientTransactionUser {
+    const branch = topBranch(req);
+    const isThisRequest = (data: Buffer): boolean => {
+      const m = parse(data.toString('utf8'));
+      return m?.type === 'request' && m.method === req.method && topBranch(m) === branch;
+    };
     return {
       receiveResponse: (r) => tu.receiveResponse(r),
       onTransportError: (c) => tu.onTransportError(c),
       onRequestTimeout: (timer) => {
         const conn = connection();
-        if (conn?.isOpen && conn.state !== 'established') conn.close();
+        if (conn?.isOpen && conn.state !== 'established') {
+          if (this.connectOnTimeout === 'keep') conn.discardPending(isThisRequest);
+          else conn.close();
+        }
         tu.onRequestTimeout(timer);
       },
     };
