@@ -41,6 +41,7 @@ export function renderSummary(run: RunResult): string {
   for (const v of run.verdicts) {
     out.push(`    ${v.pass ? 'PASS' : 'FAIL'} ${s.file}:${v.expectation.line} ${v.expectation.text}`);
     out.push(`         ${v.pass ? 'seen' : 'seen instead'}: ${v.seen}`);
+    if (v.warning) out.push(`         warning: ${v.warning}`);
   }
   return out.join('\n') + '\n';
 }

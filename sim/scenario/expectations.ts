@@ -8,14 +8,31 @@ export interface Verdict {
   pass: boolean;
   /** What the trace showed: the matching instant, or what was seen instead. */
   seen: string;
+  /** A pass that may be an accident: held only by an event before the scenario's first fault. */
+  warning?: string;
 }
 
-/** Checks every expectation against the finished trace. Pure: reads records only. */
-export function checkExpectations(expectations: readonly Expectation[], records: readonly TraceEvent[], end: Micros): Verdict[] {
-  return expectations.map((e) => checkOne(e, records, end));
+/**
+ * Checks every expectation against the finished trace. Pure: reads records only. `firstFault`
+ * is the instant of the scenario's first fault event (fail, partition, link change, DNS change),
+ * if any: an `at`/`by` that holds only through an event before it is flagged, since a check
+ * meant for a failover or failback then passes on the boot-time event.
+ */
+export function checkExpectations(expectations: readonly Expectation[], records: readonly TraceEvent[], end: Micros, firstFault?: Micros): Verdict[] {
+  return expectations.map((e) => withFaultWarning(checkOne(e, records, end), firstFault));
 }
 
-function checkOne(e: Expectation, records: readonly TraceEvent[], end: Micros): Verdict {
+function withFaultWarning(checked: Verdict & { matchedAt?: Micros }, firstFault: Micros | undefined): Verdict {
+  const { matchedAt, ...v } = checked;
+  const t = v.expectation.timing;
+  if (!v.pass || firstFault === undefined || matchedAt === undefined || matchedAt >= firstFault) return v;
+  // An `at` aimed before the fault, or a `by` deadline before it, is about the pre-fault state on purpose.
+  if ((t.kind === 'at' && t.at < firstFault) || (t.kind === 'by' && (t.by < firstFault || t.after > 0))) return v;
+  const hint = t.kind === 'by' ? ' — did you mean `after:`?' : '';
+  return { ...v, warning: `satisfied at ${fmt(matchedAt)}, before the first fault at ${fmt(firstFault)}${hint}` };
+}
+
+function checkOne(e: Expectation, records: readonly TraceEvent[], end: Micros): Verdict & { matchedAt?: Micros } {
   const t = e.timing;
   if (t.kind === 'during') return checkDuring(e, records, t.from, t.to);
   const hits = records.filter((r) => matches(e.matcher, r)).map((r) => r.t);
@@ -23,15 +40,18 @@ function checkOne(e: Expectation, records: readonly TraceEvent[], end: Micros): 
   switch (t.kind) {
     case 'at': {
       const inside = hits.find((h) => Math.abs(h - t.at) <= t.tolerance);
-      if (inside !== undefined) return { expectation: e, pass: true, seen: `${what} at ${fmt(inside)}` };
+      if (inside !== undefined) return { expectation: e, pass: true, seen: `${what} at ${fmt(inside)}`, matchedAt: inside };
       if (hits.length === 0) return { expectation: e, pass: false, seen: `no ${what} in the whole run` };
       const nearest = hits.reduce((a, b) => (Math.abs(b - t.at) < Math.abs(a - t.at) ? b : a));
       return { expectation: e, pass: false, seen: `nearest ${what} at ${fmt(nearest)}, ${formatDuration(Math.abs(nearest - t.at))} ${nearest < t.at ? 'early' : 'late'}` };
     }
     case 'by': {
-      const first = hits[0];
-      if (first !== undefined && first <= t.by) return { expectation: e, pass: true, seen: `${what} at ${fmt(first)}` };
-      return { expectation: e, pass: false, seen: first === undefined ? `no ${what} in the whole run` : `first ${what} only at ${fmt(first)}` };
+      const first = hits.find((h) => h >= t.after);
+      if (first !== undefined && first <= t.by) return { expectation: e, pass: true, seen: `${what} at ${fmt(first)}`, matchedAt: first };
+      const before = t.after > 0 ? hits.filter((h) => h < t.after).pop() : undefined;
+      const earlier = before !== undefined ? ` (the last before ${fmt(t.after)} at ${fmt(before)})` : '';
+      if (first === undefined) return { expectation: e, pass: false, seen: `no ${what} ${t.after > 0 ? `at or after ${fmt(t.after)}` : 'in the whole run'}${earlier}` };
+      return { expectation: e, pass: false, seen: `first ${what}${t.after > 0 ? ` after ${fmt(t.after)}` : ''} only at ${fmt(first)}${earlier}` };
     }
     case 'never': {
       const to = t.to ?? end;

@@ -24,6 +24,12 @@ export interface RunResult {
   eventsRun: number;
 }
 
+/** The first scripted fault: a host failing, a partition, a link change or a DNS change. */
+function firstFault(scenario: Scenario): Micros | undefined {
+  const faults = scenario.events.filter((e) => ['fail', 'partition', 'link', 'dns'].includes(e.action.type));
+  return faults.length === 0 ? undefined : Math.min(...faults.map((e) => e.at));
+}
+
 /** Builds the world, runs it to the scenario's duration under the event guard, checks expectations. */
 export function runScenario(scenario: Scenario, options: RunOptions = {}): RunResult {
   const seed = options.seed ?? scenario.seed;
@@ -43,7 +49,7 @@ export function runScenario(scenario: Scenario, options: RunOptions = {}): RunRe
     model,
     hosts: world.hosts,
     records,
-    verdicts: checkExpectations(scenario.expectations, records, scenario.duration),
+    verdicts: checkExpectations(scenario.expectations, records, scenario.duration, firstFault(scenario)),
     end: scenario.duration,
     eventsRun: world.clock.eventsRun,
   };

@@ -114,7 +114,8 @@ function buildTiming(kind: TimingKind, p: Parsed, path: YamlPath, ctx: NameConte
     case 'at':
       return { kind: 'at', at: p.at, tolerance: p.tolerance ?? 0 };
     case 'by':
-      return { kind: 'by', by: p.by };
+      if (p.after !== undefined && p.after > p.by) throw new InputError(ctx.file, ctx.at.line(path, 'after'), `${formatPath(path)}.after`, 'expected an instant at or before `by`');
+      return { kind: 'by', by: p.by, after: p.after ?? 0 };
     case 'during': {
       const [from, to] = p.during as [number, number];
       if (to < from) throw new InputError(ctx.file, ctx.at.line(path, 'during'), `${formatPath(path)}.during`, 'expected [from, to] with from ≤ to');

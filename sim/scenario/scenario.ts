@@ -63,7 +63,8 @@ export interface ScenarioEvent {
 
 export type Timing =
   | { kind: 'at'; at: Micros; tolerance: Micros }
-  | { kind: 'by'; by: Micros }
+  /** A match in [after, by]; after 0 when not given. */
+  | { kind: 'by'; by: Micros; after: Micros }
   | { kind: 'during'; from: Micros; to: Micros }
   | { kind: 'never'; from: Micros; to: Micros | null };
 

@@ -172,7 +172,7 @@ export const MATCHER_KINDS = Object.keys(matcherSchemas) as MatcherKind[];
 /** Timing forms: exactly one of at / by / during / never. */
 export const timingSchemas = {
   at: { at: duration, tolerance: duration.optional() },
-  by: { by: duration },
+  by: { by: duration, after: duration.optional().describe('only events at or after this instant count (e.g. a failback after the outage)') },
   during: { during: z.tuple([duration, duration], { error: 'expected [from, to], e.g. [2m, 5m]' }) },
   never: { never: z.union([z.literal(true), z.tuple([duration, duration])], { error: 'expected true or a window [from, to]' }) },
 } as const;
