@@ -1,17 +1,20 @@
 import { formatDuration } from '../sim/core/time.js';
+import { formatWarning } from '../sim/core/warning.js';
 import type { RunResult } from '../sim/scenario/run-scenario.js';
 import { phoneTimelines } from './phone-timeline.js';
 
 /**
  * The QA summary after the ladder: per phone, registrations per server, the working server
  * over time (failover/failback instants with their triggers), unregistered gaps and calls;
- * then every expectation's verdict with what was seen.
+ * then every expectation's verdict with what was seen. Input warnings come first, by the
+ * header: they often explain what follows (a server address no host has, no expectations).
  */
 export function renderSummary(run: RunResult): string {
   const out: string[] = [];
   const s = run.scenario;
   out.push(`Summary — ${s.id}: ${s.name}`);
   out.push(`  seed ${run.seed}, ${formatDuration(run.end)} simulated, ${run.eventsRun} events, model ${Object.entries(run.model).map(([k, v]) => `${k}=${v}`).join(' ')}`);
+  for (const w of s.warnings) out.push(`  warning: ${formatWarning(w)}`);
   const phones = run.hosts.filter((h) => h.role === 'phone').map((h) => h.name);
   for (const p of phoneTimelines(run.records, phones, run.end)) {
     out.push(`  ${p.phone}`);

@@ -10,6 +10,7 @@ import { renderSummary } from '../reports/summary.js';
 import { expandScenarioPaths, perScenario, writeAtomic } from './cli-files.js';
 import { explainConfig } from './explain.js';
 import { InputError } from './core/input-error.js';
+import { formatWarning } from './core/warning.js';
 import { parseCfg } from './phone/cfg-file.js';
 import { checkModelValue, describeSpec, MODEL_OPTION_SPECS, ModelOptions } from './phone/model-options.js';
 import { buildPhoneConfig } from './phone/phone-config.js';
@@ -111,7 +112,6 @@ function runCommand(paths: string[], flags: RunFlags): number {
   const files = new Map<string, string | Buffer>();
   const outDir = flags.out === true ? 'out' : flags.out;
   for (const [i, s] of scenarios.entries()) {
-    for (const w of s.warnings) process.stderr.write(`warning: ${w}\n`);
     if (several && process.stderr.isTTY) process.stderr.write(`[${i + 1}/${scenarios.length}] ${s.id}\n`);
     const run = runScenario(s, { ...(flags.seed !== undefined ? { seed: flags.seed } : {}), model: flags.model });
     runs.push(run);
@@ -143,12 +143,12 @@ function validateCommand(files: string[]): number {
   for (const f of files) {
     if (f.endsWith('.cfg')) {
       const config = buildPhoneConfig([parseCfg(readText(f), f)]);
-      for (const w of config.warnings) process.stderr.write(`warning: ${f}: ${w}\n`);
+      for (const w of config.warnings) process.stderr.write(`warning: ${formatWarning(w)}\n`);
       process.stdout.write(`ok: ${f}\n`);
       continue;
     }
     for (const s of expandScenarioPaths([f]).map(loadScenario)) {
-      for (const w of s.warnings) process.stderr.write(`warning: ${w}\n`);
+      for (const w of s.warnings) process.stderr.write(`warning: ${formatWarning(w)}\n`);
       process.stdout.write(`ok: ${s.file}\n`);
     }
   }

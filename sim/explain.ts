@@ -1,4 +1,5 @@
 import type { CfgEntry } from './phone/cfg-file.js';
+import { formatWarning } from './core/warning.js';
 import { explainInWords } from './explain-words.js';
 import { buildPhoneConfig } from './phone/phone-config.js';
 import { KeyDef, PHONE_KEYS } from './phone/phone-keys.js';
@@ -43,7 +44,7 @@ export function explainConfig(sources: Map<string, CfgEntry>[]): string {
     out.push('', 'Static DNS cache entries');
     for (const k of statics) out.push(`  ${k.padEnd(48)} ${entries.get(k)!.value}`);
   }
-  for (const w of config.warnings) out.push('', `warning: ${w}`);
+  for (const w of config.warnings) out.push('', `warning: ${formatWarning(w)}`);
   return alignColumns(out).join('\n') + '\n';
 }
 

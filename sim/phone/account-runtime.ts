@@ -86,9 +86,11 @@ export class AccountRuntime {
       const limits = ordered.map((e) => this.inviteLimit(e.settings));
       if (limits.length > 0) limits[limits.length - 1] = undefined; // R2: the last server gets the full timeout
       const lastOfServer1 = ordered.map((e) => e.settings.index).lastIndexOf(1);
+      // Configured, but located to nothing: say the name did not resolve, not that no server is set.
+      const errors = servers.length === 0 ? lists.flatMap((l) => (l.error ? [l.error] : [])) : [];
       const call = new OutgoingCall(this.clock, this.trace, this.sip, {
         phone: this.phone, call: number, user: account.userName, displayName: account.displayName,
-        to, servers, limits, duration, noAnswerTimeout: Math.round(this.options.noAnswerTimeout * 1_000_000),
+        to, servers, ...(errors.length ? { noServer: `the server name did not resolve: ${errors.join('; ')}` } : {}), limits, duration, noAnswerTimeout: Math.round(this.options.noAnswerTimeout * 1_000_000),
         onServerFailed: (server, index, retryAfter) => {
           this.memory.failed(server, retryAfter);
           if (index === lastOfServer1) this.callLeftServer1();

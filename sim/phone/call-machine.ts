@@ -17,7 +17,8 @@ export interface CallMachineState {
 }
 
 export type CallInput =
-  | { type: 'start' }
+  /** noServer: why the server list is empty (a name that did not resolve), when it is. */
+  | { type: 'start'; noServer?: string }
   | { type: 'provisional'; status: number; reason: string }
   | { type: 'final'; status: number; reason: string }
   | { type: 'timeout'; timer: string }
@@ -55,7 +56,7 @@ export function nextCall(s: CallMachineState, input: CallInput): CallStep {
   switch (input.type) {
     case 'start':
       if (s.phase !== 'idle') return stay(s);
-      if (s.servers === 0) return finish(s, 'failed', 'no server configured');
+      if (s.servers === 0) return finish(s, 'failed', input.noServer ?? 'no server configured');
       return attempt(s, 0, 'call placed');
     case 'provisional':
       if (s.phase !== 'trying') return stay(s);

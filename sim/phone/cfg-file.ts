@@ -12,9 +12,10 @@ export const CFG_HEADER = '#!version:1.0.0.1';
 /**
  * Parses a Yealink-style provisioning file: the header line first, then `key = value` lines;
  * `#` starts a comment line; a later line for the same key wins. Values keep inner spaces.
+ * Lines may end in LF, CRLF or a lone CR (files saved by old Mac editors still provision).
  */
 export function parseCfg(text: string, file: string): Map<string, CfgEntry> {
-  const lines = text.replace(/^\uFEFF/, '').split(/\r?\n/);
+  const lines = text.replace(/^\uFEFF/, '').split(/\r\n|\r|\n/);
   if ((lines[0] ?? '').trim() !== CFG_HEADER) {
     throw new InputError(file, 1, undefined, `expected the header line "${CFG_HEADER}" (the phone rejects files without it), found "${(lines[0] ?? '').trim()}"`);
   }

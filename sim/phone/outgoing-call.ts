@@ -18,6 +18,8 @@ export interface CallTarget {
   to: string;
   /** The server list, primary first: server 1's addresses, then server 2's (reference A3). */
   servers: Located[];
+  /** Why `servers` is empty, when located names did not resolve; the call's failure says so. */
+  noServer?: string;
   /** Retry bound per server, undefined = full Timer B (always undefined for the last). */
   limits: (RetransmitLimit | undefined)[];
   /** How long the caller stays on an answered call before hanging up. */
@@ -60,7 +62,7 @@ export class OutgoingCall {
 
   start(): void {
     this.startedAt = this.placedAt;
-    this.feed({ type: 'start' });
+    this.feed({ type: 'start', ...(this.target.noServer !== undefined ? { noServer: this.target.noServer } : {}) });
   }
 
   private feed(input: CallInput): void {

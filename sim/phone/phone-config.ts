@@ -1,6 +1,8 @@
 import { isIPv4 } from 'node:net';
 import type { Micros } from '../core/clock.js';
 import { InputError } from '../core/input-error.js';
+import { nearest } from '../core/suggest.js';
+import type { Warning } from '../core/warning.js';
 import type { SipTimerConfig } from '../sip/timers.js';
 import type { DnsRecord } from '../dns/records.js';
 import type { CfgEntry } from './cfg-file.js';
@@ -66,7 +68,7 @@ export interface PhoneConfig {
   surgePrevention: Micros;
   /** The static DNS cache (dns_cache_a/srv/naptr.N.*). */
   staticDns: DnsRecord[];
-  warnings: string[];
+  warnings: Warning[];
   /** Every key that was set, validated, for `explain`. */
   entries: Map<string, CfgEntry>;
 }
@@ -79,23 +81,21 @@ export interface PhoneConfig {
 export function buildPhoneConfig(sources: Map<string, CfgEntry>[]): PhoneConfig {
   const entries = new Map<string, CfgEntry>();
   for (const s of sources) for (const [k, e] of s) entries.set(k, e);
-  const unknown: string[] = [];
-  const unmodelled: string[] = [];
+  const warnings: Warning[] = [];
+  const at = (e: CfgEntry | undefined, message: string): Warning => (e ? { file: e.file, line: e.line, message } : { file: '(defaults)', message });
   for (const e of entries.values()) {
     const found = lookupKey(e.key);
     if (!found) {
-      unknown.push(e.key);
+      const near = suggestKey(e.key);
+      warnings.push(at(e, `${e.key}: key not modelled by sipsim (ignored)${near ? ` — did you mean '${near}'?` : ''}`));
       continue;
     }
     if ('badIndex' in found) throw new InputError(e.file, e.line, e.key, found.badIndex);
     if (e.value === '') continue; // an empty value means "use the default"
     const problem = checkValue(found.def, e.value);
     if (problem) throw new InputError(e.file, e.line, e.key, problem);
-    if (!found.def.modelled && e.value !== found.def.default) unmodelled.push(e.key);
+    if (!found.def.modelled && e.value !== found.def.default) warnings.push(at(e, `${e.key}: key validated but its behaviour is not simulated yet`));
   }
-  const warnings: string[] = [];
-  if (unknown.length) warnings.push(`keys not modelled by sipsim (ignored): ${unknown.join(', ')}`);
-  if (unmodelled.length) warnings.push(`keys validated but whose behaviour is not simulated yet: ${unmodelled.join(', ')}`);
 
   const get = (key: string): string => {
     const v = entries.get(key)?.value;
@@ -133,9 +133,9 @@ export function buildPhoneConfig(sources: Map<string, CfgEntry>[]): PhoneConfig 
         failbackTimeout: Math.max(Number(get(`${p}.failback_timeout`)), Number(get(`${p}.failback_timeout`)) === 0 ? 0 : 60) * 1_000_000,
       });
     }
-    if (servers.length === 0) warnings.push(`account ${x} is enabled but has no sip_server address: it will not register`);
+    if (servers.length === 0) warnings.push(at(entries.get(`account.${x}.enable`), `account ${x} is enabled but has no sip_server address: it will not register`));
     if (get(`account.${x}.outbound_proxy_enable`) === '1' && get(`account.${x}.outbound_proxy.1.address`) === '' && get(`account.${x}.outbound_proxy.2.address`) === '') {
-      warnings.push(`account ${x} enables its outbound proxy but names none: requests go to the servers directly`);
+      warnings.push(at(entries.get(`account.${x}.outbound_proxy_enable`), `account ${x} enables its outbound proxy but names none: requests go to the servers directly`));
     }
     accounts.push({
       index: x,
@@ -164,7 +164,7 @@ export function buildPhoneConfig(sources: Map<string, CfgEntry>[]): PhoneConfig 
   }
   const seconds = (key: string): Micros => Math.round(Number(get(key)) * 1_000_000);
   if (seconds('sip.timer_t1') > seconds('sip.timer_t2')) {
-    warnings.push('sip.timer_t1 is larger than sip.timer_t2: non-INVITE retransmission intervals shrink to T2 after the first (RFC 3261 MIN(2·T1, T2))');
+    warnings.push(at(entries.get('sip.timer_t1') ?? entries.get('sip.timer_t2'), 'sip.timer_t1 is larger than sip.timer_t2: non-INVITE retransmission intervals shrink to T2 after the first (RFC 3261 MIN(2·T1, T2))'));
   }
   return {
     accounts,
@@ -181,6 +181,20 @@ function checkHostAddress(e: CfgEntry): void {
   if (!isIPv4(e.value) && !/^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*\.?$/.test(e.value)) {
     throw new InputError(e.file, e.line, e.key, `expected an IPv4 address or a domain name, found "${e.value}"`);
   }
+}
+
+/**
+ * The known key nearest to a misspelled one: every pattern with its X/Y/N filled from the
+ * numbers the user wrote (account.1.sip_server.2.adress is compared with
+ * account.1.sip_server.2.address), so the suggestion can be pasted back as it is.
+ */
+function suggestKey(key: string): string | undefined {
+  const numbers = key.split('.').filter((p) => /^\d+$/.test(p));
+  const candidates = PHONE_KEYS.map((d) => {
+    let i = 0;
+    return d.pattern.replace(/\b[XYN]\b/g, () => numbers[i++] ?? '1');
+  });
+  return nearest(key, candidates);
 }
 
 export function defaultOf(key: string): string {

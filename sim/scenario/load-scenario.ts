@@ -3,6 +3,8 @@ import { basename, dirname, extname, resolve } from 'node:path';
 import { LineCounter, parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { InputError } from '../core/input-error.js';
+import { didYouMean, oneOf } from '../core/suggest.js';
+import type { Warning } from '../core/warning.js';
 import { parseZoneLine } from '../dns/zone-file.js';
 import { formatDuration } from '../core/time.js';
 import { CfgEntry, parseCfg } from '../phone/cfg-file.js';
@@ -10,6 +12,7 @@ import { buildPhoneConfig } from '../phone/phone-config.js';
 import { DEFAULT_SERVER_PROFILE } from '../server/server-behaviour.js';
 import type { ModelOptions } from '../phone/model-options.js';
 import { buildAction, buildExpectation, checkHosts } from './scenario-items.js';
+import { phoneConfigWarnings, scenarioWarnings } from './scenario-warnings.js';
 import type { Expectation, PhoneSpec, Scenario, ScenarioEvent, ServerSpec } from './scenario.js';
 import {
   EVENT_ACTIONS, EventAction, MATCHER_KINDS, MatcherKind, TIMING_KINDS, TimingKind, eventSchemas, expectationSchema, scenarioSchema,
@@ -66,11 +69,9 @@ export function loadScenario(file: string): Scenario {
   const names = { phones: new Set(phoneNames), servers: new Set(serverNames), hosts, file, at };
   const dnsRecords = (top.dns?.records ?? []).map((line, i) => parseZoneLine(line, { file, line: at.line(['dns', 'records', i]), key: `dns.records[${i}]` }));
 
-  const warnings: string[] = [];
   const phones: PhoneSpec[] = phoneNames.map((name) => {
     const spec = top.phones[name]!;
     const config = buildPhoneConfig([...readConfigs(spec.config, name, file, at), settingsEntries(spec.settings, name, file, at)]);
-    for (const w of config.warnings) warnings.push(`${name}: ${w}`);
     return { name, address: spec.address, config };
   });
   const servers: ServerSpec[] = serverNames.map((name) => {
@@ -118,6 +119,14 @@ export function loadScenario(file: string): Scenario {
     return buildExpectation(timing as TimingKind, matcher as MatcherKind, parsed, path, names, text.split(/\r?\n/)[at.line(path) - 1] ?? '');
   });
 
+  const warnings: Warning[] = [
+    ...phoneConfigWarnings(phones),
+    ...scenarioWarnings({
+      file, phones, addresses, hasDns: dnsServers.length > 0, events, expectations: expectations.length, expectLine: at.line(['expect']),
+      zone: [...dnsRecords, ...events.flatMap((e) => (e.action.type === 'dns' ? e.action.records : []))],
+    }),
+  ];
+
   return {
     file,
     id: basename(file, extname(file)),
@@ -148,14 +157,20 @@ function readInput(file: string): string {
 function check<S extends z.ZodType>(schema: S, value: unknown, path: YamlPath, file: string, at: YamlLocator): z.output<S> {
   const r = schema.safeParse(value);
   if (r.success) return r.data;
-  const issue = r.error.issues[0]!;
+  // A misspelled key also leaves the right key missing; zod reports the missing one first, but the
+  // typo is what the user has to fix.
+  const issue = r.error.issues.find((i) => i.code === 'unrecognized_keys') ?? r.error.issues[0]!;
   const full = [...path, ...(issue.path as (string | number)[])];
   if (issue.code === 'unrecognized_keys') {
     const key = issue.keys[0]!;
-    return fail(file, at.line(full, key), formatPath([...full, key]), `unknown key: expected one of ${knownKeys(schema, issue.path as YamlPath).join(', ')}`);
+    const known = knownKeys(schema, issue.path as YamlPath);
+    return fail(file, at.line(full, key), formatPath([...full, key]), `unknown key '${key}'${didYouMean(key, known)} (expected one of ${known.join(', ')})`);
   }
-  const missing = valueAt(value, issue.path as YamlPath) === undefined;
-  const message = issue.message.replace(/^Invalid input: /, '');
+  const found = valueAt(value, issue.path as YamlPath);
+  const missing = found === undefined;
+  const message = issue.code === 'invalid_value' && !missing
+    ? oneOf(issue.values.map(String), found)
+    : issue.message.replace(/^Invalid input: /, '');
   return fail(file, at.line(full), formatPath(full), missing ? `missing: ${message}` : message);
 }
 
@@ -185,7 +200,9 @@ function pickOne<K extends string>(item: unknown, keys: readonly K[], path: Yaml
   }
   const present = keys.filter((k) => k in item);
   if (present.length === 1) return present[0]!;
-  const problem = present.length === 0 ? `expected ${what}: one of ${keys.join(', ')}` : `expected only one of ${present.join(', ')} in ${what}`;
+  // A misspelled action (`bot: alice`): offer the nearest of the keys it could have been.
+  const hint = present.length === 0 ? Object.keys(item).map((k) => didYouMean(k, keys).replace(/^ — /, ` — '${k}': `)).find((h) => h !== '') ?? '' : '';
+  const problem = present.length === 0 ? `expected ${what}: one of ${keys.join(', ')}${hint}` : `expected only one of ${present.join(', ')} in ${what}`;
   return fail(file, at.line(path), formatPath(path), problem);
 }
 

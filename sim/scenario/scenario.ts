@@ -2,6 +2,7 @@ import type { Micros } from '../core/clock.js';
 import type { DnsRecord } from '../dns/records.js';
 import type { LinkParams } from '../net/link-table.js';
 import type { PhoneConfig } from '../phone/phone-config.js';
+import type { Warning } from '../core/warning.js';
 import type { ModelOptions } from '../phone/model-options.js';
 import type { MatcherKind, TimingKind } from './schema.js';
 
@@ -23,8 +24,8 @@ export interface Scenario {
   network: { default: LinkParams; links: { between: [string, string]; change: Partial<LinkParams> }[] };
   events: ScenarioEvent[];
   expectations: Expectation[];
-  /** Non-fatal remarks for the user (keys not modelled, features not simulated yet…). */
-  warnings: string[];
+  /** Non-fatal remarks for the user, each with its file:line (keys not modelled, addresses no host has…). */
+  warnings: Warning[];
 }
 
 export interface PhoneSpec {

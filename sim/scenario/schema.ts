@@ -1,5 +1,6 @@
 import { isIPv4 } from 'node:net';
 import { z } from 'zod';
+import { oneOf } from '../core/suggest.js';
 import { parseDuration } from '../core/time.js';
 import { checkModelValue, describeSpec, MODEL_OPTION_SPECS } from '../phone/model-options.js';
 
@@ -10,8 +11,12 @@ import { checkModelValue, describeSpec, MODEL_OPTION_SPECS } from '../phone/mode
  * load-scenario.ts) so an error names the action the user meant, not a union's failure.
  */
 
+/** A bare YAML number where a duration belongs: say which unit it most likely lacks. */
+const unitless = (example: string) => (iss: { input: unknown }): string =>
+  typeof iss.input === 'number' ? `found ${iss.input} — a duration needs a unit: ${iss.input}s?` : `expected a duration with a unit, e.g. ${example}`;
+
 export const duration = z
-  .string({ error: 'expected a duration with a unit, e.g. "500ms", "32s", "1m30s", "2h"' })
+  .string({ error: unitless('"500ms", "32s", "1m30s", "2h"') })
   .transform((text, ctx) => {
     const us = parseDuration(text);
     if (us === undefined) {
@@ -23,7 +28,7 @@ export const duration = z
   .describe('A duration: a number with a unit (us, ms, s, m, h), units may be combined: "1m30s".');
 
 const positiveDuration = z
-  .string({ error: 'expected a duration with a unit, e.g. "10m"' })
+  .string({ error: unitless('"10m"') })
   .transform((text, ctx) => {
     const us = parseDuration(text);
     if (us === undefined || us <= 0) {
@@ -45,6 +50,19 @@ export const lossRate = z
     return n;
   })
   .describe('Packet loss: a percentage "2%" or a fraction 0..1.');
+
+/**
+ * One of some strings. YAML reads `mode: 503` or `tlsVersion: 1.3` unquoted as numbers, as the
+ * design document writes them: a value that is a number on paper is accepted as one too (and
+ * the JSON Schema says so). Errors show what was found and the nearest allowed value.
+ */
+export function stringEnum<const T extends readonly [string, ...string[]]>(values: T) {
+  const error = (iss: { input: unknown }): string => (iss.input === undefined ? `expected one of ${values.join(', ')}` : oneOf(values, iss.input));
+  const numeric = values.filter((v) => /^\d+(\.\d+)?$/.test(v));
+  if (numeric.length === 0) return z.enum(values, { error });
+  const numbers = numeric.map((v) => z.literal(Number(v)).transform(() => v as T[number]));
+  return z.union([z.enum(values), ...numbers], { error });
+}
 
 const ipv4 = z.string({ error: 'expected an IPv4 address, e.g. "10.0.0.1"' }).refine(isIPv4, { error: 'expected an IPv4 address, e.g. "10.0.0.1"' });
 const hostName = z.string({ error: 'expected a host name defined under phones: or servers:' }).min(1);
@@ -84,7 +102,7 @@ export const modelSchema = z.strictObject({
     Object.entries(MODEL_OPTION_SPECS).map(([k, spec]) => [
       k,
       (spec.kind === 'enum'
-        ? z.enum(spec.values as [string, ...string[]], { error: `expected one of ${spec.values.join(', ')}` })
+        ? stringEnum(spec.values as [string, ...string[]])
         : z.number().refine((n) => 'value' in checkModelValue(spec, n), { error: `expected ${describeSpec(spec)}` })
       ).optional(),
     ]),
@@ -111,7 +129,7 @@ export const eventSchemas = {
   fail: z.strictObject({
     at: duration,
     fail: hostName,
-    mode: z.enum(['silent', 'unreachable', '503', 'slow'], { error: 'expected one of silent, unreachable, 503, slow' }),
+    mode: stringEnum(['silent', 'unreachable', '503', 'slow']),
     retryAfter: duration.optional().describe('mode 503: Retry-After to send'),
     delay: duration.optional().describe('mode slow: extra delay per request (default 5s)'),
   }),

@@ -169,9 +169,13 @@ describe('phone configuration', () => {
       });
     });
 
-    it('unknown keys produce one warning listing all of them, and are otherwise ignored', () => {
+    it('unknown keys produce one warning each at their file:line, and are otherwise ignored', () => {
       const c = buildPhoneConfig([cfg('mac.cfg', ...ACCOUNT, 'features.dnd.enable = 1', 'account.1.codec.1.enable = 1'), cfg('common.cfg', 'lcd.contrast = 6')]);
-      expect(c.warnings).to.deep.equal(['keys not modelled by sipsim (ignored): features.dnd.enable, account.1.codec.1.enable, lcd.contrast']);
+      expect(c.warnings).to.deep.equal([
+        { file: 'mac.cfg', line: 5, message: 'features.dnd.enable: key not modelled by sipsim (ignored)' },
+        { file: 'mac.cfg', line: 6, message: 'account.1.codec.1.enable: key not modelled by sipsim (ignored)' },
+        { file: 'common.cfg', line: 2, message: 'lcd.contrast: key not modelled by sipsim (ignored)' },
+      ]);
       expect(c.accounts).to.have.length(1);
     });
 
@@ -217,7 +221,7 @@ describe('phone configuration', () => {
     it('every enabled account is simulated; one without a server is warned about', () => {
       const c = buildPhoneConfig([cfg('mac.cfg', 'account.1.enable = 1', 'account.2.enable = 1', 'account.2.sip_server.1.address = 10.0.0.2', 'account.3.sip_server.1.address = 10.0.0.3')]);
       expect(c.accounts.map((a) => [a.index, a.servers.length])).to.deep.equal([[1, 0], [2, 1]]);
-      expect(c.warnings).to.deep.equal(['account 1 is enabled but has no sip_server address: it will not register']);
+      expect(c.warnings).to.deep.equal([{ file: 'mac.cfg', line: 2, message: 'account 1 is enabled but has no sip_server address: it will not register' }]);
     });
   });
 });
@@ -242,7 +246,7 @@ describe('outbound proxies (account.X.outbound_proxy*)', () => {
   });
 
   it('enabled without an address: a warning; a bad address or value: file:line errors', () => {
-    expect(parse('account.1.outbound_proxy_enable = 1').warnings).to.deep.equal(['account 1 enables its outbound proxy but names none: requests go to the servers directly']);
+    expect(parse('account.1.outbound_proxy_enable = 1').warnings).to.deep.equal([{ file: 'p.cfg', line: 4, message: 'account 1 enables its outbound proxy but names none: requests go to the servers directly' }]);
     expect(() => parse('account.1.outbound_proxy_enable = 1', 'account.1.outbound_proxy.1.address = not..valid')).to.throw('p.cfg:5: account.1.outbound_proxy.1.address: expected an IPv4 address or a domain name');
     expect(() => parse('account.1.outbound_proxy.1.invite_retry_counts = 0')).to.throw(/^p\.cfg:4: account\.1\.outbound_proxy\.1\.invite_retry_counts: expected one of 1 \(1\), .*10 \(10\), -1 \(inherit\), found "0"$/);
   });

@@ -1,0 +1,97 @@
+import { isIPv4 } from 'node:net';
+import { formatDuration } from '../core/time.js';
+import type { Warning } from '../core/warning.js';
+import { DnsRecord, normalizeName } from '../dns/records.js';
+import type { PhoneSpec, ScenarioEvent } from './scenario.js';
+
+/**
+ * Misconfigurations that are valid input but almost surely not what the user meant: each would
+ * otherwise show up only as a puzzling run (a phone that never registers, a call "failed" for
+ * no visible reason, a scenario that passes because it checks nothing).
+ */
+export interface WarningInput {
+  file: string;
+  phones: PhoneSpec[];
+  /** Address → name of every phone, server and DNS server host. */
+  addresses: Map<string, string>;
+  /** Whether the scenario has a dns: section (a DNS server the phones can ask). */
+  hasDns: boolean;
+  /** Every record the DNS servers ever hold: dns.records and each dns event's records. */
+  zone: DnsRecord[];
+  events: ScenarioEvent[];
+  expectations: number;
+  /** The line of `expect:` (or 1 when absent). */
+  expectLine: number;
+}
+
+export function scenarioWarnings(input: WarningInput): Warning[] {
+  const warnings: Warning[] = [];
+  for (const phone of input.phones) warnings.push(...addressWarnings(phone, input));
+  warnings.push(...bootWarnings(input));
+  if (input.expectations === 0) {
+    warnings.push({ file: input.file, line: input.expectLine, message: 'the scenario has no expectations (expect:): it passes whatever happens' });
+  }
+  return warnings;
+}
+
+/** The addresses each account sends to: its outbound proxies when enabled (the servers then only name the domain), else its servers. */
+function addressWarnings(phone: PhoneSpec, input: WarningInput): Warning[] {
+  const out: Warning[] = [];
+  const staticNames = new Set(phone.config.staticDns.map((r) => r.name));
+  for (const account of phone.config.accounts) {
+    const targets = account.proxies.length > 0
+      ? account.proxies.map((p) => ({ key: `account.${account.index}.outbound_proxy.${p.index}.address`, address: p.address }))
+      : account.servers.map((s) => ({ key: `account.${account.index}.sip_server.${s.index}.address`, address: s.address }));
+    for (const { key, address } of targets) {
+      const entry = phone.config.entries.get(key);
+      const where = { file: entry?.file ?? input.file, ...(entry ? { line: entry.line } : {}) };
+      const problem = isIPv4(address) ? ipProblem(address, input) : domainProblem(normalizeName(address), address, staticNames, input);
+      if (problem) out.push({ ...where, message: `${key}: ${problem} (phone ${phone.name})` });
+    }
+  }
+  return out;
+}
+
+function ipProblem(address: string, input: WarningInput): string | undefined {
+  if (input.addresses.has(address)) return undefined;
+  const known = [...input.addresses].map(([a, n]) => `${n} ${a}`).join(', ');
+  return `${address} is the address of no host in the scenario (${known}): requests to it go unanswered`;
+}
+
+function domainProblem(name: string, address: string, staticNames: Set<string>, input: WarningInput): string | undefined {
+  // Server location (RFC 3263) asks NAPTR and A for the name itself and SRV for _service._proto.name.
+  const answers = (owner: string): boolean => owner === name || (owner.startsWith('_') && owner.endsWith(`.${name}`));
+  if ([...staticNames].some(answers)) return undefined;
+  if (!input.hasDns) return `${address} is a domain name, but the scenario has no dns: section and no static cache entry names it: the phone cannot locate the server`;
+  if (input.zone.some((r) => answers(r.name))) return undefined;
+  return `${address} does not resolve: no dns.records line and no static cache entry names it (NXDOMAIN)`;
+}
+
+/** A booted phone ignores another boot (phone.ts): a second one is a mistake in the script. */
+function bootWarnings(input: WarningInput): Warning[] {
+  const out: Warning[] = [];
+  const booted = new Map<string, ScenarioEvent>();
+  const inOrder = input.events.map((e, i) => ({ e, i })).sort((a, b) => a.e.at - b.e.at || a.i - b.i);
+  for (const { e, i } of inOrder) {
+    if (e.action.type !== 'boot') continue;
+    const first = booted.get(e.action.host);
+    if (first) {
+      out.push({ file: input.file, line: e.line, message: `events[${i}]: boot ${e.action.host}: already booted at ${formatDuration(first.at)} (line ${first.line}); a booted phone ignores another boot` });
+    } else booted.set(e.action.host, e);
+  }
+  return out;
+}
+
+/** The phones' .cfg warnings, once per file line: a common file shared by several phones names them all. */
+export function phoneConfigWarnings(phones: PhoneSpec[]): Warning[] {
+  const merged = new Map<string, { w: Warning; phones: string[] }>();
+  for (const p of phones) {
+    for (const w of p.config.warnings) {
+      const id = `${w.file}\0${w.line ?? ''}\0${w.message}`;
+      const m = merged.get(id);
+      if (m) m.phones.push(p.name);
+      else merged.set(id, { w, phones: [p.name] });
+    }
+  }
+  return [...merged.values()].map(({ w, phones: names }) => ({ ...w, message: `${w.message} (phone${names.length > 1 ? 's' : ''} ${names.join(', ')})` }));
+}
