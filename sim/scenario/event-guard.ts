@@ -23,7 +23,8 @@ export function defaultMaxEvents(hosts: number, duration: Micros): number {
  */
 export function eventGuardMessage(events: number, now: Micros, duration: Micros, hosts: number, setInFile: boolean): string {
   const done = `the run stopped after ${events.toLocaleString('en-US')} events in ${formatDuration(now)} of simulated time (of ${formatDuration(duration)})`;
-  const rate = now > 0 ? `, ${Math.round(events / hosts / (now / US_PER_S)).toLocaleString('en-US')} events per host per simulated second` : '';
+  const perHostSecond = events / hosts / (now / US_PER_S);
+  const rate = now > 0 ? `, ${perHostSecond >= 10 ? Math.round(perHostSecond).toLocaleString('en-US') : perHostSecond.toPrecision(2)} events per host per simulated second` : '';
   if (setInFile) return `${done}${rate}: the limit set here; raise maxEvents if this load is intended`;
   return `${done}${rate}: the default limit for ${hosts} host${hosts === 1 ? '' : 's'} over ${formatDuration(duration)} `
     + `(${EVENTS_PER_HOST_SECOND} events per host per simulated second, at least ${MIN_DEFAULT_MAX_EVENTS.toLocaleString('en-US')}); `
