@@ -11,6 +11,7 @@ import { expandScenarioPaths, perScenario, writeAtomic } from './cli-files.js';
 import { explainConfig } from './explain.js';
 import { InputError } from './core/input-error.js';
 import { formatWarning } from './core/warning.js';
+import { readInputFile } from './core/read-input.js';
 import { parseCfg } from './phone/cfg-file.js';
 import { checkModelValue, describeSpec, MODEL_OPTION_SPECS, ModelOptions } from './phone/model-options.js';
 import { buildPhoneConfig } from './phone/phone-config.js';
@@ -156,11 +157,7 @@ function validateCommand(files: string[]): number {
 }
 
 function readText(file: string): string {
-  try {
-    return readFileSync(file, 'utf8');
-  } catch (e) {
-    throw new InputError(file, undefined, undefined, `cannot read the file (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
-  }
+  return readInputFile(file);
 }
 
 function parseSeed(v: string): number {
@@ -171,7 +168,7 @@ function parseSeed(v: string): number {
 function parseModel(v: string, previous: Partial<ModelOptions>): Partial<ModelOptions> {
   const m = /^([A-Za-z]+)=(.+)$/.exec(v);
   const key = m?.[1] as keyof ModelOptions | undefined;
-  if (!m || !key || !(key in MODEL_OPTION_SPECS)) {
+  if (!m || !key || !Object.hasOwn(MODEL_OPTION_SPECS, key)) {
     throw new InputError('--model', undefined, undefined, `expected key=value with key one of ${Object.keys(MODEL_OPTION_SPECS).join(', ')}, found "${v}"`);
   }
   const checked = checkModelValue(MODEL_OPTION_SPECS[key], m[2]!);

@@ -6,11 +6,11 @@ export const US_PER_S = 1_000_000;
 export const ms = (n: number): Micros => Math.round(n * US_PER_MS);
 export const sec = (n: number): Micros => Math.round(n * US_PER_S);
 
-const UNIT_US: Record<string, number> = { us: 1, µs: 1, ms: 1000, s: 1_000_000, m: 60_000_000, h: 3_600_000_000 };
-const DURATION_RE = /^(\d+(?:\.\d+)?)(us|µs|ms|s|m|h)/;
+const UNIT_US: Record<string, number> = { us: 1, µs: 1, ms: 1000, s: 1_000_000, m: 60_000_000, h: 3_600_000_000, d: 86_400_000_000 };
+const DURATION_RE = /^(\d+(?:\.\d+)?)(us|µs|ms|s|m|h|d)/;
 
 /**
- * Parses a human duration ("500ms", "32s", "1m30s", "2h", "1.5s") into integer µs.
+ * Parses a human duration ("500ms", "32s", "1m30s", "2h", "1.5s", "365d") into integer µs.
  * Returns undefined when the text is not a duration; the caller words the error.
  */
 export function parseDuration(text: string): Micros | undefined {

@@ -112,7 +112,9 @@ export type ModelOptionSpec =
 export const MODEL_OPTION_SPECS: { [K in keyof ModelOptions]: ModelOptionSpec } = {
   inviteFailover: { kind: 'enum', values: ['timer-b', 'retry-counts', 'invite-retry-counts'] },
   retryCounts: { kind: 'enum', values: ['retransmissions-then-wait', 'retransmissions-then-move', 'sends-in-all'] },
-  refreshFraction: { kind: 'number', min: 0, max: 1, integer: false, minExclusive: true },
+  // At least 0.1: a phone renewing more than ten times per lifetime is no reading of the vendor
+  // text, and tiny fractions turn a run into a REGISTER storm (1e-6 renews every few ms).
+  refreshFraction: { kind: 'number', min: 0.1, max: 1, integer: false },
   dnsTimeout: { kind: 'number', min: 1, max: 60, integer: false },
   dnsAttempts: { kind: 'number', min: 1, max: 5, integer: true },
   tcpSynRetries: { kind: 'number', min: 0, max: 10, integer: true },

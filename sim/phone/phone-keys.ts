@@ -103,7 +103,8 @@ export function checkValue(def: KeyType, value: string): string | undefined {
       if (!/^\d+(\.\d+)?$/.test(value) || Number(value) < def.min || Number(value) > def.max) return `expected a number from ${def.min} to ${def.max}, found "${value}"`;
       return undefined;
     case 'enum':
-      if (!(value in def.values)) return `expected one of ${Object.entries(def.values).map(([k, v]) => `${k} (${v})`).join(', ')}, found "${value}"`;
+      // Own keys only: `in` would also accept toString, constructor… from the prototype.
+      if (!Object.hasOwn(def.values, value)) return `expected one of ${Object.entries(def.values).map(([k, v]) => `${k} (${v})`).join(', ')}, found "${value}"`;
       return undefined;
     case 'text':
       return undefined;

@@ -1,10 +1,10 @@
-import { readFileSync } from 'node:fs';
 import { basename, dirname, extname, resolve } from 'node:path';
 import { LineCounter, parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { InputError } from '../core/input-error.js';
 import { didYouMean, oneOf } from '../core/suggest.js';
 import type { Warning } from '../core/warning.js';
+import { readBoundedText, readInputFile } from '../core/read-input.js';
 import { parseZoneLine } from '../dns/zone-file.js';
 import { formatDuration } from '../core/time.js';
 import { CfgEntry, parseCfg } from '../phone/cfg-file.js';
@@ -17,14 +17,15 @@ import type { Expectation, PhoneSpec, Scenario, ScenarioEvent, ServerSpec } from
 import {
   EVENT_ACTIONS, EventAction, MATCHER_KINDS, MatcherKind, TIMING_KINDS, TimingKind, eventSchemas, expectationSchema, scenarioSchema,
 } from './schema.js';
+import { defaultMaxEvents } from './event-guard.js';
+import { checkYamlStructure } from './yaml-guards.js';
 import { formatPath, YamlLocator, YamlPath } from './yaml-locator.js';
 
-const DEFAULT_MAX_EVENTS = 5_000_000;
 const DEFAULT_LINK = { delay: 20_000, jitter: 0, loss: 0 };
 
 /** Reads, validates and resolves a scenario file. Throws InputError (file:line: key: expected…). */
 export function loadScenario(file: string): Scenario {
-  const text = readInput(file);
+  const text = readInputFile(file);
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false });
   if (doc.errors.length > 0) {
@@ -35,7 +36,10 @@ export function loadScenario(file: string): Scenario {
     throw new InputError(file, line, undefined, `malformed YAML: ${e.message.split('\n')[0]}`);
   }
   const at = new YamlLocator(doc, lines);
-  const raw = doc.toJS() as unknown;
+  checkYamlStructure(doc, lines, file);
+  // The guards bounded what aliases expand to; the package's own counter would also refuse an
+  // anchor merely reused more than 100 times, so it is off.
+  const raw = doc.toJS({ maxAliasCount: -1 }) as unknown;
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
     throw new InputError(file, 1, undefined, 'expected a scenario: a map with name, duration, phones, servers, events, expect');
   }
@@ -47,6 +51,9 @@ export function loadScenario(file: string): Scenario {
   for (const [kind, names, specs] of [['phones', phoneNames, top.phones], ['servers', serverNames, top.servers ?? {}]] as const) {
     for (const name of names) {
       if (hosts.has(name)) throw new InputError(file, at.line([kind, name]), `${kind}.${name}`, `the name "${name}" is already used by a phone or server`);
+      // Names are looked up in maps, but a built-in property name (constructor, toString…) is one
+      // plain-object lookup away from a wrong host: refuse it rather than risk it.
+      if (name in Object.prototype) throw new InputError(file, at.line([kind, name]), `${kind}.${name}`, `"${name}" cannot name a host: it is a built-in JavaScript property name; choose another name`);
       hosts.add(name);
       const address = (specs as Record<string, { address: string }>)[name]!.address;
       const other = addresses.get(address);
@@ -134,7 +141,8 @@ export function loadScenario(file: string): Scenario {
     ...(top.description !== undefined ? { description: top.description } : {}),
     seed: top.seed ?? 1,
     duration: top.duration,
-    maxEvents: top.maxEvents ?? DEFAULT_MAX_EVENTS,
+    maxEvents: top.maxEvents ?? defaultMaxEvents(hosts.size, top.duration),
+    ...(top.maxEvents !== undefined ? { maxEventsLine: at.line([], 'maxEvents') } : {}),
     model: (top.model ?? {}) as Partial<ModelOptions>,
     phones,
     servers,
@@ -144,14 +152,6 @@ export function loadScenario(file: string): Scenario {
     expectations,
     warnings,
   };
-}
-
-function readInput(file: string): string {
-  try {
-    return readFileSync(file, 'utf8');
-  } catch (e) {
-    throw new InputError(file, undefined, undefined, `cannot read the file (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
-  }
 }
 
 function check<S extends z.ZodType>(schema: S, value: unknown, path: YamlPath, file: string, at: YamlLocator): z.output<S> {
@@ -198,7 +198,7 @@ function pickOne<K extends string>(item: unknown, keys: readonly K[], path: Yaml
   if (typeof item !== 'object' || item === null || Array.isArray(item)) {
     return fail(file, at.line(path), formatPath(path), `expected ${what} (${keys.join(', ')})`);
   }
-  const present = keys.filter((k) => k in item);
+  const present = keys.filter((k) => Object.hasOwn(item, k));
   if (present.length === 1) return present[0]!;
   // A misspelled action (`bot: alice`): offer the nearest of the keys it could have been.
   const hint = present.length === 0 ? Object.keys(item).map((k) => didYouMean(k, keys).replace(/^ — /, ` — '${k}': `)).find((h) => h !== '') ?? '' : '';
@@ -211,13 +211,9 @@ function readConfigs(config: string | string[] | undefined, phone: string, file:
   return list.map((rel, i) => {
     const path: YamlPath = Array.isArray(config) ? ['phones', phone, 'config', i] : ['phones', phone, 'config'];
     const cfgFile = resolve(dirname(file), rel);
-    let text: string;
-    try {
-      text = readFileSync(cfgFile, 'utf8');
-    } catch (e) {
-      return fail(file, at.line(path), formatPath(path), `cannot read ${rel} (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
-    }
-    return parseCfg(text, relativeName(cfgFile));
+    const read = readBoundedText(cfgFile);
+    if ('problem' in read) return fail(file, at.line(path), formatPath(path), `${rel}: ${read.problem}`);
+    return parseCfg(read.text, relativeName(cfgFile));
   });
 }
 

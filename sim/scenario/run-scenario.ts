@@ -1,8 +1,8 @@
 import type { Micros } from '../core/clock.js';
 import { InputError } from '../core/input-error.js';
 import type { TraceEvent } from '../core/trace.js';
-import { formatDuration } from '../core/time.js';
 import type { ModelOptions } from '../phone/model-options.js';
+import { eventGuardMessage } from './event-guard.js';
 import { checkExpectations, Verdict } from './expectations.js';
 import type { Scenario } from './scenario.js';
 import { defaultModel, HostInfo, World } from './world.js';
@@ -37,9 +37,11 @@ export function runScenario(scenario: Scenario, options: RunOptions = {}): RunRe
   const world = new World(scenario, seed, model);
   const status = world.clock.runUntil(scenario.duration);
   if (status === 'max-events') {
+    const hosts = scenario.phones.length + scenario.servers.length + (scenario.dns?.servers.length ?? 0);
+    const setInFile = scenario.maxEventsLine !== undefined;
     throw new InputError(
-      scenario.file, undefined, 'maxEvents',
-      `the run stopped after ${world.clock.eventsRun} events at ${formatDuration(world.clock.now)} of ${formatDuration(scenario.duration)}: an event storm? Raise maxEvents if this load is intended`,
+      scenario.file, scenario.maxEventsLine, setInFile ? 'maxEvents' : undefined,
+      eventGuardMessage(world.clock.eventsRun, world.clock.now, scenario.duration, hosts, setInFile),
     );
   }
   const records = world.trace.records;

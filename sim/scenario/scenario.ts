@@ -16,6 +16,8 @@ export interface Scenario {
   seed: number;
   duration: Micros;
   maxEvents: number;
+  /** The line of maxEvents when the file sets it (the default is sized from hosts × duration). */
+  maxEventsLine?: number;
   model: Partial<ModelOptions>;
   phones: PhoneSpec[];
   servers: ServerSpec[];

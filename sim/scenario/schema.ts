@@ -25,7 +25,7 @@ export const duration = z
     }
     return us;
   })
-  .describe('A duration: a number with a unit (us, ms, s, m, h), units may be combined: "1m30s".');
+  .describe('A duration: a number with a unit (us, ms, s, m, h, d), units may be combined: "1m30s", "365d".');
 
 const positiveDuration = z
   .string({ error: unitless('"10m"') })
@@ -207,7 +207,7 @@ export const scenarioSchema = z.strictObject({
   description: z.string().optional(),
   seed: z.number({ error: 'expected an integer seed' }).int().optional(),
   duration: positiveDuration,
-  maxEvents: z.number().int().positive().optional().describe('Guard against event storms (default 5,000,000).'),
+  maxEvents: z.number().int().positive().optional().describe('Event guard: the run stops with exit 2 after this many events (default: 100 per host per simulated second, at least 1,000,000).'),
   model: modelSchema.optional(),
   phones: z.record(z.string(), phoneSchema, { error: 'expected a map of phone name → { address, config }' }),
   servers: z.record(z.string(), serverSchema, { error: 'expected a map of server name → { address }' }).optional(),
