@@ -8,7 +8,7 @@ import { readBoundedText, readInputFile } from '../core/read-input.js';
 import { parseZoneLine } from '../dns/zone-file.js';
 import { formatDuration } from '../core/time.js';
 import { CfgEntry, parseCfg } from '../phone/cfg-file.js';
-import { buildPhoneConfig } from '../phone/phone-config.js';
+import { buildPhoneConfig, PhoneConfig } from '../phone/phone-config.js';
 import { DEFAULT_SERVER_PROFILE } from '../server/server-behaviour.js';
 import type { ModelOptions } from '../phone/model-options.js';
 import { buildAction, buildExpectation, checkHosts } from './scenario-items.js';
@@ -18,6 +18,7 @@ import {
   EVENT_ACTIONS, EventAction, MATCHER_KINDS, MatcherKind, TIMING_KINDS, TimingKind, eventSchemas, expectationSchema, scenarioSchema,
 } from './schema.js';
 import { defaultMaxEvents } from './event-guard.js';
+import { firstDuplicateKey } from './yaml-duplicate-keys.js';
 import { checkYamlStructure } from './yaml-guards.js';
 import { formatPath, YamlLocator, YamlPath } from './yaml-locator.js';
 
@@ -27,13 +28,17 @@ const DEFAULT_LINK = { delay: 20_000, jitter: 0, loss: 0 };
 export function loadScenario(file: string): Scenario {
   const text = readInputFile(file);
   const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false });
-  if (doc.errors.length > 0) {
-    const e = doc.errors[0]!;
+  // The package's duplicate-key check is quadratic in the size of a map (yaml-duplicate-keys.ts).
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: false });
+  const duplicate = firstDuplicateKey(doc);
+  if (doc.errors.length > 0 || duplicate !== undefined) {
+    // The first problem in the file, as the package would list them with its own check on.
+    const e = doc.errors[0];
+    const [pos, message] = e && (duplicate === undefined || e.pos[0] <= duplicate) ? [e.pos[0], e.message] : [duplicate!, 'Map keys must be unique'];
     // An unclosed bracket is reported at the end of the input: name the last line that has text.
     const lastLine = text.trimEnd().split(/\r?\n/).length;
-    const line = Math.min(lines.linePos(e.pos[0]).line, lastLine);
-    throw new InputError(file, line, undefined, `malformed YAML: ${e.message.split('\n')[0]}`);
+    const line = Math.min(lines.linePos(pos).line, lastLine);
+    throw new InputError(file, line, undefined, `malformed YAML: ${message.split('\n')[0]}`);
   }
   const at = new YamlLocator(doc, lines);
   checkYamlStructure(doc, lines, file);
@@ -76,9 +81,21 @@ export function loadScenario(file: string): Scenario {
   const names = { phones: new Set(phoneNames), servers: new Set(serverNames), hosts, file, at };
   const dnsRecords = (top.dns?.records ?? []).map((line, i) => parseZoneLine(line, { file, line: at.line(['dns', 'records', i]), key: `dns.records[${i}]` }));
 
+  // A fleet shares its .cfg files: each file is read and parsed once, and phones with the same
+  // file list and no settings: of their own share one built config (nothing changes a
+  // PhoneConfig once built: phones and reports only read it).
+  const parsedCfgs = new Map<string, Map<string, CfgEntry>>();
+  const builtConfigs = new Map<string, PhoneConfig>();
   const phones: PhoneSpec[] = phoneNames.map((name) => {
     const spec = top.phones[name]!;
-    const config = buildPhoneConfig([...readConfigs(spec.config, name, file, at), settingsEntries(spec.settings, name, file, at)]);
+    const sources = readConfigs(spec.config, name, file, at, parsedCfgs);
+    const shareable = Object.keys(spec.settings ?? {}).length === 0;
+    const key = sources.map((s) => s.file).join('\0');
+    let config = shareable ? builtConfigs.get(key) : undefined;
+    if (!config) {
+      config = buildPhoneConfig([...sources.map((s) => s.entries), settingsEntries(spec.settings, name, file, at)]);
+      if (shareable) builtConfigs.set(key, config);
+    }
     return { name, address: spec.address, config };
   });
   const servers: ServerSpec[] = serverNames.map((name) => {
@@ -118,12 +135,19 @@ export function loadScenario(file: string): Scenario {
     return { at: parsed.at, line: at.line(path), action: built };
   });
 
+  // Split once: each expectation quotes its own source line.
+  const sourceLines = top.expect && top.expect.length > 0 ? text.split(/\r?\n/) : [];
+  const expectationSchemas = new Map<string, ReturnType<typeof expectationSchema>>();
   const expectations: Expectation[] = (top.expect ?? []).map((item, i) => {
     const path: YamlPath = ['expect', i];
     const timing = pickOne(item, TIMING_KINDS, path, file, at, 'an expectation with one timing');
     const matcher = pickOne(item, MATCHER_KINDS, path, file, at, 'an expectation with one matcher');
-    const parsed = check(expectationSchema(timing as TimingKind, matcher as MatcherKind), item, path, file, at);
-    return buildExpectation(timing as TimingKind, matcher as MatcherKind, parsed, path, names, text.split(/\r?\n/)[at.line(path) - 1] ?? '');
+    const kind = `${timing} ${matcher}`;
+    // One schema per kind of expectation: zod compiles each schema on its first use.
+    let schema = expectationSchemas.get(kind);
+    if (!schema) expectationSchemas.set(kind, (schema = expectationSchema(timing as TimingKind, matcher as MatcherKind)));
+    const parsed = check(schema, item, path, file, at);
+    return buildExpectation(timing as TimingKind, matcher as MatcherKind, parsed, path, names, sourceLines[at.line(path) - 1] ?? '');
   });
 
   const warnings: Warning[] = [
@@ -206,14 +230,21 @@ function pickOne<K extends string>(item: unknown, keys: readonly K[], path: Yaml
   return fail(file, at.line(path), formatPath(path), problem);
 }
 
-function readConfigs(config: string | string[] | undefined, phone: string, file: string, at: YamlLocator): Map<string, CfgEntry>[] {
+/** The phone's .cfg files in order, each as its absolute name and parsed entries (read once per load: `cache`). */
+function readConfigs(
+  config: string | string[] | undefined, phone: string, file: string, at: YamlLocator, cache: Map<string, Map<string, CfgEntry>>,
+): { file: string; entries: Map<string, CfgEntry> }[] {
   const list = config === undefined ? [] : Array.isArray(config) ? config : [config];
   return list.map((rel, i) => {
-    const path: YamlPath = Array.isArray(config) ? ['phones', phone, 'config', i] : ['phones', phone, 'config'];
     const cfgFile = resolve(dirname(file), rel);
+    const cached = cache.get(cfgFile);
+    if (cached) return { file: cfgFile, entries: cached };
+    const path: YamlPath = Array.isArray(config) ? ['phones', phone, 'config', i] : ['phones', phone, 'config'];
     const read = readBoundedText(cfgFile);
     if ('problem' in read) return fail(file, at.line(path), formatPath(path), `${rel}: ${read.problem}`);
-    return parseCfg(read.text, relativeName(cfgFile));
+    const entries = parseCfg(read.text, relativeName(cfgFile));
+    cache.set(cfgFile, entries);
+    return { file: cfgFile, entries };
   });
 }
 
