@@ -27,7 +27,9 @@ export interface RunResult {
 /** The first scripted fault: a host failing, a partition, a link change or a DNS change. */
 function firstFault(scenario: Scenario): Micros | undefined {
   const faults = scenario.events.filter((e) => ['fail', 'partition', 'link', 'dns'].includes(e.action.type));
-  return faults.length === 0 ? undefined : Math.min(...faults.map((e) => e.at));
+  let first: Micros | undefined;
+  for (const e of faults) if (first === undefined || e.at < first) first = e.at;
+  return first;
 }
 
 /** Builds the world, runs it to the scenario's duration under the event guard, checks expectations. */

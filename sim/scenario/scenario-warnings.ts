@@ -26,8 +26,9 @@ export interface WarningInput {
 
 export function scenarioWarnings(input: WarningInput): Warning[] {
   const warnings: Warning[] = [];
-  for (const phone of input.phones) warnings.push(...addressWarnings(phone, input));
-  warnings.push(...bootWarnings(input));
+  // Loops, not push(...list): a fleet of 100,000 phones would overflow the argument stack.
+  for (const phone of input.phones) for (const w of addressWarnings(phone, input)) warnings.push(w);
+  for (const w of bootWarnings(input)) warnings.push(w);
   if (input.expectations === 0) {
     warnings.push({ file: input.file, line: input.expectLine, message: 'the scenario has no expectations (expect:): it passes whatever happens' });
   }
@@ -52,9 +53,24 @@ function addressWarnings(phone: PhoneSpec, input: WarningInput): Warning[] {
   return out;
 }
 
+/** The scenario's hosts for a warning: the first few, then how many more (a fleet has thousands). */
+const knownCache = new WeakMap<WarningInput, string>();
+function knownHosts(input: WarningInput): string {
+  let s = knownCache.get(input);
+  if (s === undefined) {
+    s = namesList([...input.addresses].map(([a, n]) => `${n} ${a}`), 8);
+    knownCache.set(input, s);
+  }
+  return s;
+}
+
+function namesList(names: string[], most: number): string {
+  return names.length <= most ? names.join(', ') : `${names.slice(0, most).join(', ')} and ${names.length - most} more`;
+}
+
 function ipProblem(address: string, input: WarningInput): string | undefined {
   if (input.addresses.has(address)) return undefined;
-  const known = [...input.addresses].map(([a, n]) => `${n} ${a}`).join(', ');
+  const known = knownHosts(input);
   return `${address} is the address of no host in the scenario (${known}): requests to it go unanswered`;
 }
 
@@ -93,5 +109,5 @@ export function phoneConfigWarnings(phones: PhoneSpec[]): Warning[] {
       else merged.set(id, { w, phones: [p.name] });
     }
   }
-  return [...merged.values()].map(({ w, phones: names }) => ({ ...w, message: `${w.message} (phone${names.length > 1 ? 's' : ''} ${names.join(', ')})` }));
+  return [...merged.values()].map(({ w, phones: names }) => ({ ...w, message: `${w.message} (phone${names.length > 1 ? 's' : ''} ${namesList(names, 8)})` }));
 }

@@ -2,11 +2,11 @@ import { Document, isAlias, isMap, isPair, isScalar, isSeq, LineCounter, Node } 
 import { InputError } from '../core/input-error.js';
 
 /**
- * How many nodes (scalars, maps, lists) a scenario may hold once its aliases are expanded. A
- * 16 MiB file (the input limit) spelled out without aliases holds a few million nodes; the
- * bundled scenarios hold a few hundred. Reusing an anchor is fine, but a chain of aliases
- * multiplies (the "billion laughs": ten levels of ten reach 10^10), so the expansion, not the
- * number of aliases, is what is bounded.
+ * How many nodes (scalars, maps, lists) a scenario's aliases may add when expanded. What is
+ * spelled out in the file is bounded by the 16 MiB input limit (a 100,000-phone fleet written
+ * out holds a few million nodes, and is fine); reusing an anchor is fine too, but a chain of
+ * aliases multiplies (the "billion laughs": ten levels of ten reach 10^10), so the expansion,
+ * not the number of aliases, is what is bounded.
  */
 export const MAX_EXPANDED_NODES = 1_000_000;
 
@@ -15,7 +15,7 @@ export const MAX_EXPANDED_NODES = 1_000_000;
  * with the yaml package's alias counter off (it refuses an anchor reused more than 100 times,
  * however small) and still neither blow up nor throw:
  *  - every alias refers to an anchor defined before it, and not to a node that contains it;
- *  - the document expands to at most MAX_EXPANDED_NODES nodes;
+ *  - its aliases expand to at most MAX_EXPANDED_NODES nodes in all;
  *  - no map key is "__proto__": as a JavaScript property it sets the prototype instead of a
  *    value, so the entry (a phone, a setting) would silently vanish.
  * Throws InputError naming the line of the alias or key.
@@ -38,7 +38,7 @@ export function checkYamlStructure(doc: Document, lines: LineCounter, file: stri
       if (total > MAX_EXPANDED_NODES) {
         throw new InputError(
           file, lineOf(node), undefined,
-          `alias *${node.source} expands to ${n} nodes, taking the document past ${MAX_EXPANDED_NODES} nodes, the most a scenario may expand to`,
+          `alias *${node.source} expands to ${n} nodes, taking the aliases of the document past ${MAX_EXPANDED_NODES} nodes, the most a scenario's aliases may expand to`,
         );
       }
       return n;
@@ -46,7 +46,6 @@ export function checkYamlStructure(doc: Document, lines: LineCounter, file: stri
     const n = node as Node;
     if (n.anchor) anchors.set(n.anchor, n);
     open.add(n);
-    total += 1;
     let count = 1;
     if (isMap(n)) {
       for (const pair of n.items) {
