@@ -35,7 +35,8 @@ export function targetKind(target: string): TargetKind {
     return 'file';
   }
   if (st.isDirectory()) return 'file'; // writeOutputs reports it before staging anything
-  const out = stdoutIdentity();
+  // Only a file or pipe behind stdout needs it: `--pcap /dev/null > /dev/null` is still just a device.
+  const out = st.isCharacterDevice() ? undefined : stdoutIdentity();
   if (out && st.dev === out.dev && st.ino === out.ino) return 'stdout';
   return st.isFile() ? 'file' : 'stream';
 }

@@ -15,6 +15,18 @@ import { CliResult, cliPath, repoRoot, runCli } from '../helpers/run-cli.js';
 const ONE = path.join(repoRoot, 'scenarios', '01-all-well.yaml');
 const TWO = path.join(repoRoot, 'scenarios', '02-server1-silent.yaml');
 
+/**
+ * A private copy of /dev/null (minor 3) or /dev/full (minor 7) in a fresh directory. The tests
+ * never aim the CLI at the machine's own nodes: they run as root, and a regression that renamed
+ * a file over the target would break /dev/null for every process on the machine.
+ */
+function device(name: 'null' | 'full'): string {
+  const file = path.join(tmpDir(), name);
+  const r = spawnSync('mknod', ['-m', '666', file, 'c', '1', name === 'null' ? '3' : '7']);
+  if (r.status !== 0) throw new Error(`test setup: mknod ${file} failed: ${r.stderr}`);
+  return file;
+}
+
 function tmpDir(): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), 'sipsim-out-fail-'));
 }
@@ -92,11 +104,13 @@ describe('CLI: an output that cannot be written is a user error (exit 2)', () =>
     expect(fs.existsSync(target)).to.equal(false);
   });
 
-  it('--pcap /dev/full: exit 2, "no space left on device", the other outputs not written', () => {
+  it('--pcap /dev/full (a private node, c 1 7): exit 2, "no space left on device", the other outputs not written', () => {
     const dir = tmpDir();
-    const r = runCli(['run', ONE, '--quiet', '--pcap', '/dev/full', '--out', path.join(dir, 'out'), '--junit', path.join(dir, 'junit.xml')]);
-    expectOneLineError(r, '/dev/full: --pcap: cannot write the output: no space left on device (ENOSPC)');
-    expect(fs.statSync('/dev/full').isCharacterDevice()).to.equal(true);
+    const full = device('full');
+    const r = runCli(['run', ONE, '--quiet', '--pcap', full, '--out', path.join(dir, 'out'), '--junit', path.join(dir, 'junit.xml')]);
+    expectOneLineError(r, `${full}: --pcap: cannot write the output: no space left on device (ENOSPC)`);
+    expect(fs.statSync(full).isCharacterDevice()).to.equal(true);
+    expect(tmpLeftovers(path.dirname(full))).to.deep.equal([]);
     expect(tree(dir)).to.deep.equal([]);
   });
 
@@ -112,16 +126,16 @@ describe('CLI: an output that cannot be written is a user error (exit 2)', () =>
     expect(tmpLeftovers(dir)).to.deep.equal([]);
   });
 
-  it('stdout on a full device (/dev/full): exit 2, one line naming stdout, no file written', () => {
+  it('stdout on a full device (a private /dev/full): exit 2, one line naming stdout, no file written', () => {
     const dir = tmpDir();
-    const r = runCliStdoutTo(['run', ONE, '--quiet', '--json', path.join(dir, 'trace.jsonl')], '/dev/full');
+    const r = runCliStdoutTo(['run', ONE, '--quiet', '--json', path.join(dir, 'trace.jsonl')], device('full'));
     expect(r.code, r.stderr).to.equal(2);
     expect(r.stderr).to.equal('sipsim: stdout: cannot write: no space left on device (ENOSPC)\n');
     expect(tree(dir)).to.deep.equal([]);
   });
 
   it('stdout full for a command other than run (schema): exit 2, one line', () => {
-    const r = runCliStdoutTo(['schema'], '/dev/full');
+    const r = runCliStdoutTo(['schema'], device('full'));
     expect(r.code, r.stderr).to.equal(2);
     expect(r.stderr).to.equal('sipsim: stdout: cannot write: no space left on device (ENOSPC)\n');
   });
@@ -138,14 +152,15 @@ describe('CLI: an output that cannot be written is a user error (exit 2)', () =>
 });
 
 describe('CLI: special files are written in place, never replaced', () => {
-  it('--pcap /dev/null: exit 0, /dev/null stays a character device, no temporary file in /dev', () => {
-    const before = fs.statSync('/dev/null');
-    const r = runCli(['run', ONE, '--quiet', '--pcap', '/dev/null']);
+  it('--pcap /dev/null (a private node, c 1 3): exit 0, it stays a character device, no temporary file beside it', () => {
+    const devNull = device('null');
+    const before = fs.statSync(devNull);
+    const r = runCli(['run', ONE, '--quiet', '--pcap', devNull]);
     expect(r.code, r.stderr).to.equal(0);
-    const after = fs.statSync('/dev/null');
+    const after = fs.statSync(devNull);
     expect(after.isCharacterDevice()).to.equal(true);
     expect(after.rdev).to.equal(before.rdev);
-    expect(fs.readdirSync('/dev').filter((f) => f.startsWith('null.tmp-'))).to.deep.equal([]);
+    expect(tree(path.dirname(devNull))).to.deep.equal(['null']);
   });
 
   it('a FIFO with a reader receives exactly the bytes of the capture file', async function () {
@@ -192,10 +207,11 @@ describe('CLI: special files are written in place, never replaced', () => {
     expect(both.stdout).to.equal(one + two);
   });
 
-  it('--json /dev/stdout with stdout on a file: the file holds the JSONL, not truncated or replaced', () => {
+  it('--json /proc/self/fd/1 (what /dev/stdout links to) with stdout on a file: the file holds the JSONL, not truncated or replaced', () => {
+    // Not /dev/stdout itself: a regression that renamed over the target would break it machine-wide.
     const dir = tmpDir();
     const file = path.join(dir, 'stdout.txt');
-    const r = runCliStdoutTo(['run', ONE, '--json', '/dev/stdout'], file);
+    const r = runCliStdoutTo(['run', ONE, '--json', '/proc/self/fd/1'], file);
     expect(r.code, r.stderr).to.equal(0);
     expect(fs.readFileSync(file, 'utf8')).to.equal(runCli(['run', ONE, '--json', '-']).stdout);
     expect(tree(dir)).to.deep.equal(['stdout.txt']);
