@@ -27,9 +27,16 @@ function device(name: 'null' | 'full'): string {
   return file;
 }
 
+const made: string[] = [];
 function tmpDir(): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), 'sipsim-out-fail-'));
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sipsim-out-fail-'));
+  made.push(dir);
+  return dir;
 }
+// The directories hold device nodes and FIFOs: leave none in /tmp.
+after(() => {
+  for (const d of made) fs.rmSync(d, { recursive: true, force: true });
+});
 
 /** Every path under `dir`, relative to it, sorted. */
 function tree(dir: string): string[] {
