@@ -80,6 +80,8 @@ export function writeOutputs(outputs: Output[], toStdout: (data: string | Buffer
   try {
     for (const [i, o] of outputs.entries()) {
       if (kinds[i] !== 'file') continue;
+      // Two flags naming one file: the later wins, as it would by writing over the first.
+      if (outputs.slice(i + 1).some((later) => later.target === o.target)) continue;
       if (isDirectory(o.target)) throw new InputError(o.target, undefined, o.flag, 'cannot write the output: is a directory (EISDIR)');
       const tmp = `${o.target}.tmp-${process.pid}`;
       try {
