@@ -1,5 +1,5 @@
-import { mkdirSync, readdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, extname, join } from 'node:path';
+import { readdirSync, statSync } from 'node:fs';
+import { extname, join } from 'node:path';
 import { InputError } from './core/input-error.js';
 
 /** Expands CLI paths: a directory stands for its *.yaml / *.yml files, sorted by name. */
@@ -28,12 +28,4 @@ export function perScenario(file: string, id: string, several: boolean): string 
   if (!several) return file;
   const ext = extname(file);
   return `${file.slice(0, file.length - ext.length)}-${id}${ext}`;
-}
-
-/** Writes via a temporary file and a rename, so a reader never sees a half-written output. */
-export function writeAtomic(file: string, data: string | Buffer): void {
-  mkdirSync(dirname(file), { recursive: true });
-  const tmp = `${file}.tmp-${process.pid}`;
-  writeFileSync(tmp, data);
-  renameSync(tmp, file);
 }

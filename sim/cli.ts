@@ -7,7 +7,8 @@ import { renderJunit } from '../reports/junit.js';
 import { renderLadder } from '../reports/ladder.js';
 import { writePcap } from '../reports/pcap.js';
 import { renderSummary } from '../reports/summary.js';
-import { expandScenarioPaths, perScenario, writeAtomic } from './cli-files.js';
+import { expandScenarioPaths, perScenario } from './cli-files.js';
+import { errnoReason, Output, targetKind, writeOutputs } from './cli-outputs.js';
 import { explainConfig } from './explain.js';
 import { InputError } from './core/input-error.js';
 import { formatWarning } from './core/warning.js';
@@ -109,8 +110,17 @@ function runCommand(paths: string[], flags: RunFlags): number {
   // Validate everything first: a bad file stops the run before anything is written.
   const scenarios = expandScenarioPaths(paths).map(loadScenario);
   const several = scenarios.length > 1;
+  // A stream (stdout, /dev/null, a FIFO) is one target: it cannot get one name per scenario.
+  const streamed = (f: string | undefined): boolean => f !== undefined && targetKind(f) !== 'file';
+  if (several && streamed(flags.pcap)) {
+    throw new InputError(flags.pcap!, undefined, '--pcap', 'several scenarios cannot share one capture stream (each capture has its own header and clock): name a file, which gets each scenario id, or run one scenario');
+  }
+  // When stdout carries an output (`--json -`), the ladders and summaries move to stderr.
+  const say = [flags.pcap, flags.json, flags.junit].some((f) => f !== undefined && targetKind(f) === 'stdout') ? (s: string) => void process.stderr.write(s) : toStdout;
   const runs: RunResult[] = [];
-  const files = new Map<string, string | Buffer>();
+  const outputs: Output[] = [];
+  const add = (flag: string, target: string, data: string | Buffer): void => void outputs.push({ flag, target, data });
+  const jsonStream: string[] = [];
   const outDir = flags.out === true ? 'out' : flags.out;
   for (const [i, s] of scenarios.entries()) {
     if (several && process.stderr.isTTY) process.stderr.write(`[${i + 1}/${scenarios.length}] ${s.id}\n`);
@@ -118,26 +128,51 @@ function runCommand(paths: string[], flags: RunFlags): number {
     runs.push(run);
     const ladder = renderLadder(run);
     const summary = renderSummary(run);
-    process.stdout.write(`${'='.repeat(100)}\n${s.id}: ${s.name}\n${'='.repeat(100)}\n`);
-    if (!flags.quiet) process.stdout.write(`${ladder}\n`);
-    process.stdout.write(summary);
+    say(`${'='.repeat(100)}\n${s.id}: ${s.name}\n${'='.repeat(100)}\n`);
+    if (!flags.quiet) say(`${ladder}\n`);
+    say(summary);
     const jsonl = () => renderJsonl(run.records);
     const pcap = () => writePcap(run.records);
-    if (flags.pcap) files.set(perScenario(flags.pcap, s.id, several), pcap());
-    if (flags.json) files.set(perScenario(flags.json, s.id, several), jsonl());
+    if (flags.pcap) add('--pcap', perScenario(flags.pcap, s.id, several), pcap());
+    if (flags.json && streamed(flags.json)) jsonStream.push(jsonl());
+    else if (flags.json) add('--json', perScenario(flags.json, s.id, several), jsonl());
     if (outDir) {
-      files.set(join(outDir, `${s.id}.ladder.txt`), `${ladder}\n${summary}`);
-      files.set(join(outDir, `${s.id}.trace.jsonl`), jsonl());
-      files.set(join(outDir, `${s.id}.pcap`), pcap());
+      add('--out', join(outDir, `${s.id}.ladder.txt`), `${ladder}\n${summary}`);
+      add('--out', join(outDir, `${s.id}.trace.jsonl`), jsonl());
+      add('--out', join(outDir, `${s.id}.pcap`), pcap());
     }
   }
-  if (flags.junit) files.set(flags.junit, renderJunit(runs));
-  if (outDir) files.set(join(outDir, 'junit.xml'), renderJunit(runs));
-  for (const [file, data] of files) writeAtomic(file, data);
+  // One write for every scenario's lines: a FIFO's reader sees one stream, not one per scenario.
+  if (flags.json && jsonStream.length > 0) add('--json', flags.json, jsonStream.join(''));
+  if (flags.junit) add('--junit', flags.junit, renderJunit(runs));
+  if (outDir) add('--out', join(outDir, 'junit.xml'), renderJunit(runs));
+  writeOutputs(outputs, toStdout);
   const failed = runs.flatMap((r) => r.verdicts).filter((v) => !v.pass).length;
   const total = runs.reduce((n, r) => n + r.verdicts.length, 0);
-  process.stdout.write(`\n${runs.length} scenario${runs.length > 1 ? 's' : ''}: ${total - failed} passed, ${failed} failed\n`);
+  say(`\n${runs.length} scenario${runs.length > 1 ? 's' : ''}: ${total - failed} passed, ${failed} failed\n`);
   return failed > 0 ? 1 : 0;
+}
+
+/** The reader closed the pipe (`| head`): its choice; the run goes on and still writes its files. */
+let stdoutClosed = false;
+/** Set once a stdout failure has been reported, so the stream's late 'error' event is not reported twice. */
+let stdoutFailed = false;
+
+/**
+ * Writes to stdout and reports a failure at once (the stream records it synchronously but emits
+ * it only later), so a full disk behind stdout stops the run before any file is renamed into place.
+ */
+function toStdout(data: string | Buffer): void {
+  if (stdoutClosed) return;
+  process.stdout.write(data);
+  const e = process.stdout.errored as NodeJS.ErrnoException | null;
+  if (!e) return;
+  if (e.code === 'EPIPE') {
+    stdoutClosed = true;
+    return;
+  }
+  stdoutFailed = true;
+  throw new InputError('stdout', undefined, undefined, `cannot write: ${errnoReason(e)}`);
 }
 
 function validateCommand(files: string[]): number {
@@ -196,8 +231,13 @@ function packageVersion(): string {
 }
 
 // A closed pipe (`sipsim run … | head`) is the reader's choice, not an error worth a stack trace.
+// A full disk or an I/O error behind stdout is the user's to fix: one line and exit 2 (the run
+// itself reports it through toStdout; this catches the other commands and late pipe writes).
 process.stdout.on('error', (e: NodeJS.ErrnoException) => {
   if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
-  throw e;
+  if (e.code === 'ERR_STREAM_DESTROYED' || stdoutFailed) return;
+  stdoutFailed = true;
+  process.stderr.write(`sipsim: stdout: cannot write: ${errnoReason(e)}\n`);
+  process.exitCode = 2;
 });
 process.exitCode = main(process.argv.slice(2));

@@ -1,0 +1,232 @@
+import { expect } from 'chai';
+import { spawn, spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { CliResult, cliPath, repoRoot, runCli } from '../helpers/run-cli.js';
+
+/**
+ * An output that cannot be written (a path under a file, a directory, a full disk, stdout on a
+ * full device) is the user's to fix: exit 2, one line naming the path and the reason, no stack
+ * trace, no temporary file left, and no output of the run left as if it had succeeded. Devices,
+ * FIFOs and stdout are written in place, never replaced by a regular file.
+ */
+
+const ONE = path.join(repoRoot, 'scenarios', '01-all-well.yaml');
+const TWO = path.join(repoRoot, 'scenarios', '02-server1-silent.yaml');
+
+/**
+ * A private copy of /dev/null (minor 3) or /dev/full (minor 7) in a fresh directory. The tests
+ * never aim the CLI at the machine's own nodes: they run as root, and a regression that renamed
+ * a file over the target would break /dev/null for every process on the machine.
+ */
+function device(name: 'null' | 'full'): string {
+  const file = path.join(tmpDir(), name);
+  const r = spawnSync('mknod', ['-m', '666', file, 'c', '1', name === 'null' ? '3' : '7']);
+  if (r.status !== 0) throw new Error(`test setup: mknod ${file} failed: ${r.stderr}`);
+  return file;
+}
+
+const made: string[] = [];
+function tmpDir(): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sipsim-out-fail-'));
+  made.push(dir);
+  return dir;
+}
+// The directories hold device nodes and FIFOs: leave none in /tmp.
+after(() => {
+  for (const d of made) fs.rmSync(d, { recursive: true, force: true });
+});
+
+/** Every path under `dir`, relative to it, sorted. */
+function tree(dir: string): string[] {
+  return (fs.readdirSync(dir, { recursive: true }) as string[]).sort();
+}
+
+function tmpLeftovers(dir: string): string[] {
+  return tree(dir).filter((f) => /\.tmp-\d+$/.test(f));
+}
+
+/** Exit 2 with one line naming `where`, no stack trace. */
+function expectOneLineError(r: CliResult, where: string): void {
+  expect(r.code, r.stderr).to.equal(2);
+  const lines = r.stderr.split('\n').filter((l) => l !== '');
+  expect(lines, r.stderr).to.have.length(1);
+  expect(lines[0]).to.match(/^sipsim: /);
+  expect(lines[0]).to.include(where);
+  expect(r.stderr).not.to.match(/\n\s+at |internal error/);
+}
+
+/**
+ * Runs the CLI with its stdout on an open file descriptor (a file, /dev/full, ...), as a shell's
+ * `> target` does: spawnSync's stdio takes the fd itself, so the child writes to it directly.
+ */
+function runCliStdoutTo(args: string[], target: string, flags = 'w'): { code: number | null; stderr: string } {
+  const fd = fs.openSync(target, flags);
+  try {
+    const r = spawnSync(process.execPath, [cliPath, ...args], { cwd: repoRoot, stdio: ['ignore', fd, 'pipe'], encoding: 'utf8', timeout: 30_000 });
+    if (r.error) throw r.error;
+    return { code: r.status, stderr: r.stderr };
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+describe('CLI: an output that cannot be written is a user error (exit 2)', () => {
+  it('--out naming a regular file: exit 2, the message names the file, nothing written', () => {
+    const dir = tmpDir();
+    const file = path.join(dir, 'report.txt');
+    fs.writeFileSync(file, 'mine');
+    const r = runCli(['run', ONE, '--quiet', '--out', file, '--json', path.join(dir, 'trace.jsonl')]);
+    expectOneLineError(r, `${file}: --out: is a file, not a directory`);
+    expect(fs.readFileSync(file, 'utf8')).to.equal('mine');
+    expect(tree(dir)).to.deep.equal(['report.txt']);
+  });
+
+  it('--out under a regular file: exit 2, the message names the file in the way', () => {
+    const dir = tmpDir();
+    const file = path.join(dir, 'report.txt');
+    fs.writeFileSync(file, 'mine');
+    const r = runCli(['run', ONE, '--quiet', '--out', path.join(file, 'sub', 'dir')]);
+    expectOneLineError(r, `${file}: --out: is a file, not a directory`);
+    expect(tree(dir)).to.deep.equal(['report.txt']);
+  });
+
+  it('--json naming a directory: exit 2, "is a directory", the directory untouched', () => {
+    const dir = tmpDir();
+    const target = path.join(dir, 'trace.jsonl');
+    fs.mkdirSync(target);
+    const r = runCli(['run', ONE, '--quiet', '--json', target, '--pcap', path.join(dir, 'cap.pcap')]);
+    expectOneLineError(r, `${target}: --json: cannot write the output: is a directory (EISDIR)`);
+    expect(tree(dir)).to.deep.equal(['trace.jsonl']);
+  });
+
+  it('a directory even root cannot write into (/sys): exit 2, "permission denied"', function () {
+    // Tests run as root, whom chmod does not stop; sysfs refuses new files to root too.
+    if (!fs.existsSync('/sys/kernel')) this.skip();
+    const target = '/sys/sipsim-test-trace.jsonl';
+    const r = runCli(['run', ONE, '--quiet', '--json', target]);
+    expectOneLineError(r, `${target}: --json: cannot write the output:`);
+    expect(r.stderr).to.match(/permission denied|read-only file system|not permitted/);
+    expect(fs.existsSync(target)).to.equal(false);
+  });
+
+  it('--pcap /dev/full (a private node, c 1 7): exit 2, "no space left on device", the other outputs not written', () => {
+    const dir = tmpDir();
+    const full = device('full');
+    const r = runCli(['run', ONE, '--quiet', '--pcap', full, '--out', path.join(dir, 'out'), '--junit', path.join(dir, 'junit.xml')]);
+    expectOneLineError(r, `${full}: --pcap: cannot write the output: no space left on device (ENOSPC)`);
+    expect(fs.statSync(full).isCharacterDevice()).to.equal(true);
+    expect(tmpLeftovers(path.dirname(full))).to.deep.equal([]);
+    expect(tree(dir)).to.deep.equal([]);
+  });
+
+  it('two scenarios, the second one\'s pcap fails: the first one\'s outputs do not exist afterwards, prior files untouched', () => {
+    const dir = tmpDir();
+    // perScenario names the second capture cap-02-server1-silent.pcap: a directory stands there.
+    fs.mkdirSync(path.join(dir, 'cap-02-server1-silent.pcap'));
+    fs.writeFileSync(path.join(dir, 'junit.xml'), 'previous run');
+    const r = runCli(['run', ONE, TWO, '--quiet', '--pcap', path.join(dir, 'cap.pcap'), '--json', path.join(dir, 'new', 'trace.jsonl'), '--junit', path.join(dir, 'junit.xml')]);
+    expectOneLineError(r, `${path.join(dir, 'cap-02-server1-silent.pcap')}: --pcap:`);
+    expect(tree(dir)).to.deep.equal(['cap-02-server1-silent.pcap', 'junit.xml']);
+    expect(fs.readFileSync(path.join(dir, 'junit.xml'), 'utf8')).to.equal('previous run');
+    expect(tmpLeftovers(dir)).to.deep.equal([]);
+  });
+
+  it('stdout on a full device (a private /dev/full): exit 2, one line naming stdout, no file written', () => {
+    const dir = tmpDir();
+    const r = runCliStdoutTo(['run', ONE, '--quiet', '--json', path.join(dir, 'trace.jsonl')], device('full'));
+    expect(r.code, r.stderr).to.equal(2);
+    expect(r.stderr).to.equal('sipsim: stdout: cannot write: no space left on device (ENOSPC)\n');
+    expect(tree(dir)).to.deep.equal([]);
+  });
+
+  it('stdout full for a command other than run (schema): exit 2, one line', () => {
+    const r = runCliStdoutTo(['schema'], device('full'));
+    expect(r.code, r.stderr).to.equal(2);
+    expect(r.stderr).to.equal('sipsim: stdout: cannot write: no space left on device (ENOSPC)\n');
+  });
+
+  it('stdout piped into `head -1`: exit 0, nothing on stderr, the files still written', () => {
+    const dir = tmpDir();
+    const json = path.join(dir, 'trace.jsonl');
+    // Every bundled scenario's ladder: far more than a pipe holds, so head closes it mid-run.
+    const r = spawnSync('bash', ['-c', 'set -o pipefail; "$0" "$1" run scenarios --json "$2" | head -1 >/dev/null', process.execPath, cliPath, json], { cwd: repoRoot, encoding: 'utf8', timeout: 60_000 });
+    expect(r.status, r.stderr).to.equal(0);
+    expect(r.stderr).to.equal('');
+    expect(fs.existsSync(path.join(dir, 'trace-01-all-well.jsonl'))).to.equal(true);
+  });
+});
+
+describe('CLI: special files are written in place, never replaced', () => {
+  it('--pcap /dev/null (a private node, c 1 3): exit 0, it stays a character device, no temporary file beside it', () => {
+    const devNull = device('null');
+    const before = fs.statSync(devNull);
+    const r = runCli(['run', ONE, '--quiet', '--pcap', devNull]);
+    expect(r.code, r.stderr).to.equal(0);
+    const after = fs.statSync(devNull);
+    expect(after.isCharacterDevice()).to.equal(true);
+    expect(after.rdev).to.equal(before.rdev);
+    expect(tree(path.dirname(devNull))).to.deep.equal(['null']);
+  });
+
+  it('a FIFO with a reader receives exactly the bytes of the capture file', async function () {
+    this.timeout(60_000);
+    const dir = tmpDir();
+    const fifo = path.join(dir, 'cap.fifo');
+    const got = path.join(dir, 'got.pcap');
+    const mk = spawnSync('mkfifo', [fifo]);
+    if (mk.status !== 0) this.skip();
+    // The reader copies into a file itself: the test's own event loop is blocked by spawnSync.
+    const reader = spawn('sh', ['-c', 'cat "$0" > "$1"', fifo, got], { stdio: 'ignore' });
+    const readerDone = new Promise<number | null>((resolve) => reader.on('close', resolve));
+    try {
+      const r = runCli(['run', ONE, '--quiet', '--pcap', fifo]);
+      expect(r.code, r.stderr).to.equal(0);
+      expect(await readerDone).to.equal(0);
+    } finally {
+      reader.kill();
+    }
+    expect(fs.lstatSync(fifo).isFIFO()).to.equal(true);
+    const ref = path.join(dir, 'ref.pcap');
+    expect(runCli(['run', ONE, '--quiet', '--pcap', ref]).code).to.equal(0);
+    const bytes = fs.readFileSync(got);
+    expect(bytes.length).to.be.greaterThan(24);
+    expect(bytes.equals(fs.readFileSync(ref))).to.equal(true);
+  });
+
+  it('--json - writes the JSONL to stdout, the ladders and summaries to stderr', () => {
+    const r = runCli(['run', ONE, '--json', '-']);
+    expect(r.code, r.stderr).to.equal(0);
+    const lines = r.stdout.split('\n').filter((l) => l !== '');
+    expect(lines.length).to.be.greaterThan(10);
+    for (const l of lines) expect(() => JSON.parse(l) as unknown, l).not.to.throw();
+    expect(JSON.parse(lines[0]!)).to.include({ t: 0, kind: 'scenario.action' });
+    expect(r.stderr).to.include('1 scenario: 7 passed, 0 failed');
+    expect(fs.existsSync(path.join(repoRoot, '-'))).to.equal(false);
+  });
+
+  it('--json - with two scenarios: both traces on stdout, one after the other', () => {
+    const one = runCli(['run', ONE, '--json', '-']).stdout;
+    const two = runCli(['run', TWO, '--json', '-']).stdout;
+    const both = runCli(['run', ONE, TWO, '--json', '-']);
+    expect(both.code, both.stderr).to.equal(0);
+    expect(both.stdout).to.equal(one + two);
+  });
+
+  it('--json /proc/self/fd/1 (what /dev/stdout links to) with stdout on a file: the file holds the JSONL, not truncated or replaced', () => {
+    // Not /dev/stdout itself: a regression that renamed over the target would break it machine-wide.
+    const dir = tmpDir();
+    const file = path.join(dir, 'stdout.txt');
+    const r = runCliStdoutTo(['run', ONE, '--json', '/proc/self/fd/1'], file);
+    expect(r.code, r.stderr).to.equal(0);
+    expect(fs.readFileSync(file, 'utf8')).to.equal(runCli(['run', ONE, '--json', '-']).stdout);
+    expect(tree(dir)).to.deep.equal(['stdout.txt']);
+  });
+
+  it('--pcap - with two scenarios: exit 2 before anything runs (one capture stream cannot hold two)', () => {
+    const r = runCli(['run', ONE, TWO, '--pcap', '-']);
+    expectOneLineError(r, '-: --pcap: several scenarios cannot share one capture stream');
+    expect(r.stdout).to.equal('');
+  });
+});
