@@ -126,7 +126,8 @@ function runCommand(paths: string[], flags: RunFlags): number {
     if (several && process.stderr.isTTY) process.stderr.write(`[${i + 1}/${scenarios.length}] ${s.id}\n`);
     const run = runScenario(s, { ...(flags.seed !== undefined ? { seed: flags.seed } : {}), model: flags.model });
     runs.push(run);
-    const ladder = renderLadder(run);
+    // The ladder is rendered only when something shows it: with --quiet and no --out, never.
+    const ladder = !flags.quiet || outDir ? renderLadder(run) : '';
     const summary = renderSummary(run);
     say(`${'='.repeat(100)}\n${s.id}: ${s.name}\n${'='.repeat(100)}\n`);
     if (!flags.quiet) say(`${ladder}\n`);
