@@ -52,8 +52,6 @@ export class Clock {
   private dead = 0;
   private _eventsRun = 0;
   private _owner: string | undefined;
-  /** Sink of drain's prefetch load; never read. */
-  private ahead: unknown = 0;
   readonly maxEvents: number;
 
   constructor(options: ClockOptions = {}) {
@@ -150,10 +148,11 @@ export class Clock {
 
   /**
    * The run loop behind runUntil and run: runs live events with time ≤ untilUs; false when it
-   * stopped at maxEvents with a live event ≤ untilUs still queued. One pass per event — look at
-   * the head, drop it if cancelled, else check the guard and fire it — rather than peek() then
-   * step(), which looked at every head twice (the engine went 0.56 → ... × bare heap at N = 100
-   * in the hold-model bench, whose timers are cancelled as SIP Timers B/F are).
+   * stopped at maxEvents with a live event ≤ untilUs still queued. One pass per event, rather
+   * than peek() then step(), which looked at every head twice once anything was cancelled.
+   * The head's slot is read after removeNext, as step() does: reading it before (to skip dead
+   * heads first) made the hold-model bench ~25% slower at 10⁶ events, where that read is a
+   * cache miss the heap's sift-down can otherwise overlap.
    */
   private drain(untilUs: number): boolean {
     const q = this.queue;
@@ -162,18 +161,13 @@ export class Clock {
       const t = q.peekTime();
       if (t > untilUs) return true;
       const slot = q.peekRef();
+      // The guard stops only before a live event: a cancelled head is dropped below.
+      if (this._eventsRun >= this.maxEvents && s[slot * STRIDE] !== undefined) return false;
+      q.removeNext();
       if (s[slot * STRIDE] === undefined) {
-        q.removeNext();
         this.dropped(slot);
         continue;
       }
-      if (this._eventsRun >= this.maxEvents) return false;
-      q.removeNext();
-      // Software prefetch: load the next head's slot now, so its cache miss (the slot table is
-      // random-access; ~64 MB at 10⁶ events) overlaps this event's callback instead of stalling
-      // the next iteration. Stored to a field so the load is not dropped as dead code. On an
-      // empty queue it reads a stale, in-range slot. Hold-model bench at 10⁶: ~15% faster.
-      this.ahead = s[q.peekRef() * STRIDE + GEN];
       this.fire(slot, t);
     }
     return true;
