@@ -103,7 +103,10 @@ export class Clock {
     if (!handle) return false;
     const slot = handle & SLOT_MASK;
     const b = slot * STRIDE;
-    return this.slots[b + GEN] === (handle - slot) / SLOT_SPACE && this.slots[b] !== undefined;
+    // gen · 2^24 + slot is exact (< 2^53), so this matches exactly the handles insert returned;
+    // a multiply, not (handle − slot) / 2^24: cancel is hot (SIP Timers B/F), and a float
+    // division cost ~4% of the hold-model bench at N = 100.
+    return (this.slots[b + GEN] as number) * SLOT_SPACE + slot === handle && this.slots[b] !== undefined;
   }
 
   /** Time of the next live event, Infinity if none. */
