@@ -103,7 +103,10 @@ export class Clock {
     if (!handle) return false;
     const slot = handle & SLOT_MASK;
     const b = slot * STRIDE;
-    return this.slots[b + GEN] === (handle - slot) / SLOT_SPACE && this.slots[b] !== undefined;
+    // gen · 2^24 + slot is exact (< 2^53), so this matches exactly the handles insert returned;
+    // a multiply, not (handle − slot) / 2^24: cancel is hot (SIP Timers B/F), and a float
+    // division cost ~4% of the hold-model bench at N = 100.
+    return (this.slots[b + GEN] as number) * SLOT_SPACE + slot === handle && this.slots[b] !== undefined;
   }
 
   /** Time of the next live event, Infinity if none. */
@@ -115,32 +118,18 @@ export class Clock {
   /** Runs the next live event; false when there is none. */
   step(): boolean {
     const q = this.queue;
-    const s = this.slots;
-    for (;;) {
-      if (q.size === 0) return false;
+    while (q.size > 0) {
       const t = q.peekTime();
       const slot = q.peekRef();
       q.removeNext();
-      const b = slot * STRIDE;
-      const fn = s[b] as EventFn | undefined;
-      if (fn === undefined) {
+      if (this.slots[slot * STRIDE] === undefined) {
         this.dropped(slot);
         continue;
       }
-      const arg = s[b + ARG];
-      this._owner = s[b + OWNER] as string | undefined;
-      // Free the slot before running, so the callback may reschedule into it and its own
-      // handle already reads as not pending.
-      s[b] = undefined;
-      s[b + ARG] = undefined;
-      const gen = (s[b + GEN] as number) + 1;
-      s[b + GEN] = gen;
-      if (gen < GEN_LIMIT) this.free.push(slot); // freeSlot(), without reading gen back
-      this._now = t;
-      this._eventsRun++;
-      fn(arg);
+      this.fire(slot, t);
       return true;
     }
+    return false;
   }
 
   /**
@@ -150,21 +139,60 @@ export class Clock {
   runUntil(untilUs: Micros): RunStatus {
     if (!Number.isSafeInteger(untilUs)) throw new Error(`Cannot run until ${untilUs} µs: it is not an integer`);
     if (untilUs < this._now) throw new Error(`Cannot run until ${untilUs} µs: it is before now (${this._now} µs)`);
-    while (this.peek() <= untilUs) {
-      if (this._eventsRun >= this.maxEvents) return 'max-events';
-      this.step();
-    }
+    if (!this.drain(untilUs)) return 'max-events';
     this._now = untilUs;
     return 'until';
   }
 
   /** Runs until no event is left. */
   run(): RunStatus {
-    while (this.peek() !== Infinity) {
-      if (this._eventsRun >= this.maxEvents) return 'max-events';
-      this.step();
+    return this.drain(Infinity) ? 'idle' : 'max-events';
+  }
+
+  /**
+   * The run loop behind runUntil and run: runs live events with time ≤ untilUs; false when it
+   * stopped at maxEvents with a live event ≤ untilUs still queued. One pass per event, rather
+   * than peek() then step(), which looked at every head twice once anything was cancelled.
+   * The head's slot is read after removeNext, as step() does: reading it before (to skip dead
+   * heads first) made the hold-model bench ~25% slower at 10⁶ events, where that read is a
+   * cache miss the heap's sift-down can otherwise overlap.
+   */
+  private drain(untilUs: number): boolean {
+    const q = this.queue;
+    const s = this.slots;
+    while (q.size > 0) {
+      const t = q.peekTime();
+      if (t > untilUs) return true;
+      const slot = q.peekRef();
+      // The guard stops only before a live event: a cancelled head is dropped below.
+      if (this._eventsRun >= this.maxEvents && s[slot * STRIDE] !== undefined) return false;
+      q.removeNext();
+      if (s[slot * STRIDE] === undefined) {
+        this.dropped(slot);
+        continue;
+      }
+      this.fire(slot, t);
     }
-    return 'idle';
+    return true;
+  }
+
+  /** Runs the live event in `slot` (its entry already removed) at time t. */
+  private fire(slot: number, t: Micros): void {
+    const s = this.slots;
+    const b = slot * STRIDE;
+    const fn = s[b] as EventFn;
+    const arg = s[b + ARG];
+    this._owner = s[b + OWNER] as string | undefined;
+    // Free the slot before running, so the callback may reschedule into it and its own
+    // handle already reads as not pending.
+    s[b] = undefined;
+    s[b + ARG] = undefined;
+    const gen = (s[b + GEN] as number) + 1;
+    s[b + GEN] = gen;
+    if (gen < GEN_LIMIT) this.free.push(slot); // freeSlot(), without reading gen back
+    this._now = t;
+    this._eventsRun++;
+    fn(arg);
   }
 
   private insert(timeUs: Micros, fn: EventFn, arg: unknown, owner: string | undefined): EventHandle {

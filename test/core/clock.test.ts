@@ -432,6 +432,25 @@ describe('Clock', () => {
       expect(clock.run()).to.equal('idle');
       expect(seen.length).to.equal(3);
     });
+
+    it('cancelled events count for nothing: the guard stops only before a live event', () => {
+      // The run loop drops cancelled heads itself; one left at the guard must not read as a storm.
+      const clock = new Clock({ maxEvents: 2 });
+      const seen: Seen[] = [];
+      const fire = (name: string) => () => seen.push([clock.now, name]);
+      clock.schedule(1, fire('a'));
+      const b = clock.schedule(2, fire('b'));
+      clock.schedule(3, fire('c'));
+      const d = clock.schedule(4, fire('d'));
+      clock.schedule(9, fire('late'));
+      clock.cancel(b);
+      clock.cancel(d);
+      expect(clock.runUntil(5)).to.equal('until');
+      expect([seen, clock.eventsRun, clock.now, clock.pending]).to.deep.equal([[[1, 'a'], [3, 'c']], 2, 5, 1]);
+      // Only now is a live event (at 9) waiting beyond the guard.
+      expect(clock.runUntil(10)).to.equal('max-events');
+      expect([seen.length, clock.now, clock.pending]).to.deep.equal([2, 5, 1]);
+    });
   });
 
   describe('properties (fast-check)', () => {
