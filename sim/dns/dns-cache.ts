@@ -95,15 +95,30 @@ export class DnsCache {
  * resolver's creation — and once it has run out the entry is no longer used.
  */
 /**
- * The static entries (dns_cache_a/srv/naptr.N.*). Each entry's TTL clock starts the first time
- * a lookup uses it (fact sheet AMB-17, the proposed default "atFirstUse"): a phone that boots
- * hours into a run, with DNS down, still finds its TTL-120 entries valid. Counting from t = 0
- * of the run made such a phone never register.
+ * When a static entry's TTL starts to count (fact sheet AMB-17, model option staticCacheTtlClock):
+ * 'atFirstUse' (the sheet's proposed default) the first time a lookup uses the entry; 'atBoot'
+ * when the phone boots; 'perLookup' afresh at every lookup (the entries never expire).
+ */
+export type StaticTtlClock = 'atFirstUse' | 'atBoot' | 'perLookup';
+
+/**
+ * The static entries (dns_cache_a/srv/naptr.N.*). With the default, a phone that boots hours
+ * into a run with DNS down still finds its TTL-120 entries valid; counting from t = 0 of the
+ * run, as the model once did, made such a phone never register.
  */
 export class StaticCache {
   private readonly firstUse = new Map<DnsRecord, Micros>();
+  private bootAt: Micros = 0;
 
-  constructor(private readonly records: readonly DnsRecord[]) {}
+  constructor(
+    private readonly records: readonly DnsRecord[],
+    private readonly ttlClock: StaticTtlClock = 'atFirstUse',
+  ) {}
+
+  /** The phone booted: the start of every TTL under 'atBoot'. */
+  boot(now: Micros): void {
+    this.bootAt = now;
+  }
 
   get size(): number {
     return this.records.length;
@@ -114,7 +129,7 @@ export class StaticCache {
     let expiresAt = Infinity;
     for (const r of this.records) {
       if (r.name !== name || r.type !== type) continue;
-      let start = this.firstUse.get(r);
+      let start = this.ttlClock === 'atBoot' ? this.bootAt : this.ttlClock === 'perLookup' ? now : this.firstUse.get(r);
       if (start === undefined) {
         start = now;
         this.firstUse.set(r, now);

@@ -10,7 +10,7 @@ import { sec } from '../core/time.js';
 import type { IcmpQuote, Trace } from '../core/trace.js';
 import type { Datagram, Host, UdpSocket } from '../net/host.js';
 import type { Network } from '../net/network.js';
-import { CacheType, DnsCache, NegativeKind, StaticCache } from './dns-cache.js';
+import { CacheType, DnsCache, NegativeKind, StaticCache, StaticTtlClock } from './dns-cache.js';
 import { DNS_PORT, queryLabel } from './dns-server.js';
 import { DnsRecord, formatRecord, normalizeName, ofType } from './records.js';
 import { decodeMessage, encodeQuery } from './wire.js';
@@ -48,8 +48,10 @@ export interface StubResolverOptions {
   backoff?: 'fixed' | 'glibc';
   /** account.X.dns_cache_type, default 1. */
   cacheType?: CacheType;
-  /** Static entries (dns_cache_a/srv/naptr.N.*); TTLs count from the resolver's creation. */
+  /** Static entries (dns_cache_a/srv/naptr.N.*). */
   staticRecords?: DnsRecord[];
+  /** When their TTLs start (AMB-17); default 'atFirstUse'. */
+  staticTtlClock?: StaticTtlClock;
   /** account.X.static_cache_pri: 0 live DNS first (default), 1 static entries first. */
   staticPri?: 0 | 1;
   /** Local UDP port. */
@@ -75,7 +77,7 @@ export class StubResolver implements UdpSocket {
   readonly cache: DnsCache;
   readonly statics: StaticCache;
   readonly port: number;
-  private readonly opts: Required<Omit<StubResolverOptions, 'staticRecords' | 'port'>>;
+  private readonly opts: Required<Omit<StubResolverOptions, 'staticRecords' | 'staticTtlClock' | 'port'>>;
   private nextId = 0;
   private readonly byId = new Map<number, Question>();
   private readonly inflight = new Map<string, Question>();
@@ -93,7 +95,7 @@ export class StubResolver implements UdpSocket {
     this.opts = { servers: [...o.servers], timeout: o.timeout, attempts: o.attempts, backoff: o.backoff, cacheType: o.cacheType, staticPri: o.staticPri };
     this.port = o.port;
     this.cache = new DnsCache(o.cacheType);
-    this.statics = new StaticCache(options.staticRecords ?? []);
+    this.statics = new StaticCache(options.staticRecords ?? [], options.staticTtlClock);
     host.bind(this.port, this);
   }
 

@@ -85,6 +85,12 @@ export interface ModelOptions {
    * that connection — until it connects or tcpSynRetries gives up.
    */
   tcpConnectOnTimeout: 'abandon' | 'keep';
+  /**
+   * AMB-17 — when a static DNS cache entry's TTL starts to count. 'atFirstUse' (default, the
+   * fact sheet's proposal, Polycom-like): the first lookup that uses it. 'atBoot': the phone's
+   * boot. 'perLookup': afresh at every lookup, so static entries never expire.
+   */
+  staticCacheTtlClock: 'atFirstUse' | 'atBoot' | 'perLookup';
 }
 
 export const DEFAULT_MODEL_OPTIONS: ModelOptions = {
@@ -102,6 +108,7 @@ export const DEFAULT_MODEL_OPTIONS: ModelOptions = {
   noAnswerTimeout: 180,
   tcpSynLinearTimeouts: 0,
   tcpConnectOnTimeout: 'abandon',
+  staticCacheTtlClock: 'atFirstUse',
 };
 
 export type ModelOptionSpec =
@@ -127,6 +134,7 @@ export const MODEL_OPTION_SPECS: { [K in keyof ModelOptions]: ModelOptionSpec } 
   // Linux caps the sysctl at 20 (tcp_syn_linear_timeouts_max).
   tcpSynLinearTimeouts: { kind: 'number', min: 0, max: 20, integer: true },
   tcpConnectOnTimeout: { kind: 'enum', values: ['abandon', 'keep'] },
+  staticCacheTtlClock: { kind: 'enum', values: ['atFirstUse', 'atBoot', 'perLookup'] },
 };
 
 /** "timer-b|retry-counts|…" or "0..1" — one option's accepted values in words. */

@@ -54,6 +54,7 @@ export class Phone implements SipCore {
       cacheType: first?.dnsCacheType ?? 1,
       staticPri: first?.staticCachePri ?? 0,
       staticRecords: config.staticDns,
+      staticTtlClock: options.staticCacheTtlClock,
     });
     this.accounts = config.accounts.map((a) => {
       // Account 1 keeps the stream name it always had, so adding accounts changes no draw of it.
@@ -76,6 +77,7 @@ export class Phone implements SipCore {
     if (this.booted) return;
     this.booted = true;
     this.host.mode = 'up';
+    this.resolver.statics.boot(this.clock.now);
     if (this.accounts.length === 0) return;
     // sip.reg_surge_prevention: wait a random 0..N s so a fleet does not register at once.
     const surge = this.config.surgePrevention;

@@ -266,6 +266,21 @@ describe('StubResolver', () => {
       expect([...summary(first), ...summary(before), ...summary(after)].map((x) => [x.t, x.source])).to.deep.equal([[100, 'static'], [699, 'static'], [700.04, 'network']]);
     });
 
+    for (const [clock, expected] of [
+      ['atFirstUse', [[100, 'static'], [650, 'static'], [700.04, 'network']]],
+      ['atBoot', [[100, 'static'], [600.04, 'network'], [700, 'cache']]], // the live answer at 600 s is cached
+      ['perLookup', [[100, 'static'], [650, 'static'], [700, 'static']]],
+    ] as const) {
+      it(`staticCacheTtlClock ${clock} (AMB-17): booted at 0, first used at 100 s, TTL 600 s — looked up at 100, 650/600, 700 s`, () => {
+        const w = new DnsWorld({ resolver: { staticRecords, staticPri: 1, staticTtlClock: clock } });
+        w.resolver.statics.boot(0);
+        const at = clock === 'atBoot' ? [100, 600, 700] : [100, 650, 700];
+        const got = at.map((t) => w.resolveAt(t, 'sip1.pbx.example.com', 'A'));
+        w.clock.run();
+        expect(got.flatMap((g) => summary(g)).map((x) => [x.t, x.source])).to.deep.equal(expected);
+      });
+    }
+
     it('a negative-cache hit also falls back to the static entry', () => {
       const w = new DnsWorld({ resolver: { staticRecords } });
       w.resolveAt(0, 'only.static.example.com', 'A');
