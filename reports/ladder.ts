@@ -1,21 +1,86 @@
-import type { NetSend, TraceEvent } from '../sim/core/trace.js';
+import type { NetSend, TraceEvent, TraceSink } from '../sim/core/trace.js';
 import { formatDuration, formatSeconds } from '../sim/core/time.js';
-import type { RunResult } from '../sim/scenario/run-scenario.js';
+import type { HostInfo } from '../sim/scenario/world.js';
 
 const COL = 28; // characters between host columns: room for "503 Service Unavailable"
 const TIME_W = 12;
 
+/** Past this many hosts the default ladder shows a selection: rows of 28 characters a host get unreadable. */
+export const LADDER_ALL_HOSTS_MAX = 40;
+/** Phones in the default selection of a big scenario. */
+export const LADDER_DEFAULT_PHONES = 8;
+
 /**
- * The text ladder: hosts as columns, time down the page, one row per packet (at the instant it
- * leaves its sender) and per state change. Retransmissions, losses, timeouts, ICMP errors and
- * state changes are marked in the note on the right. A pure function of the finished run.
+ * The hosts a ladder shows: the ones asked for, or every host of a small scenario, or the
+ * servers, DNS and the first phones of a big one (with a note on how to pick others).
  */
-export function renderLadder(run: RunResult): string {
-  const hosts = run.hosts.map((h) => h.name);
+export function ladderHosts(hosts: readonly HostInfo[], pick?: ReadonlySet<string>): { shown: HostInfo[]; note?: string } {
+  if (pick) return { shown: hosts.filter((h) => pick.has(h.name)) };
+  if (hosts.length <= LADDER_ALL_HOSTS_MAX) return { shown: [...hosts] };
+  const phones = hosts.filter((h) => h.role === 'phone');
+  const firstPhones = new Set(phones.slice(0, LADDER_DEFAULT_PHONES).map((h) => h.name));
+  const shown = hosts.filter((h) => h.role !== 'phone' || firstPhones.has(h.name));
+  const note = `(ladder of ${shown.length} of ${hosts.length} hosts: the servers, DNS and the first ${firstPhones.size} of ${phones.length} phones; pick others with --ladder HOST,HOST…)`;
+  return { shown, note };
+}
+
+/**
+ * The text ladder as a sink: hosts as columns, time down the page, one row per packet (at the
+ * instant it leaves its sender) and per state change. Retransmissions, losses, timeouts, ICMP
+ * errors and state changes are marked in the note on the right. It keeps only the records of
+ * the hosts it shows, and renders only when asked.
+ */
+export class LadderSink implements TraceSink {
+  private readonly records: TraceEvent[] = [];
+  private readonly names: Set<string>;
+  private readonly shown: HostInfo[];
+  private readonly note: string | undefined;
+
+  constructor(hosts: readonly HostInfo[], pick?: ReadonlySet<string>) {
+    const { shown, note } = ladderHosts(hosts, pick);
+    this.shown = shown;
+    this.note = note;
+    this.names = new Set(shown.map((h) => h.name));
+  }
+
+  write(r: TraceEvent): void {
+    if (this.keeps(r)) this.records.push(r);
+  }
+
+  private keeps(r: TraceEvent): boolean {
+    switch (r.kind) {
+      case 'net.send':
+      case 'net.drop':
+        return this.names.has(r.from) || this.names.has(r.to);
+      case 'scenario.action':
+        return true;
+      case 'sip.retransmit':
+        return this.names.has(r.host);
+      default: {
+        const m = marker(r);
+        return m !== undefined && this.names.has(m.host);
+      }
+    }
+  }
+
+  render(): string {
+    return renderRows(this.shown, this.records, this.note);
+  }
+}
+
+/** The ladder of a finished list of records (tests, small traces). */
+export function renderLadder(hosts: readonly HostInfo[], records: readonly TraceEvent[], pick?: ReadonlySet<string>): string {
+  const sink = new LadderSink(hosts, pick);
+  for (const r of records) sink.write(r);
+  return sink.render();
+}
+
+function renderRows(shownHosts: readonly HostInfo[], records: readonly TraceEvent[], note: string | undefined): string {
+  const hosts = shownHosts.map((h) => h.name);
   const col = new Map(hosts.map((h, i) => [h, TIME_W + 2 + i * COL]));
   const width = TIME_W + 2 + (hosts.length - 1) * COL + 1;
   const drops = new Map<number, string>();
-  for (const r of run.records) if (r.kind === 'net.drop') drops.set(r.id, r.reason);
+  for (const r of records) if (r.kind === 'net.drop') drops.set(r.id, r.reason);
 
   const out: string[] = [];
   const grid = (): string[] => {
@@ -31,18 +96,19 @@ export function renderLadder(run: RunResult): string {
     return row.join('').trimEnd();
   };
   out.push(header('time (s)', hosts));
-  out.push(header('', run.hosts.map((h) => h.ip)));
+  out.push(header('', shownHosts.map((h) => h.ip)));
+  if (note) out.push(note);
 
   const pendingRetransmit = new Map<string, string>();
   const line = (t: number, row: string[], note: string): void => {
     out.push(`${formatSeconds(t).padStart(TIME_W)}  ${row.join('').slice(TIME_W + 2)}${note ? `  ${note}` : ''}`.trimEnd());
   };
 
-  for (const r of run.records) {
+  for (const r of records) {
     switch (r.kind) {
       case 'net.send': {
         // Pure TCP ACKs are noise in a ladder (they stay in the pcap and the JSONL).
-        if (r.proto === 'tcp' && r.payload === '' && r.tcp?.flags === '.' && !drops.has(r.id)) break;
+        if (r.proto === 'tcp' && r.bytes.length === 0 && r.tcp?.flags === '.' && !drops.has(r.id)) break;
         const notes: string[] = [];
         const re = pendingRetransmit.get(r.from);
         if (re) {
@@ -82,7 +148,7 @@ const DROP_WORDS: Record<string, string> = {
 
 function packetLabel(r: NetSend): string {
   if (r.proto === 'icmp') return 'ICMP unreachable';
-  if (r.proto === 'tcp' && r.payload === '') return `TCP ${r.label}`;
+  if (r.proto === 'tcp' && r.bytes.length === 0) return `TCP ${r.label}`;
   return r.label;
 }
 

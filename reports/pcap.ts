@@ -1,4 +1,5 @@
-import type { Endpoint, NetSend, TraceEvent } from '../sim/core/trace.js';
+import type { Endpoint, NetSend, TraceEvent, TraceSink } from '../sim/core/trace.js';
+import { ByteWriter, CHUNK, memoryWriter } from './byte-sink.js';
 
 /** 2026-01-01T00:00:00Z in µs: a fixed epoch so the same run always yields the same bytes. */
 export const DEFAULT_PCAP_EPOCH_US = 1_767_225_600 * 1_000_000;
@@ -12,19 +13,47 @@ const TCP_HEADER = 20;
 const TCP_WINDOW = 65535;
 
 /**
- * Builds a classic libpcap file (little-endian, v2.4, raw IPv4) with one packet per `net.send`
- * record, in trace order, stamped `epochUs + t`. Pure: no clock, no I/O. UDP, ICMP and TCP
- * (one segment per record, header fields from `r.tcp`; TLS records travel as base64 payload).
+ * A classic libpcap file (little-endian, v2.4, raw IPv4) streamed as the run goes: one packet
+ * per `net.send` record, in trace order, stamped `epochUs + t`. No clock, no I/O of its own:
+ * chunks go to the writer. UDP, ICMP and TCP (one segment per record, header fields from
+ * `r.tcp`; TLS records travel as their bytes). Call end() after the run.
  */
-export function writePcap(records: readonly TraceEvent[], options?: { epochUs?: number }): Buffer {
-  const epochUs = options?.epochUs ?? DEFAULT_PCAP_EPOCH_US;
-  const chunks: Buffer[] = [fileHeader()];
-  for (const r of records) {
-    if (r.kind !== 'net.send') continue;
-    const packet = r.proto === 'icmp' ? icmpPacket(r) : r.proto === 'tcp' ? tcpPacket(r) : udpPacket(r);
-    chunks.push(recordHeader(epochUs + r.t, packet.length), packet);
+export class PcapSink implements TraceSink {
+  private chunks: Buffer[] = [fileHeader()];
+  private size = 24;
+  private readonly epochUs: number;
+
+  constructor(private readonly out: ByteWriter, options?: { epochUs?: number }) {
+    this.epochUs = options?.epochUs ?? DEFAULT_PCAP_EPOCH_US;
   }
-  return Buffer.concat(chunks);
+
+  write(r: TraceEvent): void {
+    if (r.kind !== 'net.send') return;
+    const packet = r.proto === 'icmp' ? icmpPacket(r) : r.proto === 'tcp' ? tcpPacket(r) : udpPacket(r);
+    this.chunks.push(recordHeader(this.epochUs + r.t, packet.length), packet);
+    this.size += 16 + packet.length;
+    if (this.size >= CHUNK) this.flush();
+  }
+
+  end(): void {
+    this.flush();
+  }
+
+  private flush(): void {
+    if (this.chunks.length === 0) return;
+    this.out(Buffer.concat(this.chunks, this.size));
+    this.chunks = [];
+    this.size = 0;
+  }
+}
+
+/** The whole capture of a list of records (tests, small traces). */
+export function writePcap(records: readonly TraceEvent[], options?: { epochUs?: number }): Buffer {
+  const m = memoryWriter();
+  const sink = new PcapSink(m.write, options);
+  for (const r of records) sink.write(r);
+  sink.end();
+  return m.bytes();
 }
 
 function fileHeader(): Buffer {
@@ -50,7 +79,7 @@ function recordHeader(us: number, length: number): Buffer {
 }
 
 function udpPacket(r: NetSend): Buffer {
-  const payload = Buffer.from(r.payload, r.encoding === 'base64' ? 'base64' : 'utf8');
+  const payload = r.bytes;
   const udp = udpHeader(r.src, r.dst, UDP_HEADER + payload.length);
   const cs = checksum(Buffer.concat([pseudoHeader(r.src.ip, r.dst.ip, 17, udp.length + payload.length), udp, payload]));
   udp.writeUInt16BE(cs === 0 ? 0xffff : cs, 6); // RFC 768: a computed 0 is sent as all ones
@@ -60,7 +89,7 @@ function udpPacket(r: NetSend): Buffer {
 
 /** RFC 793 §3.1: 20-byte header (data offset 5, no options), flags from the tcpdump-style string. */
 function tcpPacket(r: NetSend): Buffer {
-  const payload = Buffer.from(r.payload, r.encoding === 'base64' ? 'base64' : 'utf8');
+  const payload = r.bytes;
   const seg = r.tcp ?? { flags: '.', seq: 0, ack: 0 };
   const tcp = Buffer.alloc(TCP_HEADER);
   tcp.writeUInt16BE(r.src.port, 0);

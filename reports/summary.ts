@@ -1,7 +1,6 @@
 import { formatDuration } from '../sim/core/time.js';
 import { formatWarning } from '../sim/core/warning.js';
 import type { RunResult } from '../sim/scenario/run-scenario.js';
-import { phoneTimelines } from './phone-timeline.js';
 
 /**
  * The QA summary after the ladder: per phone, registrations per server, the working server
@@ -15,8 +14,7 @@ export function renderSummary(run: RunResult): string {
   out.push(`Summary — ${s.id}: ${s.name}`);
   out.push(`  seed ${run.seed}, ${formatDuration(run.end)} simulated, ${run.eventsRun} events, model ${Object.entries(run.model).map(([k, v]) => `${k}=${v}`).join(' ')}`);
   for (const w of s.warnings) out.push(`  warning: ${formatWarning(w)}`);
-  const phones = run.hosts.filter((h) => h.role === 'phone').map((h) => h.name);
-  for (const p of phoneTimelines(run.records, phones, run.end)) {
+  for (const p of run.timelines) {
     out.push(`  ${p.phone}`);
     const regs = [...p.registered].filter(([, iv], _i, all) => iv.length > 0 || all.every(([, x]) => x.length === 0)).map(([server, iv]) => `${server} ${iv.length ? iv.map((i) => `${formatDuration(i.from)}–${formatDuration(i.to)}`).join(', ') : 'never'}`);
     out.push(`    registered:      ${regs.join('; ') || 'no registration attempted'}`);

@@ -1,4 +1,4 @@
-import { closeSync, existsSync, fstatSync, mkdirSync, openSync, renameSync, rmdirSync, statSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, mkdirSync, openSync, renameSync, rmdirSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { getSystemErrorMap } from 'node:util';
 import { InputError } from './core/input-error.js';
@@ -58,80 +58,165 @@ export function errnoReason(e: unknown): string {
   return err.code ?? String(e);
 }
 
-function cannotWrite(o: Output, e: unknown): InputError {
+function cannotWrite(o: { flag: string; target: string }, e: unknown): InputError {
   return new InputError(o.target, undefined, o.flag, `cannot write the output: ${errnoReason(e)}`);
 }
 
+/** An output being written: bytes go out as they come (a JSONL trace, a capture), or all at once. */
+export interface OpenOutput {
+  write(chunk: Buffer | string): void;
+}
+
+interface Staged {
+  tmp: string;
+  o: { flag: string; target: string };
+  fd: number | undefined;
+}
+
 /**
- * Stages every regular file as `<file>.tmp-<pid>`, then writes the streams in place, then
- * renames the staged files. Any failure deletes every staged file and every directory made
- * for them, leaves the prior files untouched, and throws an InputError. `toStdout` writes to
- * the process's stdout and throws on failure (the CLI owns that stream).
+ * The outputs of one command, all or nothing. Regular files are streamed into
+ * `<file>.tmp-<pid>-<n>` and renamed into place by commit(), in the order they were opened (so
+ * of two flags naming one file the later wins); a device, FIFO or socket is written in place as
+ * bytes come; stdout through the CLI's writer. Any failure, or abort() (a bad input found
+ * mid-run, an interrupt), removes every staged file and every directory made for them and
+ * leaves the prior files untouched.
  */
-export function writeOutputs(outputs: Output[], toStdout: (data: string | Buffer) => void): void {
-  const staged: { tmp: string; o: Output }[] = [];
-  const madeDirs: string[] = [];
-  const undo = (): void => {
-    for (const s of staged) tryQuietly(() => unlinkSync(s.tmp));
+export class OutputSet {
+  private readonly staged: Staged[] = [];
+  private readonly streams: { fd: number | undefined; o: { flag: string; target: string }; gone: boolean }[] = [];
+  private readonly madeDirs: string[] = [];
+  private done = false;
+
+  constructor(private readonly toStdout: (data: string | Buffer) => void) {}
+
+  open(flag: string, target: string): OpenOutput {
+    const o = { flag, target };
+    const kind = targetKind(target);
+    if (kind === 'stdout') return { write: (c) => this.toStdout(c) };
+    if (kind === 'stream') return this.openStream(o);
+    if (isDirectory(target)) throw new InputError(target, undefined, flag, 'cannot write the output: is a directory (EISDIR)');
+    try {
+      makeParents(dirname(target), this.madeDirs);
+    } catch (e) {
+      throw notADirectory(o, e);
+    }
+    const s: Staged = { tmp: `${target}.tmp-${process.pid}-${this.staged.length}`, o, fd: undefined };
+    this.staged.push(s);
+    try {
+      s.fd = openSync(s.tmp, 'w');
+    } catch (e) {
+      throw (e as NodeJS.ErrnoException).code === 'ENOTDIR' ? notADirectory(o, e) : cannotWrite(o, e);
+    }
+    return {
+      write: (c) => {
+        try {
+          writeAll(s.fd!, c);
+        } catch (e) {
+          throw cannotWrite(o, e);
+        }
+      },
+    };
+  }
+
+  /** Writes one whole output. */
+  put(flag: string, target: string, data: string | Buffer): void {
+    this.open(flag, target).write(data);
+  }
+
+  /** Closes every output and renames the staged files into place. */
+  commit(): void {
+    try {
+      for (const s of this.staged) {
+        try {
+          closeSync(s.fd!);
+          s.fd = undefined;
+        } catch (e) {
+          throw cannotWrite(s.o, e);
+        }
+      }
+      this.closeStreams();
+      while (this.staged.length > 0) {
+        const s = this.staged[0]!;
+        try {
+          renameSync(s.tmp, s.o.target);
+        } catch (e) {
+          throw cannotWrite(s.o, e);
+        }
+        this.staged.shift();
+      }
+      this.done = true;
+    } catch (e) {
+      this.abort();
+      throw e;
+    }
+  }
+
+  /** Removes everything staged (idempotent; a committed set keeps its files). */
+  abort(): void {
+    if (this.done) return;
+    this.done = true;
+    this.closeStreams();
+    for (const s of this.staged) {
+      if (s.fd !== undefined) tryQuietly(() => closeSync(s.fd!));
+      tryQuietly(() => unlinkSync(s.tmp));
+    }
     // Deepest first: a directory made for a file is empty once its temporary files are gone.
-    for (const d of madeDirs.sort((a, b) => b.length - a.length)) tryQuietly(() => rmdirSync(d));
-  };
-  const kinds = outputs.map((o) => targetKind(o.target));
-  try {
-    for (const [i, o] of outputs.entries()) {
-      if (kinds[i] !== 'file') continue;
-      // Two flags naming one file: the later wins, as it would by writing over the first.
-      if (outputs.slice(i + 1).some((later) => later.target === o.target)) continue;
-      if (isDirectory(o.target)) throw new InputError(o.target, undefined, o.flag, 'cannot write the output: is a directory (EISDIR)');
-      const tmp = `${o.target}.tmp-${process.pid}`;
-      try {
-        makeParents(dirname(o.target), madeDirs);
-      } catch (e) {
-        throw notADirectory(o, e);
-      }
-      try {
-        staged.push({ tmp, o });
-        writeFileSync(tmp, o.data);
-      } catch (e) {
-        throw (e as NodeJS.ErrnoException).code === 'ENOTDIR' ? notADirectory(o, e) : cannotWrite(o, e);
-      }
+    for (const d of this.madeDirs.sort((a, b) => b.length - a.length)) tryQuietly(() => rmdirSync(d));
+  }
+
+  /** A device, FIFO or socket, written as it is. Opening a FIFO waits for its reader, as `cat > fifo` does. */
+  private openStream(o: { flag: string; target: string }): OpenOutput {
+    const st = { fd: undefined as number | undefined, o, gone: false };
+    this.streams.push(st);
+    try {
+      st.fd = openSync(o.target, 'w');
+    } catch (e) {
+      throw cannotWrite(o, e);
     }
-    for (const [i, o] of outputs.entries()) {
-      if (kinds[i] === 'stdout') toStdout(o.data);
-      else if (kinds[i] === 'stream') writeInPlace(o);
+    return {
+      write: (c) => {
+        if (st.gone) return;
+        try {
+          writeAll(st.fd!, c);
+        } catch (e) {
+          // A reader that went away (`head`, a closed Wireshark) chose to stop reading: not an error.
+          if ((e as NodeJS.ErrnoException).code === 'EPIPE') st.gone = true;
+          else throw cannotWrite(o, e);
+        }
+      },
+    };
+  }
+
+  private closeStreams(): void {
+    for (const st of this.streams) {
+      if (st.fd !== undefined) tryQuietly(() => closeSync(st.fd!));
+      st.fd = undefined;
     }
-    while (staged.length > 0) {
-      const s = staged[0]!;
-      try {
-        renameSync(s.tmp, s.o.target);
-      } catch (e) {
-        throw cannotWrite(s.o, e);
-      }
-      staged.shift();
-    }
-  } catch (e) {
-    undo();
-    throw e;
   }
 }
 
-/** Writes a device, FIFO or socket as it is. Opening a FIFO waits for its reader, as `cat > fifo` does. */
-function writeInPlace(o: Output): void {
-  let fd: number | undefined;
+/**
+ * Writes whole outputs all or nothing (see OutputSet). `toStdout` writes to the process's
+ * stdout and throws on failure (the CLI owns that stream).
+ */
+export function writeOutputs(outputs: Output[], toStdout: (data: string | Buffer) => void): void {
+  const set = new OutputSet(toStdout);
   try {
-    fd = openSync(o.target, 'w');
-    const buf = typeof o.data === 'string' ? Buffer.from(o.data) : o.data;
-    for (let off = 0; off < buf.length; ) off += writeSync(fd, buf, off, buf.length - off);
+    for (const o of outputs) set.put(o.flag, o.target, o.data);
   } catch (e) {
-    // A reader that went away (`head`, a closed Wireshark) chose to stop reading: not an error.
-    if ((e as NodeJS.ErrnoException).code !== 'EPIPE') throw cannotWrite(o, e);
-  } finally {
-    if (fd !== undefined) tryQuietly(() => closeSync(fd!));
+    set.abort();
+    throw e;
   }
+  set.commit();
+}
+
+function writeAll(fd: number, c: Buffer | string): void {
+  const buf = typeof c === 'string' ? Buffer.from(c) : c;
+  for (let off = 0; off < buf.length; ) off += writeSync(fd, buf, off, buf.length - off);
 }
 
 /** `--out report.txt`: name the file that stands where a directory must be, not the errno of mkdir. */
-function notADirectory(o: Output, e: unknown): InputError {
+function notADirectory(o: { flag: string; target: string }, e: unknown): InputError {
   for (let d = dirname(o.target); dirname(d) !== d; d = dirname(d)) {
     let st;
     try {

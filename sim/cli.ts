@@ -2,15 +2,18 @@
 import { Command, CommanderError, Option } from 'commander';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { renderJsonl } from '../reports/jsonl.js';
+import type { ByteWriter } from '../reports/byte-sink.js';
+import { JsonlSink } from '../reports/jsonl.js';
 import { renderJunit } from '../reports/junit.js';
-import { renderLadder } from '../reports/ladder.js';
-import { writePcap } from '../reports/pcap.js';
+import { LADDER_ALL_HOSTS_MAX, LadderSink } from '../reports/ladder.js';
+import { PcapSink } from '../reports/pcap.js';
 import { renderSummary } from '../reports/summary.js';
 import { expandScenarioPaths, perScenario } from './cli-files.js';
-import { errnoReason, Output, targetKind, writeOutputs } from './cli-outputs.js';
+import { errnoReason, OpenOutput, OutputSet, targetKind } from './cli-outputs.js';
 import { explainConfig } from './explain.js';
 import { InputError } from './core/input-error.js';
+import { didYouMean } from './core/suggest.js';
+import type { TraceSink } from './core/trace.js';
 import { formatWarning } from './core/warning.js';
 import { readInputFile } from './core/read-input.js';
 import { parseCfg } from './phone/cfg-file.js';
@@ -18,7 +21,9 @@ import { checkModelValue, describeSpec, MODEL_OPTION_SPECS, ModelOptions } from 
 import { buildPhoneConfig } from './phone/phone-config.js';
 import { loadScenario } from './scenario/load-scenario.js';
 import { runScenario, RunResult } from './scenario/run-scenario.js';
+import type { Scenario } from './scenario/scenario.js';
 import { scenarioJsonSchema } from './scenario/schema.js';
+import { scenarioHosts } from './scenario/world.js';
 
 /**
  * The command line: the one module that wires sim/ and reports/. Exit codes: 0 every
@@ -32,6 +37,7 @@ interface RunFlags {
   json?: string;
   junit?: string;
   quiet?: boolean;
+  ladder?: string;
   model: Partial<ModelOptions>;
 }
 
@@ -54,6 +60,7 @@ function main(argv: string[]): number {
     .option('--json <file>', 'write the trace as JSON Lines')
     .option('--junit <file>', 'write JUnit XML, one test case per expectation')
     .option('--quiet', 'print only the summaries, not the ladders')
+    .option('--ladder <hosts>', `the hosts the ladder shows, comma-separated (default: every host; past ${LADDER_ALL_HOSTS_MAX} hosts the servers, DNS and the first phones)`)
     .addOption(new Option('--model <key=value>', `set a model option (${modelHelp()}); repeatable`).argParser(parseModel).default({}, 'the documented defaults'))
     .addHelpText('after', `
 Examples:
@@ -115,43 +122,86 @@ function runCommand(paths: string[], flags: RunFlags): number {
   if (several && streamed(flags.pcap)) {
     throw new InputError(flags.pcap!, undefined, '--pcap', 'several scenarios cannot share one capture stream (each capture has its own header and clock): name a file, which gets each scenario id, or run one scenario');
   }
+  const picks = scenarios.map((s) => (flags.ladder !== undefined ? ladderPick(flags.ladder, s) : undefined));
   // When stdout carries an output (`--json -`), the ladders and summaries move to stderr.
   const say = [flags.pcap, flags.json, flags.junit].some((f) => f !== undefined && targetKind(f) === 'stdout') ? (s: string) => void process.stderr.write(s) : toStdout;
   const runs: RunResult[] = [];
-  const outputs: Output[] = [];
-  const add = (flag: string, target: string, data: string | Buffer): void => void outputs.push({ flag, target, data });
-  const jsonStream: string[] = [];
+  const outputs = new OutputSet(toStdout);
+  // An interrupt mid-run leaves nothing half-written behind: the staged files go.
+  const interrupted = (): void => {
+    outputs.abort();
+    process.exit(130);
+  };
+  process.once('SIGINT', interrupted);
   const outDir = flags.out === true ? 'out' : flags.out;
-  for (const [i, s] of scenarios.entries()) {
-    if (several && process.stderr.isTTY) process.stderr.write(`[${i + 1}/${scenarios.length}] ${s.id}\n`);
-    const run = runScenario(s, { ...(flags.seed !== undefined ? { seed: flags.seed } : {}), model: flags.model });
-    runs.push(run);
-    // The ladder is rendered only when something shows it: with --quiet and no --out, never.
-    const ladder = !flags.quiet || outDir ? renderLadder(run) : '';
-    const summary = renderSummary(run);
-    say(`${'='.repeat(100)}\n${s.id}: ${s.name}\n${'='.repeat(100)}\n`);
-    if (!flags.quiet) say(`${ladder}\n`);
-    say(summary);
-    const jsonl = () => renderJsonl(run.records);
-    const pcap = () => writePcap(run.records);
-    if (flags.pcap) add('--pcap', perScenario(flags.pcap, s.id, several), pcap());
-    if (flags.json && streamed(flags.json)) jsonStream.push(jsonl());
-    else if (flags.json) add('--json', perScenario(flags.json, s.id, several), jsonl());
-    if (outDir) {
-      add('--out', join(outDir, `${s.id}.ladder.txt`), `${ladder}\n${summary}`);
-      add('--out', join(outDir, `${s.id}.trace.jsonl`), jsonl());
-      add('--out', join(outDir, `${s.id}.pcap`), pcap());
+  try {
+    // One stream for every scenario's lines: a FIFO's reader sees one stream, not one per scenario.
+    const jsonShared = flags.json && streamed(flags.json) ? outputs.open('--json', flags.json) : undefined;
+    for (const [i, s] of scenarios.entries()) {
+      if (several && process.stderr.isTTY) process.stderr.write(`[${i + 1}/${scenarios.length}] ${s.id}\n`);
+      const sinks: TraceSink[] = [];
+      const ends: (() => void)[] = [];
+      const jsonTargets = [
+        ...(jsonShared ? [jsonShared] : flags.json ? [outputs.open('--json', perScenario(flags.json, s.id, several))] : []),
+        ...(outDir ? [outputs.open('--out', join(outDir, `${s.id}.trace.jsonl`))] : []),
+      ];
+      if (jsonTargets.length > 0) {
+        const jsonl = new JsonlSink(tee(jsonTargets));
+        sinks.push(jsonl);
+        ends.push(() => jsonl.end());
+      }
+      const pcapTargets = [
+        ...(flags.pcap ? [outputs.open('--pcap', perScenario(flags.pcap, s.id, several))] : []),
+        ...(outDir ? [outputs.open('--out', join(outDir, `${s.id}.pcap`))] : []),
+      ];
+      if (pcapTargets.length > 0) {
+        const pcap = new PcapSink(tee(pcapTargets));
+        sinks.push(pcap);
+        ends.push(() => pcap.end());
+      }
+      // The ladder keeps records only when something shows it: with --quiet and no --out, never.
+      const ladder = !flags.quiet || outDir ? new LadderSink(scenarioHosts(s), picks[i]) : undefined;
+      if (ladder) sinks.push(ladder);
+      const run = runScenario(s, { ...(flags.seed !== undefined ? { seed: flags.seed } : {}), model: flags.model, sinks });
+      for (const end of ends) end();
+      runs.push(run);
+      const ladderText = ladder ? ladder.render() : '';
+      const summary = renderSummary(run);
+      say(`${'='.repeat(100)}\n${s.id}: ${s.name}\n${'='.repeat(100)}\n`);
+      if (!flags.quiet) say(`${ladderText}\n`);
+      say(summary);
+      if (outDir) outputs.put('--out', join(outDir, `${s.id}.ladder.txt`), `${ladderText}\n${summary}`);
     }
+    if (flags.junit) outputs.put('--junit', flags.junit, renderJunit(runs));
+    if (outDir) outputs.put('--out', join(outDir, 'junit.xml'), renderJunit(runs));
+    outputs.commit();
+  } catch (e) {
+    outputs.abort();
+    throw e;
+  } finally {
+    process.removeListener('SIGINT', interrupted);
   }
-  // One write for every scenario's lines: a FIFO's reader sees one stream, not one per scenario.
-  if (flags.json && jsonStream.length > 0) add('--json', flags.json, jsonStream.join(''));
-  if (flags.junit) add('--junit', flags.junit, renderJunit(runs));
-  if (outDir) add('--out', join(outDir, 'junit.xml'), renderJunit(runs));
-  writeOutputs(outputs, toStdout);
   const failed = runs.flatMap((r) => r.verdicts).filter((v) => !v.pass).length;
   const total = runs.reduce((n, r) => n + r.verdicts.length, 0);
   say(`\n${runs.length} scenario${runs.length > 1 ? 's' : ''}: ${total - failed} passed, ${failed} failed\n`);
   return failed > 0 ? 1 : 0;
+}
+
+/** One writer feeding several outputs (`--json F` and `--out D` share one serialisation). */
+function tee(targets: OpenOutput[]): ByteWriter {
+  return targets.length === 1 ? (c) => targets[0]!.write(c) : (c) => targets.forEach((t) => t.write(c));
+}
+
+/** `--ladder alice,sip1`: the hosts a ladder shows; every name must be a host of the scenario. */
+function ladderPick(list: string, s: Scenario): Set<string> {
+  const hosts = scenarioHosts(s).map((h) => h.name);
+  const known = new Set(hosts);
+  const names = list.split(',').map((n) => n.trim()).filter((n) => n !== '');
+  if (names.length === 0) throw new InputError('--ladder', undefined, undefined, 'expected host names separated by commas, e.g. --ladder alice,sip1');
+  for (const n of names) {
+    if (!known.has(n)) throw new InputError('--ladder', undefined, undefined, `${s.file} has no host "${n}"${didYouMean(n, hosts)}`);
+  }
+  return new Set(names);
 }
 
 /** The reader closed the pipe (`| head`): its choice; the run goes on and still writes its files. */

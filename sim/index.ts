@@ -5,7 +5,9 @@
  */
 export { loadScenario } from './scenario/load-scenario.js';
 export type { Scenario } from './scenario/scenario.js';
-export { runScenario } from './scenario/run-scenario.js';
+export { runRecorded, runScenario } from './scenario/run-scenario.js';
+export type { TraceEvent, TraceSink } from './core/trace.js';
+export { payloadText } from './core/trace.js';
 export type { RunOptions, RunResult } from './scenario/run-scenario.js';
 export { InputError } from './core/input-error.js';
 export { parseCfg } from './phone/cfg-file.js';

@@ -38,8 +38,12 @@ export interface NetSend extends Base {
   tcp?: TcpSegment;
   src: Endpoint;
   dst: Endpoint;
-  /** UDP payload: SIP as text; binary protocols (DNS) base64 with `encoding`; empty for ICMP. */
-  payload: string;
+  /**
+   * The payload bytes as sent (shared with the network, never copied): SIP text, DNS or TLS
+   * binary; empty for ICMP and TCP control segments. Sinks that need text call payloadText().
+   */
+  bytes: Uint8Array;
+  /** Binary payloads (DNS, TLS records) are shown as base64 in the JSONL. */
   encoding?: 'base64';
   icmp?: IcmpQuote;
   /** One-line description for ladders: "INVITE sip:2000@…" / "503 Service Unavailable" / "ICMP port unreachable". */
@@ -276,19 +280,51 @@ export type TraceKind = TraceEvent['kind'];
 /** Distributes a record type over the union so `Omit` keeps each member's own fields. */
 export type WithoutTime<E> = E extends TraceEvent ? Omit<E, 't'> : never;
 
+/** A packet's payload as the JSONL shows it: SIP as text, binary protocols as base64; '' when none. */
+export function payloadText(r: NetSend): string {
+  if (r.bytes.length === 0) return '';
+  const b = Buffer.isBuffer(r.bytes) ? r.bytes : Buffer.from(r.bytes.buffer, r.bytes.byteOffset, r.bytes.byteLength);
+  return b.toString(r.encoding === 'base64' ? 'base64' : 'utf8');
+}
+
+/** Something that reads the trace as it happens: a writer (JSONL, pcap) or a reducer (summary, verdicts). */
+export interface TraceSink {
+  /** One record, in time order, exactly once. The record is shared: never change it. */
+  write(r: TraceEvent): void;
+}
+
 /**
- * The typed trace bus: a synchronous rxjs Subject that reports and live views subscribe to,
- * plus the recorded list a finished run is reported from.
+ * The typed trace bus: a synchronous rxjs Subject that sinks subscribe to before the run. Nothing
+ * is kept unless asked: a run's memory grows with its hosts, not with its simulated time. Tests
+ * and tools that want the whole list construct it with `{ keep: true }`.
  */
 export class Trace {
   readonly events$ = new Subject<TraceEvent>();
-  readonly records: TraceEvent[] = [];
+  private readonly kept: TraceEvent[] | undefined;
 
-  constructor(private readonly now: () => Micros) {}
+  constructor(
+    private readonly now: () => Micros,
+    options: { keep?: boolean } = {},
+  ) {
+    this.kept = options.keep ? [] : undefined;
+  }
+
+  /** Every record so far; only for a trace made with `{ keep: true }`. */
+  get records(): TraceEvent[] {
+    if (!this.kept) throw new Error('this trace keeps no records: construct it with { keep: true } or subscribe a sink');
+    return this.kept;
+  }
+
+  /** Subscribes a sink for the rest of the run. */
+  attach(sink: TraceSink): void {
+    this.events$.subscribe((r) => sink.write(r));
+  }
 
   emit(e: WithoutTime<TraceEvent>): void {
-    const rec = { ...e, t: this.now() } as TraceEvent;
-    this.records.push(rec);
+    // Emitters pass a fresh literal: stamping it in place saves a copy per record.
+    const rec = e as TraceEvent;
+    rec.t = this.now();
+    this.kept?.push(rec);
     this.events$.next(rec);
   }
 }

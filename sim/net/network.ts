@@ -72,7 +72,7 @@ export class Network {
     const toName = to?.name ?? dst.ip;
     this.trace.emit({
       kind: 'net.send', id, from: from.name, to: toName, proto: 'udp', src, dst,
-      payload: payload.toString(binary ? 'base64' : 'utf8'), ...(binary ? { encoding: 'base64' as const } : {}), label,
+      bytes: payload, ...(binary ? { encoding: 'base64' as const } : {}), label,
     });
     if (!to) {
       this.trace.emit({ kind: 'net.drop', id, from: from.name, to: toName, reason: 'silent' });
@@ -86,7 +86,7 @@ export class Network {
     const src = { ip: from.ip, port: 0 };
     const dst = { ip: to.ip, port: 0 };
     this.trace.emit({
-      kind: 'net.send', id, from: from.name, to: to.name, proto: 'icmp', src, dst, payload: '', icmp: quote,
+      kind: 'net.send', id, from: from.name, to: to.name, proto: 'icmp', src, dst, bytes: EMPTY, icmp: quote,
       label: 'ICMP port unreachable',
     });
     this.transmit({ id, from, to, src, dst, payload: EMPTY, icmp: quote });

@@ -155,7 +155,7 @@ export class TcpNetwork implements TcpWire {
     };
     this.trace.emit({
       kind: 'net.send', id: p.id, from: p.from.name, to: p.toName, proto: 'tcp', tcp: { flags: p.flags, seq: p.seq, ack: p.ack },
-      src: p.src, dst: p.dst, payload: p.wire.toString(s.binary ? 'base64' : 'utf8'), ...(s.binary ? { encoding: 'base64' as const } : {}), label: s.label,
+      src: p.src, dst: p.dst, bytes: p.wire, ...(s.binary ? { encoding: 'base64' as const } : {}), label: s.label,
     });
     const to = p.to;
     if (!to) return this.drop(p, 'silent');

@@ -1,7 +1,7 @@
 import type { Micros } from '../core/clock.js';
-import type { TraceEvent } from '../core/trace.js';
+import type { PhoneFeature, PhoneRegistration, TraceEvent, TraceSink } from '../core/trace.js';
 import { formatDuration } from '../core/time.js';
-import type { Expectation, Matcher } from './scenario.js';
+import type { Expectation, Matcher, Timing } from './scenario.js';
 
 export interface Verdict {
   expectation: Expectation;
@@ -13,16 +13,49 @@ export interface Verdict {
 }
 
 /**
- * Checks every expectation against the finished trace. Pure: reads records only. `firstFault`
- * is the instant of the scenario's first fault event (fail, partition, link change, DNS change),
- * if any: an `at`/`by` that holds only through an event before it is flagged, since a check
- * meant for a failover or failback then passes on the boot-time event.
+ * Expectation verdicts as a reducer over the trace stream: each expectation folds the records
+ * it matches into a few numbers (first hit, nearest hit, state at an instant), so checking costs
+ * no memory per record. `firstFault` is the instant of the scenario's first fault event (fail,
+ * partition, link change, DNS change), if any: an `at`/`by` that holds only through an event
+ * before it is flagged, since a check meant for a failover or failback then passes on the
+ * boot-time event.
  */
-export function checkExpectations(expectations: readonly Expectation[], records: readonly TraceEvent[], end: Micros, firstFault?: Micros): Verdict[] {
-  return expectations.map((e) => withFaultWarning(checkOne(e, records, end), firstFault));
+export class ExpectationChecker implements TraceSink {
+  private readonly folds: Fold[];
+
+  constructor(
+    expectations: readonly Expectation[],
+    private readonly end: Micros,
+    private readonly firstFault?: Micros,
+  ) {
+    this.folds = expectations.map((e) => foldFor(e, end));
+  }
+
+  write(r: TraceEvent): void {
+    for (const f of this.folds) f.write(r);
+  }
+
+  verdicts(): Verdict[] {
+    return this.folds.map((f) => withFaultWarning(f.verdict(), this.firstFault));
+  }
 }
 
-function withFaultWarning(checked: Verdict & { matchedAt?: Micros }, firstFault: Micros | undefined): Verdict {
+/** Checks every expectation against a finished list of records (tests, small traces). */
+export function checkExpectations(expectations: readonly Expectation[], records: readonly TraceEvent[], end: Micros, firstFault?: Micros): Verdict[] {
+  const c = new ExpectationChecker(expectations, end, firstFault);
+  for (const r of records) c.write(r);
+  return c.verdicts();
+}
+
+type Checked = Verdict & { matchedAt?: Micros };
+
+/** One expectation's running state. */
+interface Fold {
+  write(r: TraceEvent): void;
+  verdict(): Checked;
+}
+
+function withFaultWarning(checked: Checked, firstFault: Micros | undefined): Verdict {
   const { matchedAt, ...v } = checked;
   const t = v.expectation.timing;
   if (!v.pass || firstFault === undefined || matchedAt === undefined || matchedAt >= firstFault) return v;
@@ -32,79 +65,113 @@ function withFaultWarning(checked: Verdict & { matchedAt?: Micros }, firstFault:
   return { ...v, warning: `satisfied at ${fmt(matchedAt)}, before the first fault at ${fmt(firstFault)}${hint}` };
 }
 
-function checkOne(e: Expectation, records: readonly TraceEvent[], end: Micros): Verdict & { matchedAt?: Micros } {
+function foldFor(e: Expectation, end: Micros): Fold {
   const t = e.timing;
-  if (t.kind === 'during') return checkDuring(e, records, t.from, t.to);
-  const hits = records.filter((r) => matches(e.matcher, r)).map((r) => r.t);
-  const what = describeMatcher(e.matcher);
   switch (t.kind) {
-    case 'at': {
-      const inside = hits.find((h) => Math.abs(h - t.at) <= t.tolerance);
+    case 'during':
+      if (e.matcher.kind === 'feature') return featureDuring(e, e.matcher, t.from, t.to);
+      if (e.matcher.kind === 'registered') return registeredDuring(e, e.matcher, t.from, t.to);
+      return { write: () => undefined, verdict: () => ({ expectation: e, pass: false, seen: 'during applies to registered and feature only' }) };
+    case 'at':
+      return atFold(e, t);
+    case 'by':
+      return byFold(e, t);
+    case 'never':
+      return neverFold(e, t, end);
+  }
+}
+
+function atFold(e: Expectation, t: Extract<Timing, { kind: 'at' }>): Fold {
+  const what = describeMatcher(e.matcher);
+  let inside: Micros | undefined;
+  let nearest: Micros | undefined;
+  return {
+    write(r) {
+      if (inside !== undefined || !matches(e.matcher, r)) return;
+      if (Math.abs(r.t - t.at) <= t.tolerance) inside = r.t;
+      else if (nearest === undefined || Math.abs(r.t - t.at) < Math.abs(nearest - t.at)) nearest = r.t;
+    },
+    verdict() {
       if (inside !== undefined) return { expectation: e, pass: true, seen: `${what} at ${fmt(inside)}`, matchedAt: inside };
-      if (hits.length === 0) return { expectation: e, pass: false, seen: `no ${what} in the whole run` };
-      const nearest = hits.reduce((a, b) => (Math.abs(b - t.at) < Math.abs(a - t.at) ? b : a));
+      if (nearest === undefined) return { expectation: e, pass: false, seen: `no ${what} in the whole run` };
       return { expectation: e, pass: false, seen: `nearest ${what} at ${fmt(nearest)}, ${formatDuration(Math.abs(nearest - t.at))} ${nearest < t.at ? 'early' : 'late'}` };
-    }
-    case 'by': {
-      const first = hits.find((h) => h >= t.after);
+    },
+  };
+}
+
+function byFold(e: Expectation, t: Extract<Timing, { kind: 'by' }>): Fold {
+  const what = describeMatcher(e.matcher);
+  let first: Micros | undefined;
+  let before: Micros | undefined;
+  return {
+    write(r) {
+      if (first !== undefined || !matches(e.matcher, r)) return;
+      if (r.t >= t.after) first = r.t;
+      else before = r.t;
+    },
+    verdict() {
       if (first !== undefined && first <= t.by) return { expectation: e, pass: true, seen: `${what} at ${fmt(first)}`, matchedAt: first };
-      const before = t.after > 0 ? hits.filter((h) => h < t.after).pop() : undefined;
-      const earlier = before !== undefined ? ` (the last before ${fmt(t.after)} at ${fmt(before)})` : '';
+      const earlier = t.after > 0 && before !== undefined ? ` (the last before ${fmt(t.after)} at ${fmt(before)})` : '';
       if (first === undefined) return { expectation: e, pass: false, seen: `no ${what} ${t.after > 0 ? `at or after ${fmt(t.after)}` : 'in the whole run'}${earlier}` };
       return { expectation: e, pass: false, seen: `first ${what}${t.after > 0 ? ` after ${fmt(t.after)}` : ''} only at ${fmt(first)}${earlier}` };
-    }
-    case 'never': {
-      const to = t.to ?? end;
-      const bad = hits.find((h) => h >= t.from && h <= to);
-      return bad === undefined
-        ? { expectation: e, pass: true, seen: `no ${what} in ${fmt(t.from)}–${fmt(to)}` }
-        : { expectation: e, pass: false, seen: `${what} at ${fmt(bad)}` };
-    }
-  }
+    },
+  };
 }
 
-/** A registration (or feature state) holding over [from, to]: true once everything at `from` happened, and never leaving before `to`. */
-function checkDuring(e: Expectation, records: readonly TraceEvent[], from: Micros, to: Micros): Verdict {
-  const m = e.matcher;
-  if (m.kind === 'feature') return checkFeatureDuring(e, m, records, from, to);
-  if (m.kind !== 'registered') return { expectation: e, pass: false, seen: 'during applies to registered and feature only' };
-  const atFrom = stateAt(records, m.phone, m.on, from, m.account);
-  if (atFrom.state !== 'registered') {
-    const since = atFrom.since !== undefined ? ` (since ${fmt(atFrom.since)}: ${atFrom.reason})` : '';
-    return { expectation: e, pass: false, seen: `${m.phone} ${atFrom.state} on ${m.on} at ${fmt(from)}${since}` };
-  }
-  const left = records.find(
-    (r) => r.kind === 'phone.registration' && r.phone === m.phone && r.server === m.on && (m.account === undefined || r.account === m.account) && r.t > from && r.t <= to && r.to !== 'registered',
-  );
-  if (left && left.kind === 'phone.registration') {
-    return { expectation: e, pass: false, seen: `${m.phone} ${left.to} on ${m.on} at ${fmt(left.t)} (${left.reason})` };
-  }
-  return { expectation: e, pass: true, seen: `${m.phone} registered on ${m.on} throughout (since ${fmt(atFrom.since!)})` };
+function neverFold(e: Expectation, t: Extract<Timing, { kind: 'never' }>, end: Micros): Fold {
+  const what = describeMatcher(e.matcher);
+  const to = t.to ?? end;
+  let bad: Micros | undefined;
+  return {
+    write(r) {
+      if (bad === undefined && r.t >= t.from && r.t <= to && matches(e.matcher, r)) bad = r.t;
+    },
+    verdict: () =>
+      bad === undefined ? { expectation: e, pass: true, seen: `no ${what} in ${fmt(t.from)}–${fmt(to)}` } : { expectation: e, pass: false, seen: `${what} at ${fmt(bad)}` },
+  };
 }
 
-function checkFeatureDuring(e: Expectation, m: Extract<Matcher, { kind: 'feature' }>, records: readonly TraceEvent[], from: Micros, to: Micros): Verdict {
+/** A registration holding over [from, to]: registered once everything at `from` happened, and never leaving before `to`. */
+function registeredDuring(e: Expectation, m: Extract<Matcher, { kind: 'registered' }>, from: Micros, to: Micros): Fold {
+  let atFrom: { state: string; since?: Micros; reason?: string } = { state: 'unregistered' };
+  let left: PhoneRegistration | undefined;
+  return {
+    write(r) {
+      if (r.kind !== 'phone.registration' || r.phone !== m.phone || r.server !== m.on || (m.account !== undefined && r.account !== m.account)) return;
+      if (r.t <= from) atFrom = { state: r.to, since: r.t, reason: r.reason };
+      else if (left === undefined && r.t <= to && r.to !== 'registered') left = r;
+    },
+    verdict() {
+      if (atFrom.state !== 'registered') {
+        const since = atFrom.since !== undefined ? ` (since ${fmt(atFrom.since)}: ${atFrom.reason})` : '';
+        return { expectation: e, pass: false, seen: `${m.phone} ${atFrom.state} on ${m.on} at ${fmt(from)}${since}` };
+      }
+      if (left) return { expectation: e, pass: false, seen: `${m.phone} ${left.to} on ${m.on} at ${fmt(left.t)} (${left.reason})` };
+      return { expectation: e, pass: true, seen: `${m.phone} registered on ${m.on} throughout (since ${fmt(atFrom.since!)})` };
+    },
+  };
+}
+
+function featureDuring(e: Expectation, m: Extract<Matcher, { kind: 'feature' }>, from: Micros, to: Micros): Fold {
   let state = false;
   let since: Micros = 0;
-  for (const r of records) {
-    if (r.kind !== 'phone.feature' || r.phone !== m.phone || r.feature !== m.name) continue;
-    if (r.t <= from) {
-      state = r.available;
-      since = r.t;
-    } else if (r.t <= to && r.available !== m.available) {
-      return { expectation: e, pass: false, seen: `${m.name} ${r.available ? 'available' : 'lost'} at ${fmt(r.t)} (${r.reason})` };
-    }
-  }
-  if (state !== m.available) return { expectation: e, pass: false, seen: `${m.name} ${state ? 'available' : 'not available'} at ${fmt(from)}` };
-  return { expectation: e, pass: true, seen: `${m.name} ${m.available ? 'available' : 'not available'} throughout (since ${fmt(since)})` };
-}
-
-function stateAt(records: readonly TraceEvent[], phone: string, server: string, t: Micros, account?: number): { state: string; since?: Micros; reason?: string } {
-  let out: { state: string; since?: Micros; reason?: string } = { state: 'unregistered' };
-  for (const r of records) {
-    if (r.t > t) break;
-    if (r.kind === 'phone.registration' && r.phone === phone && r.server === server && (account === undefined || r.account === account)) out = { state: r.to, since: r.t, reason: r.reason };
-  }
-  return out;
+  let broke: PhoneFeature | undefined;
+  return {
+    write(r) {
+      if (broke || r.kind !== 'phone.feature' || r.phone !== m.phone || r.feature !== m.name) return;
+      if (r.t <= from) {
+        state = r.available;
+        since = r.t;
+      } else if (r.t <= to && r.available !== m.available) {
+        broke = r;
+      }
+    },
+    verdict() {
+      if (broke) return { expectation: e, pass: false, seen: `${m.name} ${broke.available ? 'available' : 'lost'} at ${fmt(broke.t)} (${broke.reason})` };
+      if (state !== m.available) return { expectation: e, pass: false, seen: `${m.name} ${state ? 'available' : 'not available'} at ${fmt(from)}` };
+      return { expectation: e, pass: true, seen: `${m.name} ${m.available ? 'available' : 'not available'} throughout (since ${fmt(since)})` };
+    },
+  };
 }
 
 export function matches(m: Matcher, r: TraceEvent): boolean {
@@ -115,7 +182,7 @@ export function matches(m: Matcher, r: TraceEvent): boolean {
       // SIP messages (UDP or TCP, in TLS too) carry their label: "INVITE", "503 Service Unavailable (INVITE)";
       // TCP control segments and other protocols' packets have no SIP payload or port.
       const sipPorts = [r.src.port, r.dst.port].some((p) => p === 5060 || p === 5061);
-      if (r.proto === 'icmp' || r.payload === '' || !sipPorts) return false;
+      if (r.proto === 'icmp' || r.bytes.length === 0 || !sipPorts) return false;
       const first = r.label.split(' ')[0]!;
       if (m.status !== undefined) return first === String(m.status);
       return first === m.method;

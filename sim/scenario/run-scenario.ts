@@ -1,42 +1,57 @@
 import type { Micros } from '../core/clock.js';
 import { InputError } from '../core/input-error.js';
-import type { TraceEvent } from '../core/trace.js';
+import type { TraceEvent, TraceSink } from '../core/trace.js';
 import type { ModelOptions } from '../phone/model-options.js';
+import { PhoneTimeline, PhoneTimelineReducer } from '../../reports/phone-timeline.js';
 import { eventGuardMessage } from './event-guard.js';
-import { checkExpectations, Verdict } from './expectations.js';
+import { ExpectationChecker, Verdict } from './expectations.js';
 import type { Scenario } from './scenario.js';
 import { defaultModel, HostInfo, World } from './world.js';
 
 export interface RunOptions {
   seed?: number;
   model?: Partial<ModelOptions>;
+  /**
+   * Sinks that read the trace as the run goes (JSONL and pcap writers, the ladder, the HTML
+   * timeline), after the run's own reducers. Nothing else keeps the records.
+   */
+  sinks?: readonly TraceSink[];
 }
 
-/** A finished run: everything reports need, and nothing live. */
+/** A finished run: what reports need, folded from the trace as it went; nothing live, no record list. */
 export interface RunResult {
   scenario: Scenario;
   seed: number;
   model: ModelOptions;
   hosts: HostInfo[];
-  records: TraceEvent[];
   verdicts: Verdict[];
+  /** The single phones' histories (fleet phones are reported as aggregates). */
+  timelines: PhoneTimeline[];
   end: Micros;
   eventsRun: number;
 }
 
 /** The first scripted fault: a host failing, a partition, a link change or a DNS change. */
 function firstFault(scenario: Scenario): Micros | undefined {
-  const faults = scenario.events.filter((e) => ['fail', 'partition', 'link', 'dns'].includes(e.action.type));
   let first: Micros | undefined;
-  for (const e of faults) if (first === undefined || e.at < first) first = e.at;
+  for (const e of scenario.events) {
+    if (!['fail', 'partition', 'link', 'dns'].includes(e.action.type)) continue;
+    if (first === undefined || e.at < first) first = e.at;
+  }
   return first;
 }
 
-/** Builds the world, runs it to the scenario's duration under the event guard, checks expectations. */
+/**
+ * Builds the world, subscribes the run's reducers (expectation verdicts, phone timelines) and
+ * the caller's sinks to its trace, runs it to the scenario's duration under the event guard.
+ */
 export function runScenario(scenario: Scenario, options: RunOptions = {}): RunResult {
   const seed = options.seed ?? scenario.seed;
   const model = defaultModel(scenario, options.model);
   const world = new World(scenario, seed, model);
+  const checker = new ExpectationChecker(scenario.expectations, scenario.duration, firstFault(scenario));
+  const phones = new PhoneTimelineReducer(world.hosts.filter((h) => h.role === 'phone').map((h) => h.name));
+  for (const sink of [checker, phones, ...(options.sinks ?? [])]) world.trace.attach(sink);
   const status = world.clock.runUntil(scenario.duration);
   if (status === 'max-events') {
     const hosts = scenario.phones.length + scenario.servers.length + (scenario.dns?.servers.length ?? 0);
@@ -46,15 +61,22 @@ export function runScenario(scenario: Scenario, options: RunOptions = {}): RunRe
       eventGuardMessage(world.clock.eventsRun, world.clock.now, scenario.duration, hosts, setInFile),
     );
   }
-  const records = world.trace.records;
   return {
     scenario,
     seed,
     model,
     hosts: world.hosts,
-    records,
-    verdicts: checkExpectations(scenario.expectations, records, scenario.duration, firstFault(scenario)),
+    verdicts: checker.verdicts(),
+    timelines: phones.timelines(scenario.duration),
     end: scenario.duration,
     eventsRun: world.clock.eventsRun,
   };
+}
+
+/** A run that also keeps every record, for tests and small tools (memory grows with simulated time). */
+export function runRecorded(scenario: Scenario, options: RunOptions = {}): RunResult & { records: TraceEvent[] } {
+  const records: TraceEvent[] = [];
+  const keep: TraceSink = { write: (r) => void records.push(r) };
+  const run = runScenario(scenario, { ...options, sinks: [keep, ...(options.sinks ?? [])] });
+  return { ...run, records };
 }

@@ -30,7 +30,7 @@ export class World {
   readonly tcp: TcpNetwork;
   readonly phones = new Map<string, Phone>();
   readonly servers = new Map<string, SipServer>();
-  readonly hosts: HostInfo[] = [];
+  readonly hosts: HostInfo[];
   private readonly dnsServers: DnsServer[] = [];
 
   constructor(
@@ -52,7 +52,6 @@ export class World {
     for (const p of scenario.phones) {
       const host = this.network.addHost(p.name, p.address);
       this.phones.set(p.name, new Phone(this.clock, this.trace, this.network, host, p.config, model, this.random, dnsServers.map((d) => d.address), this.tcp));
-      this.hosts.push({ name: p.name, ip: p.address, role: 'phone' });
     }
     for (const s of scenario.servers) {
       const host = this.network.addHost(s.name, s.address);
@@ -64,13 +63,8 @@ export class World {
         ...(s.features !== undefined ? { features: s.features } : {}),
       };
       this.servers.set(s.name, new SipServer(this.clock, this.trace, this.network, host, profile, this.tcp));
-      this.hosts.push({ name: s.name, ip: s.address, role: 'server' });
     }
-    // Ladder columns: phones, then DNS servers, then SIP servers. The DNS servers go in after the
-    // phones by a loop: spreading 150,000 hosts into one call's arguments overflows the stack.
-    const servers = this.hosts.splice(scenario.phones.length);
-    for (const d of dnsServers) this.hosts.push({ name: d.name, ip: d.address, role: 'dns' });
-    for (const h of servers) this.hosts.push(h);
+    this.hosts = scenarioHosts(scenario);
     for (const e of scenario.events) this.clock.at(e.at, this.perform, e.action, 'scenario');
   }
 
@@ -110,6 +104,16 @@ export class World {
         return;
     }
   };
+}
+
+/** The scenario's hosts in ladder-column order: phones, then DNS servers, then SIP servers. */
+export function scenarioHosts(scenario: Scenario): HostInfo[] {
+  // Pushed one by one: spreading 150,000 hosts into one call's arguments overflows the stack.
+  const hosts: HostInfo[] = [];
+  for (const p of scenario.phones) hosts.push({ name: p.name, ip: p.address, role: 'phone' });
+  for (const d of scenario.dns?.servers ?? []) hosts.push({ name: d.name, ip: d.address, role: 'dns' });
+  for (const s of scenario.servers) hosts.push({ name: s.name, ip: s.address, role: 'server' });
+  return hosts;
 }
 
 export function defaultModel(scenario: Scenario, overrides: Partial<ModelOptions> = {}): ModelOptions {

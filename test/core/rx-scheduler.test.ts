@@ -191,7 +191,7 @@ describe('ClockScheduler (rxjs in virtual time)', () => {
 describe('Trace', () => {
   it('publishes synchronously on events$ and stamps t from the clock', () => {
     const clock = new Clock();
-    const trace = new Trace(() => clock.now);
+    const trace = new Trace(() => clock.now, { keep: true });
     const seen: Seen[] = [];
     trace.events$.subscribe((e: TraceEvent) => {
       seen.push([e.t, `sub ${e.kind}:${e.kind === 'scenario.action' ? e.action : ''} records=${trace.records.length}`]);
@@ -218,7 +218,7 @@ describe('Trace', () => {
 
   it('the record pushed to records is the same object subscribers receive', () => {
     const clock = new Clock();
-    const trace = new Trace(() => clock.now);
+    const trace = new Trace(() => clock.now, { keep: true });
     const got: TraceEvent[] = [];
     trace.events$.subscribe((e) => got.push(e));
     trace.emit({ kind: 'host.state', host: 'sip1', mode: 'silent', reason: 'test' });
@@ -228,7 +228,7 @@ describe('Trace', () => {
 
   it('late subscribers do not get past events (hot Subject), but records has them', () => {
     const clock = new Clock();
-    const trace = new Trace(() => clock.now);
+    const trace = new Trace(() => clock.now, { keep: true });
     trace.emit({ kind: 'host.state', host: 'sip1', mode: 'silent', reason: 'a' });
     const got: Seen[] = [];
     trace.events$.subscribe((e) => got.push([e.t, e.kind]));

@@ -52,7 +52,7 @@ export interface WorldOptions {
 
 export class DnsWorld {
   readonly clock = new Clock({ maxEvents: 1_000_000 });
-  readonly trace = new Trace(() => this.clock.now);
+  readonly trace = new Trace(() => this.clock.now, { keep: true });
   readonly random: RandomStreams;
   readonly network: Network;
   readonly phone: Host;

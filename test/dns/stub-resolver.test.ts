@@ -211,7 +211,7 @@ describe('StubResolver', () => {
       w.clock.run();
       const ids = w.trace.records
         .filter((e): e is NetSend => e.kind === 'net.send' && e.from === 'phone')
-        .map((e) => [e.t / 1e6, dnsPacket.decode(Buffer.from(e.payload, 'base64')).id]);
+        .map((e) => [e.t / 1e6, dnsPacket.decode(Buffer.from(e.bytes)).id]);
       expect(ids).to.deep.equal([[0, 1], [0, 2], [5, 3], [5, 4]]);
     });
 

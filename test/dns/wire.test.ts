@@ -59,9 +59,9 @@ describe('DNS wire format (decoded with dns-packet)', () => {
       [0, 'phone', 'dns', { ip: PHONE_IP, port: 53053 }, { ip: DNS_IP, port: 53 }, 'DNS query A sip1.pbx.example.com', 'base64'],
       [ms(20), 'dns', 'phone', { ip: DNS_IP, port: 53 }, { ip: PHONE_IP, port: 53053 }, 'DNS answer A sip1.pbx.example.com (1)', 'base64'],
     ]);
-    const q = dnsPacket.decode(Buffer.from(sends[0]!.payload, 'base64'));
+    const q = dnsPacket.decode(Buffer.from(sends[0]!.bytes));
     expect([q.type, q.id, q.flag_rd, q.questions]).to.deep.equal(['query', 1, true, [{ name: 'sip1.pbx.example.com', type: 'A', class: 'IN' }]]);
-    const a = dnsPacket.decode(Buffer.from(sends[1]!.payload, 'base64'));
+    const a = dnsPacket.decode(Buffer.from(sends[1]!.bytes));
     expect([a.type, a.id, a.answers!.map((r) => (r.type === 'A' ? r.data : r.type))]).to.deep.equal(['response', 1, ['10.0.0.1']]);
   });
 

@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { payloadText } from '../../sim/core/trace.js';
 import { sec } from '../../sim/core/time.js';
 import type { TcpConnection } from '../../sim/net/tcp-connection.js';
 import { SIP1, TcpWorld, drops, segments, states, tcpSends } from './tcp-harness.js';
@@ -23,7 +24,7 @@ describe('TCP data (message-level, RTT 40 ms)', () => {
     // Sequence numbers relative to each side's ISN, as Wireshark shows them.
     const a = (n: number): number => (syn!.tcp!.seq + n) >>> 0;
     const b = (n: number): number => (synAck!.tcp!.seq + n) >>> 0;
-    expect(sends.slice(3).map((r) => [r.t / 1e6, r.from, r.tcp, r.payload, r.label])).to.deep.equal([
+    expect(sends.slice(3).map((r) => [r.t / 1e6, r.from, r.tcp, payloadText(r), r.label])).to.deep.equal([
       [0.1, 'alice', { flags: 'P.', seq: a(1), ack: b(1) }, 'REGISTER', 'REGISTER'],
       [0.12, 'sip1', { flags: '.', seq: b(1), ack: a(9) }, '', 'ACK'],
       [0.2, 'alice', { flags: 'P.', seq: a(9), ack: b(1) }, 'INVITE', 'INVITE'],

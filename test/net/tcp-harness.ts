@@ -21,7 +21,7 @@ export const SIP1_TLS: Endpoint = { ip: SIP1_IP, port: 5061 };
 
 export class TcpWorld {
   readonly clock = new Clock({ maxEvents: 1_000_000 });
-  readonly trace = new Trace(() => this.clock.now);
+  readonly trace = new Trace(() => this.clock.now, { keep: true });
   readonly random: RandomStreams;
   readonly links: LinkTable;
   readonly network: Network;

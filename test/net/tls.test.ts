@@ -66,7 +66,7 @@ describe('TLS over the message-level TCP (RTT 40 ms)', () => {
     conn.send(text('REGISTER'), 'REGISTER');
     w.run(1);
     const fromAlice = tcpSends(w.records).filter((r) => r.from === 'alice' && r.tcp!.flags === 'P.');
-    const bytes = fromAlice.map((r) => Buffer.from(r.payload, 'base64'));
+    const bytes = fromAlice.map((r) => Buffer.from(r.bytes));
     expect(fromAlice.every((r) => r.encoding === 'base64')).to.equal(true);
     // Content types: ClientHello = handshake (22); the last flight starts with the key exchange (22); data = 23.
     expect(bytes.map((b) => b[0])).to.deep.equal([22, 22, 23]);

@@ -7,7 +7,7 @@ import type { Located } from '../../sim/dns/server-locator.js';
 import { FailbackPreference } from '../../sim/phone/failback.js';
 import type { ServerSettings } from '../../sim/phone/phone-config.js';
 import { loadScenario } from '../../sim/scenario/load-scenario.js';
-import { runScenario } from '../../sim/scenario/run-scenario.js';
+import { runRecorded } from '../../sim/scenario/run-scenario.js';
 import { repoRoot } from '../helpers/run-cli.js';
 
 const primary: Located = { ip: '10.0.0.1', port: 5060, transport: 'udp', name: 'sip1' };
@@ -64,7 +64,7 @@ describe('failback preference (R4), pure', () => {
 describe('failback modes end to end: primary down at boot, back at 1m — when the phone returns to it', function () {
   this.timeout(30_000);
   const returnTo = (id: string): { backOnPrimary: number; callVia: string | null } => {
-    const run = runScenario(loadScenario(path.join(repoRoot, 'scenarios', `${id}.yaml`)));
+    const run = runRecorded(loadScenario(path.join(repoRoot, 'scenarios', `${id}.yaml`)));
     const w = run.records.filter((r) => r.kind === 'phone.working-server').map((r) => (r.kind === 'phone.working-server' ? [r.t / 1e6, r.server] as const : [0, null] as const));
     expect(w[0], 'first working server').to.deep.equal([7.58, 'sip2']);
     const back = w.find(([, s]) => s === 'sip1');
@@ -88,7 +88,7 @@ describe('failback modes end to end: primary down at boot, back at 1m — when t
 
 describe('fallback: concurrent vs successive registration on the same outage (sip1 silent 1m–5m)', function () {
   this.timeout(30_000);
-  const run = (id: string) => runScenario(loadScenario(path.join(repoRoot, 'scenarios', `${id}.yaml`)));
+  const run = (id: string) => runRecorded(loadScenario(path.join(repoRoot, 'scenarios', `${id}.yaml`)));
   const registerTimes = (records: readonly TraceEvent[], to: string): number[] =>
     records.flatMap((r) => (r.kind === 'net.send' && r.to === to && r.label === 'REGISTER' ? [r.t / 1e6] : []));
 
@@ -126,7 +126,7 @@ describe('register_on_enable and only_signal_with_registered (25)', function () 
     return f;
   };
   const summary = (file: string) => {
-    const r = runScenario(loadScenario(file));
+    const r = runRecorded(loadScenario(file));
     const registers = r.records.flatMap((e) => (e.kind === 'net.send' && e.label === 'REGISTER' && e.to === 'sip2' ? [e.t / 1e6] : []));
     const calls = r.records.flatMap((e) => (e.kind === 'call.outcome' ? [[e.outcome, e.via, e.tried.join('>')]] : []));
     return { registers, calls };

@@ -166,7 +166,7 @@ describe('registration retry back-off (reference A7, RFC 5626 §4.5) end to end'
     const os = await import('node:os');
     const path = await import('node:path');
     const { loadScenario } = await import('../../sim/scenario/load-scenario.js');
-    const { runScenario } = await import('../../sim/scenario/run-scenario.js');
+    const { runRecorded } = await import('../../sim/scenario/run-scenario.js');
     const { repoRoot } = await import('../helpers/run-cli.js');
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sipsim-backoff-'));
     const phones = path.join(repoRoot, 'scenarios/phones');
@@ -177,7 +177,7 @@ describe('registration retry back-off (reference A7, RFC 5626 §4.5) end to end'
       'servers: { sip1: { address: 10.0.0.1 } }',
       'events: [ { at: 0s, fail: sip1, mode: unreachable }, { at: 0s, boot: bob } ]',
     ].join('\n'));
-    const run = runScenario(loadScenario(file));
+    const run = runRecorded(loadScenario(file));
     const t = (r: { t: number }): number => r.t / 1e6;
     const failed = run.records.filter((r) => r.kind === 'phone.registration' && r.to === 'failed').map(t);
     const retried = run.records.filter((r) => r.kind === 'phone.registration' && r.from === 'failed' && r.to === 'registering').map(t);
@@ -187,7 +187,7 @@ describe('registration retry back-off (reference A7, RFC 5626 §4.5) end to end'
       const wait = at - failed[i]!;
       expect(wait, `wait after failure ${i + 1}`).to.be.within(cap / 2, cap);
     });
-    const again = runScenario(loadScenario(file)).records.filter((r) => r.kind === 'phone.registration').map(t);
+    const again = runRecorded(loadScenario(file)).records.filter((r) => r.kind === 'phone.registration').map(t);
     expect(again).to.deep.equal(run.records.filter((r) => r.kind === 'phone.registration').map(t));
     fs.rmSync(dir, { recursive: true, force: true });
   });

@@ -6,7 +6,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { renderJsonl } from '../../reports/jsonl.js';
 import { loadScenario } from '../../sim/scenario/load-scenario.js';
-import { runScenario } from '../../sim/scenario/run-scenario.js';
+import { runRecorded } from '../../sim/scenario/run-scenario.js';
 
 const root = resolve(fileURLToPath(import.meta.url), '../../../..');
 const phones = join(root, 'scenarios/phones');
@@ -61,8 +61,8 @@ describe('properties of whole runs (fast-check)', function () {
     fc.assert(
       fc.property(scenarioArb, (s) => {
         const file = writeScenario(s);
-        const a = renderJsonl(runScenario(loadScenario(file)).records);
-        const b = renderJsonl(runScenario(loadScenario(file)).records);
+        const a = renderJsonl(runRecorded(loadScenario(file)).records);
+        const b = renderJsonl(runRecorded(loadScenario(file)).records);
         expect(a).to.equal(b);
       }),
       { numRuns: 200, seed: 42 },
@@ -72,7 +72,7 @@ describe('properties of whole runs (fast-check)', function () {
   it('trace time never goes backwards', () => {
     fc.assert(
       fc.property(scenarioArb, (s) => {
-        const records = runScenario(loadScenario(writeScenario(s))).records;
+        const records = runRecorded(loadScenario(writeScenario(s))).records;
         for (let i = 1; i < records.length; i++) expect(records[i]!.t).to.be.at.least(records[i - 1]!.t);
       }),
       { numRuns: 200, seed: 7 },
@@ -83,7 +83,7 @@ describe('properties of whole runs (fast-check)', function () {
     fc.assert(
       fc.property(scenarioArb, (s) => {
         // Calls end by 245 s; the 10 min run leaves far more than 64·T1 + Timer D for everything to settle.
-        const run = runScenario(loadScenario(writeScenario(s)));
+        const run = runRecorded(loadScenario(writeScenario(s)));
         const open = new Map<string, string>();
         for (const r of run.records) {
           if (r.kind !== 'sip.txn.state') continue;

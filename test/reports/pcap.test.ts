@@ -50,7 +50,7 @@ const INVITE = crlf([
 ]);
 
 function send(id: number, t: number, src: Endpoint, dst: Endpoint, payload: string, label: string): NetSend {
-  return { kind: 'net.send', t, id, from: src.ip, to: dst.ip, proto: 'udp', src, dst, payload, label };
+  return { kind: 'net.send', t, id, from: src.ip, to: dst.ip, proto: 'udp', src, dst, bytes: Buffer.from(payload), label };
 }
 
 const records: TraceEvent[] = [
@@ -68,7 +68,7 @@ const records: TraceEvent[] = [
     proto: 'icmp',
     src: { ip: DEAD.ip, port: 0 },
     dst: { ip: PHONE.ip, port: 0 },
-    payload: '',
+    bytes: Buffer.alloc(0),
     icmp: { type: 3, code: 3, original: { src: PHONE, dst: DEAD, length: Buffer.byteLength(INVITE) } },
     label: 'ICMP port unreachable',
   },
@@ -188,7 +188,7 @@ const TCP_OK = crlf([
 ]);
 
 function tcpSegment(flags: string, payload = ''): NetSend {
-  return { kind: 'net.send', t: 0, id: 9, from: 'a', to: 'b', proto: 'tcp', src: PHONE, dst: PBX, tcp: { flags, seq: 0xfffffffe, ack: 7 }, payload, label: flags };
+  return { kind: 'net.send', t: 0, id: 9, from: 'a', to: 'b', proto: 'tcp', src: PHONE, dst: PBX, tcp: { flags, seq: 0xfffffffe, ack: 7 }, bytes: Buffer.from(payload), label: flags };
 }
 
 /** sip1 answers every REGISTER with 200 OK (same CSeq) on the same connection. */

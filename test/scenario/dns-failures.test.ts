@@ -4,7 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { TraceEvent } from '../../sim/core/trace.js';
 import { loadScenario } from '../../sim/scenario/load-scenario.js';
-import { runScenario } from '../../sim/scenario/run-scenario.js';
+import { runRecorded } from '../../sim/scenario/run-scenario.js';
 import { repoRoot, runCli } from '../helpers/run-cli.js';
 
 /**
@@ -50,7 +50,7 @@ describe('DNS failures at run time and in the input', function () {
   after(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
   it('an SRV target with no address is skipped: the phone registers with the next target', () => {
-    const run = runScenario(loadScenario(scenario(tmp, [
+    const run = runRecorded(loadScenario(scenario(tmp, [
       '_sip._udp.pbx.example.com. 300 IN SRV 10 50 5060 ghost.pbx.example.com.',
       '_sip._udp.pbx.example.com. 300 IN SRV 20 50 5060 sip1.pbx.example.com.',
       'sip1.pbx.example.com. 300 IN A 10.0.0.1',
@@ -63,7 +63,7 @@ describe('DNS failures at run time and in the input', function () {
   });
 
   it('a CNAME loop answers SERVFAIL; the registration fails with that reason and is retried 30 s later', () => {
-    const run = runScenario(loadScenario(scenario(tmp, [
+    const run = runRecorded(loadScenario(scenario(tmp, [
       '_sip._udp.pbx.example.com. 300 IN SRV 10 50 5060 sip1.pbx.example.com.',
       'sip1.pbx.example.com. 300 IN CNAME a.pbx.example.com.',
       'a.pbx.example.com. 300 IN CNAME sip1.pbx.example.com.',
@@ -78,7 +78,7 @@ describe('DNS failures at run time and in the input', function () {
   });
 
   it('a domain with no records at all: NXDOMAIN is cached (negative TTL from the SOA) and the registration fails', () => {
-    const run = runScenario(loadScenario(scenario(tmp, ['other.example.com. 300 IN A 10.0.0.9', 'example.com. 300 IN SOA ns.example.com. admin.example.com. 1 3600 600 86400 45'])));
+    const run = runRecorded(loadScenario(scenario(tmp, ['other.example.com. 300 IN A 10.0.0.9', 'example.com. 300 IN SOA ns.example.com. admin.example.com. 1 3600 600 86400 45'])));
     const failed = registrationReasons(run.records).filter(([, to]) => to === 'failed');
     expect(failed[0]![2]).to.match(/^DNS: /);
     // The retry 30 s later is answered from the negative cache (45 s SOA minimum): no new query.
@@ -118,7 +118,7 @@ describe('static DNS cache when the servers DNS returned cannot be contacted (R8
       'network: { default: { delay: 10ms } }',
       'events: [ { at: 0s, fail: sip2, mode: unreachable }, { at: 0s, boot: dave } ]',
     ].join('\n'));
-    const records = runScenario(loadScenario(file)).records;
+    const records = runRecorded(loadScenario(file)).records;
     const registers = records.flatMap((r) => (r.kind === 'net.send' && r.label === 'REGISTER' ? [[r.t / 1e6, r.to]] : []));
     expect(registers).to.deep.equal([[0.04, 'sip2'], [0.06, 'sip1']]);
     const ok = records.find((r) => r.kind === 'phone.registration' && r.to === 'registered');
@@ -142,7 +142,7 @@ describe('static DNS cache TTLs count from first use (fact sheet AMB-17)', funct
       'network: { default: { delay: 10ms } }',
       `events: [ { at: 0s, fail: dns, mode: silent }, { at: ${bootAt}, boot: dave } ]`,
     ].join('\n'));
-    const records = runScenario(loadScenario(file)).records;
+    const records = runRecorded(loadScenario(file)).records;
     fs.rmSync(dir, { recursive: true, force: true });
     const ok = records.find((r) => r.kind === 'phone.registration' && r.to === 'registered');
     return {

@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import type { TraceEvent } from '../../sim/core/trace.js';
 import type { ModelOptions } from '../../sim/phone/model-options.js';
 import { loadScenario } from '../../sim/scenario/load-scenario.js';
-import { runScenario } from '../../sim/scenario/run-scenario.js';
+import { runRecorded } from '../../sim/scenario/run-scenario.js';
 import { repoRoot, runCli } from '../helpers/run-cli.js';
 
 /**
@@ -16,7 +16,7 @@ import { repoRoot, runCli } from '../helpers/run-cli.js';
 const PHONES = path.join(repoRoot, 'scenarios', 'phones');
 
 function run(file: string, model: Partial<ModelOptions> = {}): readonly TraceEvent[] {
-  return runScenario(loadScenario(file), { model }).records;
+  return runRecorded(loadScenario(file), { model }).records;
 }
 
 /** (seconds, label, source port) of every packet `from` sends to `to`. */

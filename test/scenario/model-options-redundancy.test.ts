@@ -1,11 +1,12 @@
 import { expect } from 'chai';
+import { payloadText } from '../../sim/core/trace.js';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { TraceEvent } from '../../sim/core/trace.js';
 import type { ModelOptions } from '../../sim/phone/model-options.js';
 import { loadScenario } from '../../sim/scenario/load-scenario.js';
-import { runScenario } from '../../sim/scenario/run-scenario.js';
+import { runRecorded } from '../../sim/scenario/run-scenario.js';
 import { repoRoot } from '../helpers/run-cli.js';
 
 /**
@@ -13,7 +14,7 @@ import { repoRoot } from '../helpers/run-cli.js';
  * where a call goes (or when the fallback registers), pinned here against the default.
  */
 const scenario = (id: string): string => path.join(repoRoot, 'scenarios', `${id}.yaml`);
-const run = (file: string, model: Partial<ModelOptions> = {}): readonly TraceEvent[] => runScenario(loadScenario(file), { model }).records;
+const run = (file: string, model: Partial<ModelOptions> = {}): readonly TraceEvent[] => runRecorded(loadScenario(file), { model }).records;
 
 /** [t s, destination] of every first INVITE transmission of `phone` (retransmissions left out). */
 function invites(records: readonly TraceEvent[], phone: string): [number, string][] {
@@ -21,7 +22,7 @@ function invites(records: readonly TraceEvent[], phone: string): [number, string
   const out: [number, string][] = [];
   for (const r of records) {
     if (r.kind !== 'net.send' || r.from !== phone || r.label !== 'INVITE') continue;
-    const branch = /branch=([^;\r\n]+)/.exec(r.payload)?.[1] ?? '';
+    const branch = /branch=([^;\r\n]+)/.exec(payloadText(r))?.[1] ?? '';
     if (seen.has(branch)) continue;
     seen.add(branch);
     out.push([r.t / 1e6, r.to]);

@@ -1,11 +1,12 @@
 import { expect } from 'chai';
+import { payloadText } from '../../sim/core/trace.js';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { TraceEvent } from '../../sim/core/trace.js';
 import type { ModelOptions } from '../../sim/phone/model-options.js';
 import { loadScenario } from '../../sim/scenario/load-scenario.js';
-import { runScenario } from '../../sim/scenario/run-scenario.js';
+import { runRecorded } from '../../sim/scenario/run-scenario.js';
 import { repoRoot, runCli } from '../helpers/run-cli.js';
 
 /**
@@ -21,12 +22,12 @@ const PHONES = path.join(repoRoot, 'scenarios', 'phones');
 /** Instants (s) of the requests `method` that `from` sends to `to` (every transmission). */
 function sends(records: readonly TraceEvent[], method: string, from: string, to: string): number[] {
   return records
-    .filter((r) => r.kind === 'net.send' && r.proto === 'udp' && r.from === from && r.to === to && r.payload.startsWith(`${method} `))
+    .filter((r) => r.kind === 'net.send' && r.proto === 'udp' && r.from === from && r.to === to && payloadText(r).startsWith(`${method} `))
     .map((r) => r.t / 1_000_000);
 }
 
 function run(file: string, model: Partial<ModelOptions> = {}): { records: readonly TraceEvent[]; model: ModelOptions } {
-  const result = runScenario(loadScenario(file), { model });
+  const result = runRecorded(loadScenario(file), { model });
   return { records: result.records, model: result.model };
 }
 

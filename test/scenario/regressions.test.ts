@@ -4,7 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { TraceEvent } from '../../sim/core/trace.js';
 import { loadScenario } from '../../sim/scenario/load-scenario.js';
-import { runScenario } from '../../sim/scenario/run-scenario.js';
+import { runRecorded } from '../../sim/scenario/run-scenario.js';
 import { repoRoot, runCli } from '../helpers/run-cli.js';
 
 /** Behaviour a review found wrong once, pinned so it stays right. */
@@ -25,7 +25,7 @@ describe('regressions', function () {
     fs.writeFileSync(f, edit(text));
     return f;
   };
-  const run = (file: string): readonly TraceEvent[] => runScenario(loadScenario(file)).records;
+  const run = (file: string): readonly TraceEvent[] => runRecorded(loadScenario(file)).records;
 
   it('an incoming call over TLS reaches the phone: the contact names port 5061, where TLS listens', () => {
     const r = run(variant('15-tls-handshake', (t) => t.replace(/^events:\n/m, 'events:\n  - { at: 40s, incoming: { to: gina, via: sip1, duration: 5s } }\n')));

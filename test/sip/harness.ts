@@ -7,7 +7,7 @@
 import { Clock, Micros } from '../../sim/core/clock.js';
 import { RandomStreams } from '../../sim/core/random.js';
 import { sec } from '../../sim/core/time.js';
-import { Endpoint, IcmpQuote, NetSend, SipTxnState, Trace, TraceEvent } from '../../sim/core/trace.js';
+import { Endpoint, IcmpQuote, NetSend, payloadText, SipTxnState, Trace, TraceEvent } from '../../sim/core/trace.js';
 import type { Datagram, Host, UdpSocket } from '../../sim/net/host.js';
 import { LinkTable } from '../../sim/net/link-table.js';
 import { Network } from '../../sim/net/network.js';
@@ -169,7 +169,7 @@ export interface HarnessOptions {
 /** Clock, trace, two hosts and the SipEndpoint under test on 'ua'. */
 export class Harness {
   readonly clock = new Clock({ maxEvents: 1_000_000 });
-  readonly trace = new Trace(() => this.clock.now);
+  readonly trace = new Trace(() => this.clock.now, { keep: true });
   readonly random = new RandomStreams(1);
   readonly links: LinkTable;
   readonly network: Network;
@@ -253,7 +253,7 @@ export interface SentMessage {
 export function sentMessages(trace: Trace): SentMessage[] {
   return trace.records
     .filter((r): r is NetSend => r.kind === 'net.send' && r.proto === 'udp')
-    .map((r) => ({ t: r.t, from: r.from, msg: parse(r.payload)! }));
+    .map((r) => ({ t: r.t, from: r.from, msg: parse(payloadText(r))! }));
 }
 
 /** What identifies a message in a timeline: "INVITE" or "486 INVITE". */
@@ -307,7 +307,7 @@ export function sipTimeline(trace: Trace, host: string): [Micros, string][] {
   for (const r of trace.records) {
     switch (r.kind) {
       case 'net.send':
-        if (r.from === host && r.proto === 'udp') out.push([r.t, `send ${describeMessage(parse(r.payload)!)}`]);
+        if (r.from === host && r.proto === 'udp') out.push([r.t, `send ${describeMessage(parse(payloadText(r))!)}`]);
         break;
       case 'sip.retransmit':
         if (r.host === host) out.push([r.t, `retransmit ${r.timer}#${r.count}`]);
