@@ -1,4 +1,11 @@
-import { EventQueue, REF_SPACE, TypedHeapQueue } from './event-queue.js';
+import { EventQueue, REF_SPACE, SEQ_LIMIT, TypedHeapQueue } from './event-queue.js';
+
+/**
+ * Events further ahead than this wait in the queue's far tier (see TypedHeapQueue): SIP's long
+ * timers (B/F at 64·T1 = 32 s, registration refresh, Timer D) are mostly cancelled before they
+ * are due. Half of 64·T1 at the default T1: a 32 s timer is swept about twice in its life.
+ */
+const FAR_HORIZON_US = 16_000_000;
 
 /** Integer microseconds since the start of the run. */
 export type Micros = number;
@@ -55,7 +62,18 @@ export class Clock {
   readonly maxEvents: number;
 
   constructor(options: ClockOptions = {}) {
-    this.queue = options.queue ?? new TypedHeapQueue();
+    if (options.queue) {
+      this.queue = options.queue;
+    } else {
+      const q = new TypedHeapQueue(1024, SEQ_LIMIT, FAR_HORIZON_US);
+      // A far-tier sweep drops cancelled entries as compact() does.
+      q.setSweeper((slot) => {
+        if (this.slots[slot * STRIDE] !== undefined) return true;
+        this.dropped(slot);
+        return false;
+      });
+      this.queue = q;
+    }
     this.maxEvents = options.maxEvents ?? Number.MAX_SAFE_INTEGER;
   }
 

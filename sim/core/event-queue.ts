@@ -45,19 +45,44 @@ export class TypedHeapQueue implements EventQueue {
   private seq = 0;
   private readonly seqLimit: number;
   private _renumbers = 0;
+  // The far tier: entries more than `horizon` after the last removed time wait here, unsorted,
+  // and move into the heap only when time approaches them. Most of them are SIP timers (B, F,
+  // registration refresh) that are cancelled long before they are due, and those never pay a
+  // heap insert or a dead pop: a sweep drops them. Each sweep moves every entry due within the
+  // next `horizon`, so one happens per `horizon` of time and an entry is swept ~lifetime/horizon times.
+  private farTimes = new Float64Array(64);
+  private farKeys = new Float64Array(64);
+  private farN = 0;
+  private farMin = Infinity;
+  private lastTime = 0;
+  private readonly horizon: number;
+  private sweepKeep: ((ref: number) => boolean) | undefined;
 
-  /** `seqLimit` is for tests, to force renumbering; it must exceed the largest size the queue reaches. */
-  constructor(initialCapacity = 1024, seqLimit = SEQ_LIMIT) {
+  /**
+   * `seqLimit` is for tests, to force renumbering; it must exceed the largest size the queue
+   * reaches. `horizon` (in the times' unit) turns the far tier on; Infinity keeps every entry in the heap.
+   */
+  constructor(initialCapacity = 1024, seqLimit = SEQ_LIMIT, horizon = Infinity) {
     if (!(Number.isInteger(seqLimit) && seqLimit >= 2 && seqLimit <= SEQ_LIMIT)) {
       throw new RangeError(`TypedHeapQueue: seqLimit ${seqLimit} is not an integer in [2, 2^29]`);
     }
+    if (!(horizon > 0)) throw new RangeError(`TypedHeapQueue: horizon ${horizon} is not positive`);
     this.times = new Float64Array(initialCapacity);
     this.keys = new Float64Array(initialCapacity);
     this.seqLimit = seqLimit;
+    this.horizon = horizon;
   }
 
   get size(): number {
-    return this.n;
+    return this.n + this.farN;
+  }
+
+  /**
+   * Lets far-tier sweeps drop dead entries: `keep(ref)` false drops the entry (the owner frees
+   * what it holds, as with retain). Without it every far entry moves into the heap when due.
+   */
+  setSweeper(keep: (ref: number) => boolean): void {
+    this.sweepKeep = keep;
   }
 
   /** How many times sequence numbers were renumbered (observability for tests). */
@@ -68,9 +93,15 @@ export class TypedHeapQueue implements EventQueue {
   insert(timeUs: number, ref: number): void {
     // One AND + compare: a bad ref would otherwise silently corrupt the sequence bits.
     if ((ref & REF_MASK) !== ref) throw new RangeError(`TypedHeapQueue: ref ${ref} is not an integer in [0, 2^24)`);
-    if (this.n === this.times.length || this.seq >= this.seqLimit) this.makeRoom();
-    const { times, keys } = this;
+    if (this.seq >= this.seqLimit) this.renumber();
     const key = this.seq++ * REF_SPACE + ref;
+    if (timeUs - this.lastTime > this.horizon) this.farPush(timeUs, key);
+    else this.heapPush(timeUs, key);
+  }
+
+  private heapPush(timeUs: number, key: number): void {
+    if (this.n === this.times.length) this.grow();
+    const { times, keys } = this;
     // Sift up: move parents down until the slot for the new entry is found.
     let i = this.n++;
     while (i > 0) {
@@ -86,15 +117,19 @@ export class TypedHeapQueue implements EventQueue {
   }
 
   peekTime(): number {
+    if (this.farN > 0 && (this.n === 0 || this.farMin <= this.times[0]!)) this.sweep();
     return this.n === 0 ? Infinity : this.times[0]!;
   }
 
   peekRef(): number {
+    if (this.farN > 0 && (this.n === 0 || this.farMin <= this.times[0]!)) this.sweep();
     return this.keys[0]! & REF_MASK; // exact: ToInt32 keeps the low 32 bits of an integer < 2^53
   }
 
   removeNext(): void {
+    if (this.farN > 0 && (this.n === 0 || this.farMin <= this.times[0]!)) this.sweep();
     if (this.n === 0) return;
+    this.lastTime = this.times[0]!;
     const last = --this.n;
     this.times[0] = this.times[last]!;
     this.keys[0] = this.keys[last]!;
@@ -110,9 +145,59 @@ export class TypedHeapQueue implements EventQueue {
       keys[w] = keys[r]!;
       w++;
     }
+    const changed = w !== this.n;
     this.n = w;
     // Floyd's heapify, O(n). Keys are unchanged, so the (time, insertion) order is too.
-    for (let i = (w >> 1) - 1; i >= 0; i--) this.siftDown(i);
+    if (changed) for (let i = (w >> 1) - 1; i >= 0; i--) this.siftDown(i);
+    this.farFilter(keep, -Infinity);
+  }
+
+  private farPush(timeUs: number, key: number): void {
+    if (this.farN === this.farTimes.length) {
+      const t = new Float64Array(this.farN * 2);
+      const k = new Float64Array(this.farN * 2);
+      t.set(this.farTimes);
+      k.set(this.farKeys);
+      this.farTimes = t;
+      this.farKeys = k;
+    }
+    this.farTimes[this.farN] = timeUs;
+    this.farKeys[this.farN++] = key;
+    if (timeUs < this.farMin) this.farMin = timeUs;
+  }
+
+  /** Moves the far entries due within `horizon` of the earliest into the heap, until the heap's head precedes every far entry. */
+  private sweep(): void {
+    const keep = this.sweepKeep;
+    while (this.farN > 0 && (this.n === 0 || this.farMin <= this.times[0]!)) {
+      this.farFilter(keep, this.farMin + this.horizon);
+    }
+  }
+
+  /**
+   * One pass over the far tier: entries with time ≤ `moveUpTo` go into the heap (kept order:
+   * their keys are their original ones), entries `keep` rejects are dropped, the rest stay.
+   */
+  private farFilter(keep: ((ref: number) => boolean) | undefined, moveUpTo: number): void {
+    const ft = this.farTimes;
+    const fk = this.farKeys;
+    let w = 0;
+    let min = Infinity;
+    for (let r = 0; r < this.farN; r++) {
+      const t = ft[r]!;
+      const k = fk[r]!;
+      if (keep !== undefined && !keep(k & REF_MASK)) continue;
+      if (t <= moveUpTo) {
+        this.heapPush(t, k);
+        continue;
+      }
+      ft[w] = t;
+      fk[w] = k;
+      w++;
+      if (t < min) min = t;
+    }
+    this.farN = w;
+    this.farMin = min;
   }
 
   /**
@@ -165,28 +250,28 @@ export class TypedHeapQueue implements EventQueue {
    * order, and the heap only ever compares keys, so the heap stays valid as it is.
    */
   private renumber(): void {
-    const { keys, n } = this;
-    if (n >= this.seqLimit) throw new RangeError(`TypedHeapQueue: ${n} entries do not fit seqLimit ${this.seqLimit}`);
-    const sorted = keys.slice(0, n).sort(); // typed-array sort: numeric, native
-    for (let i = 0; i < n; i++) {
-      const k = keys[i]!;
+    const { keys, n, farKeys, farN } = this;
+    const total = n + farN;
+    if (total >= this.seqLimit) throw new RangeError(`TypedHeapQueue: ${total} entries do not fit seqLimit ${this.seqLimit}`);
+    // Heap and far tier share one sequence: rank their keys together.
+    const sorted = new Float64Array(total);
+    sorted.set(keys.subarray(0, n));
+    sorted.set(farKeys.subarray(0, farN), n);
+    sorted.sort(); // typed-array sort: numeric, native
+    const rank = (k: number): number => {
       let lo = 0;
-      let hi = n - 1;
+      let hi = total - 1;
       while (lo < hi) {
         const mid = (lo + hi) >> 1;
         if (sorted[mid]! < k) lo = mid + 1;
         else hi = mid;
       }
-      keys[i] = lo * REF_SPACE + (k & REF_MASK);
-    }
-    this.seq = n;
+      return lo * REF_SPACE + (k & REF_MASK);
+    };
+    for (let i = 0; i < n; i++) keys[i] = rank(keys[i]!);
+    for (let i = 0; i < farN; i++) farKeys[i] = rank(farKeys[i]!);
+    this.seq = total;
     this._renumbers++;
-  }
-
-  /** Cold path of insert, kept out of it so that insert stays small enough to inline. */
-  private makeRoom(): void {
-    if (this.seq >= this.seqLimit) this.renumber();
-    if (this.n === this.times.length) this.grow();
   }
 
   private grow(): void {

@@ -286,8 +286,8 @@ describe('TypedHeapQueue vs reference (fast-check)', () => {
    * queue renumbers its sequence numbers whenever they reach it; inserts that would take the
    * queue to seqLimit entries are skipped (on both), since renumbering needs size < seqLimit.
    */
-  function compare(ops: Op[], cap: number, seqLimit?: number): number {
-    const heap = new TypedHeapQueue(cap, seqLimit);
+  function compare(ops: Op[], cap: number, seqLimit?: number, horizon?: number): number {
+    const heap = new TypedHeapQueue(cap, seqLimit, horizon);
     const ref = new SortedArrayQueue();
     const heapPops: [number, number][] = [];
     const refPops: [number, number][] = [];
@@ -335,6 +335,65 @@ describe('TypedHeapQueue vs reference (fast-check)', () => {
       { numRuns: 300 },
     );
     expect(renumbers).to.be.greaterThan(300); // the renumbering path really ran, many times
+  });
+});
+
+describe('TypedHeapQueue far tier vs reference (fast-check)', () => {
+  // Entries more than `horizon` after the last pop wait unsorted in the far tier and are swept
+  // into the heap when due: pops, ties, retain and renumbering must not notice.
+  type Op = { op: 'insert'; t: number; ref: number } | { op: 'remove' } | { op: 'retain'; mod: number; rem: number };
+  const opArb: fc.Arbitrary<Op> = fc.oneof(
+    { weight: 5, arbitrary: fc.record({ op: fc.constant('insert' as const), t: fc.integer({ min: 0, max: 40 }), ref: fc.nat(REF_SPACE - 1) }) },
+    { weight: 3, arbitrary: fc.constant({ op: 'remove' as const }) },
+    { weight: 1, arbitrary: fc.record({ op: fc.constant('retain' as const), mod: fc.integer({ min: 2, max: 5 }), rem: fc.nat(4) }) },
+  );
+  function run(ops: Op[], horizon: number, seqLimit?: number): void {
+    const heap = new TypedHeapQueue(4, seqLimit, horizon);
+    const ref = new SortedArrayQueue();
+    for (const o of ops) {
+      if (o.op === 'insert') {
+        if (seqLimit !== undefined && ref.size >= seqLimit - 1) continue;
+        heap.insert(o.t, o.ref);
+        ref.insert(o.t, o.ref);
+      } else if (o.op === 'remove') {
+        if (ref.size === 0) continue;
+        expect([heap.peekTime(), heap.peekRef()]).to.deep.equal([ref.peekTime(), ref.peekRef()]);
+        heap.removeNext();
+        ref.removeNext();
+      } else {
+        const keep = (r: number) => r % o.mod !== o.rem;
+        heap.retain(keep);
+        ref.retain(keep);
+      }
+      expect(heap.size).to.equal(ref.size);
+    }
+    expect(drain(heap)).to.deep.equal(drain(ref));
+  }
+
+  it('pops the same refs in the same order, ties included, for any horizon', () => {
+    fc.assert(fc.property(fc.array(opArb, { maxLength: 400 }), fc.integer({ min: 1, max: 12 }), (ops, h) => run(ops, h)), { numRuns: 300 });
+  });
+
+  it('still does while a tiny seqLimit renumbers heap and far tier together', () => {
+    fc.assert(
+      fc.property(fc.array(opArb, { minLength: 50, maxLength: 400 }), fc.integer({ min: 1, max: 12 }), fc.integer({ min: 2, max: 24 }), (ops, h, limit) => run(ops, h, limit)),
+      { numRuns: 300 },
+    );
+  });
+
+  it('a sweeper drops the entries its owner no longer wants as they come due, and keeps the rest in order', () => {
+    const q = new TypedHeapQueue(4, SEQ_LIMIT, 10);
+    const dead = new Set([3, 5]);
+    const dropped: number[] = [];
+    q.setSweeper((ref) => {
+      if (!dead.has(ref)) return true;
+      dropped.push(ref);
+      return false;
+    });
+    for (let r = 0; r < 8; r++) q.insert(100 + (r % 4), r); // all far: more than 10 after time 0
+    expect(q.size).to.equal(8);
+    expect(drain(q)).to.deep.equal([[100, 0], [100, 4], [101, 1], [102, 2], [102, 6], [103, 7]]);
+    expect(dropped.sort()).to.deep.equal([3, 5]);
   });
 });
 
