@@ -248,7 +248,10 @@ export interface HostState extends Base {
  */
 export interface ServerLoad extends Base {
   kind: 'server.load';
+  /** The server. */
   host: string;
+  /** The sender (scenario host name, or its address). */
+  from: string;
   method: string;
   queue: number;
   action: 'queued' | 'shed';

@@ -26,6 +26,8 @@ export interface CapacityUser {
   serve(req: SipRequest, source: SipTarget): void;
   /** Answers a shed request with 503 (+ Retry-After), statelessly: this model charges nothing for it. */
   reject(req: SipRequest, source: SipTarget, retryAfter: Micros | undefined): void;
+  /** The sender's host name (its address when no host has it), for the trace. */
+  nameOf(source: SipTarget): string;
 }
 
 /**
@@ -64,7 +66,7 @@ export class CapacityQueue implements RequestAdmission {
     if (this.size > 0 && c.queue !== undefined && this.size - 1 >= c.queue) {
       // Nothing answers an ACK (RFC 3261 §17.1.1.3): shed, it is always dropped.
       const overload = req.method === 'ACK' ? 'drop' : c.overload;
-      this.trace.emit({ kind: 'server.load', host: this.host, method: req.method, queue: this.size - 1, action: 'shed', overload });
+      this.trace.emit({ kind: 'server.load', host: this.host, from: this.user.nameOf(source), method: req.method, queue: this.size - 1, action: 'shed', overload });
       if (overload === '503') this.user.reject(req, source, c.retryAfter);
       return;
     }
@@ -75,7 +77,7 @@ export class CapacityQueue implements RequestAdmission {
       this.served = 0;
       this.scheduleCompletion();
     }
-    this.trace.emit({ kind: 'server.load', host: this.host, method: req.method, queue: this.size - 1, action: 'queued' });
+    this.trace.emit({ kind: 'server.load', host: this.host, from: this.user.nameOf(source), method: req.method, queue: this.size - 1, action: 'queued' });
   }
 
   /**

@@ -48,6 +48,7 @@ export class SipServer implements SipCore {
       ? new CapacityQueue(clock, trace, host.name, profile.capacity, {
         serve: (req, source) => this.sip.dispatchRequest(req, source),
         reject: (req, source, retryAfter) => this.sip.sendStateless(this.unavailable(req, retryAfter), source),
+        nameOf: (source) => this.sip.nameOf(source),
       })
       : undefined;
     if (queue) this.sip.setAdmission(queue);

@@ -21,12 +21,13 @@ function setup(capacity: Partial<ServerCapacity> & Pick<ServerCapacity, 'count' 
   const queue = new CapacityQueue(clock, trace, 'sip1', { overload: '503', ...capacity }, {
     serve: (req) => served.push([clock.now, req.uri]),
     reject: (req, _src, retryAfter) => rejected.push([clock.now, req.uri, retryAfter]),
+    nameOf: (src) => src.ip,
   });
   /** Requests arriving at instant t, each named by its number. */
   const arrive = (t: Micros, method: string, ...ns: number[]): void => {
     clock.at(t, () => ns.forEach((n) => queue.arrive(request(method, n), SOURCE)));
   };
-  const loads = (): Omit<Extract<TraceEvent, { kind: 'server.load' }>, 'kind' | 'host'>[] =>
+  const loads = (): Omit<Extract<TraceEvent, { kind: 'server.load' }>, 'kind' | 'host' | 'from'>[] =>
     trace.records.flatMap((r) => (r.kind === 'server.load' ? [{ t: r.t, method: r.method, queue: r.queue, action: r.action, ...(r.overload ? { overload: r.overload } : {}) }] : []));
   return { clock, trace, queue, served, rejected, arrive, loads };
 }
