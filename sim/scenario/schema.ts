@@ -108,7 +108,8 @@ export const requestRate = z
   })
   .describe('Requests per unit of time: "800/s", "48000/min", "2/h" (up to 6 decimals: "0.5/s").');
 
-const queueLimit = 'expected the number of requests that may wait: an integer ≥ 0';
+const queueLimit = (iss: { input: unknown }): string =>
+  `expected the number of requests that may wait: an integer ≥ 0${iss.input === undefined ? '' : `, found ${JSON.stringify(iss.input)}`}`;
 
 export const capacitySchema = z
   .strictObject({
