@@ -108,6 +108,27 @@ describe('server capacity (servers.X.capacity)', function () {
     expect(records.find((r) => r.kind === 'phone.registration' && r.phone === 'p1' && r.to === 'registered')).to.include({ t: 790_000 });
   });
 
+  it('INVITEs and ACKs are load too: a shed INVITE gets 503 and its call fails; the ACK for it, shed, is dropped', () => {
+    const calls = ['{ at: 10s, call: { from: p0, to: "2000" } }', '{ at: 10s, call: { from: p1, to: "2000" } }', '{ at: 10s, call: { from: p2, to: "2000" } }'];
+    const file = scenario('invite', 3, '{ rate: 4/s, queue: 1 }', '1m', calls);
+    // Stagger the boots so that the three registrations do not meet in the queue.
+    fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace('{ at: 0s, boot: p1 }', '{ at: 2s, boot: p1 }').replace('{ at: 0s, boot: p2 }', '{ at: 4s, boot: p2 }'));
+    const records = run(file);
+    const around = loads(records).filter((l) => l.t >= 10_000_000 && l.t < 10_100_000).map((l) => [l.t / 1e6, l.from, l.method, l.queue, l.action, l.overload ?? '']);
+    expect(around).to.deep.equal([
+      [10.02, 'p0', 'INVITE', 0, 'queued', ''],
+      [10.02, 'p1', 'INVITE', 1, 'queued', ''],
+      [10.02, 'p2', 'INVITE', 1, 'shed', '503'],
+      [10.06, 'p2', 'ACK', 1, 'shed', 'drop'],
+    ]);
+    const outcome = (phone: string) => records.find((r) => r.kind === 'call.outcome' && r.phone === phone);
+    expect(outcome('p2')).to.include({ outcome: 'failed', t: 10_040_000 });
+    expect(outcome('p0')).to.include({ outcome: 'answered' });
+    expect(outcome('p1')).to.include({ outcome: 'answered' });
+    // p0's ACK for its 200 waits its turn like any request.
+    expect(loads(records).some((l) => l.from === 'p0' && l.method === 'ACK' && l.action === 'queued')).to.equal(true);
+  });
+
   it('a crash loses the queue: after fail (silent) and recover nothing queued before is answered', () => {
     const file = scenario('crash', 6, '{ rate: 1/s }', '1m', ['{ at: 2500ms, fail: sip1, mode: silent }', '{ at: 3s, recover: sip1 }']);
     const records = run(file);
