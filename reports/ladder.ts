@@ -177,6 +177,11 @@ function marker(r: TraceEvent): { host: string; text: string } | undefined {
       return { host: r.phone, text: `${r.feature} ${r.available ? 'available' : 'LOST'}${r.server ? ` on ${r.server}` : ''} (${r.reason})` };
     case 'host.state':
       return { host: r.host, text: `now ${r.mode} (${r.reason})` };
+    // A queued arrival is not a state change worth a row (a busy server has thousands); a shed one is.
+    case 'server.load':
+      return r.action === 'shed' ? { host: r.host, text: `${r.method} shed, queue full (${r.queue} waiting): ${r.overload === '503' ? '503 at once' : 'dropped'}` } : undefined;
+    case 'server.queue-lost':
+      return { host: r.host, text: `${r.lost} queued request${r.lost === 1 ? '' : 's'} lost (${r.reason})` };
     default:
       return undefined;
   }

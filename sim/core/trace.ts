@@ -244,6 +244,32 @@ export interface HostState extends Base {
   mode: 'up' | 'silent' | 'unreachable' | '503' | 'slow';
   reason: string;
 }
+/**
+ * A request reaching a server that has a `capacity` (and only such a server: others emit none).
+ * `queued`: it waits its turn (`queue` = requests now waiting behind the one in service, 0 when
+ * it went straight into service); `shed`: the queue was full (`queue` = its limit) and the
+ * server applied its overload action. Retransmissions and ACKs count: they are load too.
+ */
+export interface ServerLoad extends Base {
+  kind: 'server.load';
+  /** The server. */
+  host: string;
+  /** The sender (scenario host name, or its address). */
+  from: string;
+  method: string;
+  queue: number;
+  action: 'queued' | 'shed';
+  /** Only when shed: a 503 went back at once, or the request was dropped (always so for an ACK). */
+  overload?: '503' | 'drop';
+}
+/** A capacity server crashed (silent) or lost its SIP process (unreachable) with requests in its queue: they are gone. */
+export interface ServerQueueLost extends Base {
+  kind: 'server.queue-lost';
+  host: string;
+  /** Requests lost: the one in service and those waiting. */
+  lost: number;
+  reason: string;
+}
 export interface ScenarioAction extends Base {
   kind: 'scenario.action';
   action: string;
@@ -273,6 +299,8 @@ export type TraceEvent =
   | CallIncoming
   | PhoneFeature
   | HostState
+  | ServerLoad
+  | ServerQueueLost
   | ScenarioAction;
 
 export type TraceKind = TraceEvent['kind'];

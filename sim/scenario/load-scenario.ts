@@ -12,6 +12,7 @@ import { buildPhoneConfig, PhoneConfig } from '../phone/phone-config.js';
 import { DEFAULT_SERVER_PROFILE } from '../server/server-behaviour.js';
 import type { ModelOptions } from '../phone/model-options.js';
 import { buildAction, buildExpectation, checkHosts } from './scenario-items.js';
+import { serverCapacity } from './capacity-spec.js';
 import { phoneConfigWarnings, scenarioWarnings } from './scenario-warnings.js';
 import type { Expectation, PhoneSpec, Scenario, ScenarioEvent, ServerSpec } from './scenario.js';
 import {
@@ -111,6 +112,7 @@ export function loadScenario(file: string): Scenario {
       ...(s.ringDelay !== undefined ? { ringDelay: s.ringDelay } : {}),
       ...(s.answer !== undefined ? { answer: s.answer } : {}),
       ...(s.features !== undefined ? { features: s.features.filter((f): f is 'mwi' | 'shared-line' => f !== 'calls') } : {}),
+      ...(s.capacity !== undefined ? { capacity: serverCapacity(s.capacity, name, file, at) } : {}),
     };
   });
 

@@ -5,6 +5,7 @@ import type { PhoneConfig } from '../phone/phone-config.js';
 import type { Warning } from '../core/warning.js';
 import type { ModelOptions } from '../phone/model-options.js';
 import type { MatcherKind, TimingKind } from './schema.js';
+import type { ServerCapacity } from '../server/capacity-queue.js';
 
 /** A validated scenario, with times in µs and names checked; built by load-scenario.ts. */
 export interface Scenario {
@@ -44,6 +45,8 @@ export interface ServerSpec {
   answer?: number;
   /** Subscription features offered; absent = all. */
   features?: ('mwi' | 'shared-line')[];
+  /** A rate and a bounded queue in front of the server (absent: every request served on arrival). */
+  capacity?: ServerCapacity;
 }
 
 export type ScenarioAction =

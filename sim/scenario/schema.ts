@@ -86,6 +86,43 @@ export const phoneSchema = z.strictObject({
     .describe('Provisioning keys added or overriding the config files, e.g. { sip.timer_t1: 1 }.'),
 });
 
+const RATE_PERIOD_US: Record<string, number> = { s: 1_000_000, min: 60_000_000, m: 60_000_000, h: 3_600_000_000 };
+const RATE_EXAMPLE = 'e.g. "800/s" or "48000/min"';
+
+/**
+ * Requests per unit of time, "800/s", "48000/min", "0.5/s", as an exact ratio `count` per
+ * `period` µs (decimals scale both: 0.5/s = 5 per 10 s), so service instants stay integers.
+ */
+export const requestRate = z
+  .string({ error: (iss) => (typeof iss.input === 'number' ? `found ${iss.input} — a rate needs a unit: "${iss.input}/s"?` : `expected a request rate, ${RATE_EXAMPLE}`) })
+  .transform((text, ctx) => {
+    const m = /^(\d+)(?:\.(\d{1,6}))?\s*\/\s*(s|min|m|h)$/.exec(text.trim());
+    const scale = 10 ** (m?.[2]?.length ?? 0);
+    const count = m ? Number(m[1]! + (m[2] ?? '')) : 0;
+    const period = m ? RATE_PERIOD_US[m[3]!]! * scale : 0;
+    if (!m || count <= 0 || !Number.isSafeInteger(count * period)) {
+      ctx.addIssue({ code: 'custom', message: `expected a positive request rate, ${RATE_EXAMPLE}, found "${text}"` });
+      return z.NEVER;
+    }
+    return { count, period };
+  })
+  .describe('Requests per unit of time: "800/s", "48000/min", "2/h" (up to 6 decimals: "0.5/s").');
+
+const queueLimit = (iss: { input: unknown }): string =>
+  `expected the number of requests that may wait: an integer ≥ 0${iss.input === undefined ? '' : `, found ${JSON.stringify(iss.input)}`}`;
+
+export const capacitySchema = z
+  .strictObject({
+    rate: requestRate.describe('Requests served per unit of time, one after another (each takes 1/rate), e.g. "800/s".'),
+    queue: z
+      .number({ error: queueLimit }).int({ error: queueLimit }).min(0, { error: queueLimit })
+      .optional()
+      .describe('Requests that may wait behind the one in service; past that the server sheds. Default: no limit.'),
+    overload: stringEnum(['503', 'drop']).optional().describe('A request arriving at a full queue: "503" (default: 503 Service Unavailable at once) or drop (silently).'),
+    retryAfter: duration.optional().describe('overload 503: the Retry-After sent with it.'),
+  }, { error: 'expected a capacity: { rate: 800/s, queue: 2000, overload: "503", retryAfter: 20s }' })
+  .describe('Server capacity (shared/DESIGN.md): every request, retransmissions and ACKs included, waits its turn in a FIFO served at `rate`.');
+
 export const serverSchema = z.strictObject({
   address: ipv4,
   features: z
@@ -95,6 +132,7 @@ export const serverSchema = z.strictObject({
   ringTime: duration.optional().describe('Time from the INVITE to the answer (default 1s).'),
   ringDelay: duration.optional().describe('Time from the INVITE to its 180 Ringing (default 0s: with the 100); at most ringTime.'),
   answer: z.number().int().min(200).max(699).optional().describe('Final status the callee answers INVITEs with (default 200; 486 = busy).'),
+  capacity: capacitySchema.optional(),
 });
 
 export const modelSchema = z.strictObject({

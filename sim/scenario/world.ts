@@ -61,6 +61,7 @@ export class World {
         ...(s.ringDelay !== undefined ? { ringDelay: s.ringDelay } : {}),
         ...(s.answer !== undefined ? { answer: s.answer } : {}),
         ...(s.features !== undefined ? { features: s.features } : {}),
+        ...(s.capacity !== undefined ? { capacity: s.capacity } : {}),
       };
       this.servers.set(s.name, new SipServer(this.clock, this.trace, this.network, host, profile, this.tcp));
     }

@@ -1,5 +1,6 @@
 import type { SubscriptionFeature } from '../sip/event-packages.js';
 import type { Micros } from '../core/clock.js';
+import type { ServerCapacity } from './capacity-queue.js';
 
 /**
  * What the server application does with requests. Host-level outages (silent, unreachable)
@@ -27,6 +28,8 @@ export interface ServerProfile {
   maxExpires: number;
   /** Subscription features offered; a fallback server offers basic calls only (R5). */
   features: readonly ServerFeature[];
+  /** Requests served at a rate behind a bounded queue (absent: unlimited, served on arrival). */
+  capacity?: ServerCapacity;
 }
 
 export type ServerFeature = SubscriptionFeature;

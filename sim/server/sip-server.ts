@@ -11,6 +11,7 @@ import type { TcpNetwork } from '../net/tcp-network.js';
 import type { SipTimerConfig } from '../sip/timers.js';
 import { FEATURE_EVENTS } from '../sip/event-packages.js';
 import { DEFAULT_SERVER_PROFILE, ServerBehaviour, ServerProfile } from './server-behaviour.js';
+import { CapacityQueue } from './capacity-queue.js';
 
 interface Binding {
   contact: string;
@@ -42,9 +43,20 @@ export class SipServer implements SipCore {
     this.sip = new SipEndpoint(clock, trace, network, host, RFC_TIMERS, this, tcp);
     this.tag = this.sip.ids.tag();
     this.dialogs = new UasDialogs(clock, trace, this.sip, RFC_TIMERS, this.tag);
+    // Past the network, every request waits its turn at the server's rate (RFC 6357 §3).
+    const queue = profile.capacity
+      ? new CapacityQueue(clock, trace, host.name, profile.capacity, {
+        serve: (req, source) => this.sip.dispatchRequest(req, source),
+        reject: (req, source, retryAfter) => this.sip.sendStateless(this.unavailable(req, retryAfter), source),
+        nameOf: (source) => this.sip.nameOf(source),
+      })
+      : undefined;
+    if (queue) this.sip.setAdmission(queue);
     // A crash (the host going silent) loses every registration: phones notice at their next renewal.
+    // Silent or unreachable, the SIP process is gone, and with it the requests it had queued.
     host.onModeChange((_h, _from, to) => {
       if (to === 'silent') this.bindings.clear();
+      if (to === 'silent' || to === 'unreachable') queue?.clear(`host ${to}: queued requests lost`);
     });
   }
 
@@ -88,10 +100,7 @@ export class SipServer implements SipCore {
 
   private handle(req: SipRequest, txn: ServerTransaction): void {
     const b = this.behaviour;
-    if (b.mode === '503') {
-      const extra: Header[] = b.retryAfter !== undefined ? [['Retry-After', String(Math.round(b.retryAfter / 1e6))]] : [];
-      return txn.respond(responseTo(req, 503, extra, this.tag));
-    }
+    if (b.mode === '503') return txn.respond(this.unavailable(req, b.retryAfter));
     switch (req.method) {
       case 'REGISTER':
         return txn.respond(this.register(req));
@@ -113,6 +122,12 @@ export class SipServer implements SipCore {
       default:
         return txn.respond(responseTo(req, 501, [], this.tag));
     }
+  }
+
+  /** 503 Service Unavailable, with Retry-After in whole seconds when given (RFC 3261 §21.5.4). */
+  private unavailable(req: SipRequest, retryAfter: number | undefined): SipResponse {
+    const extra: Header[] = retryAfter !== undefined ? [['Retry-After', String(Math.round(retryAfter / 1e6))]] : [];
+    return responseTo(req, 503, extra, this.tag);
   }
 
   private register(req: SipRequest): SipResponse {

@@ -47,6 +47,15 @@ export interface SipCore {
 }
 
 /**
+ * Sits between the wire and the transaction layer for every request (ACKs and retransmissions
+ * included): a server with a capacity queues them and hands each back to `dispatchRequest`
+ * when its turn comes (sim/server/capacity-queue.ts). Without one, requests go straight through.
+ */
+export interface RequestAdmission {
+  arrive(req: SipRequest, source: SipTarget): void;
+}
+
+/**
  * A host's SIP stack over UDP port 5060: matches incoming messages to transactions by branch
  * and method (RFC 3261 §17.1.3, §17.2.3), creates server transactions for new requests, and
  * turns ICMP errors into transport errors for the client transactions talking to that peer.
@@ -61,6 +70,7 @@ export class SipEndpoint implements UdpSocket {
   private readonly pool: TcpPool | undefined;
   /** The connection each client transaction over TCP/TLS went on. */
   private readonly connections = new WeakMap<ClientTransaction, TcpConnection>();
+  private admission: RequestAdmission | undefined;
 
   constructor(
     clock: Clock,
@@ -174,6 +184,11 @@ export class SipEndpoint implements UdpSocket {
     if (conn.isOpen) conn.send(bytes, label(msg));
   }
 
+  /** Routes every arriving request through `gate` from now on (see RequestAdmission). */
+  setAdmission(gate: RequestAdmission): void {
+    this.admission = gate;
+  }
+
   /** The server transaction for (branch, method), if it is still there: a CANCEL finds its INVITE this way (RFC 3261 §9.2). */
   serverTransaction(branch: string, method: string): ServerTransaction | undefined {
     return this.servers.get(key(branch, method));
@@ -215,6 +230,16 @@ export class SipEndpoint implements UdpSocket {
       else this.core.onStrayResponse?.(msg, source);
       return;
     }
+    if (this.admission) return this.admission.arrive(msg, source);
+    this.dispatchRequest(msg, source);
+  }
+
+  /**
+   * A request's turn at the transaction layer: a retransmission goes to its server transaction
+   * (RFC 3261 §17.2.3), an ACK to a 2xx to the core, anything else starts a server transaction.
+   */
+  dispatchRequest(msg: SipRequest, source: SipTarget): void {
+    const branch = topBranch(msg);
     const method = msg.method === 'ACK' ? 'INVITE' : msg.method;
     const existing = this.servers.get(key(branch, method));
     if (existing) return existing.receiveRequest(msg);
