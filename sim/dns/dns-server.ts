@@ -16,14 +16,28 @@ export class DnsServer implements UdpSocket {
   /** Queries answered, for tests and summaries. */
   answered = 0;
 
+  /** Encoded answers (id 0) of the current zone by question: a fleet asks the same few questions. */
+  private answers = new Map<string, { wire: Buffer; label: string }>();
+  private _zone: Zone;
+
   constructor(
     private readonly network: Network,
     readonly host: Host,
-    /** Replaceable: a scenario may change the records mid-run. */
-    public zone: Zone,
+    zone: Zone,
     readonly port = DNS_PORT,
   ) {
+    this._zone = zone;
     host.bind(port, this);
+  }
+
+  get zone(): Zone {
+    return this._zone;
+  }
+
+  /** Replaceable: a scenario may change the records mid-run (the memo of answers goes with the old zone). */
+  set zone(z: Zone) {
+    this._zone = z;
+    this.answers = new Map();
   }
 
   onDatagram(d: Datagram): void {
@@ -32,9 +46,18 @@ export class DnsServer implements UdpSocket {
     // A query without a question cannot be answered usefully either (RFC 1035 §4.1.2).
     if (!query || query.response || !query.question) return;
     const { name, type } = query.question;
-    const answer = this.zone.answer(name, type);
+    const key = `${query.rd ? 1 : 0} ${type} ${name}`;
+    let memo = this.answers.get(key);
+    if (!memo) {
+      const answer = this._zone.answer(name, type);
+      memo = { wire: encodeResponse({ ...query, id: 0 }, answer), label: answerLabel(type, name, answer) };
+      if (this.answers.size < 4096) this.answers.set(key, memo);
+    }
     this.answered++;
-    this.network.sendUdp(this.host, this.port, d.src, encodeResponse(query, answer), answerLabel(type, name, answer), true);
+    const wire = Buffer.allocUnsafe(memo.wire.length);
+    memo.wire.copy(wire);
+    wire.writeUInt16BE(query.id & 0xffff, 0);
+    this.network.sendUdp(this.host, this.port, d.src, wire, memo.label, true);
   }
 
   /** The server sends only responses; an ICMP error for one (the client went away) needs no action. */

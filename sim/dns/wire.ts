@@ -20,14 +20,52 @@ export interface DnsMessage {
   additional: DnsRecord[];
 }
 
+/**
+ * Memo of encoded and decoded messages. A fleet asks the same few questions and gets the same
+ * few answers thousands of times; only the 16-bit id (bytes 0–1) differs. Entries are never
+ * changed after they are made (callers only read them); the table is emptied when it fills, so
+ * memory stays bounded whatever the zone.
+ */
+class WireMemo<V> {
+  private readonly map = new Map<string, V>();
+
+  constructor(private readonly limit: number) {}
+
+  get(key: string): V | undefined {
+    return this.map.get(key);
+  }
+
+  set(key: string, value: V): void {
+    if (this.map.size >= this.limit) this.map.clear();
+    this.map.set(key, value);
+  }
+}
+
+const queries = new WireMemo<Buffer>(4096);
+const decoded = new WireMemo<DnsMessage & { rd: boolean }>(4096);
+
+/** A copy of a memoised message with its id patched in. */
+function withId(template: Buffer, id: number): Buffer {
+  const b = Buffer.allocUnsafe(template.length);
+  template.copy(b);
+  b.writeUInt16BE(id & 0xffff, 0);
+  return b;
+}
+
 /** A stub resolver's query: one question, RD set (RFC 1035 §4.1.1, a stub asks for recursion). */
 export function encodeQuery(id: number, name: string, qtype: string): Buffer {
-  return dnsPacket.encode({
-    type: 'query',
-    id,
-    flags: dnsPacket.RECURSION_DESIRED,
-    questions: [{ type: qtype as RecordType, name, class: 'IN' }],
-  });
+  const key = `${qtype} ${name}`;
+  let template = queries.get(key);
+  if (!template) {
+    template = dnsPacket.encode({
+      type: 'query',
+      id: 0,
+      flags: dnsPacket.RECURSION_DESIRED,
+      questions: [{ type: qtype as RecordType, name, class: 'IN' }],
+    });
+    queries.set(key, template);
+  }
+  return withId(template, id);
 }
 
 const RCODES: Record<string, number> = { NOERROR: 0, FORMERR: 1, SERVFAIL: 2, NXDOMAIN: 3, NOTIMP: 4, REFUSED: 5 };
@@ -46,8 +84,23 @@ export function encodeResponse(query: DnsMessage & { rd?: boolean }, a: ZoneAnsw
   });
 }
 
-/** Decodes any datagram; undefined when it is not a well-formed DNS message (a real stack drops those). */
+/**
+ * Decodes any datagram; undefined when it is not a well-formed DNS message (a real stack drops
+ * those). Messages equal but for their id decode once.
+ */
 export function decodeMessage(buf: Buffer): (DnsMessage & { rd: boolean }) | undefined {
+  if (buf.length < 12 || buf.length > 1024) return decodeFresh(buf);
+  const key = buf.toString('latin1', 2);
+  let m = decoded.get(key);
+  if (!m) {
+    const fresh = decodeFresh(buf);
+    if (!fresh) return undefined;
+    decoded.set(key, (m = fresh));
+  }
+  return { ...m, id: buf.readUInt16BE(0) };
+}
+
+function decodeFresh(buf: Buffer): (DnsMessage & { rd: boolean }) | undefined {
   let p: DecodedPacket & { rcode?: string };
   try {
     p = dnsPacket.decode(buf);

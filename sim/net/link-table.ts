@@ -25,6 +25,8 @@ export class LinkTable {
   constructor(private defaults: LinkParams) {}
 
   get(a: string, b: string): LinkParams {
+    // Most scenarios override no pair: skip building the key on every packet.
+    if (this.overrides.size === 0) return this.defaults;
     return this.overrides.get(pairKey(a, b)) ?? this.defaults;
   }
 
@@ -42,6 +44,6 @@ export class LinkTable {
   }
 
   isPartitioned(a: string, b: string): boolean {
-    return this.partitions.has(pairKey(a, b));
+    return this.partitions.size > 0 && this.partitions.has(pairKey(a, b));
   }
 }

@@ -96,7 +96,7 @@ export class Network {
     if (p.from.mode === 'silent') return this.drop(p, 'sender-down');
     if (this.links.isPartitioned(p.from.name, p.to.name)) return this.drop(p, 'partition');
     const link = this.links.get(p.from.name, p.to.name);
-    const rng = this.linkRng(p.from.name, p.to.name);
+    const rng = this.linkRng(p.from, p.to);
     // Always draw both numbers so a change of loss rate does not shift later delays.
     const lossDraw = rng();
     const jitterDraw = rng();
@@ -128,7 +128,18 @@ export class Network {
     this.trace.emit({ kind: 'net.drop', id: p.id, from: p.from.name, to: p.to.name, reason });
   }
 
-  private linkRng(from: string, to: string): Rng {
-    return this.random.stream(`link:${from}>${to}`);
+  /** Per-direction link streams, cached by host: a packet costs no string building and no name lookup. */
+  private readonly rngs = new Map<Host, Map<Host, Rng>>();
+
+  /**
+   * The random stream of the link from → to (`link:<from>><to>`), shared by UDP and TCP so both
+   * draw the same pattern (loss, then jitter) from one stream.
+   */
+  linkRng(from: Host, to: Host): Rng {
+    let peers = this.rngs.get(from);
+    if (!peers) this.rngs.set(from, (peers = new Map()));
+    let rng = peers.get(to);
+    if (!rng) peers.set(to, (rng = this.random.stream(`link:${from.name}>${to.name}`)));
+    return rng;
   }
 }

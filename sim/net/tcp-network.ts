@@ -163,7 +163,7 @@ export class TcpNetwork implements TcpWire {
     if (this.network.links.isPartitioned(p.from.name, to.name)) return this.drop(p, 'partition');
     const link = this.network.links.get(p.from.name, to.name);
     // The UDP stream of this direction: same name, same draw pattern (loss, then jitter).
-    const rng = this.random.stream(`link:${p.from.name}>${to.name}`);
+    const rng = this.network.linkRng(p.from, to);
     const lossDraw = rng();
     const jitterDraw = rng();
     if (lossDraw < link.loss) return this.drop(p, 'loss');
