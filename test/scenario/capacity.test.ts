@@ -2,9 +2,10 @@ import { expect } from 'chai';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { TraceEvent } from '../../sim/core/trace.js';
+import { payloadText, type TraceEvent } from '../../sim/core/trace.js';
+import type { Scenario } from '../../sim/scenario/scenario.js';
 import { loadScenario } from '../../sim/scenario/load-scenario.js';
-import { runScenario } from '../../sim/scenario/run-scenario.js';
+import { runRecorded } from '../../sim/scenario/run-scenario.js';
 import { renderLadder } from '../../reports/ladder.js';
 import { repoRoot } from '../helpers/run-cli.js';
 
@@ -53,7 +54,7 @@ describe('server capacity (servers.X.capacity)', function () {
     fs.writeFileSync(file, lines.join('\n') + '\n');
     return file;
   }
-  const run = (file: string): readonly TraceEvent[] => runScenario(loadScenario(file)).records;
+  const run = (file: string): readonly TraceEvent[] => runRecorded(loadScenario(file)).records;
 
   it('serves the phones\' REGISTERs FIFO, 1/rate apart from their arrival: 4/s, three arrive at 20 ms', () => {
     const records = run(scenario('fifo', 3, '{ rate: 4/s }'));
@@ -88,13 +89,13 @@ describe('server capacity (servers.X.capacity)', function () {
     expect(shed[0]).to.include({ t: 20_000, from: 'p2', method: 'REGISTER', queue: 1, action: 'shed', overload: '503' });
     const reply = records.find((r): r is Extract<TraceEvent, { kind: 'net.send' }> => r.kind === 'net.send' && r.from === 'sip1' && r.to === 'p2')!;
     expect([reply.t, reply.label]).to.deep.equal([20_000, '503 Service Unavailable (REGISTER)']);
-    expect(reply.payload).to.match(/\r\nRetry-After: 40\r\n/);
+    expect(payloadText(reply)).to.match(/\r\nRetry-After: 40\r\n/);
     const failed = records.find((r) => r.kind === 'phone.registration' && r.phone === 'p2' && r.to === 'failed');
     expect(failed).to.include({ t: 40_000, reason: '503 Service Unavailable from sip1, Retry-After 40s' });
     // The phone's own back-off (10–20 s after one failure) is shorter: Retry-After decides.
     const next = packets(records, (f, t) => f === 'p2' && t === 'sip1').map(([t]) => t);
     expect(next.slice(0, 2)).to.deep.equal([0, 40.04]);
-    expect(renderLadder(runScenario(loadScenario(path.join(tmp, 'shed-503.yaml'))))).to.contain('sip1: REGISTER shed, queue full (1 waiting): 503 at once');
+    expect(ladderOf(loadScenario(path.join(tmp, 'shed-503.yaml')))).to.contain('sip1: REGISTER shed, queue full (1 waiting): 503 at once');
   });
 
   it('overload drop sheds silently: the phone hears nothing, retransmits at T1 (Timer E), and that retransmission is new load', () => {
@@ -143,12 +144,18 @@ describe('server capacity (servers.X.capacity)', function () {
     expect(after[0]).to.deep.equal([4.52, '200 OK (REGISTER)']);
     const firstQueued = loads(records).find((l) => l.t > 2_500_000)!;
     expect(firstQueued).to.include({ t: 3_520_000, queue: 0, action: 'queued' });
-    expect(renderLadder(runScenario(loadScenario(file)))).to.contain('sip1: 15 queued requests lost (host silent: queued requests lost)');
+    expect(ladderOf(loadScenario(file))).to.contain('sip1: 15 queued requests lost (host silent: queued requests lost)');
   });
 
   it('a server without capacity emits no server.load records (existing outputs stay the same)', () => {
     const file = path.join(repoRoot, 'scenarios', '01-all-well.yaml');
-    const records = runScenario(loadScenario(file)).records;
+    const records = runRecorded(loadScenario(file)).records;
     expect(records.some((r) => r.kind === 'server.load' || r.kind === 'server.queue-lost')).to.equal(false);
   });
 });
+
+/** The ladder of a run, every host shown. */
+function ladderOf(s: Scenario): string {
+  const run = runRecorded(s);
+  return renderLadder(run.hosts, run.records);
+}

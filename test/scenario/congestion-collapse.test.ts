@@ -4,7 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { TraceEvent } from '../../sim/core/trace.js';
 import { loadScenario } from '../../sim/scenario/load-scenario.js';
-import { runScenario } from '../../sim/scenario/run-scenario.js';
+import { runRecorded } from '../../sim/scenario/run-scenario.js';
 import { repoRoot } from '../helpers/run-cli.js';
 
 /**
@@ -109,7 +109,7 @@ describe('congestion collapse behind a long queue (RFC 6357 §3)', function () {
       for (let i = 0; i < PHONES; i++) lines.push(`  - { at: 0s, boot: p${i} }`);
       const file = path.join(tmp, `${name}.yaml`);
       fs.writeFileSync(file, lines.join('\n') + '\n');
-      runs[name] = figures(runScenario(loadScenario(file)).records);
+      runs[name] = figures(runRecorded(loadScenario(file)).records);
     }
     if (process.env.DEBUG_COLLAPSE) console.log(runs);
   });

@@ -15,7 +15,7 @@ const SOURCE: SipTarget = { ip: '10.0.0.10', port: 5060 };
 
 function setup(capacity: Partial<ServerCapacity> & Pick<ServerCapacity, 'count' | 'period'>) {
   const clock = new Clock();
-  const trace = new Trace(() => clock.now);
+  const trace = new Trace(() => clock.now, { keep: true });
   const served: [Micros, string][] = [];
   const rejected: [Micros, string, Micros | undefined][] = [];
   const queue = new CapacityQueue(clock, trace, 'sip1', { overload: '503', ...capacity }, {
