@@ -56,6 +56,12 @@ export class Clock {
   private readonly queue: EventQueue;
   private readonly slots: unknown[] = [];
   private readonly free: number[] = [];
+  /**
+   * 1 while a slot's event is queued and live. Compaction and far-tier sweeps test liveness
+   * here — a byte per slot, cache-resident — rather than in the slot table, where each test of
+   * a long-dead timer's slot is a cache miss.
+   */
+  private live = new Uint8Array(1024);
   private dead = 0;
   private _eventsRun = 0;
   private _owner: string | undefined;
@@ -68,7 +74,7 @@ export class Clock {
       const q = new TypedHeapQueue(1024, SEQ_LIMIT, FAR_HORIZON_US);
       // A far-tier sweep drops cancelled entries as compact() does.
       q.setSweeper((slot) => {
-        if (this.slots[slot * STRIDE] !== undefined) return true;
+        if (this.live[slot] === 1) return true;
         this.dropped(slot);
         return false;
       });
@@ -112,6 +118,7 @@ export class Clock {
     const s = this.slots;
     s[b] = undefined; // marks the heap entry dead
     s[b + ARG] = undefined; // let the arg be collected now, not when the entry pops
+    this.live[handle & SLOT_MASK] = 0;
     s[b + GEN] = (s[b + GEN] as number) + 1;
     this.dead++;
     if (this.dead > 64 && this.dead * 2 > this.queue.size) this.compact();
@@ -205,6 +212,7 @@ export class Clock {
     // handle already reads as not pending.
     s[b] = undefined;
     s[b + ARG] = undefined;
+    this.live[slot] = 0;
     const gen = (s[b + GEN] as number) + 1;
     s[b + GEN] = gen;
     if (gen < GEN_LIMIT) this.free.push(slot); // freeSlot(), without reading gen back
@@ -225,9 +233,11 @@ export class Clock {
         if (slot === undefined) throw new Error(`Cannot schedule event: more than ${SLOT_SPACE} pending events`);
       } else {
         s.push(undefined, undefined, undefined, 1);
+        if (slot >= this.live.length) this.growLive();
       }
     }
     const b = slot * STRIDE;
+    this.live[slot] = 1;
     s[b] = fn;
     s[b + ARG] = arg;
     s[b + OWNER] = owner;
@@ -246,15 +256,30 @@ export class Clock {
     if ((this.slots[slot * STRIDE + GEN] as number) < GEN_LIMIT) this.free.push(slot);
   }
 
-  /** Drops every cancelled entry from the queue and frees its slot. O(n). */
+  /**
+   * Drops cancelled entries from the queue and frees their slots. The far tier first: that is
+   * where cancelled timers wait, and if it holds most of them the heap is left as it is. O(n).
+   */
   private compact(): void {
-    const s = this.slots;
-    this.queue.retain((slot) => {
-      if (s[slot * STRIDE] !== undefined) return true;
+    const keep = (slot: number): boolean => {
+      if (this.live[slot] === 1) return true;
+      this.dead--;
       this.freeSlot(slot);
       return false;
-    });
+    };
+    const q = this.queue;
+    if (q.retainFar) {
+      q.retainFar(keep);
+      if (this.dead <= 64 || this.dead * 4 <= q.size) return;
+    }
+    q.retain(keep);
     this.dead = 0;
+  }
+
+  private growLive(): void {
+    const bigger = new Uint8Array(this.live.length * 2);
+    bigger.set(this.live);
+    this.live = bigger;
   }
 
   private dropDeadHead(): void {

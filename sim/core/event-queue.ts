@@ -16,6 +16,8 @@ export interface EventQueue {
   removeNext(): void;
   /** Keeps only entries whose ref satisfies `keep`, in the same order; O(n). Compacts cancelled entries. */
   retain(keep: (ref: number) => boolean): void;
+  /** Like retain, over the entries not yet in the heap (a tiered queue's far tier) only. */
+  retainFar?(keep: (ref: number) => boolean): void;
 }
 
 /** Refs are below 2^24 (the Clock's slot space): they share a 53-bit key with the sequence number. */
@@ -116,24 +118,25 @@ export class TypedHeapQueue implements EventQueue {
     keys[i] = key;
   }
 
+  // Invariant between calls: the heap's head precedes every far entry, and the heap is empty
+  // only if the far tier is. So peeks are plain reads; whatever changes the head re-checks.
+
   peekTime(): number {
-    if (this.farN > 0 && (this.n === 0 || this.farMin <= this.times[0]!)) this.sweep();
     return this.n === 0 ? Infinity : this.times[0]!;
   }
 
   peekRef(): number {
-    if (this.farN > 0 && (this.n === 0 || this.farMin <= this.times[0]!)) this.sweep();
     return this.keys[0]! & REF_MASK; // exact: ToInt32 keeps the low 32 bits of an integer < 2^53
   }
 
   removeNext(): void {
-    if (this.farN > 0 && (this.n === 0 || this.farMin <= this.times[0]!)) this.sweep();
     if (this.n === 0) return;
     this.lastTime = this.times[0]!;
     const last = --this.n;
     this.times[0] = this.times[last]!;
     this.keys[0] = this.keys[last]!;
     this.siftDown(0);
+    if (this.farN > 0 && (this.n === 0 || this.farMin <= this.times[0]!)) this.sweep();
   }
 
   retain(keep: (ref: number) => boolean): void {
@@ -149,7 +152,12 @@ export class TypedHeapQueue implements EventQueue {
     this.n = w;
     // Floyd's heapify, O(n). Keys are unchanged, so the (time, insertion) order is too.
     if (changed) for (let i = (w >> 1) - 1; i >= 0; i--) this.siftDown(i);
+    this.retainFar(keep);
+  }
+
+  retainFar(keep: (ref: number) => boolean): void {
     this.farFilter(keep, -Infinity);
+    if (this.farN > 0 && (this.n === 0 || this.farMin <= this.times[0]!)) this.sweep();
   }
 
   private farPush(timeUs: number, key: number): void {
@@ -164,6 +172,8 @@ export class TypedHeapQueue implements EventQueue {
     this.farTimes[this.farN] = timeUs;
     this.farKeys[this.farN++] = key;
     if (timeUs < this.farMin) this.farMin = timeUs;
+    // A sweep may have moved entries later than this one into the heap: keep the head first.
+    if (this.n === 0 || timeUs <= this.times[0]!) this.sweep();
   }
 
   /** Moves the far entries due within `horizon` of the earliest into the heap, until the heap's head precedes every far entry. */

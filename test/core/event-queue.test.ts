@@ -383,16 +383,18 @@ describe('TypedHeapQueue far tier vs reference (fast-check)', () => {
 
   it('a sweeper drops the entries its owner no longer wants as they come due, and keeps the rest in order', () => {
     const q = new TypedHeapQueue(4, SEQ_LIMIT, 10);
-    const dead = new Set([3, 5]);
+    const dead = new Set<number>();
     const dropped: number[] = [];
     q.setSweeper((ref) => {
       if (!dead.has(ref)) return true;
       dropped.push(ref);
       return false;
     });
-    for (let r = 0; r < 8; r++) q.insert(100 + (r % 4), r); // all far: more than 10 after time 0
-    expect(q.size).to.equal(8);
-    expect(drain(q)).to.deep.equal([[100, 0], [100, 4], [101, 1], [102, 2], [102, 6], [103, 7]]);
+    q.insert(1, 99); // near: the head
+    for (let r = 0; r < 8; r++) q.insert(100 + (r % 4), r); // far: more than 10 after time 0
+    expect(q.size).to.equal(9);
+    dead.add(3).add(5); // cancelled by their owner while waiting in the far tier
+    expect(drain(q)).to.deep.equal([[1, 99], [100, 0], [100, 4], [101, 1], [102, 2], [102, 6], [103, 7]]);
     expect(dropped.sort()).to.deep.equal([3, 5]);
   });
 });
