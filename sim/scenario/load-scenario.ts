@@ -171,7 +171,7 @@ export function loadScenario(file: string): Scenario {
   });
 
   const warnings: Warning[] = [
-    ...phoneConfigWarnings(phones),
+    ...phoneConfigWarnings(phones, fleets),
     ...scenarioWarnings({
       file, phones, fleets, addresses, hasDns: dnsServers.length > 0, events, expectations: expectations.length, expectLine: at.line(['expect']),
       zone: [...dnsRecords, ...events.flatMap((e) => (e.action.type === 'dns' ? e.action.records : []))],

@@ -127,15 +127,21 @@ function bootWarnings(input: WarningInput): Warning[] {
 }
 
 /** The phones' .cfg warnings, once per file line: a common file shared by several phones names them all. */
-export function phoneConfigWarnings(phones: PhoneSpec[]): Warning[] {
-  const merged = new Map<string, { w: Warning; phones: string[] }>();
+export function phoneConfigWarnings(phones: PhoneSpec[], fleets: readonly FleetSpec[] = []): Warning[] {
+  // A fleet's phones are counted, not listed: "(phones alice and all 20000 of fleet office)".
+  const merged = new Map<string, { w: Warning; phones: string[]; fleets: Map<string, number> }>();
   for (const p of phones) {
     for (const w of p.config.warnings) {
       const id = `${w.file}\0${w.line ?? ''}\0${w.message}`;
-      const m = merged.get(id);
-      if (m) m.phones.push(p.name);
-      else merged.set(id, { w, phones: [p.name] });
+      let m = merged.get(id);
+      if (!m) merged.set(id, (m = { w, phones: [], fleets: new Map() }));
+      if (p.fleet === undefined) m.phones.push(p.name);
+      else m.fleets.set(p.fleet, (m.fleets.get(p.fleet) ?? 0) + 1);
     }
   }
-  return [...merged.values()].map(({ w, phones: names }) => ({ ...w, message: `${w.message} (phone${names.length > 1 ? 's' : ''} ${namesList(names, 8)})` }));
+  return [...merged.values()].map(({ w, phones: names, fleets: counts }) => {
+    const ofFleets = [...counts].map(([f, c]) => `${c === fleets.find((x) => x.name === f)?.count ? 'all ' : ''}${c} of fleet ${f}`);
+    const many = names.length + [...counts.values()].reduce((a, c) => a + c, 0) > 1;
+    return { ...w, message: `${w.message} (phone${many ? 's' : ''} ${namesList(names, 8)}${names.length > 0 && ofFleets.length > 0 ? ', ' : ''}${ofFleets.join(', ')})` };
+  });
 }

@@ -113,6 +113,16 @@ describe('fleets: many phones declared once', function () {
     expect(cut.every((e) => e.kind === 'net.drop' && e.t >= 120_000_000 && e.t < 150_000_000)).to.equal(true);
   });
 
+  it('warns once for a whole fleet, naming it, not once per phone', () => {
+    const dir = fresh();
+    const file = writeCompactFleetScenario(dir, 300, { settings: { 'account.1.user_name': '2{i:05}', 'account.1.sip_server.2.address': '10.0.0.9', 'account.1.foo': '1' } });
+    const warnings = loadScenario(file).warnings.map((w) => `${w.line}: ${w.message}`);
+    expect(warnings).to.deep.equal([
+      "12: account.1.foo: key not modelled by sipsim (ignored) (phones all 300 of fleet office)",
+      '11: account.1.sip_server.2.address: 10.0.0.9 is the address of no host in the scenario (sip1 10.0.0.1, sip2 10.0.0.2, office 10.1.0.1–10.1.1.44): requests to it go unanswered (all 300 phones of fleet office)',
+    ]);
+  });
+
   it('links: { between: [office, sip2] } sets the link of every phone of the fleet', () => {
     const dir = fresh();
     const file = writeCompactFleetScenario(dir, 10, {});
