@@ -7,7 +7,7 @@ import type { RetransmitLimit } from '../sip/transaction-user.js';
 import { FailureMemory } from './failure-memory.js';
 import { FeatureSubscriptions } from './feature-subscriptions.js';
 import type { ModelOptions } from './model-options.js';
-import { OutgoingCall } from './outgoing-call.js';
+import { CallTarget, OutgoingCall } from './outgoing-call.js';
 import type { AccountSettings, ServerSettings } from './phone-config.js';
 import { RegistrationAgent } from './registration-agent.js';
 import { ServerDirectory, ServerList } from './server-directory.js';
@@ -73,7 +73,7 @@ export class AccountRuntime {
   }
 
   /** Places call number `number`: locates the servers (DNS when their lists expired), then walks the list. */
-  call(number: number, to: string, duration: Micros): void {
+  call(number: number, to: string, duration: Micros, extra: Pick<CallTarget, 'note' | 'onFinished'> = {}): void {
     const account = this.account;
     const placedAt = this.clock.now;
     this.directory.lists(account.servers, (found) => {
@@ -91,6 +91,7 @@ export class AccountRuntime {
       const call = new OutgoingCall(this.clock, this.trace, this.sip, {
         phone: this.phone, call: number, user: account.userName, displayName: account.displayName,
         to, servers, ...(errors.length ? { noServer: `the server name did not resolve: ${errors.join('; ')}` } : {}), limits, duration, noAnswerTimeout: Math.round(this.options.noAnswerTimeout * 1_000_000),
+        ...extra,
         onServerFailed: (server, index, retryAfter) => {
           this.memory.failed(server, retryAfter);
           if (index === lastOfServer1) this.callLeftServer1();

@@ -18,7 +18,7 @@ export interface CallMachineState {
 
 export type CallInput =
   /** noServer: why the server list is empty (a name that did not resolve), when it is. */
-  | { type: 'start'; noServer?: string }
+  | { type: 'start'; noServer?: string; note?: string }
   | { type: 'provisional'; status: number; reason: string }
   | { type: 'final'; status: number; reason: string }
   | { type: 'timeout'; timer: string }
@@ -57,7 +57,7 @@ export function nextCall(s: CallMachineState, input: CallInput): CallStep {
     case 'start':
       if (s.phase !== 'idle') return stay(s);
       if (s.servers === 0) return finish(s, 'failed', input.noServer ?? 'no server configured');
-      return attempt(s, 0, 'call placed');
+      return attempt(s, 0, input.note === undefined ? 'call placed' : `call placed (${input.note})`);
     case 'provisional':
       if (s.phase !== 'trying') return stay(s);
       return move(s, 'proceeding', `${input.status} ${input.reason}`);

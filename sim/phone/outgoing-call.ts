@@ -30,6 +30,10 @@ export interface CallTarget {
   onServerFailed?: (server: Located, index: number, retryAfter?: Micros) => void;
   /** Told when an address answers the call. */
   onAnswered?: (server: Located, index: number) => void;
+  /** Why the call was placed, added to its first state change's reason (e.g. a calls: arrival). */
+  note?: string;
+  /** Told once when the call is over: failed, busy or ended. */
+  onFinished?: () => void;
 }
 
 /**
@@ -62,7 +66,9 @@ export class OutgoingCall {
 
   start(): void {
     this.startedAt = this.placedAt;
-    this.feed({ type: 'start', ...(this.target.noServer !== undefined ? { noServer: this.target.noServer } : {}) });
+    this.feed({
+      type: 'start', ...(this.target.noServer !== undefined ? { noServer: this.target.noServer } : {}), ...(this.target.note !== undefined ? { note: this.target.note } : {}),
+    });
   }
 
   private feed(input: CallInput): void {
@@ -83,6 +89,7 @@ export class OutgoingCall {
         this.trace.emit({ kind: 'call.state', phone: t.phone, call: t.call, from: e.from, to: e.to, server: this.serverName(e.index), reason: e.reason });
         this.clock.cancel(this.noAnswer);
         if (e.to === 'proceeding') this.noAnswer = this.clock.schedule(t.noAnswerTimeout, () => this.feed({ type: 'no-answer' }), undefined, t.phone);
+        if (e.to === 'failed' || e.to === 'busy' || e.to === 'ended') t.onFinished?.();
         return;
       case 'send-invite': {
         const server = t.servers[e.index]!;

@@ -69,8 +69,8 @@ export interface PhoneConfig {
   /** The static DNS cache (dns_cache_a/srv/naptr.N.*). */
   staticDns: DnsRecord[];
   warnings: Warning[];
-  /** Every key that was set, validated, for `explain`. */
-  entries: Map<string, CfgEntry>;
+  /** Every key that was set, validated, for `explain` (read-only: a fleet's phones share it, derive-config.ts). */
+  entries: ReadonlyMap<string, CfgEntry>;
 }
 
 /**

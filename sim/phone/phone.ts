@@ -28,6 +28,7 @@ export class Phone implements SipCore {
   private readonly tag: string;
   private booted = false;
   private calls = 0;
+  private active = 0;
 
   constructor(
     private readonly clock: Clock,
@@ -85,12 +86,23 @@ export class Phone implements SipCore {
     this.clock.schedule(wait, () => this.accounts.forEach((a) => a.boot()), undefined, this.name);
   }
 
-  /** Places a call from `account` (default 1); traced as a failed call when the phone is off or the account missing. */
-  call(to: string, duration: Micros, account = 1): void {
+  /** Outgoing calls placed and not yet over (failed, busy or ended). */
+  get callsInProgress(): number {
+    return this.active;
+  }
+
+  /**
+   * Places a call from `account` (default 1); traced as a failed call when the phone is off or
+   * the account missing. `note` says why (a calls: arrival): it ends up in the first call.state reason.
+   */
+  call(to: string, duration: Micros, account = 1, note?: string): void {
     const number = ++this.calls;
     const runtime = this.booted ? this.accounts.find((a) => a.account.index === account) : undefined;
-    if (runtime) return runtime.call(number, to, duration);
-    const reason = this.booted ? `account ${account} is not enabled` : 'the phone is not booted';
+    if (runtime) {
+      this.active++;
+      return runtime.call(number, to, duration, { ...(note !== undefined ? { note } : {}), onFinished: () => this.active-- });
+    }
+    const reason = `${this.booted ? `account ${account} is not enabled` : 'the phone is not booted'}${note !== undefined ? ` (${note})` : ''}`;
     this.trace.emit({ kind: 'call.state', phone: this.name, call: number, from: 'idle', to: 'failed', server: null, reason });
     this.trace.emit({ kind: 'call.outcome', phone: this.name, call: number, to, outcome: 'failed', via: null, tried: [], setup: 0 });
   }

@@ -1,18 +1,20 @@
-import { basename, dirname, extname, resolve } from 'node:path';
+import { basename, extname } from 'node:path';
 import { LineCounter, parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { InputError } from '../core/input-error.js';
 import { didYouMean, oneOf } from '../core/suggest.js';
 import type { Warning } from '../core/warning.js';
-import { readBoundedText, readInputFile } from '../core/read-input.js';
+import { readInputFile } from '../core/read-input.js';
 import { parseZoneLine } from '../dns/zone-file.js';
 import { formatDuration } from '../core/time.js';
-import { CfgEntry, parseCfg } from '../phone/cfg-file.js';
+import type { CfgEntry } from '../phone/cfg-file.js';
 import { buildPhoneConfig, PhoneConfig } from '../phone/phone-config.js';
 import { DEFAULT_SERVER_PROFILE } from '../server/server-behaviour.js';
 import type { ModelOptions } from '../phone/model-options.js';
-import { buildAction, buildExpectation, checkHosts } from './scenario-items.js';
 import { serverCapacity } from './capacity-spec.js';
+import { buildAction, buildExpectation, checkPair } from './scenario-items.js';
+import { readConfigs, settingsEntries } from './config-sources.js';
+import { buildFleets } from './fleet-phones.js';
 import { phoneConfigWarnings, scenarioWarnings } from './scenario-warnings.js';
 import type { Expectation, PhoneSpec, Scenario, ScenarioEvent, ServerSpec } from './scenario.js';
 import {
@@ -39,7 +41,7 @@ export function loadScenario(file: string): Scenario {
     // An unclosed bracket is reported at the end of the input: name the last line that has text.
     const lastLine = text.trimEnd().split(/\r?\n/).length;
     const line = Math.min(lines.linePos(pos).line, lastLine);
-    throw new InputError(file, line, undefined, `malformed YAML: ${message.split('\n')[0]}`);
+    throw new InputError(file, line, undefined, `malformed YAML: ${message.split('\n')[0]}${fleetNameHint(text, line)}`);
   }
   const at = new YamlLocator(doc, lines);
   checkYamlStructure(doc, lines, file);
@@ -50,11 +52,14 @@ export function loadScenario(file: string): Scenario {
     throw new InputError(file, 1, undefined, 'expected a scenario: a map with name, duration, phones, servers, events, expect');
   }
   const top = check(scenarioSchema, raw, [], file, at);
-  const phoneNames = Object.keys(top.phones);
+  if (top.phones === undefined && top.fleets === undefined) {
+    throw new InputError(file, 1, 'phones', 'missing: expected a map of phone name → { address, config } (or fleets: of many phones)');
+  }
+  const phoneNames = Object.keys(top.phones ?? {});
   const serverNames = Object.keys(top.servers ?? {});
   const hosts = new Set<string>();
   const addresses = new Map<string, string>();
-  for (const [kind, names, specs] of [['phones', phoneNames, top.phones], ['servers', serverNames, top.servers ?? {}]] as const) {
+  for (const [kind, names, specs] of [['phones', phoneNames, top.phones ?? {}], ['servers', serverNames, top.servers ?? {}]] as const) {
     for (const name of names) {
       if (hosts.has(name)) throw new InputError(file, at.line([kind, name]), `${kind}.${name}`, `the name "${name}" is already used by a phone or server`);
       // Names are looked up in maps, but a built-in property name (constructor, toString…) is one
@@ -79,26 +84,33 @@ export function loadScenario(file: string): Scenario {
       dnsServers.push({ name, address });
     }
   }
-  const names = { phones: new Set(phoneNames), servers: new Set(serverNames), hosts, file, at };
+  const parsedCfgs = new Map<string, Map<string, CfgEntry>>();
+  // Fleet phones come after the phones of `phones:` (scenario.ts); their names and addresses are
+  // checked as ranges, not entered one by one into `hosts` and `addresses`.
+  const fleetPhones: PhoneSpec[] = [];
+  const fleets = buildFleets(top.fleets ?? {}, fleetPhones, { file, at, hosts, addresses, cfgCache: parsedCfgs });
+  const fleetsByName = new Map(fleets.map((f) => [f.name, f]));
+  const names = { phones: new Set(phoneNames), servers: new Set(serverNames), hosts, fleets: fleetsByName, file, at };
   const dnsRecords = (top.dns?.records ?? []).map((line, i) => parseZoneLine(line, { file, line: at.line(['dns', 'records', i]), key: `dns.records[${i}]` }));
 
   // A fleet shares its .cfg files: each file is read and parsed once, and phones with the same
   // file list and no settings: of their own share one built config (nothing changes a
   // PhoneConfig once built: phones and reports only read it).
-  const parsedCfgs = new Map<string, Map<string, CfgEntry>>();
   const builtConfigs = new Map<string, PhoneConfig>();
   const phones: PhoneSpec[] = phoneNames.map((name) => {
-    const spec = top.phones[name]!;
-    const sources = readConfigs(spec.config, name, file, at, parsedCfgs);
+    const spec = top.phones![name]!;
+    const sources = readConfigs(spec.config, ['phones', name], file, at, parsedCfgs);
     const shareable = Object.keys(spec.settings ?? {}).length === 0;
     const key = sources.map((s) => s.file).join('\0');
     let config = shareable ? builtConfigs.get(key) : undefined;
     if (!config) {
-      config = buildPhoneConfig([...sources.map((s) => s.entries), settingsEntries(spec.settings, name, file, at)]);
+      config = buildPhoneConfig([...sources.map((s) => s.entries), settingsEntries(spec.settings, ['phones', name], file, at)]);
       if (shareable) builtConfigs.set(key, config);
     }
     return { name, address: spec.address, config };
   });
+  // Loops, not push(...list): 100,000 fleet phones would overflow the argument stack.
+  for (const p of fleetPhones) phones.push(p);
   const servers: ServerSpec[] = serverNames.map((name) => {
     const s = top.servers![name]!;
     // The 180 cannot follow the answer: the INVITE transaction takes no provisional after a final response.
@@ -117,10 +129,13 @@ export function loadScenario(file: string): Scenario {
   });
 
   const links = (top.network?.links ?? []).map((l, i) => {
-    checkHosts(l.between, ['network', 'links', i, 'between'], names);
+    checkPair(l.between, ['network', 'links', i, 'between'], names);
     return { between: l.between, change: definedOnly({ delay: l.delay, jitter: l.jitter, loss: l.loss }) };
   });
 
+  // Each calls: event draws from its own streams, named by its source and its rank among that
+  // source's calls: events, so adding events elsewhere changes none of its draws.
+  const callsPerSource = new Map<string, number>();
   const events: ScenarioEvent[] = (top.events ?? []).map((item, i) => {
     const path: YamlPath = ['events', i];
     const action = pickOne(item, EVENT_ACTIONS, path, file, at, 'an event with one action');
@@ -131,6 +146,11 @@ export function loadScenario(file: string): Scenario {
     const built = action === 'dns'
       ? { type: 'dns' as const, records: (parsed as unknown as { dns: { records: string[] } }).dns.records.map((l, j) => parseZoneLine(l, { file, line: at.line([...path, 'dns', 'records', j]), key: `${formatPath(path)}.dns.records[${j}]` })) }
       : buildAction(action, parsed, path, names);
+    if (built.type === 'calls') {
+      const rank = callsPerSource.get(built.from) ?? 0;
+      callsPerSource.set(built.from, rank + 1);
+      built.stream = `calls:${built.from}:${rank}`;
+    }
     if (built.type === 'dns' && dnsServers.length === 0) {
       throw new InputError(file, at.line(path), formatPath(path), 'a dns event needs a dns: section with a server');
     }
@@ -153,9 +173,9 @@ export function loadScenario(file: string): Scenario {
   });
 
   const warnings: Warning[] = [
-    ...phoneConfigWarnings(phones),
+    ...phoneConfigWarnings(phones, fleets),
     ...scenarioWarnings({
-      file, phones, addresses, hasDns: dnsServers.length > 0, events, expectations: expectations.length, expectLine: at.line(['expect']),
+      file, phones, fleets, addresses, hasDns: dnsServers.length > 0, events, expectations: expectations.length, expectLine: at.line(['expect']),
       zone: [...dnsRecords, ...events.flatMap((e) => (e.action.type === 'dns' ? e.action.records : []))],
     }),
   ];
@@ -167,10 +187,11 @@ export function loadScenario(file: string): Scenario {
     ...(top.description !== undefined ? { description: top.description } : {}),
     seed: top.seed ?? 1,
     duration: top.duration,
-    maxEvents: top.maxEvents ?? defaultMaxEvents(hosts.size, top.duration),
+    maxEvents: top.maxEvents ?? defaultMaxEvents(hosts.size + fleetPhones.length, top.duration),
     ...(top.maxEvents !== undefined ? { maxEventsLine: at.line([], 'maxEvents') } : {}),
     model: (top.model ?? {}) as Partial<ModelOptions>,
     phones,
+    fleets,
     servers,
     ...(top.dns ? { dns: { servers: dnsServers, records: dnsRecords } } : {}),
     network: { default: { ...DEFAULT_LINK, ...definedOnly(top.network?.default ?? {}) }, links },
@@ -178,6 +199,16 @@ export function loadScenario(file: string): Scenario {
     expectations,
     warnings,
   };
+}
+
+/**
+ * Inside { … } or [ … ] YAML reads `[` as the start of a list, so a fleet phone's name written
+ * bare there (`{ phone: office[17] }`) is a syntax error: say that quotes fix it.
+ */
+function fleetNameHint(text: string, line: number): string {
+  const source = text.split(/\r?\n/)[line - 1] ?? '';
+  const bare = /[{,]\s*[A-Za-z_]+\s*:\s*([^\s"'{}[\],]+\[\d+\])/.exec(source) ?? /[[,]\s*([^\s"'{}[\],]+\[\d+\])/.exec(source);
+  return bare ? ` — inside { } or [ ], a fleet phone's name needs quotes: "${bare[1]}"` : '';
 }
 
 function check<S extends z.ZodType>(schema: S, value: unknown, path: YamlPath, file: string, at: YamlLocator): z.output<S> {
@@ -230,38 +261,6 @@ function pickOne<K extends string>(item: unknown, keys: readonly K[], path: Yaml
   const hint = present.length === 0 ? Object.keys(item).map((k) => didYouMean(k, keys).replace(/^ — /, ` — '${k}': `)).find((h) => h !== '') ?? '' : '';
   const problem = present.length === 0 ? `expected ${what}: one of ${keys.join(', ')}${hint}` : `expected only one of ${present.join(', ')} in ${what}`;
   return fail(file, at.line(path), formatPath(path), problem);
-}
-
-/** The phone's .cfg files in order, each as its absolute name and parsed entries (read once per load: `cache`). */
-function readConfigs(
-  config: string | string[] | undefined, phone: string, file: string, at: YamlLocator, cache: Map<string, Map<string, CfgEntry>>,
-): { file: string; entries: Map<string, CfgEntry> }[] {
-  const list = config === undefined ? [] : Array.isArray(config) ? config : [config];
-  return list.map((rel, i) => {
-    const cfgFile = resolve(dirname(file), rel);
-    const cached = cache.get(cfgFile);
-    if (cached) return { file: cfgFile, entries: cached };
-    const path: YamlPath = Array.isArray(config) ? ['phones', phone, 'config', i] : ['phones', phone, 'config'];
-    const read = readBoundedText(cfgFile);
-    if ('problem' in read) return fail(file, at.line(path), formatPath(path), `${rel}: ${read.problem}`);
-    const entries = parseCfg(read.text, relativeName(cfgFile));
-    cache.set(cfgFile, entries);
-    return { file: cfgFile, entries };
-  });
-}
-
-function settingsEntries(settings: Record<string, string | number> | undefined, phone: string, file: string, at: YamlLocator): Map<string, CfgEntry> {
-  const m = new Map<string, CfgEntry>();
-  for (const [key, value] of Object.entries(settings ?? {})) {
-    m.set(key, { key, value: String(value), file, line: at.line(['phones', phone, 'settings'], key) });
-  }
-  return m;
-}
-
-/** Paths in messages stay as short as the user typed them: relative to the working directory. */
-function relativeName(abs: string): string {
-  const cwd = process.cwd();
-  return abs.startsWith(cwd + '/') ? abs.slice(cwd.length + 1) : abs;
 }
 
 function definedOnly<T extends object>(o: T): { [K in keyof T]: Exclude<T[K], undefined> } {

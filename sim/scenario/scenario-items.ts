@@ -1,5 +1,7 @@
 import { InputError } from '../core/input-error.js';
+import { didYouMean } from '../core/suggest.js';
 import type { LinkParams } from '../net/link-table.js';
+import { FleetSpec, fleetPhoneName, parseMemberName } from './fleet.js';
 import type { Expectation, Matcher, ScenarioAction, Timing } from './scenario.js';
 import type { EventAction, MatcherKind, TimingKind } from './schema.js';
 import { formatPath, YamlLocator, YamlPath } from './yaml-locator.js';
@@ -10,27 +12,63 @@ export interface NameContext {
   phones: Set<string>;
   servers: Set<string>;
   hosts: Set<string>;
+  /** Fleets by name: their phones name[1..count] are hosts (and phones) too, without being listed one by one. */
+  fleets: ReadonlyMap<string, FleetSpec>;
   file: string;
   at: YamlLocator;
 }
 
-/** Checks that names refer to hosts defined in the scenario ("phone" = must be a phone). */
-export function checkHosts(list: string[], path: YamlPath, ctx: NameContext, role: 'host' | 'phone' | 'server' = 'host'): void {
+/**
+ * Checks that names refer to hosts defined in the scenario ("phone" = must be a phone); a fleet's
+ * phones (office[17]) count as phones; `wholeFleet` also accepts a fleet's name for all of them.
+ */
+export function checkHosts(list: string[], path: YamlPath, ctx: NameContext, role: 'host' | 'phone' | 'server' = 'host', wholeFleet = false): void {
   list.forEach((name, i) => {
-    const known = role === 'phone' ? ctx.phones : role === 'server' ? ctx.servers : ctx.hosts;
-    if (known.has(name)) return;
+    const problem = nameProblem(name, role, wholeFleet, ctx);
+    if (problem === undefined) return;
     const p = list.length > 1 ? [...path, i] : path;
-    const choices = [...known].join(', ') || 'none defined';
-    throw new InputError(ctx.file, ctx.at.line(p), formatPath(path), `unknown ${role} "${name}": expected one of ${choices}`);
+    throw new InputError(ctx.file, ctx.at.line(p), formatPath(path), problem);
   });
 }
 
+/**
+ * A pair of hosts (link, partition, heal): either side may be a whole fleet, which applies the
+ * change to each of its phones paired with the other side — O(phones), so not both sides.
+ */
+export function checkPair(pair: [string, string], path: YamlPath, ctx: NameContext): void {
+  checkHosts(pair, path, ctx, 'host', true);
+  if (ctx.fleets.has(pair[0]) && ctx.fleets.has(pair[1])) {
+    throw new InputError(ctx.file, ctx.at.line(path), formatPath(path), `both sides are fleets (${pair[0]}, ${pair[1]}): at most one side may be a whole fleet; name a host or one phone (${pair[1]}[1]) on the other`);
+  }
+}
+
+function nameProblem(name: string, role: 'host' | 'phone' | 'server', wholeFleet: boolean, ctx: NameContext): string | undefined {
+  const known = role === 'phone' ? ctx.phones : role === 'server' ? ctx.servers : ctx.hosts;
+  if (known.has(name)) return undefined;
+  const member = parseMemberName(name);
+  if (role !== 'server') {
+    const fleet = ctx.fleets.get(name);
+    if (fleet) return wholeFleet ? undefined : `"${name}" is a fleet, and this takes one ${role}: name one of its phones, ${name}[1] … ${name}[${fleet.count}]`;
+    const of = member && ctx.fleets.get(member.fleet);
+    if (member && of) {
+      if (member.index >= 1 && member.index <= of.count) {
+        return member.canonical ? undefined : `write the phone's index without leading zeros: ${member.fleet}[${member.index}]`;
+      }
+      return `fleet ${of.name} has phones ${of.name}[1] … ${of.name}[${of.count}]: "${name}" is outside that range`;
+    }
+  }
+  const fleets = role === 'server' ? [] : [...ctx.fleets.values()];
+  const choices = [...known, ...fleets.map((f) => `${f.name}[1…${f.count}]${wholeFleet ? ` (or ${f.name})` : ''}`)].join(', ') || 'none defined';
+  // A misspelled fleet phone (ofice[17]) is offered as the same index of the nearest fleet.
+  const candidates = [...known, ...fleets.flatMap((f) => [...(wholeFleet ? [f.name] : []), ...(member ? [fleetPhoneName(f.name, member.index)] : [])])];
+  return `unknown ${role} "${name}": expected one of ${choices}${didYouMean(name, candidates)}`;
+}
 
 /** Turns a validated event item into an action, checking the host names it refers to. */
 export function buildAction(action: Exclude<EventAction, 'dns'>, p: Parsed, path: YamlPath, ctx: NameContext): ScenarioAction {
   switch (action) {
     case 'boot':
-      checkHosts([p.boot], [...path, 'boot'], ctx, 'phone');
+      checkHosts([p.boot], [...path, 'boot'], ctx, 'phone', true);
       return { type: 'boot', host: p.boot };
     case 'fail':
       checkHosts([p.fail], [...path, 'fail'], ctx);
@@ -54,17 +92,25 @@ export function buildAction(action: Exclude<EventAction, 'dns'>, p: Parsed, path
         type: 'incoming', to: p.incoming.to, via: p.incoming.via, from: p.incoming.from ?? '3000',
         ...(p.incoming.duration !== undefined ? { duration: p.incoming.duration } : {}), ...(p.incoming.account !== undefined ? { account: p.incoming.account } : {}),
       };
+    case 'calls':
+      checkHosts([p.calls.from], [...path, 'calls', 'from'], ctx, 'phone', true);
+      return {
+        type: 'calls', from: p.calls.from, rate: p.calls.rate, for: p.calls.for, to: p.calls.to,
+        ...(p.calls.duration !== undefined ? { duration: p.calls.duration } : {}), ...(p.calls.account !== undefined ? { account: p.calls.account } : {}),
+        // Named by load-scenario.ts, which sees every calls: event.
+        stream: '',
+      };
     case 'link': {
-      checkHosts(p.link.between, [...path, 'link', 'between'], ctx);
+      checkPair(p.link.between, [...path, 'link', 'between'], ctx);
       const change: Partial<LinkParams> = {};
       for (const k of ['delay', 'jitter', 'loss'] as const) if (p.link[k] !== undefined) change[k] = p.link[k];
       return { type: 'link', between: p.link.between, change };
     }
     case 'partition':
-      checkHosts(p.partition, [...path, 'partition'], ctx);
+      checkPair(p.partition, [...path, 'partition'], ctx);
       return { type: 'partition', between: p.partition };
     case 'heal':
-      checkHosts(p.heal, [...path, 'heal'], ctx);
+      checkPair(p.heal, [...path, 'heal'], ctx);
       return { type: 'heal', between: p.heal };
   }
 }

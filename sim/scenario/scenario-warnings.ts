@@ -2,6 +2,7 @@ import { isIPv4 } from 'node:net';
 import { formatDuration } from '../core/time.js';
 import type { Warning } from '../core/warning.js';
 import { DnsRecord, normalizeName } from '../dns/records.js';
+import { FleetSpec, ipToInt, parseMemberName } from './fleet.js';
 import type { PhoneSpec, ScenarioEvent } from './scenario.js';
 
 /**
@@ -12,7 +13,8 @@ import type { PhoneSpec, ScenarioEvent } from './scenario.js';
 export interface WarningInput {
   file: string;
   phones: PhoneSpec[];
-  /** Address → name of every phone, server and DNS server host. */
+  fleets: FleetSpec[];
+  /** Address → name of every phone of `phones:`, server and DNS server host (fleets hold ranges). */
   addresses: Map<string, string>;
   /** Whether the scenario has a dns: section (a DNS server the phones can ask). */
   hasDns: boolean;
@@ -27,7 +29,24 @@ export interface WarningInput {
 export function scenarioWarnings(input: WarningInput): Warning[] {
   const warnings: Warning[] = [];
   // Loops, not push(...list): a fleet of 100,000 phones would overflow the argument stack.
-  for (const phone of input.phones) for (const w of addressWarnings(phone, input)) warnings.push(w);
+  // A fleet's phones share their servers: the same problem is one warning naming the fleet.
+  const perFleet = new Map<string, { w: Warning; fleet: string; count: number }>();
+  for (const phone of input.phones) {
+    for (const w of addressWarnings(phone, input)) {
+      if (phone.fleet === undefined) {
+        warnings.push(w);
+        continue;
+      }
+      const id = `${phone.fleet}\0${w.file}\0${w.line ?? ''}\0${w.message}`;
+      const seen = perFleet.get(id);
+      if (seen) seen.count++;
+      else perFleet.set(id, { w, fleet: phone.fleet, count: 1 });
+    }
+  }
+  for (const { w, fleet, count } of perFleet.values()) {
+    const size = input.fleets.find((f) => f.name === fleet)?.count ?? count;
+    warnings.push({ ...w, message: `${w.message} (${count === size ? `all ${count} phones of fleet ${fleet}` : `${count} of the ${size} phones of fleet ${fleet}`})` });
+  }
   for (const w of bootWarnings(input)) warnings.push(w);
   if (input.expectations === 0) {
     warnings.push({ file: input.file, line: input.expectLine, message: 'the scenario has no expectations (expect:): it passes whatever happens' });
@@ -47,7 +66,7 @@ function addressWarnings(phone: PhoneSpec, input: WarningInput): Warning[] {
       const entry = phone.config.entries.get(key);
       const where = { file: entry?.file ?? input.file, ...(entry ? { line: entry.line } : {}) };
       const problem = isIPv4(address) ? ipProblem(address, input) : domainProblem(normalizeName(address), address, staticNames, input);
-      if (problem) out.push({ ...where, message: `${key}: ${problem} (phone ${phone.name})` });
+      if (problem) out.push({ ...where, message: phone.fleet === undefined ? `${key}: ${problem} (phone ${phone.name})` : `${key}: ${problem}` });
     }
   }
   return out;
@@ -58,7 +77,7 @@ const knownCache = new WeakMap<WarningInput, string>();
 function knownHosts(input: WarningInput): string {
   let s = knownCache.get(input);
   if (s === undefined) {
-    s = namesList([...input.addresses].map(([a, n]) => `${n} ${a}`), 8);
+    s = namesList([...[...input.addresses].map(([a, n]) => `${n} ${a}`), ...input.fleets.map((f) => `${f.name} ${f.firstAddress}–${f.lastAddress}`)], 8);
     knownCache.set(input, s);
   }
   return s;
@@ -70,6 +89,8 @@ function namesList(names: string[], most: number): string {
 
 function ipProblem(address: string, input: WarningInput): string | undefined {
   if (input.addresses.has(address)) return undefined;
+  const n = ipToInt(address);
+  if (input.fleets.some((f) => n >= ipToInt(f.firstAddress) && n <= ipToInt(f.lastAddress))) return undefined;
   const known = knownHosts(input);
   return `${address} is the address of no host in the scenario (${known}): requests to it go unanswered`;
 }
@@ -83,31 +104,44 @@ function domainProblem(name: string, address: string, staticNames: Set<string>, 
   return `${address} does not resolve: no dns.records line and no static cache entry names it (NXDOMAIN)`;
 }
 
-/** A booted phone ignores another boot (phone.ts): a second one is a mistake in the script. */
+/**
+ * A booted phone ignores another boot (phone.ts): a second one is a mistake in the script. A
+ * fleet's boot boots each of its phones: booting the fleet or one of its phones again is too.
+ */
 function bootWarnings(input: WarningInput): Warning[] {
   const out: Warning[] = [];
   const booted = new Map<string, ScenarioEvent>();
+  const fleetNames = new Set(input.fleets.map((f) => f.name));
   const inOrder = input.events.map((e, i) => ({ e, i })).sort((a, b) => a.e.at - b.e.at || a.i - b.i);
   for (const { e, i } of inOrder) {
     if (e.action.type !== 'boot') continue;
-    const first = booted.get(e.action.host);
+    const host = e.action.host;
+    const member = parseMemberName(host);
+    const first = booted.get(host) ?? (member && fleetNames.has(member.fleet) ? booted.get(member.fleet) : undefined);
     if (first) {
-      out.push({ file: input.file, line: e.line, message: `events[${i}]: boot ${e.action.host}: already booted at ${formatDuration(first.at)} (line ${first.line}); a booted phone ignores another boot` });
-    } else booted.set(e.action.host, e);
+      const what = first.action.type === 'boot' && first.action.host !== host ? `already booted with fleet ${first.action.host}` : 'already booted';
+      out.push({ file: input.file, line: e.line, message: `events[${i}]: boot ${host}: ${what} at ${formatDuration(first.at)} (line ${first.line}); a booted phone ignores another boot` });
+    } else booted.set(host, e);
   }
   return out;
 }
 
 /** The phones' .cfg warnings, once per file line: a common file shared by several phones names them all. */
-export function phoneConfigWarnings(phones: PhoneSpec[]): Warning[] {
-  const merged = new Map<string, { w: Warning; phones: string[] }>();
+export function phoneConfigWarnings(phones: PhoneSpec[], fleets: readonly FleetSpec[] = []): Warning[] {
+  // A fleet's phones are counted, not listed: "(phones alice and all 20000 of fleet office)".
+  const merged = new Map<string, { w: Warning; phones: string[]; fleets: Map<string, number> }>();
   for (const p of phones) {
     for (const w of p.config.warnings) {
       const id = `${w.file}\0${w.line ?? ''}\0${w.message}`;
-      const m = merged.get(id);
-      if (m) m.phones.push(p.name);
-      else merged.set(id, { w, phones: [p.name] });
+      let m = merged.get(id);
+      if (!m) merged.set(id, (m = { w, phones: [], fleets: new Map() }));
+      if (p.fleet === undefined) m.phones.push(p.name);
+      else m.fleets.set(p.fleet, (m.fleets.get(p.fleet) ?? 0) + 1);
     }
   }
-  return [...merged.values()].map(({ w, phones: names }) => ({ ...w, message: `${w.message} (phone${names.length > 1 ? 's' : ''} ${namesList(names, 8)})` }));
+  return [...merged.values()].map(({ w, phones: names, fleets: counts }) => {
+    const ofFleets = [...counts].map(([f, c]) => `${c === fleets.find((x) => x.name === f)?.count ? 'all ' : ''}${c} of fleet ${f}`);
+    const many = names.length + [...counts.values()].reduce((a, c) => a + c, 0) > 1;
+    return { ...w, message: `${w.message} (phone${many ? 's' : ''} ${namesList(names, 8)}${names.length > 0 && ofFleets.length > 0 ? ', ' : ''}${ofFleets.join(', ')})` };
+  });
 }

@@ -6,6 +6,7 @@ import type { Warning } from '../core/warning.js';
 import type { ModelOptions } from '../phone/model-options.js';
 import type { MatcherKind, TimingKind } from './schema.js';
 import type { ServerCapacity } from '../server/capacity-queue.js';
+import type { FleetSpec } from './fleet.js';
 
 /** A validated scenario, with times in µs and names checked; built by load-scenario.ts. */
 export interface Scenario {
@@ -20,7 +21,13 @@ export interface Scenario {
   /** The line of maxEvents when the file sets it (the default is sized from hosts × duration). */
   maxEventsLine?: number;
   model: Partial<ModelOptions>;
+  /**
+   * Every phone: those of `phones:` in file order, then each fleet's phones office[1..count] in
+   * fleet order (contiguous: scenario.phones[fleet.offset + i - 1] is office[i]).
+   */
   phones: PhoneSpec[];
+  /** The fleets of `fleets:` in file order (empty when none); fleet.ts's fleetOf(scenario, phone) finds a phone's. */
+  fleets: FleetSpec[];
   servers: ServerSpec[];
   /** The DNS server host(s) ('dns', and 'dns2' for a secondary) and the zone they serve. */
   dns?: { servers: { name: string; address: string }[]; records: DnsRecord[] };
@@ -34,7 +41,10 @@ export interface Scenario {
 export interface PhoneSpec {
   name: string;
   address: string;
+  /** Shared by every phone of a fleet whose settings have no {i} (and by phones of `phones:` with the same files and no settings). */
   config: PhoneConfig;
+  /** The fleet the phone belongs to (absent for a phone of `phones:`). */
+  fleet?: string;
 }
 
 export interface ServerSpec {
@@ -49,6 +59,10 @@ export interface ServerSpec {
   capacity?: ServerCapacity;
 }
 
+/**
+ * `host`/`from`/`between` may name a whole fleet where the action allows it (boot, calls, link,
+ * partition, heal): fleet names never collide with host names, so scenario.fleets tells them apart.
+ */
 export type ScenarioAction =
   | { type: 'boot'; host: string }
   | { type: 'fail'; host: string; mode: 'silent' | 'unreachable' | '503' | 'slow'; retryAfter?: Micros; delay?: Micros }
@@ -59,7 +73,12 @@ export type ScenarioAction =
   | { type: 'partition'; between: [string, string] }
   | { type: 'heal'; between: [string, string] }
   /** Replaces every record the DNS servers hold (TTL expiry then sees the change). */
-  | { type: 'dns'; records: DnsRecord[] };
+  | { type: 'dns'; records: DnsRecord[] }
+  /**
+   * Poisson call arrivals over [at, at + for) at `rate` calls per second, each from a phone of
+   * `from` (a fleet, or one phone) chosen uniformly; `stream` names the random streams drawn.
+   */
+  | { type: 'calls'; from: string; rate: number; for: Micros; to: string; duration?: Micros; account?: number; stream: string };
 
 export interface ScenarioEvent {
   at: Micros;

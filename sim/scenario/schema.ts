@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { oneOf } from '../core/suggest.js';
 import { parseDuration } from '../core/time.js';
 import { checkModelValue, describeSpec, MODEL_OPTION_SPECS } from '../phone/model-options.js';
+import { MAX_FLEET_COUNT, parseRate } from './fleet.js';
 
 /**
  * The scenario file format (shared/DESIGN.md — a contract with users: extend, never break).
@@ -122,6 +123,33 @@ export const capacitySchema = z
     retryAfter: duration.optional().describe('overload 503: the Retry-After sent with it.'),
   }, { error: 'expected a capacity: { rate: 800/s, queue: 2000, overload: "503", retryAfter: 20s }' })
   .describe('Server capacity (shared/DESIGN.md): every request, retransmissions and ACKs included, waits its turn in a FIFO served at `rate`.');
+export const fleetSchema = z.strictObject({
+  count: z
+    .number({ error: 'expected the number of phones, a positive integer' })
+    .int({ error: 'expected the number of phones, a positive integer' })
+    .min(1, { error: 'expected the number of phones, a positive integer' })
+    .max(MAX_FLEET_COUNT, { error: `at most ${MAX_FLEET_COUNT.toLocaleString('en-US')} phones in one fleet (split a bigger one into several fleets)` })
+    .describe(`How many phones: named <fleet>[1] … <fleet>[count] (at most ${MAX_FLEET_COUNT}).`),
+  addresses: ipv4.describe('The first phone\'s IPv4 address; phone i takes the i-th consecutive address (10.1.0.255 is followed by 10.1.1.0).'),
+  config: phoneSchema.shape.config.describe('Yealink-style provisioning file(s) shared by every phone, relative to the scenario file; later files win.'),
+  settings: z
+    .record(z.string(), z.union([z.string(), z.number()], { error: 'expected a setting value (text or number)' }))
+    .optional()
+    .describe('Provisioning keys for every phone; {i} in a value is the phone\'s index 1..count, {i:05} zero-padded to 5 digits, e.g. { account.1.user_name: "2{i:05}" }.'),
+});
+
+/** "2/s", "120/min" → arrivals per second. */
+const callRate = z
+  .string({ error: 'expected a call rate, e.g. "2/s" or "120/min"' })
+  .transform((text, ctx) => {
+    const perSecond = parseRate(text);
+    if (perSecond === undefined) {
+      ctx.addIssue({ code: 'custom', message: `expected a positive call rate: a number of calls per s, min or h, e.g. "2/s" or "120/min", found "${text}"` });
+      return z.NEVER;
+    }
+    return perSecond;
+  })
+  .describe('Mean call arrival rate: calls per s, min or h, e.g. "2/s", "120/min".');
 
 export const serverSchema = z.strictObject({
   address: ipv4,
@@ -195,6 +223,17 @@ export const eventSchemas = {
   partition: z.strictObject({ at: duration, partition: pair }),
   heal: z.strictObject({ at: duration, heal: pair }),
   dns: z.strictObject({ at: duration, dns: z.strictObject({ records: z.array(z.string()).describe('zone-file lines replacing every record') }) }),
+  calls: z.strictObject({
+    at: duration,
+    calls: z.strictObject({
+      from: hostName.describe('a fleet (each call from one of its phones, chosen uniformly at random) or one phone'),
+      rate: callRate,
+      for: positiveDuration.describe('how long arrivals go on from `at`'),
+      to: z.union([z.string(), z.number()]).transform(String),
+      duration: duration.optional().describe('answered call length before the caller hangs up (default 30s)'),
+      account: z.number().int().min(1).max(16).optional().describe('the account that calls (default 1)'),
+    }),
+  }),
 } as const;
 
 export type EventAction = keyof typeof eventSchemas;
@@ -247,7 +286,11 @@ export const scenarioSchema = z.strictObject({
   duration: positiveDuration,
   maxEvents: z.number().int().positive().optional().describe('Event guard: the run stops with exit 2 after this many events (default: 100 per host per simulated second, at least 1,000,000).'),
   model: modelSchema.optional(),
-  phones: z.record(z.string(), phoneSchema, { error: 'expected a map of phone name → { address, config }' }),
+  phones: z.record(z.string(), phoneSchema, { error: 'expected a map of phone name → { address, config }' }).optional(),
+  fleets: z
+    .record(z.string(), fleetSchema, { error: 'expected a map of fleet name → { count, addresses, config, settings }' })
+    .optional()
+    .describe('Many phones declared once; fleet office\'s phones are office[1] … office[count].'),
   servers: z.record(z.string(), serverSchema, { error: 'expected a map of server name → { address }' }).optional(),
   dns: dnsSchema.optional(),
   network: networkSchema.optional(),

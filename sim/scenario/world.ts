@@ -10,6 +10,8 @@ import { DEFAULT_MODEL_OPTIONS, ModelOptions } from '../phone/model-options.js';
 import { Phone } from '../phone/phone.js';
 import { DEFAULT_SERVER_PROFILE } from '../server/server-behaviour.js';
 import { SipServer } from '../server/sip-server.js';
+import { formatDuration } from '../core/time.js';
+import { startCallArrivals } from './call-arrivals.js';
 import type { Scenario, ScenarioAction } from './scenario.js';
 
 export interface HostInfo {
@@ -31,6 +33,8 @@ export class World {
   readonly phones = new Map<string, Phone>();
   readonly servers = new Map<string, SipServer>();
   readonly hosts: HostInfo[];
+  /** Each fleet's phones, [0] = office[1]: what a boot, calls or link naming the fleet acts on. */
+  readonly fleets = new Map<string, Phone[]>();
   private readonly dnsServers: DnsServer[] = [];
 
   constructor(
@@ -42,7 +46,6 @@ export class World {
     this.trace = new Trace(() => this.clock.now);
     this.random = new RandomStreams(seed);
     const links = new LinkTable(scenario.network.default);
-    for (const l of scenario.network.links) links.update(l.between[0], l.between[1], l.change);
     this.network = new Network(this.clock, this.trace, this.random, links);
     this.tcp = new TcpNetwork(this.network, this.clock, this.trace, this.random, { synRetries: model.tcpSynRetries, synLinearTimeouts: model.tcpSynLinearTimeouts });
     const dnsServers = scenario.dns?.servers ?? [];
@@ -65,15 +68,38 @@ export class World {
       };
       this.servers.set(s.name, new SipServer(this.clock, this.trace, this.network, host, profile, this.tcp));
     }
+    for (const f of scenario.fleets) {
+      const members: Phone[] = new Array(f.count);
+      for (let i = 0; i < f.count; i++) members[i] = this.phones.get(scenario.phones[f.offset + i]!.name)!;
+      this.fleets.set(f.name, members);
+    }
+    for (const l of scenario.network.links) this.eachPair(l.between, (a, b) => links.update(a, b, l.change));
     this.hosts = scenarioHosts(scenario);
     for (const e of scenario.events) this.clock.at(e.at, this.perform, e.action, 'scenario');
   }
 
+  /** The pair's host names, a fleet side expanded to each of its phones (one side at most: load-scenario checks). */
+  private eachPair(between: [string, string], fn: (a: string, b: string) => void): void {
+    const [a, b] = between;
+    const fa = this.fleets.get(a);
+    const fb = this.fleets.get(b);
+    if (fa) for (const p of fa) fn(p.name, b);
+    else if (fb) for (const p of fb) fn(a, p.name);
+    else fn(a, b);
+  }
+
+  // One scenario.action record per event, a fleet's boot of 20,000 phones included.
   private readonly perform = (a: ScenarioAction): void => {
     this.trace.emit({ kind: 'scenario.action', action: a.type, detail: describeAction(a) });
     switch (a.type) {
-      case 'boot':
-        return this.phones.get(a.host)!.boot();
+      case 'boot': {
+        const fleet = this.fleets.get(a.host);
+        if (fleet) for (const p of fleet) p.boot();
+        else this.phones.get(a.host)!.boot();
+        return;
+      }
+      case 'calls':
+        return startCallArrivals(this.clock, this.random, a, this.fleets.get(a.from) ?? [this.phones.get(a.from)!], DEFAULT_CALL_DURATION);
       case 'fail': {
         const server = this.servers.get(a.host);
         this.network.host(a.host)!.mode = a.mode === 'silent' || a.mode === 'unreachable' ? a.mode : 'up';
@@ -95,11 +121,11 @@ export class World {
         return this.servers.get(a.via)!.callUser(a.to, user, a.from, a.duration ?? DEFAULT_CALL_DURATION);
       }
       case 'link':
-        return this.network.links.update(a.between[0], a.between[1], a.change);
+        return this.eachPair(a.between, (x, y) => this.network.links.update(x, y, a.change));
       case 'partition':
-        return this.network.links.partition(a.between[0], a.between[1]);
+        return this.eachPair(a.between, (x, y) => this.network.links.partition(x, y));
       case 'heal':
-        return this.network.links.heal(a.between[0], a.between[1]);
+        return this.eachPair(a.between, (x, y) => this.network.links.heal(x, y));
       case 'dns':
         for (const d of this.dnsServers) d.zone = new Zone(a.records);
         return;
@@ -144,5 +170,9 @@ export function describeAction(a: ScenarioAction): string {
       return `heal ${a.between.join('–')}`;
     case 'dns':
       return `DNS records replaced (${a.records.length})`;
+    case 'calls': {
+      const perSecond = Number(a.rate.toPrecision(6));
+      return `calls ${a.from} → ${a.to}: ${perSecond}/s for ${formatDuration(a.for)} (Poisson arrivals), ${formatDuration(a.duration ?? DEFAULT_CALL_DURATION)} each`;
+    }
   }
 }

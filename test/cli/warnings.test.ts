@@ -135,7 +135,7 @@ describe('CLI: typos get suggestions, errors show what was found', function () {
 
   it('a misspelled event action: the nearest action is offered', () => {
     const dir = workspace({ 'w.yaml': scenario({ events: ['  - { at: 0s, bot: alice }'] }), 'alice.cfg': ALICE() });
-    expectError(cli(dir, 'validate', 'w.yaml'), "w.yaml:8: events[0]: expected an event with one action: one of boot, fail, recover, call, incoming, link, partition, heal, dns — 'bot': did you mean 'boot'?");
+    expectError(cli(dir, 'validate', 'w.yaml'), "w.yaml:8: events[0]: expected an event with one action: one of boot, fail, recover, call, incoming, link, partition, heal, dns, calls — 'bot': did you mean 'boot'?");
   });
 
   it('a misspelled .cfg key: the nearest known key, with the same account and server numbers', () => {

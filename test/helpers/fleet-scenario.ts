@@ -68,3 +68,49 @@ export function writeFleetScenario(dir: string, phones: number, options: FleetOp
   writeFileSync(file, out.join('\n') + '\n');
   return { file, ...(duplicateLine !== undefined ? { duplicateLine } : {}) };
 }
+
+export interface CompactFleetOptions {
+  /** The first address (default 10.1.0.1). */
+  addresses?: string;
+  /** The fleet's settings: lines (default: account 1's user name from the index, "2{i:05}"). */
+  settings?: Record<string, string>;
+  /** Extra YAML lines appended under `events:` after the fleet's boot. */
+  events?: string[];
+  /** YAML lines under `expect:` (default: phone office[count] registers on sip1 by 2m). */
+  expect?: string[];
+  duration?: string;
+}
+
+/**
+ * Writes dir/office.yaml: the same fleet as writeFleetScenario, in the compact form — one
+ * `fleets: office` entry of `count` phones sharing phones/common.cfg and phones/fleet.cfg,
+ * servers sip1 and sip2, one boot event for the whole fleet.
+ */
+export function writeCompactFleetScenario(dir: string, count: number, options: CompactFleetOptions = {}): string {
+  mkdirSync(join(dir, 'phones'), { recursive: true });
+  copyFileSync(join(repoRoot, 'scenarios', 'phones', 'common.cfg'), join(dir, 'phones', 'common.cfg'));
+  writeFileSync(join(dir, 'phones', 'fleet.cfg'), FLEET_CFG);
+  const settings = options.settings ?? { 'account.1.user_name': '2{i:05}' };
+  const out: string[] = [
+    `name: A fleet of ${count} phones, declared compactly`,
+    'seed: 1',
+    `duration: ${options.duration ?? '5m'}`,
+    'fleets:',
+    '  office:',
+    `    count: ${count}`,
+    `    addresses: ${options.addresses ?? '10.1.0.1'}`,
+    '    config: [phones/common.cfg, phones/fleet.cfg]',
+    ...(Object.keys(settings).length > 0 ? ['    settings:', ...Object.entries(settings).map(([k, v]) => `      ${k}: ${JSON.stringify(v)}`)] : []),
+    'servers:',
+    '  sip1: { address: 10.0.0.1 }',
+    '  sip2: { address: 10.0.0.2 }',
+    'events:',
+    '  - { at: 0s, boot: office }',
+    ...(options.events ?? []).map((e) => `  - ${e}`),
+    'expect:',
+    ...(options.expect ?? [`  - { by: 2m, registered: { phone: "office[${count}]", on: sip1 } }`]),
+  ];
+  const file = join(dir, 'office.yaml');
+  writeFileSync(file, out.join('\n') + '\n');
+  return file;
+}

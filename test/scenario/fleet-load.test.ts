@@ -4,7 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { loadScenario } from '../../sim/scenario/load-scenario.js';
 import { defaultModel, World } from '../../sim/scenario/world.js';
-import { fleetAddress, writeFleetScenario } from '../helpers/fleet-scenario.js';
+import { fleetAddress, writeCompactFleetScenario, writeFleetScenario } from '../helpers/fleet-scenario.js';
 import { runCli } from '../helpers/run-cli.js';
 
 /**
@@ -61,6 +61,21 @@ describe('loading a fleet scenario', function () {
     const r = runCli(['run', file, '--quiet'], { timeoutMs: 60_000 });
     expect(r.code).to.equal(2);
     expect(r.stderr.trim()).to.match(new RegExp(`^sipsim: ${cfg.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:8: account\\.1\\.sip_server\\.1\\.port: `));
+  });
+
+  it('loads a compact fleet of 100,000 phones with a {i} user name and builds its World', () => {
+    const scenario = loadScenario(writeCompactFleetScenario(dir('compact-100k'), 100_000));
+    expect(scenario.phones).to.have.length(100_000);
+    expect(scenario.fleets[0]).to.include({ name: 'office', count: 100_000, firstAddress: '10.1.0.1', lastAddress: '10.2.134.160' });
+    expect(scenario.phones[99_999]).to.include({ name: 'office[100000]', address: '10.2.134.160', fleet: 'office' });
+    expect(scenario.phones[99_999]!.config.accounts[0]!.userName).to.equal('2100000');
+    // One boot event for all of them; the default event guard counts every phone.
+    expect(scenario.events).to.have.length(1);
+    expect(scenario.maxEvents).to.equal(100_002 * 300 * 100);
+    const world = new World(scenario, scenario.seed, defaultModel(scenario));
+    expect(world.hosts).to.have.length(100_002);
+    expect(world.fleets.get('office')).to.have.length(100_000);
+    expect(world.phones.get('office[100000]')!.config.accounts[0]!.userName).to.equal('2100000');
   });
 
   it('builds the World of 150,000 phones (the ladder columns used to overflow the stack)', () => {
