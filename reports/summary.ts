@@ -1,5 +1,6 @@
 import { formatDuration } from '../sim/core/time.js';
 import { formatWarning } from '../sim/core/warning.js';
+import { renderFleetSummary } from './fleet-summary.js';
 import type { RunResult } from '../sim/scenario/run-scenario.js';
 
 /**
@@ -37,6 +38,7 @@ export function renderSummary(run: RunResult): string {
       out.push(`    ${`call ${c.call} → ${c.to}:`.padEnd(17)}${c.outcome}${c.via ? ` via ${c.via}` : ''}, setup ${formatDuration(c.setup)}, tried ${c.tried.join(' → ') || 'nothing'} (placed at ${formatDuration(c.t - c.setup)})`);
     }
   }
+  if (run.metrics) out.push(...renderFleetSummary(run.metrics));
   const held = run.verdicts.filter((v) => v.pass).length;
   out.push(`  expectations: ${held}/${run.verdicts.length} hold`);
   for (const v of run.verdicts) {

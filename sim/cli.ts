@@ -6,6 +6,7 @@ import type { ByteWriter } from '../reports/byte-sink.js';
 import { JsonlSink } from '../reports/jsonl.js';
 import { renderJunit } from '../reports/junit.js';
 import { LADDER_ALL_HOSTS_MAX, LadderSink } from '../reports/ladder.js';
+import { renderMetricsCsv, renderMetricsJson } from '../reports/metrics-output.js';
 import { PcapSink } from '../reports/pcap.js';
 import { renderSummary } from '../reports/summary.js';
 import { expandScenarioPaths, perScenario } from './cli-files.js';
@@ -38,6 +39,7 @@ interface RunFlags {
   junit?: string;
   quiet?: boolean;
   ladder?: string;
+  metrics?: string;
   model: Partial<ModelOptions>;
 }
 
@@ -59,6 +61,7 @@ function main(argv: string[]): number {
     .option('--pcap <file>', 'write a libpcap capture of every SIP packet and ICMP error')
     .option('--json <file>', 'write the trace as JSON Lines')
     .option('--junit <file>', 'write JUnit XML, one test case per expectation')
+    .option('--metrics <file>', 'write the fleet and server metrics per simulated second: F.csv (a table) or F.json (with distributions and recovery instants)')
     .option('--quiet', 'print only the summaries, not the ladders')
     .option('--ladder <hosts>', `the hosts the ladder shows, comma-separated (default: every host; past ${LADDER_ALL_HOSTS_MAX} hosts the servers, DNS and the first phones)`)
     .addOption(new Option('--model <key=value>', `set a model option (${modelHelp()}); repeatable`).argParser(parseModel).default({}, 'the documented defaults'))
@@ -122,6 +125,9 @@ function runCommand(paths: string[], flags: RunFlags): number {
   if (several && streamed(flags.pcap)) {
     throw new InputError(flags.pcap!, undefined, '--pcap', 'several scenarios cannot share one capture stream (each capture has its own header and clock): name a file, which gets each scenario id, or run one scenario');
   }
+  if (flags.metrics !== undefined && !/\.(csv|json)$/i.test(flags.metrics) && targetKind(flags.metrics) === 'file') {
+    throw new InputError(flags.metrics, undefined, '--metrics', 'expected a file name ending in .csv or .json (the format follows the extension)');
+  }
   const picks = scenarios.map((s) => (flags.ladder !== undefined ? ladderPick(flags.ladder, s) : undefined));
   // When stdout carries an output (`--json -`), the ladders and summaries move to stderr.
   const say = [flags.pcap, flags.json, flags.junit].some((f) => f !== undefined && targetKind(f) === 'stdout') ? (s: string) => void process.stderr.write(s) : toStdout;
@@ -162,7 +168,9 @@ function runCommand(paths: string[], flags: RunFlags): number {
       // The ladder keeps records only when something shows it: with --quiet and no --out, never.
       const ladder = !flags.quiet || outDir ? new LadderSink(scenarioHosts(s), picks[i]) : undefined;
       if (ladder) sinks.push(ladder);
-      const run = runScenario(s, { ...(flags.seed !== undefined ? { seed: flags.seed } : {}), model: flags.model, sinks });
+      const run = runScenario(s, {
+        ...(flags.seed !== undefined ? { seed: flags.seed } : {}), model: flags.model, sinks, ...(flags.metrics !== undefined ? { metrics: true } : {}),
+      });
       for (const end of ends) end();
       runs.push(run);
       const ladderText = ladder ? ladder.render() : '';
@@ -171,6 +179,11 @@ function runCommand(paths: string[], flags: RunFlags): number {
       if (!flags.quiet) say(`${ladderText}\n`);
       say(summary);
       if (outDir) outputs.put('--out', join(outDir, `${s.id}.ladder.txt`), `${ladderText}\n${summary}`);
+      if (flags.metrics !== undefined && run.metrics) {
+        const json = /\.json$/i.test(flags.metrics);
+        outputs.put('--metrics', perScenario(flags.metrics, s.id, several), json ? renderMetricsJson(run.metrics) : renderMetricsCsv(run.metrics));
+      }
+      if (outDir && run.metrics) outputs.put('--out', join(outDir, `${s.id}.metrics.json`), renderMetricsJson(run.metrics));
     }
     if (flags.junit) outputs.put('--junit', flags.junit, renderJunit(runs));
     if (outDir) outputs.put('--out', join(outDir, 'junit.xml'), renderJunit(runs));

@@ -1,6 +1,8 @@
 import type { Micros } from '../core/clock.js';
 import type { PhoneFeature, PhoneRegistration, TraceEvent, TraceSink } from '../core/trace.js';
 import { formatDuration } from '../core/time.js';
+import type { MetricsResult } from '../../reports/fleet-metrics.js';
+import { describeMetric, describeShare, FleetShareTracker, judgeMetric, percent } from './fleet-expectations.js';
 import type { Expectation, Matcher, Timing } from './scenario.js';
 
 export interface Verdict {
@@ -27,16 +29,20 @@ export class ExpectationChecker implements TraceSink {
     expectations: readonly Expectation[],
     private readonly end: Micros,
     private readonly firstFault?: Micros,
+    /** Fleet sizes, for share expectations. */
+    fleets: readonly { name: string; count: number }[] = [],
   ) {
-    this.folds = expectations.map((e) => foldFor(e, end));
+    const sizes = new Map(fleets.map((f) => [f.name, f.count]));
+    this.folds = expectations.map((e) => foldFor(e, end, sizes));
   }
 
   write(r: TraceEvent): void {
     for (const f of this.folds) f.write(r);
   }
 
-  verdicts(): Verdict[] {
-    return this.folds.map((f) => withFaultWarning(f.verdict(), this.firstFault));
+  /** The verdicts at the end of the run; metric bounds are judged on `metrics`. */
+  verdicts(metrics?: MetricsResult): Verdict[] {
+    return this.folds.map((f) => withFaultWarning(f.verdict(metrics), this.firstFault));
   }
 }
 
@@ -52,7 +58,16 @@ type Checked = Verdict & { matchedAt?: Micros };
 /** One expectation's running state. */
 interface Fold {
   write(r: TraceEvent): void;
-  verdict(): Checked;
+  verdict(metrics?: MetricsResult): Checked;
+}
+
+/** A record "hits" an at/by/never expectation: a stateless match, or a fleet's share reaching its threshold. */
+type Hit = (r: TraceEvent) => boolean;
+
+function hitFor(m: Matcher, sizes: ReadonlyMap<string, number>): Hit {
+  if (m.kind !== 'fleet-registered') return (r) => matches(m, r);
+  const tracker = new FleetShareTracker(m, sizes.get(m.fleet) ?? 0);
+  return (r) => tracker.write(r);
 }
 
 function withFaultWarning(checked: Checked, firstFault: Micros | undefined): Verdict {
@@ -65,29 +80,56 @@ function withFaultWarning(checked: Checked, firstFault: Micros | undefined): Ver
   return { ...v, warning: `satisfied at ${fmt(matchedAt)}, before the first fault at ${fmt(firstFault)}${hint}` };
 }
 
-function foldFor(e: Expectation, end: Micros): Fold {
+function foldFor(e: Expectation, end: Micros, sizes: ReadonlyMap<string, number>): Fold {
   const t = e.timing;
   switch (t.kind) {
+    case 'run': {
+      const m = e.matcher;
+      return { write: () => undefined, verdict: (metrics) => (m.kind === 'metric' ? { expectation: e, ...judgeMetric(m, metrics) } : { expectation: e, pass: false, seen: 'only metric: bounds apply to the whole run' }) };
+    }
     case 'during':
       if (e.matcher.kind === 'feature') return featureDuring(e, e.matcher, t.from, t.to);
       if (e.matcher.kind === 'registered') return registeredDuring(e, e.matcher, t.from, t.to);
+      if (e.matcher.kind === 'fleet-registered') return shareDuring(e, new FleetShareTracker(e.matcher, sizes.get(e.matcher.fleet) ?? 0), t.from, t.to);
       return { write: () => undefined, verdict: () => ({ expectation: e, pass: false, seen: 'during applies to registered and feature only' }) };
     case 'at':
-      return atFold(e, t);
+      return atFold(e, t, hitFor(e.matcher, sizes));
     case 'by':
-      return byFold(e, t);
+      return byFold(e, t, hitFor(e.matcher, sizes));
     case 'never':
-      return neverFold(e, t, end);
+      return neverFold(e, t, end, hitFor(e.matcher, sizes));
   }
 }
 
-function atFold(e: Expectation, t: Extract<Timing, { kind: 'at' }>): Fold {
+/** A fleet's share held over [from, to]: reached once everything at `from` happened, never below after. */
+function shareDuring(e: Expectation, tracker: FleetShareTracker, from: Micros, to: Micros): Fold {
+  const what = describeMatcher(e.matcher);
+  let atFrom: boolean | undefined;
+  let dipped: { t: Micros; level: number } | undefined;
+  let lastT = 0;
+  return {
+    write(r) {
+      if (atFrom === undefined && r.t > from) atFrom = tracker.reached;
+      lastT = r.t;
+      tracker.write(r);
+      if (atFrom !== undefined && dipped === undefined && r.t <= to && !tracker.reached) dipped = { t: r.t, level: tracker.level };
+    },
+    verdict() {
+      const start = atFrom ?? tracker.reached;
+      if (!start) return { expectation: e, pass: false, seen: `not ${what} at ${fmt(from)}` };
+      if (dipped) return { expectation: e, pass: false, seen: `share fell to ${percent(dipped.level)} at ${fmt(dipped.t)}` };
+      return { expectation: e, pass: true, seen: `${what} throughout (last record at ${fmt(Math.min(lastT, to))})` };
+    },
+  };
+}
+
+function atFold(e: Expectation, t: Extract<Timing, { kind: 'at' }>, hit: Hit): Fold {
   const what = describeMatcher(e.matcher);
   let inside: Micros | undefined;
   let nearest: Micros | undefined;
   return {
     write(r) {
-      if (inside !== undefined || !matches(e.matcher, r)) return;
+      if (!hit(r) || inside !== undefined) return;
       if (Math.abs(r.t - t.at) <= t.tolerance) inside = r.t;
       else if (nearest === undefined || Math.abs(r.t - t.at) < Math.abs(nearest - t.at)) nearest = r.t;
     },
@@ -99,13 +141,13 @@ function atFold(e: Expectation, t: Extract<Timing, { kind: 'at' }>): Fold {
   };
 }
 
-function byFold(e: Expectation, t: Extract<Timing, { kind: 'by' }>): Fold {
+function byFold(e: Expectation, t: Extract<Timing, { kind: 'by' }>, hit: Hit): Fold {
   const what = describeMatcher(e.matcher);
   let first: Micros | undefined;
   let before: Micros | undefined;
   return {
     write(r) {
-      if (first !== undefined || !matches(e.matcher, r)) return;
+      if (!hit(r) || first !== undefined) return;
       if (r.t >= t.after) first = r.t;
       else before = r.t;
     },
@@ -118,13 +160,13 @@ function byFold(e: Expectation, t: Extract<Timing, { kind: 'by' }>): Fold {
   };
 }
 
-function neverFold(e: Expectation, t: Extract<Timing, { kind: 'never' }>, end: Micros): Fold {
+function neverFold(e: Expectation, t: Extract<Timing, { kind: 'never' }>, end: Micros, hit: Hit): Fold {
   const what = describeMatcher(e.matcher);
   const to = t.to ?? end;
   let bad: Micros | undefined;
   return {
     write(r) {
-      if (bad === undefined && r.t >= t.from && r.t <= to && matches(e.matcher, r)) bad = r.t;
+      if (hit(r) && bad === undefined && r.t >= t.from && r.t <= to) bad = r.t;
     },
     verdict: () =>
       bad === undefined ? { expectation: e, pass: true, seen: `no ${what} in ${fmt(t.from)}–${fmt(to)}` } : { expectation: e, pass: false, seen: `${what} at ${fmt(bad)}` },
@@ -198,6 +240,10 @@ export function matches(m: Matcher, r: TraceEvent): boolean {
       return r.kind === 'phone.feature' && r.phone === m.phone && r.feature === m.name && r.available === m.available;
     case 'incoming':
       return r.kind === 'call.incoming' && r.phone === m.phone && (m.outcome === undefined || r.outcome === m.outcome) && (m.via === undefined || r.via === m.via);
+    case 'fleet-registered':
+    case 'metric':
+      // Not a property of one record: followed by FleetShareTracker, judged by judgeMetric.
+      return false;
   }
 }
 
@@ -213,6 +259,10 @@ export function describeMatcher(m: Matcher): string {
       return `${m.phone} ${m.name} ${m.available ? 'available' : 'lost'}`;
     case 'incoming':
       return `incoming call to ${m.phone}${m.outcome ? ` ${m.outcome}` : ''}${m.via ? ` via ${m.via}` : ''}`;
+    case 'fleet-registered':
+      return describeShare(m);
+    case 'metric':
+      return describeMetric(m);
   }
 }
 

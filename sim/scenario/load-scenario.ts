@@ -12,13 +12,13 @@ import { buildPhoneConfig, PhoneConfig } from '../phone/phone-config.js';
 import { DEFAULT_SERVER_PROFILE } from '../server/server-behaviour.js';
 import type { ModelOptions } from '../phone/model-options.js';
 import { serverCapacity } from './capacity-spec.js';
-import { buildAction, buildExpectation, checkPair } from './scenario-items.js';
+import { buildAction, buildExpectation, buildMetricExpectation, checkPair } from './scenario-items.js';
 import { readConfigs, settingsEntries } from './config-sources.js';
 import { buildFleets } from './fleet-phones.js';
 import { phoneConfigWarnings, scenarioWarnings } from './scenario-warnings.js';
 import type { Expectation, PhoneSpec, Scenario, ScenarioEvent, ServerSpec } from './scenario.js';
 import {
-  EVENT_ACTIONS, EventAction, MATCHER_KINDS, MatcherKind, TIMING_KINDS, TimingKind, eventSchemas, expectationSchema, scenarioSchema,
+  EVENT_ACTIONS, EventAction, MATCHER_KINDS, MatcherKind, TIMING_KINDS, TimingKind, eventSchemas, expectationSchema, metricExpectationSchema, scenarioSchema,
 } from './schema.js';
 import { defaultMaxEvents } from './event-guard.js';
 import { firstDuplicateKey } from './yaml-duplicate-keys.js';
@@ -162,6 +162,10 @@ export function loadScenario(file: string): Scenario {
   const expectationSchemas = new Map<string, ReturnType<typeof expectationSchema>>();
   const expectations: Expectation[] = (top.expect ?? []).map((item, i) => {
     const path: YamlPath = ['expect', i];
+    // A metric bound has no timing: it is judged on the whole run.
+    if (typeof item === 'object' && item !== null && !Array.isArray(item) && Object.hasOwn(item, 'metric')) {
+      return buildMetricExpectation(check(metricExpectationSchema, item, path, file, at), path, names, sourceLines[at.line(path) - 1] ?? '');
+    }
     const timing = pickOne(item, TIMING_KINDS, path, file, at, 'an expectation with one timing');
     const matcher = pickOne(item, MATCHER_KINDS, path, file, at, 'an expectation with one matcher');
     const kind = `${timing} ${matcher}`;

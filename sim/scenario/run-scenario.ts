@@ -2,6 +2,7 @@ import type { Micros } from '../core/clock.js';
 import { InputError } from '../core/input-error.js';
 import type { TraceEvent, TraceSink } from '../core/trace.js';
 import type { ModelOptions } from '../phone/model-options.js';
+import { FleetMetricsReducer, MetricsResult } from '../../reports/fleet-metrics.js';
 import { PhoneTimeline, PhoneTimelineReducer } from '../../reports/phone-timeline.js';
 import { eventGuardMessage } from './event-guard.js';
 import { ExpectationChecker, Verdict } from './expectations.js';
@@ -16,6 +17,11 @@ export interface RunOptions {
    * timeline), after the run's own reducers. Nothing else keeps the records.
    */
   sinks?: readonly TraceSink[];
+  /**
+   * Fold the fleet and server metrics (per second, distributions). Default: when the scenario
+   * has fleets or metric expectations; `--metrics` asks for them too.
+   */
+  metrics?: boolean;
 }
 
 /** A finished run: what reports need, folded from the trace as it went; nothing live, no record list. */
@@ -27,6 +33,8 @@ export interface RunResult {
   verdicts: Verdict[];
   /** The single phones' histories (fleet phones are reported as aggregates). */
   timelines: PhoneTimeline[];
+  /** Fleet and server metrics, when collected (see RunOptions.metrics). */
+  metrics?: MetricsResult;
   end: Micros;
   eventsRun: number;
 }
@@ -49,9 +57,13 @@ export function runScenario(scenario: Scenario, options: RunOptions = {}): RunRe
   const seed = options.seed ?? scenario.seed;
   const model = defaultModel(scenario, options.model);
   const world = new World(scenario, seed, model);
-  const checker = new ExpectationChecker(scenario.expectations, scenario.duration, firstFault(scenario));
-  const phones = new PhoneTimelineReducer(world.hosts.filter((h) => h.role === 'phone').map((h) => h.name));
-  for (const sink of [checker, phones, ...(options.sinks ?? [])]) world.trace.attach(sink);
+  const checker = new ExpectationChecker(scenario.expectations, scenario.duration, firstFault(scenario), scenario.fleets);
+  const single: string[] = [];
+  for (const p of scenario.phones) if (p.fleet === undefined) single.push(p.name);
+  const phones = new PhoneTimelineReducer(single);
+  const wantMetrics = options.metrics ?? (scenario.fleets.length > 0 || scenario.expectations.some((e) => e.matcher.kind === 'metric'));
+  const metrics = wantMetrics ? new FleetMetricsReducer(world.hosts, scenario.fleets, scenario.duration) : undefined;
+  for (const sink of [checker, phones, ...(metrics ? [metrics] : []), ...(options.sinks ?? [])]) world.trace.attach(sink);
   const status = world.clock.runUntil(scenario.duration);
   if (status === 'max-events') {
     const hosts = scenario.phones.length + scenario.servers.length + (scenario.dns?.servers.length ?? 0);
@@ -61,13 +73,15 @@ export function runScenario(scenario: Scenario, options: RunOptions = {}): RunRe
       eventGuardMessage(world.clock.eventsRun, world.clock.now, scenario.duration, hosts, setInFile),
     );
   }
+  const folded = metrics?.result(scenario.duration);
   return {
     scenario,
     seed,
     model,
     hosts: world.hosts,
-    verdicts: checker.verdicts(),
+    verdicts: checker.verdicts(folded),
     timelines: phones.timelines(scenario.duration),
+    ...(folded ? { metrics: folded } : {}),
     end: scenario.duration,
     eventsRun: world.clock.eventsRun,
   };

@@ -2,7 +2,7 @@ import { InputError } from '../core/input-error.js';
 import { didYouMean } from '../core/suggest.js';
 import type { LinkParams } from '../net/link-table.js';
 import { FleetSpec, fleetPhoneName, parseMemberName } from './fleet.js';
-import type { Expectation, Matcher, ScenarioAction, Timing } from './scenario.js';
+import type { Expectation, Matcher, MetricStat, ScenarioAction, Timing } from './scenario.js';
 import type { EventAction, MatcherKind, TimingKind } from './schema.js';
 import { formatPath, YamlLocator, YamlPath } from './yaml-locator.js';
 
@@ -138,9 +138,7 @@ export function buildExpectation(
       matcher = { kind: 'call', from: m.from, ...(m.to !== undefined ? { to: m.to } : {}), ...(m.outcome !== undefined ? { outcome: m.outcome } : {}), ...(m.via !== undefined ? { via: m.via } : {}) };
       break;
     case 'registered':
-      checkHosts([m.phone], [...mpath, 'phone'], ctx, 'phone');
-      checkHosts([m.on], [...mpath, 'on'], ctx);
-      matcher = { kind: 'registered', phone: m.phone, on: m.on, ...(m.account !== undefined ? { account: m.account } : {}) };
+      matcher = registeredMatcher(m, mpath, ctx);
       break;
     case 'incoming':
       checkHosts([m.phone], [...mpath, 'phone'], ctx, 'phone');
@@ -153,6 +151,63 @@ export function buildExpectation(
       break;
   }
   return { line: ctx.at.line(path), text: sourceLine.trim().replace(/^-\s*/, ''), timing, matcher };
+}
+
+/** `registered: { phone, on }` (one phone) or `registered: { fleet, on, share }` (the instant a share of a fleet is). */
+function registeredMatcher(m: Parsed, mpath: YamlPath, ctx: NameContext): Matcher {
+  const where = (key?: string): [number, string] => [ctx.at.line(mpath, key), formatPath(key ? [...mpath, key] : mpath)];
+  if ((m.phone === undefined) === (m.fleet === undefined)) {
+    throw new InputError(ctx.file, ...where(), 'expected either phone: (one phone) or fleet: (a share of a fleet), not both or neither');
+  }
+  if (m.fleet !== undefined) {
+    if (!ctx.fleets.has(m.fleet)) {
+      throw new InputError(ctx.file, ...where('fleet'), `expected a fleet defined under fleets:, found '${m.fleet}'${didYouMean(m.fleet, [...ctx.fleets.keys()])}`);
+    }
+    if (m.account !== undefined) throw new InputError(ctx.file, ...where('account'), 'account: applies to one phone; a fleet share counts phones registered on any account');
+    if (m.on !== 'any') checkHosts([m.on], [...mpath, 'on'], ctx, 'server');
+    return { kind: 'fleet-registered', fleet: m.fleet, on: m.on, share: m.share ?? 1 };
+  }
+  if (m.share !== undefined) throw new InputError(ctx.file, ...where('share'), 'share: applies to a fleet (fleet: NAME), not to one phone');
+  checkHosts([m.phone], [...mpath, 'phone'], ctx, 'phone');
+  checkHosts([m.on], [...mpath, 'on'], ctx);
+  return { kind: 'registered', phone: m.phone, on: m.on, ...(m.account !== undefined ? { account: m.account } : {}) };
+}
+
+const FLEET_MEASURES = ['gap', 'setup', 'failed'] as const;
+const SERVER_MEASURES = ['shed', 'queue', 'rate'] as const;
+
+/** `{ metric: { fleet, gap: { p95: { max: 45s } } } }` or `{ metric: { server, shed: { max: 100 } } }`: one bound. */
+export function buildMetricExpectation(p: Parsed, path: YamlPath, ctx: NameContext, sourceLine: string): Expectation {
+  const m = p.metric;
+  const mpath = [...path, 'metric'];
+  const fail = (key: string | undefined, problem: string): never => {
+    throw new InputError(ctx.file, ctx.at.line(mpath, key), formatPath(key ? [...mpath, key] : mpath), problem);
+  };
+  if ((m.fleet === undefined) === (m.server === undefined)) fail(undefined, 'expected either fleet: NAME (gap, setup, failed) or server: NAME (shed, queue, rate)');
+  const allowed: readonly string[] = m.fleet !== undefined ? FLEET_MEASURES : SERVER_MEASURES;
+  const given = [...FLEET_MEASURES, ...SERVER_MEASURES].filter((k) => m[k] !== undefined);
+  if (given.length !== 1) fail(undefined, `expected exactly one measure: ${allowed.join(', ')}${given.length ? ` (found ${given.join(', ')})` : ''}`);
+  const measure = given[0]!;
+  if (!allowed.includes(measure)) fail(measure, `${measure} is a ${m.fleet !== undefined ? 'server' : 'fleet'} measure; with ${m.fleet !== undefined ? 'fleet:' : 'server:'} use ${allowed.join(', ')}`);
+  if (m.fleet !== undefined && !ctx.fleets.has(m.fleet)) fail('fleet', `expected a fleet defined under fleets:, found '${m.fleet}'${didYouMean(m.fleet, [...ctx.fleets.keys()])}`);
+  if (m.server !== undefined) checkHosts([m.server], [...mpath, 'server'], ctx, 'server');
+  let stat: MetricStat | undefined;
+  let b = m[measure] as { min?: number; max?: number };
+  if (measure === 'gap' || measure === 'setup') {
+    const stats = Object.keys(m[measure]) as MetricStat[];
+    if (stats.length !== 1) fail(measure, 'expected one statistic: { p50|p95|p99|max|mean: { max: … } }');
+    stat = stats[0]!;
+    b = m[measure][stat];
+  }
+  if (b.min === undefined && b.max === undefined) fail(measure, 'expected a bound: { max: … } and/or { min: … }');
+  const matcher: Matcher = {
+    kind: 'metric', measure,
+    ...(m.fleet !== undefined ? { fleet: m.fleet } : { server: m.server }),
+    ...(stat !== undefined ? { stat } : {}),
+    ...(b.min !== undefined ? { min: b.min } : {}),
+    ...(b.max !== undefined ? { max: b.max } : {}),
+  };
+  return { line: ctx.at.line(path), text: sourceLine.trim().replace(/^-\s*/, ''), timing: { kind: 'run' }, matcher };
 }
 
 function buildTiming(kind: TimingKind, p: Parsed, path: YamlPath, ctx: NameContext): Timing {

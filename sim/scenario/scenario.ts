@@ -91,14 +91,27 @@ export type Timing =
   /** A match in [after, by]; after 0 when not given. */
   | { kind: 'by'; by: Micros; after: Micros }
   | { kind: 'during'; from: Micros; to: Micros }
-  | { kind: 'never'; from: Micros; to: Micros | null };
+  | { kind: 'never'; from: Micros; to: Micros | null }
+  /** A metric expectation: judged on the whole run's metrics. */
+  | { kind: 'run' };
+
+/** What a metric expectation measures: fleet distributions and counts, server peaks and totals. */
+export type MetricMeasure = 'gap' | 'setup' | 'failed' | 'shed' | 'queue' | 'rate';
+export type MetricStat = 'p50' | 'p95' | 'p99' | 'max' | 'mean';
 
 export type Matcher =
   | { kind: 'sends'; from: string; to: string; method?: string; status?: number }
   | { kind: 'call'; from: string; to?: string; outcome?: 'answered' | 'failed' | 'busy'; via?: string }
   | { kind: 'registered'; phone: string; on: string; account?: number }
   | { kind: 'feature'; phone: string; name: 'mwi' | 'shared-line'; available: boolean }
-  | { kind: 'incoming'; phone: string; outcome?: 'answered' | 'failed' | 'busy'; via?: string };
+  | { kind: 'incoming'; phone: string; outcome?: 'answered' | 'failed' | 'busy'; via?: string }
+  /** The instant a fleet's share registered on a server reaches `share` (0..1); `on: any` = on any server. */
+  | { kind: 'fleet-registered'; fleet: string; on: string; share: number }
+  /**
+   * A bound on a metric: a fleet's gap/setup distribution statistic (µs) or failed-call count, or
+   * a server's shed total, peak queue, or peak arrivals per second.
+   */
+  | { kind: 'metric'; fleet?: string; server?: string; measure: MetricMeasure; stat?: MetricStat; min?: number; max?: number };
 
 export interface Expectation {
   line: number;

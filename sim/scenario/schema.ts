@@ -251,7 +251,27 @@ const callMatcher = z.strictObject({
   outcome: z.enum(['answered', 'failed', 'busy']).optional(),
   via: hostName.optional(),
 });
-const registeredMatcher = z.strictObject({ phone: hostName, on: hostName, account: z.number().int().min(1).max(16).optional().describe('only this account (default: any)') });
+/** A share of a fleet: "99%" or a fraction 0..1. */
+export const share = z
+  .union([z.number(), z.string()], { error: 'expected a share of the fleet: "99%" or a fraction from 0 to 1' })
+  .transform((v, ctx) => {
+    const n = typeof v === 'number' ? v : /^\d+(\.\d+)?%$/.test(v.trim()) ? Number(v.trim().slice(0, -1)) / 100 : NaN;
+    if (!(n > 0 && n <= 1)) {
+      ctx.addIssue({ code: 'custom', message: `expected a share of the fleet: "99%" or a fraction above 0 and at most 1, found ${JSON.stringify(v)}` });
+      return z.NEVER;
+    }
+    return n;
+  })
+  .describe('A share of the fleet\'s phones: "99%" or a fraction 0..1.');
+
+// One phone (phone:) or a share of a fleet (fleet: + share:); which is checked when the expectation is built.
+const registeredMatcher = z.strictObject({
+  phone: hostName.optional(),
+  fleet: z.string({ error: 'expected a fleet name defined under fleets:' }).optional(),
+  on: hostName.describe('a server name (with fleet:, also `any`: registered on any server)'),
+  account: z.number().int().min(1).max(16).optional().describe('only this account (default: any)'),
+  share: share.optional().describe('with fleet: the share of its phones (default 100%)'),
+});
 const incomingMatcher = z.strictObject({ phone: hostName, outcome: z.enum(['answered', 'failed', 'busy']).optional(), via: hostName.optional() });
 const featureMatcher = z.strictObject({
   phone: hostName,
@@ -263,6 +283,30 @@ const featureMatcher = z.strictObject({
 export const matcherSchemas = { sends: sendsMatcher, call: callMatcher, registered: registeredMatcher, feature: featureMatcher, incoming: incomingMatcher } as const;
 export type MatcherKind = keyof typeof matcherSchemas;
 export const MATCHER_KINDS = Object.keys(matcherSchemas) as MatcherKind[];
+
+const bound = (what: z.ZodType) => z.strictObject({ min: what.optional(), max: what.optional() }, { error: 'expected a bound: { max: … } and/or { min: … }' });
+const count = z.number({ error: 'expected a count (a number)' }).min(0);
+const distributionBound = z.strictObject(
+  { p50: bound(duration).optional(), p95: bound(duration).optional(), p99: bound(duration).optional(), max: bound(duration).optional(), mean: bound(duration).optional() },
+  { error: 'expected a statistic: { p50|p95|p99|max|mean: { max: 45s } }' },
+);
+
+/**
+ * `{ metric: { fleet: office, gap: { p95: { max: 45s } } } }`, `{ metric: { server: sip1, shed: { max: 100 } } }`:
+ * bounds on the run's metrics, judged once at the end (no timing).
+ */
+export const metricExpectationSchema = z.strictObject({
+  metric: z.strictObject({
+    fleet: z.string().optional().describe('a fleet name: gap, setup or failed'),
+    server: hostName.optional().describe('a server name: shed, queue or rate'),
+    gap: distributionBound.optional().describe('unregistered gaps after a first registration (open gaps run to the end)'),
+    setup: distributionBound.optional().describe('outgoing call setup times'),
+    failed: bound(count).optional().describe('failed outgoing calls'),
+    shed: bound(count).optional().describe('requests shed by capacity (503 or dropped) over the run'),
+    queue: bound(count).optional().describe('the longest queue'),
+    rate: bound(count).optional().describe('the most requests arriving in one second'),
+  }, { error: 'expected { fleet: NAME, gap|setup|failed: … } or { server: NAME, shed|queue|rate: … }' }),
+});
 
 /** Timing forms: exactly one of at / by / during / never. */
 export const timingSchemas = {
@@ -301,9 +345,10 @@ export const scenarioSchema = z.strictObject({
 /** The full format as JSON Schema (events and expectations as unions), for editors. */
 export function scenarioJsonSchema(): unknown {
   const events = z.union(Object.values(eventSchemas) as unknown as [z.ZodType, z.ZodType, ...z.ZodType[]]);
-  const expectations = z.union(
-    TIMING_KINDS.flatMap((t) => MATCHER_KINDS.map((m) => expectationSchema(t, m))) as unknown as [z.ZodType, z.ZodType, ...z.ZodType[]],
-  );
+  const expectations = z.union([
+    ...TIMING_KINDS.flatMap((t) => MATCHER_KINDS.map((m) => expectationSchema(t, m))),
+    metricExpectationSchema,
+  ] as unknown as [z.ZodType, z.ZodType, ...z.ZodType[]]);
   const full = scenarioSchema.extend({ events: z.array(events).optional(), expect: z.array(expectations).optional() });
   return z.toJSONSchema(full, { io: 'input', unrepresentable: 'any' });
 }
