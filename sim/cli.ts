@@ -2,6 +2,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { HtmlTimeline } from '../reports/html/timeline.js';
 import { renderJsonl } from '../reports/jsonl.js';
 import { renderJunit } from '../reports/junit.js';
 import { renderLadder } from '../reports/ladder.js';
@@ -30,6 +31,7 @@ interface RunFlags {
   out?: string | true;
   pcap?: string;
   json?: string;
+  html?: string;
   junit?: string;
   quiet?: boolean;
   model: Partial<ModelOptions>;
@@ -49,9 +51,10 @@ function main(argv: string[]): number {
     .description('run scenarios: print each ladder timeline and summary; exit 1 if an expectation fails')
     .argument('<scenario...>', 'scenario .yaml files, or directories of them')
     .option('--seed <n>', 'run seed (overrides the scenario\'s seed)', parseSeed)
-    .option('--out [dir]', 'also write every output (ladder, JSONL trace, pcap, JUnit) into this directory (default out/)')
+    .option('--out [dir]', 'also write every output (ladder, JSONL trace, pcap, HTML, JUnit) into this directory (default out/)')
     .option('--pcap <file>', 'write a libpcap capture of every SIP packet and ICMP error')
     .option('--json <file>', 'write the trace as JSON Lines')
+    .option('--html <file>', 'write a self-contained HTML timeline page (lanes, message arrows, outage and registration bands, verdicts)')
     .option('--junit <file>', 'write JUnit XML, one test case per expectation')
     .option('--quiet', 'print only the summaries, not the ladders')
     .addOption(new Option('--model <key=value>', `set a model option (${modelHelp()}); repeatable`).argParser(parseModel).default({}, 'the documented defaults'))
@@ -115,8 +118,11 @@ function runCommand(paths: string[], flags: RunFlags): number {
   if (several && streamed(flags.pcap)) {
     throw new InputError(flags.pcap!, undefined, '--pcap', 'several scenarios cannot share one capture stream (each capture has its own header and clock): name a file, which gets each scenario id, or run one scenario');
   }
+  if (several && streamed(flags.html)) {
+    throw new InputError(flags.html!, undefined, '--html', 'several scenarios cannot share one page stream: name a file, which gets each scenario id, or run one scenario');
+  }
   // When stdout carries an output (`--json -`), the ladders and summaries move to stderr.
-  const say = [flags.pcap, flags.json, flags.junit].some((f) => f !== undefined && targetKind(f) === 'stdout') ? (s: string) => void process.stderr.write(s) : toStdout;
+  const say = [flags.pcap, flags.json, flags.html, flags.junit].some((f) => f !== undefined && targetKind(f) === 'stdout') ? (s: string) => void process.stderr.write(s) : toStdout;
   const runs: RunResult[] = [];
   const outputs: Output[] = [];
   const add = (flag: string, target: string, data: string | Buffer): void => void outputs.push({ flag, target, data });
@@ -135,12 +141,19 @@ function runCommand(paths: string[], flags: RunFlags): number {
     const jsonl = () => renderJsonl(run.records);
     const pcap = () => writePcap(run.records);
     if (flags.pcap) add('--pcap', perScenario(flags.pcap, s.id, several), pcap());
+    const html = (): string => {
+      const page = new HtmlTimeline({ hosts: run.hosts });
+      for (const r of run.records) page.write(r);
+      return page.render({ ...run, summaryText: summary });
+    };
+    if (flags.html) add('--html', perScenario(flags.html, s.id, several), html());
     if (flags.json && streamed(flags.json)) jsonStream.push(jsonl());
     else if (flags.json) add('--json', perScenario(flags.json, s.id, several), jsonl());
     if (outDir) {
       add('--out', join(outDir, `${s.id}.ladder.txt`), `${ladder}\n${summary}`);
       add('--out', join(outDir, `${s.id}.trace.jsonl`), jsonl());
       add('--out', join(outDir, `${s.id}.pcap`), pcap());
+      add('--out', join(outDir, `${s.id}.html`), html());
     }
   }
   // One write for every scenario's lines: a FIFO's reader sees one stream, not one per scenario.
