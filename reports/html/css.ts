@@ -23,7 +23,7 @@ nav button{font:inherit}#window{font-weight:600;margin:0 10px}.hint{color:#777;f
 .work-0{fill:#9ecae1}.work-1{fill:#fdae6b}.work-2{fill:#a1d99b}.work-3{fill:#bcbddc}.work-4{fill:#fdd0a2}.work-5{fill:#c7e9c0}
 .call-open{fill:#ddd}.call-answered{fill:#74c476}.call-failed{fill:#ef6d6d}.call-busy{fill:#f5b041}.call-in{opacity:.75}
 .feat-on{fill:#b3d9f2}.feat-off{fill:#e7b3b3}
-.msg .vis{stroke-width:1.3}.msg .hit{stroke:transparent;stroke-width:8;cursor:pointer}
+.msg .vis{stroke-width:1.3;pointer-events:none}.msg .hit{stroke:transparent;stroke-width:8;cursor:pointer}
 .msg:hover .vis,.msg.sel .vis{stroke-width:2.6}
 .k-request .vis{stroke:#1f5fbf;marker-end:url(#h-request)}#h-request path{fill:#1f5fbf}
 .k-response .vis{stroke:#1c8a3a;marker-end:url(#h-response)}#h-response path{fill:#1c8a3a}

@@ -46,7 +46,7 @@ export function renderSvg(p: SvgInput): string {
     out.push(arrow(a, f, g, p.textIndex[i]!, X));
   });
   out.push('</g>');
-  out.push(`<line id="cursor" x1="0" x2="0" y1="${G.axisHeight}" y2="${height}" data-a="0" style="display:none"/>`);
+  out.push(`<line id="cursor" x1="${X(0)}" x2="${X(0)}" y1="${G.axisHeight}" y2="${height}" data-a="0" style="display:none"/>`);
   out.push(`<rect id="sel" x="0" y="${G.axisHeight}" width="0" height="${height - G.axisHeight}" style="display:none"/>`);
   out.push('</svg>');
   return out.join('\n');
