@@ -3,6 +3,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ByteWriter } from '../reports/byte-sink.js';
+import { HtmlTimeline } from '../reports/html/timeline.js';
 import { JsonlSink } from '../reports/jsonl.js';
 import { renderJunit } from '../reports/junit.js';
 import { LADDER_ALL_HOSTS_MAX, LadderSink } from '../reports/ladder.js';
@@ -36,6 +37,7 @@ interface RunFlags {
   out?: string | true;
   pcap?: string;
   json?: string;
+  html?: string;
   junit?: string;
   quiet?: boolean;
   ladder?: string;
@@ -57,9 +59,10 @@ function main(argv: string[]): number {
     .description('run scenarios: print each ladder timeline and summary; exit 1 if an expectation fails')
     .argument('<scenario...>', 'scenario .yaml files, or directories of them')
     .option('--seed <n>', 'run seed (overrides the scenario\'s seed)', parseSeed)
-    .option('--out [dir]', 'also write every output (ladder, JSONL trace, pcap, JUnit) into this directory (default out/)')
+    .option('--out [dir]', 'also write every output (ladder, JSONL trace, pcap, HTML, JUnit) into this directory (default out/)')
     .option('--pcap <file>', 'write a libpcap capture of every SIP packet and ICMP error')
     .option('--json <file>', 'write the trace as JSON Lines')
+    .option('--html <file>', 'write a self-contained HTML timeline page (lanes, message arrows, outage and registration bands, verdicts)')
     .option('--junit <file>', 'write JUnit XML, one test case per expectation')
     .option('--metrics <file>', 'write the fleet and server metrics per simulated second: F.csv (a table) or F.json (with distributions and recovery instants)')
     .option('--quiet', 'print only the summaries, not the ladders')
@@ -125,12 +128,15 @@ function runCommand(paths: string[], flags: RunFlags): number {
   if (several && streamed(flags.pcap)) {
     throw new InputError(flags.pcap!, undefined, '--pcap', 'several scenarios cannot share one capture stream (each capture has its own header and clock): name a file, which gets each scenario id, or run one scenario');
   }
+  if (several && streamed(flags.html)) {
+    throw new InputError(flags.html!, undefined, '--html', 'several scenarios cannot share one page stream: name a file, which gets each scenario id, or run one scenario');
+  }
   if (flags.metrics !== undefined && !/\.(csv|json)$/i.test(flags.metrics) && targetKind(flags.metrics) === 'file') {
     throw new InputError(flags.metrics, undefined, '--metrics', 'expected a file name ending in .csv or .json (the format follows the extension)');
   }
   const picks = scenarios.map((s) => (flags.ladder !== undefined ? ladderPick(flags.ladder, s) : undefined));
   // When stdout carries an output (`--json -`), the ladders and summaries move to stderr.
-  const say = [flags.pcap, flags.json, flags.junit].some((f) => f !== undefined && targetKind(f) === 'stdout') ? (s: string) => void process.stderr.write(s) : toStdout;
+  const say = [flags.pcap, flags.json, flags.html, flags.junit].some((f) => f !== undefined && targetKind(f) === 'stdout') ? (s: string) => void process.stderr.write(s) : toStdout;
   const runs: RunResult[] = [];
   const outputs = new OutputSet(toStdout);
   // An interrupt mid-run leaves nothing half-written behind: the staged files go.
@@ -168,6 +174,8 @@ function runCommand(paths: string[], flags: RunFlags): number {
       // The ladder keeps records only when something shows it: with --quiet and no --out, never.
       const ladder = !flags.quiet || outDir ? new LadderSink(scenarioHosts(s), picks[i]) : undefined;
       if (ladder) sinks.push(ladder);
+      const page = flags.html || outDir ? new HtmlTimeline({ hosts: scenarioHosts(s) }) : undefined;
+      if (page) sinks.push(page);
       const run = runScenario(s, {
         ...(flags.seed !== undefined ? { seed: flags.seed } : {}), model: flags.model, sinks, ...(flags.metrics !== undefined ? { metrics: true } : {}),
       });
@@ -179,6 +187,12 @@ function runCommand(paths: string[], flags: RunFlags): number {
       if (!flags.quiet) say(`${ladderText}\n`);
       say(summary);
       if (outDir) outputs.put('--out', join(outDir, `${s.id}.ladder.txt`), `${ladderText}\n${summary}`);
+      if (page) {
+        // render() finishes the page's state: once, for every target.
+        const html = page.render({ ...run, summaryText: summary });
+        if (flags.html) outputs.put('--html', perScenario(flags.html, s.id, several), html);
+        if (outDir) outputs.put('--out', join(outDir, `${s.id}.html`), html);
+      }
       if (flags.metrics !== undefined && run.metrics) {
         const json = /\.json$/i.test(flags.metrics);
         outputs.put('--metrics', perScenario(flags.metrics, s.id, several), json ? renderMetricsJson(run.metrics) : renderMetricsCsv(run.metrics));

@@ -12,6 +12,8 @@ export interface Verdict {
   seen: string;
   /** A pass that may be an accident: held only by an event before the scenario's first fault. */
   warning?: string;
+  /** The instant of the matching event, when one made the expectation hold (reports link to it). */
+  at?: Micros;
 }
 
 /**
@@ -71,7 +73,8 @@ function hitFor(m: Matcher, sizes: ReadonlyMap<string, number>): Hit {
 }
 
 function withFaultWarning(checked: Checked, firstFault: Micros | undefined): Verdict {
-  const { matchedAt, ...v } = checked;
+  const { matchedAt, ...rest } = checked;
+  const v: Verdict = matchedAt === undefined ? rest : { ...rest, at: matchedAt };
   const t = v.expectation.timing;
   if (!v.pass || firstFault === undefined || matchedAt === undefined || matchedAt >= firstFault) return v;
   // An `at` aimed before the fault, or a `by` deadline before it, is about the pre-fault state on purpose.

@@ -95,7 +95,7 @@ describe('determinism: same scenario + same seed ⇒ byte-identical outputs', fu
       const a = runOnce(id, 'a');
       const b = runOnce(id, 'b');
       expect(a.out.size, 'files in --out').to.be.greaterThan(0);
-      expect([...a.out.keys()].sort()).to.deep.equal([`${id}.ladder.txt`, `${id}.pcap`, `${id}.trace.jsonl`, 'junit.xml']);
+      expect([...a.out.keys()].sort()).to.deep.equal([`${id}.html`, `${id}.ladder.txt`, `${id}.pcap`, `${id}.trace.jsonl`, 'junit.xml']);
       expect(b.stdout === a.stdout, 'stdout differs between two runs').to.equal(true);
       expect(b.jsonl.equals(a.jsonl), 'JSONL differs between two runs').to.equal(true);
       expect(b.pcap.equals(a.pcap), 'pcap differs between two runs').to.equal(true);
