@@ -1,5 +1,5 @@
 import type { Micros } from '../sim/core/clock.js';
-import type { TraceEvent, TraceSink } from '../sim/core/trace.js';
+import type { TraceEvent, TraceKind, TraceSink } from '../sim/core/trace.js';
 import type { HostInfo } from '../sim/scenario/world.js';
 import { Distribution, distribution, NumberList } from './distribution.js';
 
@@ -100,6 +100,7 @@ export class FleetMetricsReducer implements TraceSink {
   /** Single (non-fleet) phones' registrations per server: `server\0phone` → account bits. */
   private readonly singleBits = new Map<string, number>();
   private sampled = 0;
+  readonly kinds: readonly TraceKind[] = ['net.send', 'net.deliver', 'net.drop', 'phone.registration', 'phone.working-server', 'call.outcome', 'scenario.action', 'server.load'];
 
   constructor(hosts: readonly HostInfo[], fleets: readonly { name: string; count: number }[], end: Micros) {
     this.seconds = Math.max(1, Math.ceil(end / 1_000_000));

@@ -1,4 +1,4 @@
-import type { Endpoint, NetSend, TraceEvent, TraceSink } from '../sim/core/trace.js';
+import type { Endpoint, NetSend, TraceEvent, TraceKind, TraceSink } from '../sim/core/trace.js';
 import { ByteWriter, CHUNK, memoryWriter } from './byte-sink.js';
 
 /** 2026-01-01T00:00:00Z in µs: a fixed epoch so the same run always yields the same bytes. */
@@ -22,6 +22,7 @@ export class PcapSink implements TraceSink {
   private chunks: Buffer[] = [fileHeader()];
   private size = 24;
   private readonly epochUs: number;
+  readonly kinds: readonly TraceKind[] = ['net.send'];
 
   constructor(private readonly out: ByteWriter, options?: { epochUs?: number }) {
     this.epochUs = options?.epochUs ?? DEFAULT_PCAP_EPOCH_US;

@@ -1,5 +1,5 @@
 import type { Micros } from '../sim/core/clock.js';
-import type { CallIncoming, CallOutcome, TraceEvent, TraceSink } from '../sim/core/trace.js';
+import type { CallIncoming, CallOutcome, TraceEvent, TraceKind, TraceSink } from '../sim/core/trace.js';
 
 export interface Interval {
   from: Micros;
@@ -42,8 +42,10 @@ interface Fold {
  */
 export class PhoneTimelineReducer implements TraceSink {
   private readonly folds = new Map<string, Fold>();
+  readonly kinds: readonly TraceKind[];
 
   constructor(private readonly phones: readonly string[]) {
+    this.kinds = phones.length === 0 ? [] : ['call.incoming', 'phone.feature', 'phone.registration', 'phone.working-server', 'call.outcome'];
     for (const p of phones) this.folds.set(p, { registered: new Map(), open: new Map(), working: new Map(), calls: [], incoming: [], features: [] });
   }
 

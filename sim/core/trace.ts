@@ -315,44 +315,83 @@ export function payloadText(r: NetSend): string {
   return b.toString(r.encoding === 'base64' ? 'base64' : 'utf8');
 }
 
+/** Every record kind, for routing (checked against the union below). */
+export const TRACE_KINDS = [
+  'net.send', 'net.deliver', 'net.drop', 'tcp.state', 'dns.query', 'dns.answer', 'dns.timeout', 'dns.cache', 'dns.resolved',
+  'sip.txn.state', 'sip.retransmit', 'sip.timeout', 'sip.transport-error', 'phone.registration', 'phone.working-server',
+  'phone.register-attempt', 'call.state', 'call.outcome', 'call.incoming', 'phone.feature', 'host.state', 'scenario.action',
+  'server.load', 'server.queue-lost',
+] as const satisfies readonly TraceKind[];
+// Compile-time: a kind added to the union but not to the list is an error here.
+type Unlisted = Exclude<TraceKind, (typeof TRACE_KINDS)[number]>;
+const everyKindListed: Unlisted extends never ? true : Unlisted = true;
+void everyKindListed;
+
 /** Something that reads the trace as it happens: a writer (JSONL, pcap) or a reducer (summary, verdicts). */
 export interface TraceSink {
   /** One record, in time order, exactly once. The record is shared: never change it. */
   write(r: TraceEvent): void;
+  /** The kinds it reads; absent = every kind. Records no sink reads are not even built (see Trace.on). */
+  readonly kinds?: readonly TraceKind[];
 }
 
 /**
- * The typed trace bus: a synchronous rxjs Subject that sinks subscribe to before the run. Nothing
- * is kept unless asked: a run's memory grows with its hosts, not with its simulated time. Tests
- * and tools that want the whole list construct it with `{ keep: true }`.
+ * The typed trace bus. Sinks attach before the run and get the kinds they read, in time order;
+ * `events$` (an rxjs Subject) carries every record to live observers. Nothing is kept unless
+ * asked: a run's memory grows with its hosts, not with its simulated time. Tests and tools that
+ * want the whole list construct it with `{ keep: true }`.
  */
 export class Trace {
-  readonly events$ = new Subject<TraceEvent>();
+  private readonly subject = new Subject<TraceEvent>();
   private readonly kept: TraceEvent[] | undefined;
+  /** Per kind, the sinks that read it. */
+  private readonly routes = Object.fromEntries(TRACE_KINDS.map((k) => [k, [] as TraceSink[]])) as Record<TraceKind, TraceSink[]>;
+  /**
+   * Per kind: does anyone read it? Hot emitters test this before building a record, so a
+   * `--quiet` fleet run does not allocate the transaction and DNS records nobody reads.
+   */
+  readonly on = Object.fromEntries(TRACE_KINDS.map((k) => [k, false])) as Record<TraceKind, boolean>;
 
   constructor(
     private readonly now: () => Micros,
     options: { keep?: boolean } = {},
   ) {
     this.kept = options.keep ? [] : undefined;
+    if (this.kept) this.allOn();
+  }
+
+  /** Every record as an rxjs stream, for live observers; whoever takes it reads every kind. */
+  get events$(): Subject<TraceEvent> {
+    this.allOn();
+    return this.subject;
   }
 
   /** Every record so far; only for a trace made with `{ keep: true }`. */
   get records(): TraceEvent[] {
-    if (!this.kept) throw new Error('this trace keeps no records: construct it with { keep: true } or subscribe a sink');
+    if (!this.kept) throw new Error('this trace keeps no records: construct it with { keep: true } or attach a sink');
     return this.kept;
   }
 
-  /** Subscribes a sink for the rest of the run. */
+  /** Attaches a sink for the rest of the run. */
   attach(sink: TraceSink): void {
-    this.events$.subscribe((r) => sink.write(r));
+    for (const k of sink.kinds ?? TRACE_KINDS) {
+      this.routes[k].push(sink);
+      this.on[k] = true;
+    }
+  }
+
+  private allOn(): void {
+    for (const k of TRACE_KINDS) this.on[k] = true;
   }
 
   emit(e: WithoutTime<TraceEvent>): void {
+    if (!this.on[e.kind]) return;
     // Emitters pass a fresh literal: stamping it in place saves a copy per record.
     const rec = e as TraceEvent;
     rec.t = this.now();
     this.kept?.push(rec);
-    this.events$.next(rec);
+    const sinks = this.routes[rec.kind];
+    for (let i = 0; i < sinks.length; i++) sinks[i]!.write(rec);
+    if (this.subject.observed) this.subject.next(rec);
   }
 }

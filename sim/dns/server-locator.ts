@@ -164,7 +164,7 @@ class Location {
     const error = servers.length === 0 ? `no server address for ${this.target.host}${this.lastFailure ? ` (${this.lastFailure})` : ''}` : undefined;
     const { port, transport } = this.target;
     const res = this.resolver;
-    res.trace.emit({
+    if (res.trace.on['dns.resolved']) res.trace.emit({
       kind: 'dns.resolved', host: res.host.name, target: `${this.target.host} port ${port} ${['UDP', 'TCP', 'TLS', 'DNS-NAPTR'][transport]}`,
       servers: servers.map((s) => ({ ...s })), ...(error ? { error } : {}),
     });

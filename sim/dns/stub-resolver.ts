@@ -137,7 +137,7 @@ export class StubResolver implements UdpSocket {
     if (!msg.question || msg.question.name !== q.name || msg.question.type !== q.qtype) return;
     this.clock.cancel(q.timer);
     this.byId.delete(q.id);
-    this.trace.emit({
+    if (this.trace.on['dns.answer']) this.trace.emit({
       kind: 'dns.answer', host: this.host.name, server: this.nameOf(q.server), name: q.name, qtype: q.qtype,
       rcode: msg.rcode, records: msg.answers.map(formatRecord),
     });
@@ -180,7 +180,7 @@ export class StubResolver implements UdpSocket {
     q.tries++;
     q.id = this.allocateId();
     this.byId.set(q.id, q);
-    this.trace.emit({ kind: 'dns.query', host: this.host.name, server: this.nameOf(q.server), name: q.name, qtype: q.qtype, attempt: q.tries });
+    if (this.trace.on['dns.query']) this.trace.emit({ kind: 'dns.query', host: this.host.name, server: this.nameOf(q.server), name: q.name, qtype: q.qtype, attempt: q.tries });
     this.network.sendUdp(this.host, this.port, { ip: q.server, port: DNS_PORT }, encodeQuery(q.id, q.name, q.qtype), queryLabel(q.qtype, q.name), true);
     q.timer = this.clock.schedule(this.timeoutFor(round), this.onTimeout, q, this.host.name);
   }

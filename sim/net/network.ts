@@ -109,7 +109,7 @@ export class Network {
     // Host state and partitions are judged again on arrival: an outage can start mid-flight.
     if (p.to.mode === 'silent') return this.drop(p, 'silent');
     if (this.links.isPartitioned(p.from.name, p.to.name)) return this.drop(p, 'partition');
-    this.trace.emit({ kind: 'net.deliver', id: p.id, from: p.from.name, to: p.to.name });
+    if (this.trace.on['net.deliver']) this.trace.emit({ kind: 'net.deliver', id: p.id, from: p.from.name, to: p.to.name });
     if (p.icmp) {
       p.to.socket(p.icmp.original.src.port)?.onIcmpError(p.icmp);
       return;

@@ -174,7 +174,7 @@ export class TcpNetwork implements TcpWire {
     const host = p.to!;
     if (host.mode === 'silent') return this.drop(p, 'silent');
     if (this.network.links.isPartitioned(p.from.name, host.name)) return this.drop(p, 'partition');
-    this.trace.emit({ kind: 'net.deliver', id: p.id, from: p.from.name, to: host.name });
+    if (this.trace.on['net.deliver']) this.trace.emit({ kind: 'net.deliver', id: p.id, from: p.from.name, to: host.name });
     const k = connKey(p.dst.port, p.src);
     const portsClosed = host.mode === 'unreachable';
     let conn = this.conns.get(host)?.get(k);

@@ -1,5 +1,5 @@
 import type { Micros } from '../core/clock.js';
-import type { PhoneFeature, PhoneRegistration, TraceEvent, TraceSink } from '../core/trace.js';
+import type { PhoneFeature, PhoneRegistration, TraceEvent, TraceKind, TraceSink } from '../core/trace.js';
 import { formatDuration } from '../core/time.js';
 import type { MetricsResult } from '../../reports/fleet-metrics.js';
 import { describeMetric, describeShare, FleetShareTracker, judgeMetric, percent } from './fleet-expectations.js';
@@ -26,6 +26,8 @@ export interface Verdict {
  */
 export class ExpectationChecker implements TraceSink {
   private readonly folds: Fold[];
+  /** The kinds its matchers read: only those are routed here (and built at all, when nothing else reads them). */
+  readonly kinds: readonly TraceKind[];
 
   constructor(
     expectations: readonly Expectation[],
@@ -36,6 +38,7 @@ export class ExpectationChecker implements TraceSink {
   ) {
     const sizes = new Map(fleets.map((f) => [f.name, f.count]));
     this.folds = expectations.map((e) => foldFor(e, end, sizes));
+    this.kinds = [...new Set(expectations.flatMap((e) => kindsOf(e.matcher)))];
   }
 
   write(r: TraceEvent): void {
@@ -45,6 +48,25 @@ export class ExpectationChecker implements TraceSink {
   /** The verdicts at the end of the run; metric bounds are judged on `metrics`. */
   verdicts(metrics?: MetricsResult): Verdict[] {
     return this.folds.map((f) => withFaultWarning(f.verdict(metrics), this.firstFault));
+  }
+}
+
+function kindsOf(m: Matcher): TraceKind[] {
+  switch (m.kind) {
+    case 'sends':
+      return ['net.send'];
+    case 'call':
+      return ['call.outcome'];
+    case 'registered':
+      return ['phone.registration'];
+    case 'feature':
+      return ['phone.feature'];
+    case 'incoming':
+      return ['call.incoming'];
+    case 'fleet-registered':
+      return [m.on === 'any' ? 'phone.working-server' : 'phone.registration'];
+    case 'metric':
+      return [];
   }
 }
 

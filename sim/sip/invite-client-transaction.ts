@@ -115,7 +115,7 @@ export class InviteClientTransaction implements ClientTransaction {
       return this.timeout('retry-counts');
     }
     this.retransmits++;
-    this.ctx.trace.emit({ kind: 'sip.retransmit', host: this.ctx.host, branch: this.branch, method: 'INVITE', count: this.retransmits, timer: 'A' });
+    if (this.ctx.trace.on['sip.retransmit']) this.ctx.trace.emit({ kind: 'sip.retransmit', host: this.ctx.host, branch: this.branch, method: 'INVITE', count: this.retransmits, timer: 'A' });
     this.ctx.send(this.request, this.dst);
     this.interval *= 2; // §17.1.1.2: Timer A doubles with no cap.
     this.timerA = this.ctx.clock.schedule(this.interval, this.onTimerA, undefined, this.ctx.host);
@@ -168,7 +168,7 @@ export class InviteClientTransaction implements ClientTransaction {
   }
 
   private trace(from: string, to: string, reason: string): void {
-    this.ctx.trace.emit({ kind: 'sip.txn.state', host: this.ctx.host, txn: 'ict', branch: this.branch, method: 'INVITE', from, to, reason });
+    if (this.ctx.trace.on['sip.txn.state']) this.ctx.trace.emit({ kind: 'sip.txn.state', host: this.ctx.host, txn: 'ict', branch: this.branch, method: 'INVITE', from, to, reason });
   }
 
   /** §17.1.1.3: ACK for a non-2xx final — same branch and Request-URI, To from the response. */

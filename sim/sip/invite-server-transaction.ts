@@ -69,7 +69,7 @@ export class InviteServerTransaction {
 
   private readonly onTimerG = (): void => {
     if (this.state !== S.Completed) return;
-    this.ctx.trace.emit({ kind: 'sip.retransmit', host: this.ctx.host, branch: this.branch, method: 'INVITE', count: ++this.retransmits, timer: 'G' });
+    if (this.ctx.trace.on['sip.retransmit']) this.ctx.trace.emit({ kind: 'sip.retransmit', host: this.ctx.host, branch: this.branch, method: 'INVITE', count: ++this.retransmits, timer: 'G' });
     this.ctx.send(this.lastResponse!, this.replyTo);
     this.interval = Math.min(2 * this.interval, this.ctx.timers.t2);
     this.timerG = this.ctx.clock.schedule(this.interval, this.onTimerG, undefined, this.ctx.host);
@@ -111,6 +111,6 @@ export class InviteServerTransaction {
   }
 
   private trace(from: string, to: string, reason: string): void {
-    this.ctx.trace.emit({ kind: 'sip.txn.state', host: this.ctx.host, txn: 'ist', branch: this.branch, method: 'INVITE', from, to, reason });
+    if (this.ctx.trace.on['sip.txn.state']) this.ctx.trace.emit({ kind: 'sip.txn.state', host: this.ctx.host, txn: 'ist', branch: this.branch, method: 'INVITE', from, to, reason });
   }
 }

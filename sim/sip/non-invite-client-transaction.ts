@@ -78,7 +78,7 @@ export class NonInviteClientTransaction implements ClientTransaction {
       return this.timeout('retry-counts');
     }
     this.retransmits++;
-    this.ctx.trace.emit({ kind: 'sip.retransmit', host: this.ctx.host, branch: this.branch, method: this.method, count: this.retransmits, timer: 'E' });
+    if (this.ctx.trace.on['sip.retransmit']) this.ctx.trace.emit({ kind: 'sip.retransmit', host: this.ctx.host, branch: this.branch, method: this.method, count: this.retransmits, timer: 'E' });
     this.ctx.send(this.request, this.dst);
     // §17.1.2.2: double up to T2 while Trying; T2 once Proceeding.
     this.interval = this.state === S.Proceeding ? this.ctx.timers.t2 : Math.min(2 * this.interval, this.ctx.timers.t2);
@@ -128,6 +128,6 @@ export class NonInviteClientTransaction implements ClientTransaction {
   }
 
   private trace(from: string, to: string, reason: string): void {
-    this.ctx.trace.emit({ kind: 'sip.txn.state', host: this.ctx.host, txn: 'nict', branch: this.branch, method: this.method, from, to, reason });
+    if (this.ctx.trace.on['sip.txn.state']) this.ctx.trace.emit({ kind: 'sip.txn.state', host: this.ctx.host, txn: 'nict', branch: this.branch, method: this.method, from, to, reason });
   }
 }

@@ -68,6 +68,6 @@ export class NonInviteServerTransaction {
   }
 
   private trace(from: string, to: string, reason: string): void {
-    this.ctx.trace.emit({ kind: 'sip.txn.state', host: this.ctx.host, txn: 'nist', branch: this.branch, method: this.method, from, to, reason });
+    if (this.ctx.trace.on['sip.txn.state']) this.ctx.trace.emit({ kind: 'sip.txn.state', host: this.ctx.host, txn: 'nist', branch: this.branch, method: this.method, from, to, reason });
   }
 }
