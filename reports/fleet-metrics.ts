@@ -82,7 +82,8 @@ interface Tracker extends AfterEvent {
   below: Uint8Array;
 }
 
-const isMethod = (token: string): boolean => /^[A-Z]+$/.test(token);
+const REQUEST_LABEL = /^[A-Z]+ /;
+const FINAL_LABEL = /^[2-6]\d\d /;
 
 /**
  * Fleet and server metrics folded from the trace stream: per-second counters and levels, the
@@ -128,11 +129,11 @@ export class FleetMetricsReducer implements TraceSink {
     switch (r.kind) {
       case 'net.send': {
         if (r.proto === 'icmp' || r.bytes.length === 0) return;
-        const first = r.label.slice(0, r.label.indexOf(' ') >>> 0);
+        // SIP labels start with the method ("REGISTER sip:…") or the status ("200 OK (REGISTER)").
         const to = this.servers.get(r.to);
-        if (to && isMethod(first)) this.inflight.set(r.id, to);
+        if (to && REQUEST_LABEL.test(r.label)) this.inflight.set(r.id, to);
         const from = this.servers.get(r.from);
-        if (from && /^[2-6]\d\d$/.test(first)) from.answered[sec]!++;
+        if (from && FINAL_LABEL.test(r.label)) from.answered[sec]!++;
         return;
       }
       case 'net.deliver': {
