@@ -22,6 +22,10 @@ await build({
   // import.meta.url (the CLI finds package.json with it) points at the bundle itself.
   banner: { js: "const __bundle_url = require('node:url').pathToFileURL(__filename).href;" },
   define: { 'import.meta.url': '__bundle_url' },
+  // piscina starts its threads from its own dist/worker.js, found next to its own files: it
+  // stays a package the bundle requires. The sweep's worker module is dist/sim/batch/worker.js
+  // (sim/batch/pool.ts).
+  external: ['piscina'],
 });
 
 const cache = `${bundle}.cache`;
