@@ -67,7 +67,8 @@ function chart(col: Column, combos: readonly Combination[], rows: readonly RunRo
   if (all.length === 0) return '';
   let lo = Math.min(...all.map((s) => s.values[0]!));
   let hi = Math.max(...all.map((s) => s.values[s.values.length - 1]!));
-  if (hi === lo) [lo, hi] = [lo - 1, hi + 1];
+  // One value in every run (a gap of 0 s): an axis from 0 that shows it, not a zero-width one.
+  if (hi === lo) [lo, hi] = [Math.min(0, lo), Math.max(0, lo) + 1];
   const x = scaleLinear().domain([lo, hi]).nice().range([M.left, W - M.right]);
   const y = scaleLinear().domain([0, 1]).range([H - M.bottom, M.top]);
   const xTicks = x.ticks(8).map((t) => `<line x1="${num(x(t))}" x2="${num(x(t))}" y1="${H - M.bottom}" y2="${H - M.bottom + 4}" stroke="#444"/><text x="${num(x(t))}" y="${H - M.bottom + 16}" text-anchor="middle">${esc(x.tickFormat(8)(t))}</text>`);

@@ -145,6 +145,10 @@ describe('sweep: command line', function () {
     for (const f of FILES) expect(fs.existsSync(path.join(dir('j1'), f)), f).to.equal(true);
     const agg = JSON.parse(read(dir('j1'), 'aggregates.json').toString()) as { combinations: { label: string; runs: number; timings: { name: string; stats: { p90: number } | null }[] }[] };
     expect(agg.combinations.map((c) => [c.label, c.runs])).to.deep.equal([['sip.timer_t1=0.5', 30], ['sip.timer_t1=1', 30]]);
+    // A lost INVITE is retransmitted after T1: doubling T1 lengthens the setup of the calls that lose one.
+    const setup = agg.combinations.map((c) => c.timings.find((t) => t.name === 'alice.call1.setup')!.stats as unknown as { mean: number; p99: number });
+    expect(setup[1]!.mean).to.be.greaterThan(setup[0]!.mean);
+    expect(setup[1]!.p99).to.be.greaterThan(setup[0]!.p99);
     const rows = read(dir('j1'), 'runs.jsonl').toString().trim().split('\n').map((l) => JSON.parse(l) as { combo: number; seed: number });
     expect(rows.map((r) => `${r.combo}/${r.seed}`)).to.deep.equal([0, 1].flatMap((c) => Array.from({ length: 30 }, (_, i) => `${c}/${i + 1}`)));
     const csv = read(dir('j1'), 'runs.csv').toString().split('\n');
