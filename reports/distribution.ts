@@ -19,7 +19,7 @@ export function distribution(values: ArrayLike<number>): Distribution | null {
   const n = values.length;
   if (n === 0) return null;
   const sorted = Float64Array.from(values).sort();
-  const rank = (p: number): number => sorted[Math.max(0, Math.ceil((p / 100) * n) - 1)]!;
+  const rank = (p: number): number => nearestRank(sorted, p);
   let sum = 0;
   for (let i = 0; i < n; i++) sum += sorted[i]!;
   return { count: n, p50: rank(50), p95: rank(95), p99: rank(99), max: sorted[n - 1]!, mean: sum / n };
@@ -42,4 +42,9 @@ export class NumberList {
   values(): Float64Array {
     return this.data.subarray(0, this.length);
   }
+}
+
+/** The p-th nearest-rank percentile of an ascending sample (the rule of distribution()); n ≥ 1. */
+export function nearestRank(sorted: ArrayLike<number>, p: number): number {
+  return sorted[Math.max(0, Math.ceil((p / 100) * sorted.length) - 1)]!;
 }

@@ -26,6 +26,10 @@ import { runScenario, RunResult } from './scenario/run-scenario.js';
 import type { Scenario } from './scenario/scenario.js';
 import { scenarioJsonSchema } from './scenario/schema.js';
 import { scenarioHosts } from './scenario/world.js';
+import { mergeCommand } from './batch/merge-command.js';
+import { Axis, parseAxis } from './batch/plan.js';
+import { applySettings, parseSetting, Setting } from './batch/settings.js';
+import { parseJobs, settle, startSweep, SweepFlags } from './batch/sweep-command.js';
 
 /**
  * The command line: the one module that wires sim/ and reports/. Exit codes: 0 every
@@ -43,6 +47,7 @@ interface RunFlags {
   ladder?: string;
   metrics?: string;
   model: Partial<ModelOptions>;
+  set: Setting[];
 }
 
 function main(argv: string[]): number {
@@ -68,6 +73,7 @@ function main(argv: string[]): number {
     .option('--quiet', 'print only the summaries, not the ladders')
     .option('--ladder <hosts>', `the hosts the ladder shows, comma-separated (default: every host; past ${LADDER_ALL_HOSTS_MAX} hosts the servers, DNS and the first phones)`)
     .addOption(new Option('--model <key=value>', `set a model option (${modelHelp()}); repeatable`).argParser(parseModel).default({}, 'the documented defaults'))
+    .addOption(new Option('--set <key=value>', 'override a phone .cfg key on every phone (sip.timer_t1=1), a model option (model.inviteFailover=retry-counts) or network.default.delay|jitter|loss; repeatable (what sweep replay commands use)').argParser((v: string, prev: Setting[]) => [...prev, parseSetting(v, '--set')]).default([], 'none'))
     .addHelpText('after', `
 Examples:
   sipsim run scenarios/                              every bundled scenario
@@ -76,6 +82,28 @@ Examples:
 Exit codes: 0 every expectation holds, 1 an expectation failed, 2 invalid input or usage.`)
     .action((paths: string[], flags: RunFlags) => {
       code = runCommand(paths, flags);
+    });
+
+  program
+    .command('sweep')
+    .description('run one scenario over many seeds and --set combinations on every core; per-run rows, per-combination distributions, an HTML page; exit 1 if an expectation failed in any run')
+    .argument('<scenario>', 'a scenario .yaml file')
+    .requiredOption('--seeds <first..last>', 'the seeds to run, e.g. 1..1000')
+    .addOption(new Option('--set <key=v1,v2>', 'values to sweep: a phone .cfg key (sip.timer_t1=0.5,1), model.<option> or network.default.delay|jitter|loss; repeatable (the cartesian product is run)').argParser((v: string, prev: Axis[]) => parseAxis(v, prev)).default([], 'none'))
+    .option('--jobs <n>', 'worker threads (default: the number of cores)', parseJobs)
+    .option('--shard <K/N>', 'run only the K-th of N deterministic slices (then `sipsim merge` the N outputs)')
+    .option('--out <dir>', 'output directory (default out/<id>-sweep, out/<id>-sweep-K-of-N for a shard)')
+    .action((file: string, flags: SweepFlags) => {
+      settle(startSweep(file, flags, toStdout));
+    });
+
+  program
+    .command('merge')
+    .description('combine the outputs of sweep shards into exactly what one unsharded sweep writes')
+    .argument('<shard...>', 'shard output directories (or their sweep.json / runs.jsonl)')
+    .option('--out <dir>', 'output directory (default out/<id>-sweep)')
+    .action((paths: string[], flags: { out?: string }) => {
+      code = mergeCommand(paths, flags, toStdout);
     });
 
   program
@@ -121,7 +149,7 @@ Exit codes: 0 every expectation holds, 1 an expectation failed, 2 invalid input 
 
 function runCommand(paths: string[], flags: RunFlags): number {
   // Validate everything first: a bad file stops the run before anything is written.
-  const scenarios = expandScenarioPaths(paths).map(loadScenario);
+  const scenarios = expandScenarioPaths(paths).map((f) => applySettings(loadScenario(f), flags.set));
   const several = scenarios.length > 1;
   // A stream (stdout, /dev/null, a FIFO) is one target: it cannot get one name per scenario.
   const streamed = (f: string | undefined): boolean => f !== undefined && targetKind(f) !== 'file';

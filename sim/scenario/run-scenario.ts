@@ -40,7 +40,7 @@ export interface RunResult {
 }
 
 /** The first scripted fault: a host failing, a partition, a link change or a DNS change. */
-function firstFault(scenario: Scenario): Micros | undefined {
+export function firstFault(scenario: Scenario): Micros | undefined {
   let first: Micros | undefined;
   for (const e of scenario.events) {
     if (!['fail', 'partition', 'link', 'dns'].includes(e.action.type)) continue;
