@@ -22,6 +22,8 @@ export interface RunOptions {
    * has fleets or metric expectations; `--metrics` asks for them too.
    */
   metrics?: boolean;
+  /** Called with the built world before it runs: for tools (benchmarks) that sample the engine; reports use sinks. */
+  onWorld?: (world: World) => void;
 }
 
 /** A finished run: what reports need, folded from the trace as it went; nothing live, no record list. */
@@ -64,6 +66,7 @@ export function runScenario(scenario: Scenario, options: RunOptions = {}): RunRe
   const wantMetrics = options.metrics ?? (scenario.fleets.length > 0 || scenario.expectations.some((e) => e.matcher.kind === 'metric'));
   const metrics = wantMetrics ? new FleetMetricsReducer(world.hosts, scenario.fleets, scenario.duration) : undefined;
   for (const sink of [checker, phones, ...(metrics ? [metrics] : []), ...(options.sinks ?? [])]) world.trace.attach(sink);
+  options.onWorld?.(world);
   const status = world.clock.runUntil(scenario.duration);
   if (status === 'max-events') {
     const hosts = scenario.phones.length + scenario.servers.length + (scenario.dns?.servers.length ?? 0);
