@@ -1,8 +1,10 @@
 import type { NetSend, TraceEvent, TraceSink } from '../sim/core/trace.js';
-import { formatDuration, formatSeconds } from '../sim/core/time.js';
+import { formatDuration, formatInstant } from '../sim/core/time.js';
 import type { HostInfo } from '../sim/scenario/world.js';
+import { DROP_WORDS, marker, packetLabel } from './ladder-words.js';
 
 const COL = 28; // characters between host columns: room for "503 Service Unavailable"
+/** The time column's least width; a ladder whose instants are longer (hours) widens it. */
 const TIME_W = 12;
 
 /** Past this many hosts the default ladder shows a selection: rows of 28 characters a host get unreadable. */
@@ -77,8 +79,11 @@ export function renderLadder(hosts: readonly HostInfo[], records: readonly Trace
 
 function renderRows(shownHosts: readonly HostInfo[], records: readonly TraceEvent[], note: string | undefined): string {
   const hosts = shownHosts.map((h) => h.name);
-  const col = new Map(hosts.map((h, i) => [h, TIME_W + 2 + i * COL]));
-  const width = TIME_W + 2 + (hosts.length - 1) * COL + 1;
+  // One width for the whole ladder, so the host columns stay straight down the page.
+  let timeW = TIME_W;
+  for (const r of records) timeW = Math.max(timeW, formatInstant(r.t).length);
+  const col = new Map(hosts.map((h, i) => [h, timeW + 2 + i * COL]));
+  const width = timeW + 2 + (hosts.length - 1) * COL + 1;
   const drops = new Map<number, string>();
   for (const r of records) if (r.kind === 'net.drop') drops.set(r.id, r.reason);
 
@@ -91,17 +96,17 @@ function renderRows(shownHosts: readonly HostInfo[], records: readonly TraceEven
   // Host names and addresses start at their column, so the eye can follow the line down.
   const header = (first: string, texts: string[]): string => {
     const row = Array<string>(width + COL).fill(' ');
-    put(row, 0, first.padStart(TIME_W));
-    texts.forEach((t, i) => put(row, TIME_W + 2 + i * COL, t));
+    put(row, 0, first.padStart(timeW));
+    texts.forEach((t, i) => put(row, timeW + 2 + i * COL, t));
     return row.join('').trimEnd();
   };
-  out.push(header('time (s)', hosts));
+  out.push(header('time', hosts));
   out.push(header('', shownHosts.map((h) => h.ip)));
   if (note) out.push(note);
 
   const pendingRetransmit = new Map<string, string>();
   const line = (t: number, row: string[], note: string): void => {
-    out.push(`${formatSeconds(t).padStart(TIME_W)}  ${row.join('').slice(TIME_W + 2)}${note ? `  ${note}` : ''}`.trimEnd());
+    out.push(`${formatInstant(t).padStart(timeW)}  ${row.join('').slice(timeW + 2)}${note ? `  ${note}` : ''}`.trimEnd());
   };
 
   for (const r of records) {
@@ -124,7 +129,7 @@ function renderRows(shownHosts: readonly HostInfo[], records: readonly TraceEven
         pendingRetransmit.set(r.host, r.count > 0 ? `retransmission #${r.count} (Timer ${r.timer})` : `retransmission (${r.timer === '2xx' ? '2xx until ACK' : `Timer ${r.timer}`})`);
         break;
       case 'scenario.action':
-        out.push(`${formatSeconds(r.t).padStart(TIME_W)}  ${`── ${formatDuration(r.t)}: ${r.detail} `.padEnd(Math.max(width - TIME_W - 2, 0), '─')}──`);
+        out.push(`${formatInstant(r.t).padStart(timeW)}  ${`── ${formatDuration(r.t)}: ${r.detail} `.padEnd(Math.max(width - timeW - 2, 0), '─')}──`);
         break;
       default: {
         const m = marker(r);
@@ -137,54 +142,6 @@ function renderRows(shownHosts: readonly HostInfo[], records: readonly TraceEven
     }
   }
   return out.join('\n') + '\n';
-}
-
-const DROP_WORDS: Record<string, string> = {
-  loss: 'link loss',
-  partition: 'partitioned',
-  silent: 'destination silent',
-  'sender-down': 'sender is down',
-};
-
-function packetLabel(r: NetSend): string {
-  if (r.proto === 'icmp') return 'ICMP unreachable';
-  if (r.proto === 'tcp' && r.bytes.length === 0) return `TCP ${r.label}`;
-  return r.label;
-}
-
-function marker(r: TraceEvent): { host: string; text: string } | undefined {
-  switch (r.kind) {
-    case 'sip.timeout':
-      return { host: r.host, text: r.timer === 'retry-counts' ? `${r.method} to ${r.peer} gave up: retry counts reached` : `Timer ${r.timer} fired (${r.method} to ${r.peer}): no response` };
-    case 'sip.transport-error':
-      return { host: r.host, text: `${r.method} to ${r.peer}: transport error: ${r.cause}` };
-    case 'phone.registration':
-      return { host: r.phone, text: `registration on ${r.server}: ${r.from} → ${r.to} (${r.reason})` };
-    case 'phone.register-attempt':
-      return { host: r.phone, text: `REGISTER to ${r.server}: ${r.reason}` };
-    case 'phone.working-server':
-      return { host: r.phone, text: `working server ${r.server ? `is now ${r.server}` : 'none: no registration'} (${r.reason})` };
-    case 'call.state':
-      return { host: r.phone, text: `call ${r.call} ${r.from} → ${r.to}${r.server && r.to === 'trying' ? ` ${r.server}` : ''} (${r.reason})` };
-    case 'call.outcome':
-      return {
-        host: r.phone,
-        text: `call ${r.call} to ${r.to} ${r.outcome.toUpperCase()}${r.via ? ` via ${r.via}` : ''} after ${formatDuration(r.setup)} (tried ${r.tried.join(', ') || 'nothing'})`,
-      };
-    case 'call.incoming':
-      return { host: r.phone, text: `incoming call from ${r.caller} via ${r.via} ${r.outcome.toUpperCase()}${r.setup ? ` after ${formatDuration(r.setup)}` : ''} (${r.reason})` };
-    case 'phone.feature':
-      return { host: r.phone, text: `${r.feature} ${r.available ? 'available' : 'LOST'}${r.server ? ` on ${r.server}` : ''} (${r.reason})` };
-    case 'host.state':
-      return { host: r.host, text: `now ${r.mode} (${r.reason})` };
-    // A queued arrival is not a state change worth a row (a busy server has thousands); a shed one is.
-    case 'server.load':
-      return r.action === 'shed' ? { host: r.host, text: `${r.method} shed, queue full (${r.queue} waiting): ${r.overload === '503' ? '503 at once' : 'dropped'}` } : undefined;
-    case 'server.queue-lost':
-      return { host: r.host, text: `${r.lost} queued request${r.lost === 1 ? '' : 's'} lost (${r.reason})` };
-    default:
-      return undefined;
-  }
 }
 
 /** Draws "|----LABEL--->|" between two columns; a lost packet ends in "x" instead of a head. */
