@@ -138,7 +138,7 @@ describe('readability of the ladder and summary (findings of the golden eye-chec
 
   it('the ladder marks client retransmissions with their timer', () => {
     const r = runCli(['run', 'scenarios/02-server1-silent.yaml']);
-    const rows = r.stdout.split('\n').filter((l) => /^ +[0-9hm]*\d+\.\d{6}s {2}\|-+INVITE-+x\|/.test(l));
+    const rows = r.stdout.split('\n').filter((l) => /^ *[0-9hm]*\d+\.\d{6}s {2}\|-+INVITE-+x\|/.test(l));
     expect(rows).to.have.length(7);
     expect(rows[0]).to.match(/lost: destination silent$/);
     rows.slice(1).forEach((row, i) => expect(row).to.contain(`retransmission #${i + 1} (Timer A)`));
