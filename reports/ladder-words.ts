@@ -10,10 +10,24 @@ export const DROP_WORDS: Record<string, string> = {
   'sender-down': 'sender is down',
 };
 
+/** How sim/net/tcp-connection.ts marks a segment sent again after its retransmission timer fired. */
+const TCP_AGAIN = ' [retransmission]';
+
+/**
+ * An arrow's label. What TCP does on its own reads as TCP: its control segments ("TCP SYN",
+ * "TCP ACK" when a lost one is shown), and a segment it sends again, which the SIP layer sent
+ * once: "TCP retransmission (INVITE)", never a second INVITE.
+ */
 export function packetLabel(r: NetSend): string {
   if (r.proto === 'icmp') return 'ICMP unreachable';
-  if (r.proto === 'tcp' && r.bytes.length === 0) return `TCP ${r.label}`;
+  if (r.proto !== 'tcp') return r.label;
+  if (isTcpRetransmission(r)) return `TCP retransmission (${r.label.slice(0, -TCP_AGAIN.length)})`;
+  if (r.bytes.length === 0) return `TCP ${r.label}`;
   return r.label;
+}
+
+export function isTcpRetransmission(r: NetSend): boolean {
+  return r.proto === 'tcp' && r.label.endsWith(TCP_AGAIN);
 }
 
 export function marker(r: TraceEvent): { host: string; text: string } | undefined {
