@@ -1,8 +1,11 @@
+import type { Micros } from '../sim/core/clock.js';
 import type { NetSend, TraceEvent, TraceSink } from '../sim/core/trace.js';
-import { formatDuration, formatSeconds } from '../sim/core/time.js';
+import { formatDuration, formatInstant } from '../sim/core/time.js';
 import type { HostInfo } from '../sim/scenario/world.js';
+import { DROP_WORDS, isTcpRetransmission, marker, packetLabel } from './ladder-words.js';
 
 const COL = 28; // characters between host columns: room for "503 Service Unavailable"
+/** The time column's least width; a ladder whose instants are longer (hours) widens it. */
 const TIME_W = 12;
 
 /** Past this many hosts the default ladder shows a selection: rows of 28 characters a host get unreadable. */
@@ -28,23 +31,40 @@ export function ladderHosts(hosts: readonly HostInfo[], pick?: ReadonlySet<strin
  * The text ladder as a sink: hosts as columns, time down the page, one row per packet (at the
  * instant it leaves its sender) and per state change. Retransmissions, losses, timeouts, ICMP
  * errors and state changes are marked in the note on the right. It keeps only the records of
- * the hosts it shows, and renders only when asked.
+ * the hosts it shows and, given a window (`--from`/`--to`), of the instants in it (counting the
+ * rows it leaves out), and renders only when asked.
  */
 export class LadderSink implements TraceSink {
   private readonly records: TraceEvent[] = [];
   private readonly names: Set<string>;
   private readonly shown: HostInfo[];
-  private readonly note: string | undefined;
+  private readonly notes: string[];
+  private readonly from: Micros;
+  private readonly to: Micros;
+  private before = 0;
+  private after = 0;
 
-  constructor(hosts: readonly HostInfo[], pick?: ReadonlySet<string>) {
+  constructor(hosts: readonly HostInfo[], pick?: ReadonlySet<string>, private readonly window: LadderWindow = {}) {
     const { shown, note } = ladderHosts(hosts, pick);
     this.shown = shown;
-    this.note = note;
+    this.notes = note ? [note] : [];
     this.names = new Set(shown.map((h) => h.name));
+    this.from = window.from ?? -Infinity;
+    this.to = window.to ?? Infinity;
   }
 
   write(r: TraceEvent): void {
-    if (this.keeps(r)) this.records.push(r);
+    if (!this.keeps(r)) return;
+    // A drop marks its packet's row; a packet lost on arrival is dropped after the window's end.
+    if (r.kind === 'net.drop') {
+      if (r.t >= this.from) this.records.push(r);
+    } else if (r.t < this.from) {
+      if (isRow(r)) this.before++;
+    } else if (r.t > this.to) {
+      if (isRow(r)) this.after++;
+    } else {
+      this.records.push(r);
+    }
   }
 
   private keeps(r: TraceEvent): boolean {
@@ -64,21 +84,51 @@ export class LadderSink implements TraceSink {
   }
 
   render(): string {
-    return renderRows(this.shown, this.records, this.note);
+    const { from, to } = this.window;
+    const cut = from === undefined && to === undefined ? [] : [
+      `(cut to ${from === undefined ? 'the start' : formatDuration(from)} … ${to === undefined ? 'the end' : formatDuration(to)} by --from/--to: ` +
+        `${this.before} row${this.before === 1 ? '' : 's'} before and ${this.after} after left out)`,
+    ];
+    return renderRows(this.shown, this.records, [...cut, ...this.notes]);
   }
 }
 
+/** A cut of the ladder in time (`--from`, `--to`): the rows at instants in [from, to], both included. */
+export interface LadderWindow {
+  from?: Micros;
+  to?: Micros;
+}
+
+/**
+ * Whether a record outside the window would have been a row. Pure TCP ACKs count as none: the
+ * ladder shows one only when it is lost, which its drop record tells later.
+ */
+function isRow(r: TraceEvent): boolean {
+  if (r.kind === 'net.send') return !isPureAck(r);
+  return r.kind === 'scenario.action' || marker(r) !== undefined;
+}
+
+function isPureAck(r: NetSend): boolean {
+  return r.proto === 'tcp' && r.bytes.length === 0 && r.tcp?.flags === '.';
+}
+
 /** The ladder of a finished list of records (tests, small traces). */
-export function renderLadder(hosts: readonly HostInfo[], records: readonly TraceEvent[], pick?: ReadonlySet<string>): string {
-  const sink = new LadderSink(hosts, pick);
+export function renderLadder(hosts: readonly HostInfo[], records: readonly TraceEvent[], pick?: ReadonlySet<string>, window?: LadderWindow): string {
+  const sink = new LadderSink(hosts, pick, window);
   for (const r of records) sink.write(r);
   return sink.render();
 }
 
-function renderRows(shownHosts: readonly HostInfo[], records: readonly TraceEvent[], note: string | undefined): string {
+/** Says which instant a row shows: the one the trace stamps, never the arrival of a packet. */
+export const LADDER_LEGEND = '(each row at the instant of what it shows: an arrow when its packet leaves the sender (it arrives a link delay later), * a state change, ── a scenario event)';
+
+function renderRows(shownHosts: readonly HostInfo[], records: readonly TraceEvent[], notes: readonly string[]): string {
   const hosts = shownHosts.map((h) => h.name);
-  const col = new Map(hosts.map((h, i) => [h, TIME_W + 2 + i * COL]));
-  const width = TIME_W + 2 + (hosts.length - 1) * COL + 1;
+  // One width for the whole ladder, so the host columns stay straight down the page.
+  let timeW = TIME_W;
+  for (const r of records) timeW = Math.max(timeW, formatInstant(r.t).length);
+  const col = new Map(hosts.map((h, i) => [h, timeW + 2 + i * COL]));
+  const width = timeW + 2 + (hosts.length - 1) * COL + 1;
   const drops = new Map<number, string>();
   for (const r of records) if (r.kind === 'net.drop') drops.set(r.id, r.reason);
 
@@ -91,26 +141,27 @@ function renderRows(shownHosts: readonly HostInfo[], records: readonly TraceEven
   // Host names and addresses start at their column, so the eye can follow the line down.
   const header = (first: string, texts: string[]): string => {
     const row = Array<string>(width + COL).fill(' ');
-    put(row, 0, first.padStart(TIME_W));
-    texts.forEach((t, i) => put(row, TIME_W + 2 + i * COL, t));
+    put(row, 0, first.padStart(timeW));
+    texts.forEach((t, i) => put(row, timeW + 2 + i * COL, t));
     return row.join('').trimEnd();
   };
-  out.push(header('time (s)', hosts));
+  out.push(header('time', hosts));
   out.push(header('', shownHosts.map((h) => h.ip)));
-  if (note) out.push(note);
+  out.push(LADDER_LEGEND, ...notes);
 
   const pendingRetransmit = new Map<string, string>();
   const line = (t: number, row: string[], note: string): void => {
-    out.push(`${formatSeconds(t).padStart(TIME_W)}  ${row.join('').slice(TIME_W + 2)}${note ? `  ${note}` : ''}`.trimEnd());
+    out.push(`${formatInstant(t).padStart(timeW)}  ${row.join('').slice(timeW + 2)}${note ? `  ${note}` : ''}`.trimEnd());
   };
 
   for (const r of records) {
     switch (r.kind) {
       case 'net.send': {
         // Pure TCP ACKs are noise in a ladder (they stay in the pcap and the JSONL).
-        if (r.proto === 'tcp' && r.bytes.length === 0 && r.tcp?.flags === '.' && !drops.has(r.id)) break;
+        if (isPureAck(r) && !drops.has(r.id)) break;
         const notes: string[] = [];
-        const re = pendingRetransmit.get(r.from);
+        // A SIP retransmission's note goes on the SIP layer's next send, not on one TCP repeats.
+        const re = isTcpRetransmission(r) || (r.proto === 'tcp' && r.bytes.length === 0) ? undefined : pendingRetransmit.get(r.from);
         if (re) {
           notes.push(re);
           pendingRetransmit.delete(r.from);
@@ -124,7 +175,7 @@ function renderRows(shownHosts: readonly HostInfo[], records: readonly TraceEven
         pendingRetransmit.set(r.host, r.count > 0 ? `retransmission #${r.count} (Timer ${r.timer})` : `retransmission (${r.timer === '2xx' ? '2xx until ACK' : `Timer ${r.timer}`})`);
         break;
       case 'scenario.action':
-        out.push(`${formatSeconds(r.t).padStart(TIME_W)}  ${`── ${formatDuration(r.t)}: ${r.detail} `.padEnd(Math.max(width - TIME_W - 2, 0), '─')}──`);
+        out.push(`${formatInstant(r.t).padStart(timeW)}  ${`── ${formatDuration(r.t)}: ${r.detail} `.padEnd(Math.max(width - timeW - 2, 0), '─')}──`);
         break;
       default: {
         const m = marker(r);
@@ -137,54 +188,6 @@ function renderRows(shownHosts: readonly HostInfo[], records: readonly TraceEven
     }
   }
   return out.join('\n') + '\n';
-}
-
-const DROP_WORDS: Record<string, string> = {
-  loss: 'link loss',
-  partition: 'partitioned',
-  silent: 'destination silent',
-  'sender-down': 'sender is down',
-};
-
-function packetLabel(r: NetSend): string {
-  if (r.proto === 'icmp') return 'ICMP unreachable';
-  if (r.proto === 'tcp' && r.bytes.length === 0) return `TCP ${r.label}`;
-  return r.label;
-}
-
-function marker(r: TraceEvent): { host: string; text: string } | undefined {
-  switch (r.kind) {
-    case 'sip.timeout':
-      return { host: r.host, text: r.timer === 'retry-counts' ? `${r.method} to ${r.peer} gave up: retry counts reached` : `Timer ${r.timer} fired (${r.method} to ${r.peer}): no response` };
-    case 'sip.transport-error':
-      return { host: r.host, text: `${r.method} to ${r.peer}: transport error: ${r.cause}` };
-    case 'phone.registration':
-      return { host: r.phone, text: `registration on ${r.server}: ${r.from} → ${r.to} (${r.reason})` };
-    case 'phone.register-attempt':
-      return { host: r.phone, text: `REGISTER to ${r.server}: ${r.reason}` };
-    case 'phone.working-server':
-      return { host: r.phone, text: `working server ${r.server ? `is now ${r.server}` : 'none: no registration'} (${r.reason})` };
-    case 'call.state':
-      return { host: r.phone, text: `call ${r.call} ${r.from} → ${r.to}${r.server && r.to === 'trying' ? ` ${r.server}` : ''} (${r.reason})` };
-    case 'call.outcome':
-      return {
-        host: r.phone,
-        text: `call ${r.call} to ${r.to} ${r.outcome.toUpperCase()}${r.via ? ` via ${r.via}` : ''} after ${formatDuration(r.setup)} (tried ${r.tried.join(', ') || 'nothing'})`,
-      };
-    case 'call.incoming':
-      return { host: r.phone, text: `incoming call from ${r.caller} via ${r.via} ${r.outcome.toUpperCase()}${r.setup ? ` after ${formatDuration(r.setup)}` : ''} (${r.reason})` };
-    case 'phone.feature':
-      return { host: r.phone, text: `${r.feature} ${r.available ? 'available' : 'LOST'}${r.server ? ` on ${r.server}` : ''} (${r.reason})` };
-    case 'host.state':
-      return { host: r.host, text: `now ${r.mode} (${r.reason})` };
-    // A queued arrival is not a state change worth a row (a busy server has thousands); a shed one is.
-    case 'server.load':
-      return r.action === 'shed' ? { host: r.host, text: `${r.method} shed, queue full (${r.queue} waiting): ${r.overload === '503' ? '503 at once' : 'dropped'}` } : undefined;
-    case 'server.queue-lost':
-      return { host: r.host, text: `${r.lost} queued request${r.lost === 1 ? '' : 's'} lost (${r.reason})` };
-    default:
-      return undefined;
-  }
 }
 
 /** Draws "|----LABEL--->|" between two columns; a lost packet ends in "x" instead of a head. */
@@ -201,10 +204,10 @@ function arrow(row: string[], from: number | undefined, to: number | undefined, 
   return row;
 }
 
-/** The label as it fits: whole, else without its "(METHOD)" suffix, else cut with an ellipsis. */
+/** The label as it fits: whole, else without its "(METHOD)" or "(what TCP resent)" suffix, else cut with an ellipsis. */
 function fit(label: string, span: number): string {
   if (label.length <= span) return label;
-  const short = label.replace(/ \([A-Z]+\)$/, '');
+  const short = label.replace(/ \([^()]+\)$/, '');
   if (short.length <= span) return short;
   return `${short.slice(0, Math.max(0, span - 1))}…`;
 }

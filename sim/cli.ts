@@ -12,6 +12,7 @@ import { PcapSink } from '../reports/pcap.js';
 import { renderSummary } from '../reports/summary.js';
 import { expandScenarioPaths, perScenario } from './cli-files.js';
 import { errnoReason, OpenOutput, OutputSet, targetKind } from './cli-outputs.js';
+import { ladderWindow, parseInstantFlag } from './cli-window.js';
 import { explainConfig } from './explain.js';
 import { InputError } from './core/input-error.js';
 import { didYouMean } from './core/suggest.js';
@@ -45,6 +46,8 @@ interface RunFlags {
   junit?: string;
   quiet?: boolean;
   ladder?: string;
+  from?: number;
+  to?: number;
   metrics?: string;
   model: Partial<ModelOptions>;
   set: Setting[];
@@ -72,6 +75,8 @@ function main(argv: string[]): number {
     .option('--metrics <file>', 'write the fleet and server metrics per simulated second: F.csv (a table) or F.json (with distributions and recovery instants)')
     .option('--quiet', 'print only the summaries, not the ladders')
     .option('--ladder <hosts>', `the hosts the ladder shows, comma-separated (default: every host; past ${LADDER_ALL_HOSTS_MAX} hosts the servers, DNS and the first phones)`)
+    .option('--from <t>', 'cut the ladder to rows at or after this instant, a duration like 1m30s', parseInstantFlag('--from'))
+    .option('--to <t>', 'cut the ladder to rows at or before this instant, a duration like 2m', parseInstantFlag('--to'))
     .addOption(new Option('--model <key=value>', `set a model option (${modelHelp()}); repeatable`).argParser(parseModel).default({}, 'the documented defaults'))
     .addOption(new Option('--set <key=value>', 'override a phone .cfg key on every phone (sip.timer_t1=1), a model option (model.inviteFailover=retry-counts) or network.default.delay|jitter|loss; repeatable (what sweep replay commands use)').argParser((v: string, prev: Setting[]) => [...prev, parseSetting(v, '--set')]).default([], 'none'))
     .addHelpText('after', `
@@ -163,6 +168,7 @@ function runCommand(paths: string[], flags: RunFlags): number {
     throw new InputError(flags.metrics, undefined, '--metrics', 'expected a file name ending in .csv or .json (the format follows the extension)');
   }
   const picks = scenarios.map((s) => (flags.ladder !== undefined ? ladderPick(flags.ladder, s) : undefined));
+  const window = ladderWindow(flags.from, flags.to);
   // When stdout carries an output (`--json -`), the ladders and summaries move to stderr.
   const say = [flags.pcap, flags.json, flags.html, flags.junit].some((f) => f !== undefined && targetKind(f) === 'stdout') ? (s: string) => void process.stderr.write(s) : toStdout;
   const runs: RunResult[] = [];
@@ -200,7 +206,7 @@ function runCommand(paths: string[], flags: RunFlags): number {
         ends.push(() => pcap.end());
       }
       // The ladder keeps records only when something shows it: with --quiet and no --out, never.
-      const ladder = !flags.quiet || outDir ? new LadderSink(scenarioHosts(s), picks[i]) : undefined;
+      const ladder = !flags.quiet || outDir ? new LadderSink(scenarioHosts(s), picks[i], window) : undefined;
       if (ladder) sinks.push(ladder);
       const page = flags.html || outDir ? new HtmlTimeline({ hosts: scenarioHosts(s) }) : undefined;
       if (page) sinks.push(page);

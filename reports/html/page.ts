@@ -4,6 +4,8 @@ import type { Verdict } from '../../sim/scenario/expectations.js';
 import { PAGE_CSS } from './css.js';
 import { escapeHtml as esc, jsonForScript } from './escape.js';
 import { GEOMETRY } from './layout.js';
+import { FLEET_CSS } from './fleet-charts.js';
+import { FLEET_SCRIPT } from './fleet-script.js';
 import { PAGE_SCRIPT } from './script.js';
 import type { PageMeta } from './timeline.js';
 
@@ -13,6 +15,8 @@ export interface PageParts {
   texts: string[];
   lanes: { name: string; role: string; h: number; wire: number }[];
   hidden: { phones: number; messages: number; shownPhones: number };
+  /** The fleet charts' section (fleet-charts.ts), '' without fleets. */
+  fleet: string;
   sections: string[];
 }
 
@@ -30,7 +34,7 @@ export function renderPage(p: PageParts): string {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:">
 <title>${esc(title)} — sipsim</title>
-<style>${PAGE_CSS}</style>
+<style>${PAGE_CSS}${p.fleet ? FLEET_CSS : ''}</style>
 </head>
 <body>
 <header>
@@ -38,7 +42,7 @@ export function renderPage(p: PageParts): string {
 ${s.description ? `<p class="desc">${esc(s.description)}</p>` : ''}
 <p class="meta">${esc(s.file)} · seed ${meta.seed} · ${esc(formatDuration(meta.end))} simulated · ${meta.eventsRun} events · <span class="${held === meta.verdicts.length ? 'pass' : 'fail'}">expectations ${held}/${meta.verdicts.length} hold</span></p>
 <details class="model"><summary>model options</summary><code>${esc(Object.entries(meta.model).map(([k, v]) => `${k}=${v}`).join(' '))}</code></details>
-${hiddenNote(p.hidden)}
+${hiddenNote(p.hidden, p.fleet !== '')}
 </header>
 <nav id="controls">
 <button id="zin" type="button">zoom in</button> <button id="zout" type="button">zoom out</button> <button id="reset" type="button">reset</button>
@@ -51,21 +55,23 @@ ${hiddenNote(p.hidden)}
 <div id="chart">${p.svg}</div>
 <aside id="detail"><p class="none">Click a message arrow to see its full text here.</p></aside>
 ${legend()}
-<section id="expectations"><h2>Expectations</h2>${verdictTable(meta.verdicts, meta.end, s.file)}</section>
+${p.fleet ? `${p.fleet}\n` : ''}<section id="expectations"><h2>Expectations</h2>${verdictTable(meta.verdicts, meta.end, s.file)}</section>
 ${p.sections.join('\n')}
 <section id="summary"><h2>Summary</h2><pre>${esc(meta.summaryText)}</pre></section>
 </main>
 <script type="application/json" id="data">${jsonForScript(data)}</script>
 <script>${PAGE_SCRIPT}</script>
-</body>
+${p.fleet ? `<script>${FLEET_SCRIPT}</script>\n` : ''}</body>
 </html>
 `;
 }
 
-function hiddenNote(h: PageParts['hidden']): string {
+function hiddenNote(h: PageParts['hidden'], charts: boolean): string {
   if (h.phones === 0) return '';
   return `<p class="note" id="hidden-note">${h.phones} phone${h.phones > 1 ? 's' : ''} hidden: this page shows every server and DNS lane and the first ${h.shownPhones} phone${h.shownPhones > 1 ? 's' : ''} (${h.messages} messages from or to hidden phones are not drawn). ` +
-    'Aggregate fleet charts (phones registered per server over time, request and shed rates per server) are not drawn yet; they will come as page sections once fleets land.</p>';
+    (charts
+      ? 'The fleet charts below show every phone in aggregate: registrations per server over time, request, response and shed rates and queue length per server.</p>'
+      : 'Aggregate charts (phones registered per server over time, request and shed rates per server) are drawn for fleets, from their metrics: declare the phones as a <code>fleets:</code> entry.</p>');
 }
 
 function legend(): string {

@@ -6,28 +6,11 @@
  * The server-side render and this script place elements with the same formula and rounding, so
  * "reset" gives back the page as it was written.
  */
-export const PAGE_SCRIPT = String.raw`(function () {
-'use strict';
-var svg = document.getElementById('tl');
-var data = JSON.parse(document.getElementById('data').textContent);
-var X0 = +svg.getAttribute('data-x0'), X1 = +svg.getAttribute('data-x1'), END = +svg.getAttribute('data-end');
-var LOST = +svg.getAttribute('data-lost'), LIMIT = +svg.getAttribute('data-label-limit');
-var NS = 'http://www.w3.org/2000/svg';
-var view = { a: 0, b: END };
-var hidden = [];
-var laneY = [];
-var lanes = svg.querySelectorAll('g.lane');
-var msgs = svg.querySelectorAll('g.msg');
-var timed = svg.querySelectorAll('#lanes [data-a]');
-var cursor = document.getElementById('cursor');
-var sel = document.getElementById('sel');
-var height = 0;
-
-function r1(v) { return Math.round(v * 10) / 10; }
-function clamp(v) { return Math.max(-1e6, Math.min(1e6, v)); }
-function x(t) { return X0 + (t / 1e6 - view.a / 1e6) / (view.b / 1e6 - view.a / 1e6) * (X1 - X0); }
-function tAt(px) { return view.a + (px - X0) / (X1 - X0) * (view.b - view.a); }
-function trim(n) { return String(Math.round(n * 1000) / 1000); }
+/**
+ * Time formatting and the axis tick rule, shared by the timeline's script and the fleet
+ * charts' (fleet-script.ts): one text, so both axes tick and read alike.
+ */
+export const TIME_JS = String.raw`function trim(n) { return String(Math.round(n * 1000) / 1000); }
 /* sim/core/time.ts formatDuration */
 function fmt(t) {
   if (t === 0) return '0s';
@@ -62,7 +45,30 @@ function ticks(start, stop, count) {
   return out;
 }
 
-function layout() {
+`;
+
+export const PAGE_SCRIPT = String.raw`(function () {
+'use strict';
+var svg = document.getElementById('tl');
+var data = JSON.parse(document.getElementById('data').textContent);
+var X0 = +svg.getAttribute('data-x0'), X1 = +svg.getAttribute('data-x1'), END = +svg.getAttribute('data-end');
+var LOST = +svg.getAttribute('data-lost'), LIMIT = +svg.getAttribute('data-label-limit');
+var NS = 'http://www.w3.org/2000/svg';
+var view = { a: 0, b: END };
+var hidden = [];
+var laneY = [];
+var lanes = svg.querySelectorAll('g.lane');
+var msgs = svg.querySelectorAll('g.msg');
+var timed = svg.querySelectorAll('#lanes [data-a]');
+var cursor = document.getElementById('cursor');
+var sel = document.getElementById('sel');
+var height = 0;
+
+function r1(v) { return Math.round(v * 10) / 10; }
+function clamp(v) { return Math.max(-1e6, Math.min(1e6, v)); }
+function x(t) { return X0 + (t / 1e6 - view.a / 1e6) / (view.b / 1e6 - view.a / 1e6) * (X1 - X0); }
+function tAt(px) { return view.a + (px - X0) / (X1 - X0) * (view.b - view.a); }
+${TIME_JS}function layout() {
   var y = data.axis;
   for (var i = 0; i < lanes.length; i++) {
     var g = lanes[i];

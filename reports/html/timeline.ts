@@ -4,7 +4,9 @@ import type { ModelOptions } from '../../sim/phone/model-options.js';
 import type { Verdict } from '../../sim/scenario/expectations.js';
 import type { Scenario } from '../../sim/scenario/scenario.js';
 import type { HostInfo } from '../../sim/scenario/world.js';
+import type { MetricsResult } from '../fleet-metrics.js';
 import { TimelineCollector } from './collect.js';
+import { renderFleetCharts } from './fleet-charts.js';
 import { layoutLanes, timeScale } from './layout.js';
 import { linkBands } from './links.js';
 import { renderPage } from './page.js';
@@ -19,6 +21,8 @@ export interface PageMeta {
   end: Micros;
   eventsRun: number;
   summaryText: string;
+  /** The fleet and server metrics of the run (RunResult.metrics): with fleets, the page draws them as charts. */
+  metrics?: MetricsResult;
 }
 
 /**
@@ -85,6 +89,7 @@ export class HtmlTimeline {
       texts,
       lanes: lanes.map((l) => ({ name: l.role === 'network' ? 'network links' : l.name, role: l.role, h: l.height, wire: l.wireY })),
       hidden: { phones: this.hiddenPhones, messages: c.hiddenMessages, shownPhones: this.shownHosts.filter((h) => h.role === 'phone').length },
+      fleet: meta.metrics ? renderFleetCharts(meta.metrics, meta.scenario.events, meta.end) : '',
       sections: this.sections.map((s) => s.render(meta)),
     });
   }

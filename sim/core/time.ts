@@ -53,3 +53,19 @@ export function formatDuration(t: Micros): string {
 function trim(n: number): string {
   return String(Math.round(n * 1000) / 1000);
 }
+
+/**
+ * An instant for report columns: formatDuration's units with every microsecond kept, so rows
+ * can be told apart and their decimal points line up when right-aligned: "0.010000s",
+ * "1m2.345678s", "12h0m17.842000s". Minutes stay when hours are shown ("1h0m5s", not "1h5s",
+ * which reads like 1h05m); seconds are never padded, as in formatDuration.
+ */
+export function formatInstant(t: Micros): string {
+  const sign = t < 0 ? '-' : '';
+  let a = Math.abs(t);
+  const h = Math.floor(a / 3_600_000_000);
+  a -= h * 3_600_000_000;
+  const m = Math.floor(a / 60_000_000);
+  a -= m * 60_000_000;
+  return `${sign}${h ? `${h}h${m}m` : m ? `${m}m` : ''}${formatSeconds(a)}s`;
+}

@@ -2,7 +2,7 @@
 // @ts-ignore TS7016
 import { expect } from 'chai';
 import fc from 'fast-check';
-import { US_PER_MS, US_PER_S, formatDuration, formatSeconds, ms, parseDuration, sec } from '../../sim/core/time.js';
+import { US_PER_MS, US_PER_S, formatDuration, formatInstant, formatSeconds, ms, parseDuration, sec } from '../../sim/core/time.js';
 
 describe('time helpers', () => {
   it('ms() and sec() convert to integer µs, rounding', () => {
@@ -85,6 +85,22 @@ describe('time helpers', () => {
     it('returns undefined (not Infinity / unsafe integers) for out-of-range durations', () => {
       expect(parseDuration('9'.repeat(400) + 's')).to.equal(undefined);
       expect(parseDuration('99999999999h')).to.equal(undefined);
+    });
+  });
+
+  describe('formatInstant (the ladder\'s time column)', () => {
+    it('keeps every microsecond in the summary\'s units, minutes kept when hours are shown', () => {
+      const ts = [0, 10_000, 62_345_678, 3_600_000_000 + 5_000_000, 44_262_842_971, 60_000_000];
+      expect(ts.map(formatInstant)).to.deep.equal(['0.000000s', '0.010000s', '1m2.345678s', '1h0m5.000000s', '12h17m42.842971s', '1m0.000000s']);
+    });
+
+    it('reads back with parseDuration, so a row\'s time can be pasted into --from', () => {
+      fc.assert(
+        fc.property(fc.integer({ min: 0, max: 400 * 3_600_000_000 }), (t) => {
+          expect(parseDuration(formatInstant(t)), formatInstant(t)).to.equal(t);
+        }),
+        { numRuns: 2000 },
+      );
     });
   });
 

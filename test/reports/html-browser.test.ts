@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { repoRoot } from '../helpers/run-cli.js';
-import { bundled, EVIL, expectedFromTrace, renderRun, writeEvilScenario } from './html-fixtures.js';
+import { bundled, EVIL, expectedFromTrace, renderRun, writeEvilScenario, writeFailingFleet } from './html-fixtures.js';
 
 /** Debian's chromium package; the test drives it with playwright-core (no bundled browser download). */
 const CHROMIUM = '/usr/bin/chromium';
@@ -127,6 +127,39 @@ describe('HTML timeline in Chromium', function () {
       await page.close();
     });
   }
+
+  it('a fleet page: charts drawn, a line per server, and they follow the timeline\'s zoom', async () => {
+    const dir = fs.mkdtempSync(path.join(PAGES, 'fleet-'));
+    const { run, html } = renderRun(writeFailingFleet(dir));
+    const file = path.join(dir, 'fleet.html');
+    fs.writeFileSync(file, html);
+    const { page, errors } = await open(browser!, file);
+    expect(await page.locator('#fleet figure.fc').count()).to.equal(5);
+    const series = await page.$$eval('#fc-registered-office polyline.fc-line', (ls) => ls.map((l) => l.getAttribute('data-series')));
+    expect(series).to.deep.equal(['sip1', 'sip2', 'any']);
+    // Drawn, not just present: each line has a box of real size in the browser's layout.
+    const boxes = await page.$$eval('#fleet polyline.fc-line', (ls) => ls.map((l) => l.getBoundingClientRect().width));
+    expect(boxes.length).to.equal(3 + 4 * run.metrics!.servers.length);
+    const plot = await page.$eval('#fc-registered-office rect.fc-bg', (r) => r.getBoundingClientRect().width);
+    // Every line spans the plot: 0.5 s to the run's end (or 1 s to it) of 360 s.
+    expect(boxes.every((w) => w > plot * 0.99 && w <= plot + 1), `${boxes} vs ${plot}`).to.equal(true);
+    await page.locator('#fleet').screenshot({ path: path.join(OUT, 'fleet-charts.png') });
+
+    // Zoom the timeline to 1m–3m: the charts' plots and axes follow; the fail mark moves to the left edge.
+    const markX = (): Promise<number> => page.$eval('#fc-registered-office line.fc-ev[data-a="60000000"]', (l) => l.getBoundingClientRect().x);
+    const before = await markX();
+    await page.evaluate(() => (window as unknown as { sipsimTimeline: { zoomTo(a: number, b: number): void } }).sipsimTimeline.zoomTo(60_000_000, 180_000_000));
+    const after = await markX();
+    expect(after).to.be.lessThan(before);
+    const left = await page.$eval('#fc-registered-office rect.fc-bg', (r) => r.getBoundingClientRect().x);
+    expect(Math.abs(after - left)).to.be.lessThan(2);
+    const ticks = await page.$$eval('#fc-registered-office g.fc-xaxis text', (ts) => ts.map((t) => t.textContent));
+    expect(ticks[0]).to.equal('1m');
+    expect(ticks).to.deep.equal(await page.$$eval('#axis text', (ts) => ts.map((t) => t.textContent)));
+    await page.locator('#fleet').screenshot({ path: path.join(OUT, 'fleet-charts-zoomed.png') });
+    expect(errors).to.deep.equal([]);
+    await page.close();
+  });
 
   it('a script tag in the scenario name, display name, user part and called number does not run and shows as text', async () => {
     const dir = fs.mkdtempSync(path.join(PAGES, 'evil-'));

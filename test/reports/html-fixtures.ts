@@ -9,6 +9,7 @@ import { scenarioHosts } from '../../sim/scenario/world.js';
 
 /** A run with its records kept, for counting what the page must draw. */
 export type RecordedRun = RunResult & { records: TraceEvent[] };
+import { writeCompactFleetScenario } from '../helpers/fleet-scenario.js';
 import { repoRoot } from '../helpers/run-cli.js';
 
 /** Runs a scenario file and renders its page the way the CLI does: every record through write(), then render(). */
@@ -109,4 +110,41 @@ export function countInMarkup(page: string): Expected {
 export function timelineSvg(page: string): string {
   const start = page.indexOf('<svg id="tl"');
   return page.slice(start, page.indexOf('</svg>', start) + 6);
+}
+
+/**
+ * A fleet of `count` phones (compact `fleets:` form) with sip1 failing silent at 1m and back
+ * at 3m; registrations expire after 60 s, so the fleet moves off sip1 and back within the run.
+ */
+export function writeFailingFleet(dir: string, count = 60, duration = '6m'): string {
+  return writeCompactFleetScenario(dir, count, {
+    duration,
+    settings: { 'account.1.user_name': '2{i:05}', 'account.1.sip_server.1.expires': '60', 'account.1.sip_server.2.expires': '60' },
+    events: ['{ at: 1m, fail: sip1, mode: silent }', '{ at: 3m, recover: sip1 }'],
+    expect: [`  - { by: 20s, registered: { phone: "office[${count}]", on: sip1 } }`],
+  });
+}
+
+/** A fleet chart's lines as the page draws them: series name, declared point count, and (second, value) per point. */
+export interface ChartLine {
+  series: string;
+  declared: number;
+  points: { s: number; v: number }[];
+}
+
+/** Reads a chart's polylines back: x is in seconds, y is turned back into a value with the chart's own y range. */
+export function chartLines(html: string, id: string): ChartLine[] {
+  const start = html.indexOf(`<figure class="fc" id="fc-${id}">`);
+  if (start < 0) return [];
+  const fig = html.slice(start, html.indexOf('</figure>', start));
+  const num = (name: string): number => Number(new RegExp(`${name}="([^"]+)"`).exec(fig)![1]);
+  const [ymax, bottom, top] = [num('data-ymax'), num('data-ybottom'), num('data-ytop')];
+  return [...fig.matchAll(/<polyline class="fc-line [^"]*" data-series="([^"]*)" data-at="[^"]*" data-points="(\d+)" points="([^"]*)"/g)].map((m) => ({
+    series: m[1]!,
+    declared: Number(m[2]),
+    points: m[3]!.split(' ').map((p) => {
+      const [s, y] = p.split(',').map(Number) as [number, number];
+      return { s, v: ((bottom - y) / (bottom - top)) * ymax };
+    }),
+  }));
 }
