@@ -37,6 +37,8 @@ export function ladderHosts(hosts: readonly HostInfo[], pick?: ReadonlySet<strin
 export class LadderSink implements TraceSink {
   private readonly records: TraceEvent[] = [];
   private readonly names: Set<string>;
+  /** Every host of the run: a name not among them is an address no host has (a packet into the void). */
+  private readonly hosts: ReadonlySet<string>;
   private readonly shown: HostInfo[];
   private readonly notes: string[];
   private readonly from: Micros;
@@ -49,6 +51,7 @@ export class LadderSink implements TraceSink {
     this.shown = shown;
     this.notes = note ? [note] : [];
     this.names = new Set(shown.map((h) => h.name));
+    this.hosts = shown.length === hosts.length ? this.names : new Set(hosts.map((h) => h.name));
     this.from = window.from ?? -Infinity;
     this.to = window.to ?? Infinity;
   }
@@ -71,7 +74,9 @@ export class LadderSink implements TraceSink {
     switch (r.kind) {
       case 'net.send':
       case 'net.drop':
-        return this.names.has(r.from) || this.names.has(r.to);
+        // Both ends shown (or the far end no host at all: an address nobody has). A packet
+        // between a shown host and a hidden one would be a row with no arrow in it.
+        return (this.names.has(r.from) || !this.hosts.has(r.from)) && (this.names.has(r.to) || !this.hosts.has(r.to)) && (this.names.has(r.from) || this.names.has(r.to));
       case 'scenario.action':
         return true;
       case 'sip.retransmit':

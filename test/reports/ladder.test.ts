@@ -7,6 +7,7 @@ import type { NetSend, TraceEvent } from '../../sim/core/trace.js';
 import { loadScenario } from '../../sim/scenario/load-scenario.js';
 import { runRecorded } from '../../sim/scenario/run-scenario.js';
 import type { HostInfo } from '../../sim/scenario/world.js';
+import { writeCompactFleetScenario } from '../helpers/fleet-scenario.js';
 import { repoRoot, runCli } from '../helpers/run-cli.js';
 
 /** The ladder rows: lines that start with an instant ("1m2.345678s  "), the time cut off. */
@@ -66,6 +67,21 @@ describe('text ladder', function () {
         ['0.004000s', 'TCP retransmission', false], // "(REGISTER [TLS])" does not fit a 25-character arrow
       ]);
     });
+  });
+
+  it('past 40 hosts: the servers, DNS and first 8 phones, a note on --ladder, and no row for a packet of a hidden phone', () => {
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'sipsim-ladder-fleet-'));
+    const run = runRecorded(loadScenario(writeCompactFleetScenario(tmp, 60, { duration: '2m' })));
+    const ladder = renderLadder(run.hosts, run.records);
+    expect(ladder).to.contain('(ladder of 10 of 62 hosts: the servers, DNS and the first 8 of 60 phones; pick others with --ladder HOST,HOST…)');
+    const header = ladder.split('\n')[0]!;
+    expect(header).to.contain('office[8]').and.not.contain('office[9]');
+    // Every packet row is an arrow between two shown columns: the 52 hidden phones' REGISTERs draw nothing.
+    const shown = new Set(['office[1]', 'office[2]', 'office[3]', 'office[4]', 'office[5]', 'office[6]', 'office[7]', 'office[8]', 'sip1', 'sip2']);
+    const packets = run.records.filter((r): r is NetSend => r.kind === 'net.send' && shown.has(r.from) && shown.has(r.to));
+    const arrows = rows(ladder).filter((r) => arrowLabel(r.rest) !== undefined);
+    expect(arrows.length).to.equal(packets.length);
+    expect(rows(ladder).filter((r) => /^[| ]*$/.test(r.rest)).length).to.equal(0);
   });
 
   it('says which instant each row shows, once, under the header', () => {
