@@ -14,7 +14,11 @@ export interface ServerSeries {
   answered: Int32Array;
   /** Per second: requests a capacity-limited server shed (503 or dropped). */
   shed: Int32Array;
-  /** Per second: the longest queue seen (capacity-limited servers). */
+  /**
+   * Per second: the longest queue an arriving request found (capacity-limited servers; 0 in a
+   * second nobody arrived: the trace marks arrivals, not services, so a level between arrivals is
+   * not known — carrying the last one forward would show a crashed server's queue all outage long).
+   */
   queue: Int32Array;
   /** At the end of each second: phones holding a registration on the server (phone-side view). */
   bindings: Int32Array;
@@ -92,7 +96,7 @@ const FINAL_LABEL = /^[2-6]\d\d /;
  */
 export class FleetMetricsReducer implements TraceSink {
   private readonly seconds: number;
-  private readonly servers = new Map<string, ServerSeries & { bindingsNow: number; queueNow: number }>();
+  private readonly servers = new Map<string, ServerSeries & { bindingsNow: number }>();
   private readonly fleets = new Map<string, FleetState>();
   /** Phone name → its fleet and index; resolved once per phone. */
   private readonly member = new Map<string, { fleet: FleetState; i: number } | null>();
@@ -108,7 +112,7 @@ export class FleetMetricsReducer implements TraceSink {
     const n = this.seconds;
     for (const h of hosts) {
       if (h.role !== 'server') continue;
-      this.servers.set(h.name, { name: h.name, arrived: new Int32Array(n), answered: new Int32Array(n), shed: new Int32Array(n), queue: new Int32Array(n), bindings: new Int32Array(n), bindingsNow: 0, queueNow: 0 });
+      this.servers.set(h.name, { name: h.name, arrived: new Int32Array(n), answered: new Int32Array(n), shed: new Int32Array(n), queue: new Int32Array(n), bindings: new Int32Array(n), bindingsNow: 0 });
     }
     for (const f of fleets) {
       const on = new Map<string, Int32Array>();
@@ -173,10 +177,7 @@ export class FleetMetricsReducer implements TraceSink {
     const s = this.servers.get(load.host);
     if (!s) return;
     if (load.action === 'shed') s.shed[sec]!++;
-    if (typeof load.queue === 'number') {
-      s.queueNow = load.queue;
-      if (load.queue > s.queue[sec]!) s.queue[sec] = load.queue;
-    }
+    if (typeof load.queue === 'number' && load.queue > s.queue[sec]!) s.queue[sec] = load.queue;
   }
 
   /**
@@ -289,10 +290,7 @@ export class FleetMetricsReducer implements TraceSink {
   }
 
   private sample(k: number): void {
-    for (const s of this.servers.values()) {
-      s.bindings[k] = s.bindingsNow;
-      if (s.queueNow > s.queue[k]!) s.queue[k] = s.queueNow;
-    }
+    for (const s of this.servers.values()) s.bindings[k] = s.bindingsNow;
     for (const f of this.fleets.values()) {
       f.registered[k] = f.up;
       for (const [server, arr] of f.on) arr[k] = f.onNow.get(server)!;
@@ -320,6 +318,6 @@ export class FleetMetricsReducer implements TraceSink {
         gap: distribution(gaps.values()), neverRegistered: never, setup: distribution(f.setups.values()), calls: { ...f.calls },
       });
     }
-    return { seconds: this.seconds, servers: [...this.servers.values()].map(({ bindingsNow: _b, queueNow: _q, ...s }) => s), fleets };
+    return { seconds: this.seconds, servers: [...this.servers.values()].map(({ bindingsNow: _b, ...s }) => s), fleets };
   }
 }

@@ -3,7 +3,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { CliResult, cliPath, repoRoot, runCli } from '../helpers/run-cli.js';
+import { CliResult, bundledScenarioIds, cliPath, heavyScenarioIds, repoRoot, runCli } from '../helpers/run-cli.js';
 
 /**
  * An output that cannot be written (a path under a file, a directory, a full disk, stdout on a
@@ -150,8 +150,11 @@ describe('CLI: an output that cannot be written is a user error (exit 2)', () =>
   it('stdout piped into `head -1`: exit 0, nothing on stderr, the files still written', () => {
     const dir = tmpDir();
     const json = path.join(dir, 'trace.jsonl');
-    // Every bundled scenario's ladder: far more than a pipe holds, so head closes it mid-run.
-    const r = spawnSync('bash', ['-c', 'set -o pipefail; "$0" "$1" run scenarios --json "$2" | head -1 >/dev/null', process.execPath, cliPath, json], { cwd: repoRoot, encoding: 'utf8', timeout: 60_000 });
+    // Every bundled scenario's ladder: far more than a pipe holds, so head closes it mid-run. The
+    // heavy fleet scenarios are left out: 27's trace alone runs to hundreds of MB and tens of seconds.
+    const heavy = new Set(heavyScenarioIds());
+    const files = bundledScenarioIds().filter((id) => !heavy.has(id)).map((id) => `scenarios/${id}.yaml`);
+    const r = spawnSync('bash', ['-c', 'set -o pipefail; "$0" "$1" run "${@:3}" --json "$2" | head -1 >/dev/null', process.execPath, cliPath, json, ...files], { cwd: repoRoot, encoding: 'utf8', timeout: 60_000 });
     expect(r.status, r.stderr).to.equal(0);
     expect(r.stderr).to.equal('');
     expect(fs.existsSync(path.join(dir, 'trace-01-all-well.jsonl'))).to.equal(true);

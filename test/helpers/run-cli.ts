@@ -1,7 +1,8 @@
 import { spawnSync } from 'node:child_process';
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parse } from 'yaml';
 
 /**
  * The repository root. This file compiles to dist/test/helpers/run-cli.js, so the root is three
@@ -47,6 +48,23 @@ export function bundledScenarioIds(): string[] {
     .filter((f) => /\.ya?ml$/.test(f))
     .sort()
     .map((f) => f.replace(/\.ya?ml$/, ''));
+}
+
+/** Phones in fleets above which a bundled scenario counts as heavy (see heavyScenarioIds). */
+export const HEAVY_FLEET_PHONES = 1_000;
+
+/**
+ * Bundled scenarios with fleets of more than HEAVY_FLEET_PHONES phones in all (27-registration-storm:
+ * 20,000). Their JSONL and pcap run to hundreds of MB and each run takes tens of seconds, so the
+ * suites that run every scenario several times, or keep its trace, leave them out; each such
+ * scenario has its own test (test/scenario/registration-storm.test.ts) with one determinism check.
+ */
+export function heavyScenarioIds(): string[] {
+  return bundledScenarioIds().filter((id) => {
+    const doc = parse(readFileSync(path.join(repoRoot, 'scenarios', `${id}.yaml`), 'utf8')) as { fleets?: Record<string, { count?: number }> };
+    const phones = Object.values(doc.fleets ?? {}).reduce((n, f) => n + (f.count ?? 0), 0);
+    return phones > HEAVY_FLEET_PHONES;
+  });
 }
 
 /** The last non-empty line of a text. */

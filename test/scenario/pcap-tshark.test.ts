@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { tsharkAvailable, tsharkFields, tsharkMalformedCount } from '../helpers/tshark.js';
-import { bundledScenarioIds, runCli } from '../helpers/run-cli.js';
+import { bundledScenarioIds, heavyScenarioIds, runCli } from '../helpers/run-cli.js';
 
 /**
  * The `--pcap` capture is what a voice engineer opens in Wireshark: it must decode cleanly and
@@ -54,7 +54,9 @@ function requestTimes(ps: Packet[], method: string, src: string, dst: string): n
 
 describe('pcap of every bundled scenario, read back with tshark', function () {
   this.timeout(60_000);
-  const ids = bundledScenarioIds();
+  // Heavy fleet scenarios (27: 20,000 phones) would write a capture of hundreds of MB for tshark to read: left out.
+  const heavy = new Set(heavyScenarioIds());
+  const ids = bundledScenarioIds().filter((id) => !heavy.has(id));
   let tmp: string;
   const pcapOf = (id: string): string => path.join(tmp, `capture-${id}.pcap`);
   const jsonOf = (id: string): string => path.join(tmp, `trace-${id}.jsonl`);
@@ -65,8 +67,8 @@ describe('pcap of every bundled scenario, read back with tshark', function () {
       this.skip();
     }
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'sipsim-pcap-'));
-    // One run of the whole directory: several scenarios name their files capture-<id>.pcap.
-    const r = runCli(['run', 'scenarios', '--quiet', '--pcap', path.join(tmp, 'capture.pcap'), '--json', path.join(tmp, 'trace.jsonl')]);
+    // One run of every scenario (but the heavy ones): several scenarios name their files capture-<id>.pcap.
+    const r = runCli(['run', ...ids.map((id) => `scenarios/${id}.yaml`), '--quiet', '--pcap', path.join(tmp, 'capture.pcap'), '--json', path.join(tmp, 'trace.jsonl')]);
     expect(r.code, r.stdout + r.stderr).to.equal(0);
   });
   after(() => {
