@@ -86,8 +86,11 @@ interface Tracker extends AfterEvent {
   below: Uint8Array;
 }
 
-const REQUEST_LABEL = /^[A-Z]+ /;
-const FINAL_LABEL = /^[2-6]\d\d /;
+// A request's label is its method, alone or followed by its URI; a response's starts with its
+// status. TLS handshake records ("TLS ClientHello") are not requests, and a segment TCP sends
+// again ("… [retransmission]") reaches the SIP layer once, so neither counts.
+const REQUEST_LABEL = /^(?!TLS )[A-Z]+(?: (?!.*\[retransmission\]$)|$)/;
+const FINAL_LABEL = /^[2-6]\d\d(?: (?!.*\[retransmission\]$)|$)/;
 
 /**
  * Fleet and server metrics folded from the trace stream: per-second counters and levels, the
@@ -133,7 +136,7 @@ export class FleetMetricsReducer implements TraceSink {
     switch (r.kind) {
       case 'net.send': {
         if (r.proto === 'icmp' || r.bytes.length === 0) return;
-        // SIP labels start with the method ("REGISTER sip:…") or the status ("200 OK (REGISTER)").
+        // SIP labels start with the method ("REGISTER", "INVITE sip:…") or the status ("200 OK (REGISTER)").
         const to = this.servers.get(r.to);
         if (to && REQUEST_LABEL.test(r.label)) this.inflight.set(r.id, to);
         const from = this.servers.get(r.from);

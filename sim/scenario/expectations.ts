@@ -131,19 +131,24 @@ function shareDuring(e: Expectation, tracker: FleetShareTracker, from: Micros, t
   const what = describeMatcher(e.matcher);
   let atFrom: boolean | undefined;
   let dipped: { t: Micros; level: number } | undefined;
-  let lastT = 0;
+  let lowest = Infinity;
   return {
     write(r) {
-      if (atFrom === undefined && r.t > from) atFrom = tracker.reached;
-      lastT = r.t;
+      if (atFrom === undefined && r.t > from) {
+        atFrom = tracker.reached;
+        lowest = tracker.level;
+      }
       tracker.write(r);
-      if (atFrom !== undefined && dipped === undefined && r.t <= to && !tracker.reached) dipped = { t: r.t, level: tracker.level };
+      if (atFrom === undefined || r.t > to) return;
+      lowest = Math.min(lowest, tracker.level);
+      if (dipped === undefined && !tracker.reached) dipped = { t: r.t, level: tracker.level };
     },
     verdict() {
       const start = atFrom ?? tracker.reached;
-      if (!start) return { expectation: e, pass: false, seen: `not ${what} at ${fmt(from)}` };
+      if (!start) return { expectation: e, pass: false, seen: `not ${what} at ${fmt(from)} (${percent(atFrom === undefined ? tracker.level : lowest)})` };
       if (dipped) return { expectation: e, pass: false, seen: `share fell to ${percent(dipped.level)} at ${fmt(dipped.t)}` };
-      return { expectation: e, pass: true, seen: `${what} throughout (last record at ${fmt(Math.min(lastT, to))})` };
+      const low = Number.isFinite(lowest) ? lowest : tracker.level;
+      return { expectation: e, pass: true, seen: `${what} throughout ${fmt(from)}–${fmt(to)} (lowest ${percent(low)})` };
     },
   };
 }

@@ -90,9 +90,9 @@ describe('fleet expectations (registered share, metric bounds)', function () {
       '{ never: [2m50s, 5m], registered: { fleet: office, on: sip1, share: 50% } }',
     ]), 1);
     expect(v.map((x) => [x.pass, x.seen])).to.deep.equal([
-      [true, '100% of office registered on some server throughout (last record at 4m54.7s)'],
+      [true, '100% of office registered on some server throughout 1m–5m (lowest 100%)'],
       [false, 'share fell to 98% at 2m20.08s'],
-      [false, 'not 1% of office registered on sip1 at 2m30s'],
+      [false, 'not 1% of office registered on sip1 at 2m30s (0%)'],
       [true, 'no 50% of office registered on sip1 in 1m30s–2m50s'],
       [false, '50% of office registered on sip1 at 3m1.62s'],
     ]);
