@@ -1,5 +1,5 @@
 import type { Micros } from '../core/clock.js';
-import type { TraceEvent, TraceSink } from '../core/trace.js';
+import type { TraceEvent, TraceSink, TraceKind } from '../core/trace.js';
 
 /**
  * Failover detection and failback per single phone, folded from the trace (a few numbers per
@@ -41,6 +41,8 @@ interface PhoneState {
 
 export class FailoverProbe implements TraceSink {
   private readonly phones = new Map<string, PhoneState>();
+  /** Only these reach it (the trace routes kinds): a sweep's runs build no record nobody reads. */
+  readonly kinds: readonly TraceKind[] = ['sip.timeout', 'sip.transport-error', 'phone.working-server', 'phone.register-attempt', 'call.state'];
 
   constructor(phones: readonly string[], private readonly fault: Micros | undefined) {
     for (const p of phones) {
