@@ -324,3 +324,23 @@ export class FleetMetricsReducer implements TraceSink {
     return { seconds: this.seconds, servers: [...this.servers.values()].map(({ bindingsNow: _b, ...s }) => s), fleets };
   }
 }
+
+/** The sum of a per-second counter series: the run's total. */
+export function seriesTotal(a: Int32Array): number {
+  let n = 0;
+  for (const v of a) n += v;
+  return n;
+}
+
+/** The highest value of a per-second series and the first second it was reached (0, 0 when all zero). */
+export function seriesPeak(a: Int32Array): { value: number; at: number } {
+  let value = 0;
+  let at = 0;
+  for (let k = 0; k < a.length; k++) {
+    if (a[k]! > value) {
+      value = a[k]!;
+      at = k;
+    }
+  }
+  return { value, at };
+}

@@ -1,6 +1,6 @@
 import { formatDuration } from '../sim/core/time.js';
 import type { Distribution } from './distribution.js';
-import { AfterEvent, MetricsResult, SHARE_MARKS } from './fleet-metrics.js';
+import { AfterEvent, MetricsResult, seriesPeak, seriesTotal, SHARE_MARKS } from './fleet-metrics.js';
 
 /**
  * The summary's fleet and server lines: aggregates, never phone by phone. Per fleet: phones
@@ -21,12 +21,12 @@ export function renderFleetSummary(m: MetricsResult): string[] {
   }
   if (m.fleets.length === 0) return out;
   for (const s of m.servers) {
-    const arrived = total(s.arrived);
-    const peak = peakOf(s.arrived);
-    const q = peakOf(s.queue);
-    const shed = total(s.shed);
+    const arrived = seriesTotal(s.arrived);
+    const peak = seriesPeak(s.arrived);
+    const q = seriesPeak(s.queue);
+    const shed = seriesTotal(s.shed);
     out.push(
-      `  server ${s.name}: ${arrived} requests arrived (peak ${peak.value}/s at ${formatDuration(peak.at * 1_000_000)}), ${total(s.answered)} final responses` +
+      `  server ${s.name}: ${arrived} requests arrived (peak ${peak.value}/s at ${formatDuration(peak.at * 1_000_000)}), ${seriesTotal(s.answered)} final responses` +
         `${shed ? `, ${shed} shed` : ''}${q.value ? `, peak queue ${q.value} at ${formatDuration(q.at * 1_000_000)}` : ''}, ${s.bindings[m.seconds - 1]} bindings at end`,
     );
   }
@@ -49,17 +49,4 @@ export function dist(d: Distribution | null): string | null {
   if (!d) return null;
   const f = (v: number): string => formatDuration(Math.round(v));
   return `${d.count}, p50 ${f(d.p50)}, p95 ${f(d.p95)}, p99 ${f(d.p99)}, max ${f(d.max)}`;
-}
-
-function total(a: Int32Array): number {
-  let n = 0;
-  for (const v of a) n += v;
-  return n;
-}
-
-function peakOf(a: Int32Array): { value: number; at: number } {
-  let value = 0;
-  let at = 0;
-  for (let k = 0; k < a.length; k++) if (a[k]! > value) [value, at] = [a[k]!, k];
-  return { value, at };
 }

@@ -35,7 +35,8 @@ export function ladderHosts(hosts: readonly HostInfo[], pick?: ReadonlySet<strin
  * rows it leaves out), and renders only when asked.
  */
 export class LadderSink implements TraceSink {
-  private readonly records: TraceEvent[] = [];
+  /** The records of the shown hosts (and scenario actions): all a ladder ever holds. */
+  private readonly kept: TraceEvent[] = [];
   private readonly names: Set<string>;
   /** Every host of the run: a name not among them is an address no host has (a packet into the void). */
   private readonly hosts: ReadonlySet<string>;
@@ -60,13 +61,13 @@ export class LadderSink implements TraceSink {
     if (!this.keeps(r)) return;
     // A drop marks its packet's row; a packet lost on arrival is dropped after the window's end.
     if (r.kind === 'net.drop') {
-      if (r.t >= this.from) this.records.push(r);
+      if (r.t >= this.from) this.kept.push(r);
     } else if (r.t < this.from) {
       if (isRow(r)) this.before++;
     } else if (r.t > this.to) {
       if (isRow(r)) this.after++;
     } else {
-      this.records.push(r);
+      this.kept.push(r);
     }
   }
 
@@ -94,7 +95,7 @@ export class LadderSink implements TraceSink {
       `(cut to ${from === undefined ? 'the start' : formatDuration(from)} … ${to === undefined ? 'the end' : formatDuration(to)} by --from/--to: ` +
         `${this.before} row${this.before === 1 ? '' : 's'} before and ${this.after} after left out)`,
     ];
-    return renderRows(this.shown, this.records, [...cut, ...this.notes]);
+    return renderRows(this.shown, this.kept, [...cut, ...this.notes]);
   }
 }
 

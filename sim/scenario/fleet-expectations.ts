@@ -1,7 +1,7 @@
 import type { Micros } from '../core/clock.js';
 import type { TraceEvent } from '../core/trace.js';
 import { formatDuration } from '../core/time.js';
-import type { MetricsResult } from '../../reports/fleet-metrics.js';
+import { type MetricsResult, seriesPeak, seriesTotal } from '../../reports/fleet-metrics.js';
 import { parseMemberName } from './fleet.js';
 import type { Matcher } from './scenario.js';
 
@@ -84,9 +84,9 @@ export function judgeMetric(m: Metric, metrics: MetricsResult | undefined): { pa
   }
   const s = metrics.servers.find((x) => x.name === m.server);
   if (!s) return { pass: false, seen: `no metrics for server ${m.server}` };
-  if (m.measure === 'shed') return judge(`${m.server} shed`, sum(s.shed), '');
-  if (m.measure === 'queue') return judge(`${m.server} peak queue`, peak(s.queue).value, '');
-  const p = peak(s.arrived);
+  if (m.measure === 'shed') return judge(`${m.server} shed`, seriesTotal(s.shed), '');
+  if (m.measure === 'queue') return judge(`${m.server} peak queue`, seriesPeak(s.queue).value, '');
+  const p = seriesPeak(s.arrived);
   return judge(`${m.server} peak arrivals per second (in the second from ${formatDuration(p.at * 1_000_000)})`, p.value, '');
 }
 
@@ -98,22 +98,4 @@ export function describeMetric(m: Metric): string {
 
 function show(m: Metric, v: number): string {
   return m.measure === 'gap' || m.measure === 'setup' ? formatDuration(Math.round(v) as Micros) : String(v);
-}
-
-function sum(a: Int32Array): number {
-  let n = 0;
-  for (const v of a) n += v;
-  return n;
-}
-
-function peak(a: Int32Array): { value: number; at: number } {
-  let value = 0;
-  let at = 0;
-  for (let k = 0; k < a.length; k++) {
-    if (a[k]! > value) {
-      value = a[k]!;
-      at = k;
-    }
-  }
-  return { value, at };
 }
