@@ -76,9 +76,11 @@ export function align(capture: Timeline, model: Timeline, modelEnd: number, tole
       rows.push({ instant: name, capture, model: modelT, delta, verdict: ok ? 'match' : 'differs', detail });
     }
   }
-  // Table order: by the earlier of the two times, then by name, so the table reads down in time.
-  const at = (r: Row): number => Math.min(r.capture ?? Infinity, r.model ?? Infinity);
-  rows.sort((a, b) => at(a) - at(b) || (a.instant < b.instant ? -1 : a.instant > b.instant ? 1 : 0));
+  // Table order: by the capture's time (the lab's own order), a row only in the model at its
+  // model time; ties by the model's time, then by name, so the table reads down in time.
+  const first = (r: Row): number => r.capture ?? r.model!;
+  const second = (r: Row): number => r.model ?? r.capture!;
+  rows.sort((a, b) => first(a) - first(b) || second(a) - second(b) || (a.instant < b.instant ? -1 : a.instant > b.instant ? 1 : 0));
   return { anchor: ca.name === ma.name ? ca.name : `${ca.name} (model: ${ma.name})`, tolerance, rows, outside, summary: { compared, matched, ...(largest ? { largestDelta: largest } : {}) } };
 }
 
