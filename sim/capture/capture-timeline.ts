@@ -1,5 +1,5 @@
 import { readCapture } from './container.js';
-import { decodeFrame } from './decode.js';
+import { decodeFrame, Fragments } from './decode.js';
 import { PhoneFeed } from './feed.js';
 import { Timeline, TimelineBuilder } from './timeline.js';
 
@@ -12,8 +12,9 @@ export function captureTimeline(bytes: Buffer, file: string, phone: string, phon
   const feed = new PhoneFeed(builder);
   const name = (ip: string): string => (ip === phoneIp ? phone : (names.get(ip) ?? ip));
   let packets = 0;
+  const fragments = new Fragments();
   for (const frame of readCapture(bytes, file)) {
-    const p = decodeFrame(frame, file);
+    const p = decodeFrame(frame, file, fragments);
     if (!p || (p.src.ip !== phoneIp && p.dst.ip !== phoneIp)) continue;
     packets += 1;
     feed.packet({ ...p, from: name(p.src.ip), to: name(p.dst.ip) });

@@ -47,16 +47,18 @@ function ipv4Of(f: Frame, file: string): Buffer | undefined {
 const ip = (b: Buffer, o: number): string => `${b[o]}.${b[o + 1]}.${b[o + 2]}.${b[o + 3]}`;
 
 /**
- * Decodes a frame down to UDP/TCP/ICMP. Frames cut short by the snap length, non-first IP
- * fragments and other protocols are skipped (undefined): a capture is allowed to hold traffic
- * the comparison does not read.
+ * Decodes a frame down to UDP/TCP/ICMP. Frames cut short by the snap length and other
+ * protocols are skipped (undefined): a capture is allowed to hold traffic the comparison does
+ * not read. IPv4 fragments (a SIP INVITE with a large SDP over UDP) are put back together
+ * first, which needs state across frames: pass the same Fragments to every call.
  */
-export function decodeFrame(f: Frame, file: string): WirePacket | undefined {
-  const p = ipv4Of(f, file);
-  if (!p || p.length < 20) return undefined;
+export function decodeFrame(f: Frame, file: string, fragments: Fragments = new Fragments()): WirePacket | undefined {
+  const raw = ipv4Of(f, file);
+  if (!raw || raw.length < 20) return undefined;
+  const p = fragments.add(raw);
+  if (!p) return undefined;
   const ihl = (p[0]! & 0x0f) * 4;
   const total = Math.min(p.readUInt16BE(2), p.length);
-  if ((p.readUInt16BE(6) & 0x1fff) !== 0) return undefined; // a later fragment: no L4 header
   const protocol = p[9]!;
   const src = ip(p, 12);
   const dst = ip(p, 16);
@@ -83,4 +85,42 @@ export function decodeFrame(f: Frame, file: string): WirePacket | undefined {
     return { t: f.t, proto: 'icmp', src: { ip: src, port: qPorts.dport }, dst: { ip: dst, port: qPorts.sport }, payload: Buffer.alloc(0), icmp: { type: l4[0]!, code: l4[1]! } };
   }
   return undefined;
+}
+
+/**
+ * IPv4 reassembly (RFC 791 §3.2): fragments are keyed by source, destination, protocol and
+ * identification; a datagram is whole when the last fragment (MF clear) has arrived and the
+ * offsets leave no gap. Returns the packet itself when it is not a fragment.
+ */
+export class Fragments {
+  private readonly pending = new Map<string, { parts: Map<number, Buffer>; header: Buffer; end?: number }>();
+
+  add(p: Buffer): Buffer | undefined {
+    const flags = p.readUInt16BE(6);
+    const more = (flags & 0x2000) !== 0;
+    const offset = (flags & 0x1fff) * 8;
+    if (!more && offset === 0) return p;
+    const ihl = (p[0]! & 0x0f) * 4;
+    const key = `${ip(p, 12)}>${ip(p, 16)}/${p[9]}/${p.readUInt16BE(4)}`;
+    let d = this.pending.get(key);
+    if (!d) this.pending.set(key, (d = { parts: new Map(), header: Buffer.from(p.subarray(0, ihl)) }));
+    const data = p.subarray(ihl, Math.min(p.readUInt16BE(2), p.length));
+    d.parts.set(offset, data);
+    if (offset === 0) d.header = Buffer.from(p.subarray(0, ihl));
+    if (!more) d.end = offset + data.length;
+    if (d.end === undefined) return undefined;
+    let have = 0;
+    for (const o of [...d.parts.keys()].sort((a, b) => a - b)) {
+      if (o > have) return undefined; // a gap: wait for the missing fragment
+      have = Math.max(have, o + d.parts.get(o)!.length);
+    }
+    if (have < d.end) return undefined;
+    this.pending.delete(key);
+    const body = Buffer.alloc(d.end);
+    for (const [o, part] of d.parts) part.copy(body, o);
+    const whole = Buffer.concat([d.header, body]);
+    whole.writeUInt16BE(whole.length, 2);
+    whole.writeUInt16BE(0, 6); // no longer a fragment
+    return whole;
+  }
 }

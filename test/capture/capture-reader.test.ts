@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readCapture } from '../../sim/capture/container.js';
-import { decodeFrame } from '../../sim/capture/decode.js';
+import { decodeFrame, Fragments } from '../../sim/capture/decode.js';
 import { TcpStreams } from '../../sim/capture/tcp-stream.js';
 import { InputError } from '../../sim/core/input-error.js';
 import { repoRoot, runCli } from '../helpers/run-cli.js';
@@ -40,6 +40,30 @@ describe('capture reader', () => {
       for (let o = 24; o < le.length; o += 16 + le.readUInt32LE(o + 8)) [0, 4, 8, 12].forEach((k) => swap32(o + k));
       expect(readCapture(be, 'be.pcap')).to.deep.equal(readCapture(le, 'le.pcap'));
     });
+  });
+
+  it('puts a fragmented UDP datagram (a large SIP message) back together, fragments in any order', () => {
+    const frames = readCapture(readFileSync(join(FIX, 'silent-raw.pcap')), 'raw');
+    const register = frames.find((f) => decodeFrame(f, 'raw')?.payload.toString().startsWith('REGISTER'))!;
+    const whole = decodeFrame(register, 'raw')!;
+    const ipPacket = register.data;
+    const ihl = (ipPacket[0]! & 0x0f) * 4;
+    const data = ipPacket.subarray(ihl);
+    // Fragments of 128 data bytes (a multiple of 8, RFC 791), the last one first.
+    const parts: Buffer[] = [];
+    for (let o = 0; o < data.length; o += 128) {
+      const chunk = data.subarray(o, o + 128);
+      const h = Buffer.from(ipPacket.subarray(0, ihl));
+      h.writeUInt16BE(ihl + chunk.length, 2);
+      h.writeUInt16BE((o + 128 < data.length ? 0x2000 : 0) | (o / 8), 6);
+      parts.push(Buffer.concat([h, chunk]));
+    }
+    expect(parts.length).to.be.greaterThan(2);
+    const fragments = new Fragments();
+    const order = [parts.length - 1, ...parts.keys()].slice(0, parts.length);
+    const out = order.map((i) => decodeFrame({ ...register, data: parts[i]! }, 'raw', fragments));
+    expect(out.slice(0, -1).every((p) => p === undefined)).to.equal(true);
+    expect(out[out.length - 1]).to.deep.equal(whole);
   });
 
   describe('TCP streams (Content-Length framing)', () => {
