@@ -31,6 +31,7 @@ import { mergeCommand } from './batch/merge-command.js';
 import { Axis, parseAxis } from './batch/plan.js';
 import { applySettings, parseSetting, Setting } from './batch/settings.js';
 import { parseJobs, settle, startSweep, SweepFlags } from './batch/sweep-command.js';
+import { compareCommand, CompareFlags } from './capture/compare-command.js';
 
 /**
  * The command line: the one module that wires sim/ and reports/. Exit codes: 0 every
@@ -109,6 +110,29 @@ Exit codes: 0 every expectation holds, 1 an expectation failed, 2 invalid input 
     .option('--out <dir>', 'output directory (default out/<id>-sweep)')
     .action((paths: string[], flags: { out?: string }) => {
       code = mergeCommand(paths, flags, toStdout);
+    });
+
+  program
+    .command('compare')
+    .description("compare a real phone's capture (pcap/pcapng) with the model's run of the twin scenario, instant by instant; exit 1 if an instant differs beyond the tolerance")
+    .argument('<capture>', 'a pcap or pcapng file (Ethernet, Linux cooked SLL/SLL2 or raw IPv4)')
+    .argument('<scenario>', 'the twin scenario .yaml file')
+    .requiredOption('--phone <name>', 'the scenario phone the capture shows')
+    .option('--address <ip>', "the phone's address in the capture (default: its scenario address)")
+    .addOption(new Option('--map <capture-ip=host>', 'name a capture address as a scenario host; repeatable').argParser((v: string, prev: string[]) => [...prev, v]).default([], 'none'))
+    .option('--tolerance <duration>', 'largest |model − capture| that still matches (default 5ms)')
+    .option('--anchor <instant>', "the instant both timelines count from, by its name in the table (default: the phone's first SIP request or TCP SYN)")
+    .option('--json <file>', 'also write the table as JSON')
+    .option('--capture-point <where>', "where the capture was taken: phone (next to the phone: what it receives is stamped on arrival; default) or sender (each packet as it leaves its sender, as sipsim's own --pcap)")
+    .option('--seed <n>', 'run seed (overrides the scenario\'s seed)', parseSeed)
+    .addOption(new Option('--model <key=value>', 'set a model option; repeatable').argParser(parseModel).default({}, 'the documented defaults'))
+    .addHelpText('after', `
+Examples:
+  sipsim compare lab/t54w-sip1-pulled.pcapng twin.yaml --phone alice --address 192.168.1.50 --map 192.168.1.10=sip1
+  sipsim compare lab.pcap twin.yaml --phone alice --tolerance 10ms --json out/compare.json
+Exit codes: 0 every instant matches, 1 an instant differs or is on one side only, 2 unreadable input.`)
+    .action((capture: string, scenario: string, flags: CompareFlags) => {
+      code = compareCommand(capture, scenario, flags, toStdout);
     });
 
   program

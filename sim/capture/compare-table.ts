@@ -1,0 +1,47 @@
+import { formatInstant } from '../core/time.js';
+import type { Alignment, Row } from './align.js';
+
+const ms = (us: number): string => `${us < 0 ? '-' : '+'}${(Math.abs(us) / 1000).toFixed(3)}ms`;
+const when = (us: number | undefined): string => (us === undefined ? '—' : formatInstant(us));
+
+/**
+ * The side-by-side table as text: one row per instant in time order (times relative to the
+ * anchor, delta = model − capture), then the summary. Rows that are not a match are marked
+ * with "!" at the start of the line so they stand out and can be grepped.
+ */
+export function renderComparison(a: Alignment, title: string): string {
+  const header = ['', 'instant', 'capture', 'model', 'delta', 'verdict'];
+  const cells = a.rows.map((r) => [r.verdict === 'match' ? ' ' : '!', r.instant, when(r.capture), when(r.model), r.delta === undefined ? '' : ms(r.delta), r.verdict]);
+  const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i]!.length)));
+  const line = (c: string[]): string => c.map((x, i) => (i >= 2 && i <= 4 ? x.padStart(widths[i]!) : x.padEnd(widths[i]!))).join('  ').trimEnd();
+  const out = [title, `times relative to: ${a.anchor} (0s on both sides); tolerance ${ms(a.tolerance).slice(1)}`, '', line(header), ...cells.map(line), ''];
+  const s = a.summary;
+  const differing = a.rows.filter((r) => r.verdict !== 'match');
+  out.push(`instants compared: ${s.compared}, matched within ${ms(a.tolerance).slice(1)}: ${s.matched}` +
+    `, only in capture: ${count(a.rows, 'only in capture')}, only in model: ${count(a.rows, 'only in model')}`);
+  if (s.largestDelta) out.push(`largest delta: ${ms(s.largestDelta.delta)} at ${s.largestDelta.instant}`);
+  if (a.outside.capture + a.outside.model > 0) {
+    out.push(`not compared (outside the time the other side covers): ${a.outside.capture} capture instant(s), ${a.outside.model} model instant(s)`);
+  }
+  out.push(differing.length === 0 ? 'verdict: the model matches the capture' : `verdict: ${differing.length} instant(s) differ: ${differing.map((r) => r.instant).join('; ')}`);
+  return `${out.join('\n')}\n`;
+}
+
+function count(rows: readonly Row[], v: Row['verdict']): number {
+  return rows.filter((r) => r.verdict === v).length;
+}
+
+/** `--json`: the table with times in seconds (µs precision), as the JSONL trace writes them. */
+export function comparisonJson(a: Alignment, capture: string, scenario: string, phone: string): string {
+  const s = (us: number | undefined): number | null => (us === undefined ? null : us / 1e6);
+  return `${JSON.stringify({
+    capture, scenario, phone, anchor: a.anchor, tolerance: s(a.tolerance),
+    rows: a.rows.map((r) => ({ instant: r.instant, capture: s(r.capture), model: s(r.model), delta: r.delta === undefined ? null : s(r.delta), verdict: r.verdict, detail: r.detail })),
+    summary: {
+      compared: a.summary.compared, matched: a.summary.matched,
+      largestDelta: a.summary.largestDelta ? { instant: a.summary.largestDelta.instant, delta: s(a.summary.largestDelta.delta) } : null,
+      outside: a.outside,
+      pass: a.rows.every((r) => r.verdict === 'match'),
+    },
+  }, null, 2)}\n`;
+}
