@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Micros } from '../core/clock.js';
 import type { TraceSink } from '../core/trace.js';
 import { JsonlSink } from '../../reports/jsonl.js';
+import type { PhoneTimeline } from '../../reports/phone-timeline.js';
 import { runScenario } from '../scenario/run-scenario.js';
 import type { Scenario } from '../scenario/scenario.js';
 import { defaultModel } from '../scenario/world.js';
@@ -28,7 +29,7 @@ export interface Explorable {
 
 /** The figures the objectives maximise. */
 export interface Figures {
-  /** Worst stretch with no working server of any single phone's account, µs. */
+  /** Worst stretch with no working server of any single phone's account, from its boot on (µs). */
   gap: Micros;
   /** Outgoing calls that failed (not busy) plus incoming calls that failed. */
   failed: number;
@@ -127,7 +128,7 @@ export function judge(x: Explorable, scenario: Scenario, healedAt: Micros, index
   }
   const calls = run.timelines.flatMap((t) => t.calls);
   const figures: Figures = {
-    gap: Math.max(0, ...run.timelines.flatMap((t) => t.accounts.flatMap((a) => a.gaps.map((g) => g.to - g.from)))),
+    gap: worstGap(run.timelines, scenario),
     failed: calls.filter((c) => c.outcome === 'failed').length + run.timelines.flatMap((t) => t.incoming).filter((c) => c.outcome === 'failed').length,
     setup: Math.max(0, ...calls.map((c) => c.setup)),
   };
@@ -136,4 +137,23 @@ export function judge(x: Explorable, scenario: Scenario, healedAt: Micros, index
     expectations: run.verdicts.filter((v) => !v.pass).map((v) => `line ${v.expectation.line}: ${v.expectation.text}`),
     figures, ...(hash !== undefined ? { hash } : {}),
   };
+}
+
+/**
+ * The longest stretch any single phone's account had no working server: the gaps after its first
+ * registration, and the wait from the phone's boot to that first registration (to the run's end
+ * if it never registered) — an outage at boot is an unregistered phone too.
+ */
+function worstGap(timelines: readonly PhoneTimeline[], scenario: Scenario): Micros {
+  const boots = new Map<string, Micros>();
+  for (const e of scenario.events) if (e.action.type === 'boot' && !boots.has(e.action.host)) boots.set(e.action.host, e.at);
+  let worst = 0;
+  for (const t of timelines) {
+    const boot = boots.get(t.phone);
+    for (const a of t.accounts) {
+      for (const g of a.gaps) worst = Math.max(worst, g.to - g.from);
+      if (boot !== undefined) worst = Math.max(worst, (a.firstRegistered ?? scenario.duration) - boot);
+    }
+  }
+  return worst;
 }
