@@ -4,6 +4,7 @@ import { basename, join } from 'node:path';
 import { writeOutputs } from '../cli-outputs.js';
 import { InputError } from '../core/input-error.js';
 import { loadScenario } from '../scenario/load-scenario.js';
+import type { Scenario } from '../scenario/scenario.js';
 import { faultEvents, Gene, lastHeal, scheduleArbitrary } from './explore-faults.js';
 import type { InvariantName } from './explore-invariants.js';
 import { explorable, Explorable, ExploreChecks, ExploreResult, judge, runEnd } from './explore-run.js';
@@ -55,9 +56,9 @@ const SAMPLE_EVERY = 100;
  */
 export async function exploreCommand(file: string, flags: ExploreFlags, say: Writer): Promise<number> {
   const scenario = loadScenario(file);
+  if (flags.check) return checkFile(scenario, flags.checks ?? {}, say);
   const x = explorable(scenario, flags.checks ?? {});
   const outDir = flags.out ?? join('out', `${scenario.id}-explore`);
-  if (flags.check) return checkFile(x, scenario.events, say);
   if (x.surface.targets.length === 0) throw new InputError(file, undefined, 'servers', 'explore needs something to break: the scenario has no servers');
   const schedules = fc.sample(scheduleArbitrary(x.surface, flags.faults), { seed: flags.seed, numRuns: flags.runs });
   const jobs = flags.inProcess ? 1 : Math.max(1, Math.min(flags.jobs ?? availableParallelism(), Math.ceil(flags.runs / 50)));
@@ -124,12 +125,19 @@ function written(x: Explorable, original: string, target: string, genes: readonl
   return scenarioWithFaults(original, target, faultEvents(x.skeleton, x.surface, genes), duration, header);
 }
 
-/** `--check`: the file's own events are the schedule; its last fault event is when healing starts. */
-function checkFile(x: Explorable, events: readonly { at: number; action: { type: string } }[], say: Writer): number {
+/**
+ * A scenario as written (its own faults are the schedule; healing starts at its last fault
+ * event) judged under the invariants: how a file explore wrote is checked again.
+ */
+export function checkScenario(scenario: Scenario, checks: ExploreChecks = {}): ExploreResult {
+  const x = explorable(scenario, checks);
   const faults = new Set(['fail', 'recover', 'partition', 'heal', 'link', 'dns']);
-  const healedAt = events.reduce((m, e) => (faults.has(e.action.type) ? Math.max(m, e.at) : m), 0);
-  const scenario = { ...x.skeleton, events: [...events] as typeof x.skeleton.events };
-  const r = judge(x, scenario, healedAt, 0, [], true);
+  const healedAt = scenario.events.reduce((m, e) => (faults.has(e.action.type) ? Math.max(m, e.at) : m), 0);
+  return judge(x, { ...x.skeleton, events: [...scenario.events] }, healedAt, 0, [], true);
+}
+
+function checkFile(scenario: Scenario, checks: ExploreChecks, say: Writer): number {
+  const r = checkScenario(scenario, checks);
   const lines = r.failures.map((f) => `  ${f.invariant}: ${f.detail}\n`);
   say(r.failures.length === 0 ? `every invariant holds (${r.expectations.length} expectation${r.expectations.length === 1 ? '' : 's'} failed)\n` : `invariants failing:\n${lines.join('')}`);
   return r.failures.length > 0 ? 1 : 0;

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Micros } from '../core/clock.js';
+import { formatDuration } from '../core/time.js';
 import type { TraceSink } from '../core/trace.js';
 import { JsonlSink } from '../../reports/jsonl.js';
 import type { PhoneTimeline } from '../../reports/phone-timeline.js';
@@ -9,7 +10,7 @@ import { defaultModel } from '../scenario/world.js';
 import { Bounds, explorationBounds } from './explore-bounds.js';
 import { faultSurface, Gene, lastHeal, scheduled, Surface, withoutFaults } from './explore-faults.js';
 import {
-  DnsAnswered, GapLimit, Invariant, InvariantName, NoGhostDialog, OneOutcomePerCall, RegisteredAfterHeal, TimeForward, TransactionsEnd,
+  DnsAnswered, Invariant, InvariantName, NoGhostDialog, OneOutcomePerCall, RegisteredAfterHeal, TimeForward, TransactionsEnd,
 } from './explore-invariants.js';
 
 /** What explore checks beyond the built-in invariants (tests use it to plant a failure). */
@@ -85,7 +86,6 @@ function invariants(x: Explorable, scenario: Scenario, healedAt: Micros): Invari
     new TransactionsEnd(b.transaction), new DnsAnswered(b.dns), new OneOutcomePerCall(b.call), new TimeForward(),
     new RegisteredAfterHeal(x.required, healedAt), new NoGhostDialog(new Set(scenario.servers.map((s) => s.name)), b.dialog),
   ];
-  if (x.checks.gapLimit !== undefined) list.push(new GapLimit(x.checks.gapLimit));
   return list;
 }
 
@@ -119,6 +119,16 @@ export function judge(x: Explorable, scenario: Scenario, healedAt: Micros, index
   const h = sample ? hashSink() : undefined;
   const run = runScenario(scenario, { sinks: [...checks, ...(h ? [h.sink] : [])], metrics: false });
   const failures = checks.flatMap((c) => c.finish(scenario.duration).map((detail) => ({ invariant: c.name, detail })));
+  const calls = run.timelines.flatMap((t) => t.calls);
+  const figures: Figures = {
+    gap: worstGap(run.timelines, scenario),
+    failed: calls.filter((c) => c.outcome === 'failed').length + run.timelines.flatMap((t) => t.incoming).filter((c) => c.outcome === 'failed').length,
+    setup: Math.max(0, ...calls.map((c) => c.setup)),
+  };
+  // The planted check (tests): judged on the figure itself, so it fails exactly when the gap objective would report more.
+  if (x.checks.gapLimit !== undefined && figures.gap > x.checks.gapLimit) {
+    failures.push({ invariant: 'gap-limit', detail: `an account went ${formatDuration(figures.gap)} without a working server (limit ${formatDuration(x.checks.gapLimit)})` });
+  }
   let hash = h?.digest();
   if (hash !== undefined || failures.length > 0) {
     const first = hash ?? traceHash(scenario);
@@ -126,12 +136,6 @@ export function judge(x: Explorable, scenario: Scenario, healedAt: Micros, index
     if (first !== again) failures.push({ invariant: 'replay-identical', detail: `the same seed wrote a different trace (sha256 ${first.slice(0, 12)}… then ${again.slice(0, 12)}…)` });
     hash = first;
   }
-  const calls = run.timelines.flatMap((t) => t.calls);
-  const figures: Figures = {
-    gap: worstGap(run.timelines, scenario),
-    failed: calls.filter((c) => c.outcome === 'failed').length + run.timelines.flatMap((t) => t.incoming).filter((c) => c.outcome === 'failed').length,
-    setup: Math.max(0, ...calls.map((c) => c.setup)),
-  };
   return {
     index, genes, end: scenario.duration, failures,
     expectations: run.verdicts.filter((v) => !v.pass).map((v) => `line ${v.expectation.line}: ${v.expectation.text}`),
