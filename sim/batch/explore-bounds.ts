@@ -26,6 +26,8 @@ export interface Bounds {
    * DNS timeouts of a lookup chain and the longest TTL a cached (negative or stale) answer lives.
    */
   heal: Micros;
+  /** How long a probe call placed after healing gets to be answered: every address's Timer B, the lookups, a minute of ringing. */
+  probeWindow: Micros;
 }
 
 const S = 1_000_000;
@@ -47,5 +49,6 @@ export function explorationBounds(scenario: Scenario, model: ModelOptions): Boun
     call: 3 * lookup + addresses * (model.noAnswerTimeout * S + slowest) + 10 * S,
     dialog: 2 * 64 * t1 + extra + 10 * S,
     heal: retry + extra + addresses * 64 * t1 + 3 * lookup + ttl + 30 * S,
+    probeWindow: addresses * 64 * t1 + 3 * lookup + 60 * S,
   };
 }

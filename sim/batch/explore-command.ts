@@ -5,9 +5,9 @@ import { writeOutputs } from '../cli-outputs.js';
 import { InputError } from '../core/input-error.js';
 import { loadScenario } from '../scenario/load-scenario.js';
 import type { Scenario } from '../scenario/scenario.js';
-import { faultEvents, Gene, lastHeal, scheduleArbitrary } from './explore-faults.js';
+import { faultEvents, Gene, scheduleArbitrary } from './explore-faults.js';
 import type { InvariantName } from './explore-invariants.js';
-import { explorable, Explorable, ExploreChecks, ExploreResult, judge, runEnd } from './explore-run.js';
+import { explorable, Explorable, explorableAsWritten, ExploreChecks, ExploreResult, faultsEnd, judge } from './explore-run.js';
 import { climb, figureOf, best, Objective, OBJECTIVES } from './explore-search.js';
 import { shrinkSchedule } from './explore-shrink.js';
 import { exploreSummary, figureText, Finding, Worst } from './explore-summary.js';
@@ -116,13 +116,12 @@ function shrinkFailures(x: Explorable, results: readonly ExploreResult[], maxFau
 
 /** The scenario file for a schedule: the original with these faults, run to the schedule's end. */
 function written(x: Explorable, original: string, target: string, genes: readonly Gene[], invariant: InvariantName | undefined, what: string): string {
-  const duration = runEnd(x, lastHeal(x.surface, genes));
   const header = [
     ` Written by sipsim explore from ${basename(original)}: its hosts, boots and calls, with these faults.`,
     ` ${what}`,
     ` Replay: sipsim run ${basename(target)}   Check the invariants${invariant ? ` (${invariant} fails)` : ''}: sipsim explore ${basename(target)} --check`,
   ].join('\n');
-  return scenarioWithFaults(original, target, faultEvents(x.skeleton, x.surface, genes), duration, header);
+  return scenarioWithFaults(original, target, faultEvents(x.skeleton, x.surface, genes), x.end, x.skeleton.events.filter((e) => e.line === 0), header);
 }
 
 /**
@@ -130,9 +129,8 @@ function written(x: Explorable, original: string, target: string, genes: readonl
  * event) judged under the invariants: how a file explore wrote is checked again.
  */
 export function checkScenario(scenario: Scenario, checks: ExploreChecks = {}): ExploreResult {
-  const x = explorable(scenario, checks);
-  const faults = new Set(['fail', 'recover', 'partition', 'heal', 'link', 'dns']);
-  const healedAt = scenario.events.reduce((m, e) => (faults.has(e.action.type) ? Math.max(m, e.at) : m), 0);
+  const x = explorableAsWritten(scenario, checks);
+  const healedAt = faultsEnd(scenario);
   return judge(x, { ...x.skeleton, events: [...scenario.events] }, healedAt, 0, [], true);
 }
 

@@ -52,7 +52,7 @@ export function withoutFaults(scenario: Scenario): Scenario {
 }
 
 /** Every target explore can break in this scenario (servers, DNS servers, phone–server paths, DNS records). */
-export function faultSurface(scenario: Scenario): Surface {
+export function faultSurface(scenario: Scenario, window: Micros = scenario.duration): Surface {
   const targets: FaultTarget[] = [];
   const dnsHosts = scenario.dns?.servers.map((d) => d.name) ?? [];
   for (const s of scenario.servers) targets.push({ type: 'fail', host: s.name, sip: true });
@@ -69,7 +69,7 @@ export function faultSurface(scenario: Scenario): Surface {
   for (const s of scenario.servers) {
     if (scenario.dns?.records.some((r) => r.type === 'A' && r.address === s.address)) targets.push({ type: 'dns-remove', server: s.name, address: s.address });
   }
-  return { targets, window: scenario.duration, maxLength: Math.max(1, Math.min(MAX_FAULT_SECONDS, Math.floor(scenario.duration / 2e6))) };
+  return { targets, window, maxLength: Math.max(1, Math.min(MAX_FAULT_SECONDS, Math.floor(window / 2e6))) };
 }
 
 /** A pair's link parameters as the scenario sets them (default, then its `network.links` changes). */

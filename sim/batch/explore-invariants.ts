@@ -15,7 +15,7 @@ export interface Invariant extends TraceSink {
 }
 
 export type InvariantName =
-  | 'transactions-end' | 'dns-answered' | 'one-outcome-per-call' | 'time-forward' | 'registered-after-heal' | 'no-ghost-dialog'
+  | 'transactions-end' | 'dns-answered' | 'one-outcome-per-call' | 'time-forward' | 'registered-after-heal' | 'call-after-heal' | 'no-ghost-dialog'
   | 'replay-identical' | 'gap-limit';
 
 const at = (t: Micros): string => formatDuration(t);
@@ -135,7 +135,7 @@ export class RegisteredAfterHeal implements Invariant {
   readonly kinds: readonly TraceKind[] = ['phone.registration'];
   private readonly state = new Map<string, Map<string, string>>();
 
-  constructor(private readonly required: readonly string[], private readonly healedAt: Micros) {}
+  constructor(private readonly required: readonly string[], private readonly healedAt: Micros, private readonly bound: Micros) {}
 
   write(r: TraceEvent): void {
     if (r.kind !== 'phone.registration') return;
@@ -151,8 +151,46 @@ export class RegisteredAfterHeal implements Invariant {
   }
 
   finish(end: Micros): string[] {
+    if (end - this.healedAt < this.bound) return []; // not healed long enough to judge (a file checked as written)
     const now = new Set(this.registered());
     return this.required.filter((k) => !now.has(k)).map((k) => `${k} is not registered at ${at(end)}, ${at(end - this.healedAt)} after the last fault ended`);
+  }
+}
+
+/**
+ * After healing, a call succeeds: of the calls placed `from` on (the healing bound after the
+ * last fault: explore's probe calls), the last of each phone whose last such call is answered
+ * without faults is answered. Only the last: the first request over a TCP/TLS connection the
+ * server lost in a crash meets a reset, and the model fails that call (reference B2).
+ */
+export class CallAfterHeal implements Invariant {
+  readonly name = 'call-after-heal';
+  readonly kinds: readonly TraceKind[] = ['call.state', 'call.outcome'];
+  /** Per phone, its last call placed from `from` on. */
+  private readonly last = new Map<string, { call: number; t: Micros; outcome?: string }>();
+
+  constructor(private readonly phones: readonly string[], private readonly from: Micros) {}
+
+  write(r: TraceEvent): void {
+    if (r.kind === 'call.state' && r.from === 'idle' && r.t >= this.from) this.last.set(r.phone, { call: r.call, t: r.t });
+    if (r.kind === 'call.outcome') {
+      const c = this.last.get(r.phone);
+      if (c && c.call === r.call && c.outcome === undefined) c.outcome = r.outcome;
+    }
+  }
+
+  /** Phones whose last call placed from `from` on was answered. */
+  answered(): string[] {
+    return [...this.last].filter(([, c]) => c.outcome === 'answered').map(([p]) => p).sort();
+  }
+
+  finish(): string[] {
+    const out: string[] = [];
+    for (const [phone, c] of this.last) {
+      if (this.phones.includes(phone) && c.outcome !== 'answered') out.push(`${phone} call ${c.call} placed at ${at(c.t)}, after healing: ${c.outcome ?? 'no outcome'}, not answered`);
+    }
+    for (const p of this.phones) if (!this.last.has(p)) out.push(`${p} placed no call after healing`);
+    return out;
   }
 }
 

@@ -5,12 +5,12 @@ import type { TraceSink } from '../core/trace.js';
 import { JsonlSink } from '../../reports/jsonl.js';
 import type { PhoneTimeline } from '../../reports/phone-timeline.js';
 import { runScenario } from '../scenario/run-scenario.js';
-import type { Scenario } from '../scenario/scenario.js';
+import type { Scenario, ScenarioEvent } from '../scenario/scenario.js';
 import { defaultModel } from '../scenario/world.js';
 import { Bounds, explorationBounds } from './explore-bounds.js';
 import { faultSurface, Gene, lastHeal, scheduled, Surface, withoutFaults } from './explore-faults.js';
 import {
-  DnsAnswered, Invariant, InvariantName, NoGhostDialog, OneOutcomePerCall, RegisteredAfterHeal, TimeForward, TransactionsEnd,
+  CallAfterHeal, DnsAnswered, Invariant, InvariantName, NoGhostDialog, OneOutcomePerCall, RegisteredAfterHeal, TimeForward, TransactionsEnd,
 } from './explore-invariants.js';
 
 /** What explore checks beyond the built-in invariants (tests use it to plant a failure). */
@@ -24,8 +24,13 @@ export interface Explorable {
   skeleton: Scenario;
   surface: Surface;
   bounds: Bounds;
+  /** "phone account N" keys registered at the end of the fault-free run. */
   required: string[];
+  /** Phones whose calls placed after the healing bound are answered in the fault-free run. */
+  answering: string[];
   checks: ExploreChecks;
+  /** Every run's end. */
+  end: Micros;
 }
 
 /** The figures the objectives maximise. */
@@ -51,21 +56,54 @@ export interface ExploreResult {
   hash?: string;
 }
 
-/** The run's end for a schedule: every fault (and boot) followed by the healing bound. */
-export function runEnd(x: Pick<Explorable, 'skeleton' | 'bounds'>, healedAt: Micros): Micros {
-  const lastBoot = x.skeleton.events.reduce((m, e) => (e.action.type === 'boot' ? Math.max(m, e.at) : m), 0);
-  return Math.max(x.skeleton.duration, Math.max(healedAt, lastBoot) + x.bounds.heal);
+/** The instant of a scenario's last fault event (0 without any): where healing starts. */
+export function faultsEnd(s: Scenario): Micros {
+  const faults = new Set(['fail', 'recover', 'partition', 'heal', 'link', 'dns']);
+  return s.events.reduce((m, e) => (faults.has(e.action.type) ? Math.max(m, e.at) : m), 0);
 }
 
+/** The last boot of the scenario (0 when every phone boots at once). */
+function lastBoot(s: Scenario): Micros {
+  return s.events.reduce((m, e) => (e.action.type === 'boot' ? Math.max(m, e.at) : m), 0);
+}
+
+/**
+ * Explore mode: faults start and end inside the scenario's duration, so after
+ * max(duration, last boot) + the healing bound every phone must be registered again; each
+ * single phone then places a probe call, given `probeWindow` to be answered, and the run ends.
+ * Every run is as long. The written scenario carries the probe calls and that duration.
+ */
 export function explorable(scenario: Scenario, checks: ExploreChecks = {}): Explorable {
-  const skeleton = withoutFaults(scenario);
   const bounds = explorationBounds(scenario, defaultModel(scenario));
-  const surface = faultSurface(skeleton);
-  // Which accounts register at all without faults: only those must register again after them.
-  const base = { skeleton, bounds, surface, required: [], checks };
-  const healthy = new RegisteredAfterHeal([], 0);
-  runScenario(sized(skeleton, runEnd(base, 0)), { sinks: [healthy], metrics: false });
-  return { ...base, required: healthy.registered().sort() };
+  const skeleton0 = withoutFaults(scenario);
+  const probeAt = Math.max(scenario.duration, lastBoot(scenario)) + bounds.heal;
+  // Two probe calls, a window apart: the first may meet a TCP/TLS connection the server lost in
+  // a crash (the reset fails that call: reference B2), the second must be answered.
+  const end = probeAt + 2 * bounds.probeWindow;
+  const to = skeleton0.events.find((e) => e.action.type === 'call')?.action;
+  const number = to && to.type === 'call' ? to.to : '2000';
+  const probes: ScenarioEvent[] = skeleton0.phones.filter((p) => p.fleet === undefined && p.config.accounts.length > 0)
+    .flatMap((p) => [probeAt, probeAt + bounds.probeWindow].map((at): ScenarioEvent => ({ at, line: 0, action: { type: 'call', from: p.name, to: number, duration: 1_000_000 } })));
+  const skeleton = sized({ ...skeleton0, events: [...skeleton0.events, ...probes] }, end);
+  return prepare(skeleton, bounds, faultSurface(skeleton0, scenario.duration), checks, end, probeAt);
+}
+
+/**
+ * Check mode (a file explore wrote, or any scenario): its own events are the schedule, it runs
+ * for its own duration, and its calls placed the healing bound after its last fault are the probes.
+ */
+export function explorableAsWritten(scenario: Scenario, checks: ExploreChecks = {}): Explorable {
+  const bounds = explorationBounds(scenario, defaultModel(scenario));
+  const skeleton = withoutFaults(scenario);
+  return prepare(skeleton, bounds, faultSurface(skeleton, scenario.duration), checks, scenario.duration, faultsEnd(scenario) + bounds.heal);
+}
+
+/** Which accounts register and which phones' probe calls are answered without faults: only those are required after them. */
+function prepare(skeleton: Scenario, bounds: Bounds, surface: Surface, checks: ExploreChecks, end: Micros, probeFrom: Micros): Explorable {
+  const healthy = new RegisteredAfterHeal([], 0, 0);
+  const calls = new CallAfterHeal([], probeFrom);
+  runScenario(skeleton, { sinks: [healthy, calls], metrics: false });
+  return { skeleton, bounds, surface, checks, end, required: healthy.registered().sort(), answering: calls.answered() };
 }
 
 /** The scenario run for `duration`, its event guard scaled with it (the default guard is sized from the duration). */
@@ -74,17 +112,16 @@ export function sized(s: Scenario, duration: Micros): Scenario {
   return { ...s, duration, maxEvents };
 }
 
-/** The scenario a schedule makes, run to its end. */
+/** The scenario a schedule makes: the skeleton (probe calls included) with the faults merged in. */
 export function scheduleScenario(x: Explorable, genes: readonly Gene[]): Scenario {
-  const end = runEnd(x, lastHeal(x.surface, genes));
-  return scheduled(sized(x.skeleton, end), x.surface, genes, end);
+  return scheduled(x.skeleton, x.surface, genes, x.end);
 }
 
 function invariants(x: Explorable, scenario: Scenario, healedAt: Micros): Invariant[] {
   const b = x.bounds;
   const list: Invariant[] = [
     new TransactionsEnd(b.transaction), new DnsAnswered(b.dns), new OneOutcomePerCall(b.call), new TimeForward(),
-    new RegisteredAfterHeal(x.required, healedAt), new NoGhostDialog(new Set(scenario.servers.map((s) => s.name)), b.dialog),
+    new RegisteredAfterHeal(x.required, healedAt, b.heal), new CallAfterHeal(x.answering, healedAt + b.heal), new NoGhostDialog(new Set(scenario.servers.map((s) => s.name)), b.dialog),
   ];
   return list;
 }

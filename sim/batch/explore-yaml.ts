@@ -32,17 +32,20 @@ export function eventYaml(e: ScenarioEvent): Record<string, unknown> {
     }
     case 'dns':
       return { at, dns: { records: a.records.map(formatRecord) } };
+    case 'call':
+      return { at, call: { from: a.from, to: a.to, ...(a.duration !== undefined ? { duration: dur(a.duration) } : {}) } };
     default:
-      throw new Error(`explore writes fault events only, not ${a.type}`);
+      throw new Error(`explore writes fault events and probe calls only, not ${a.type}`);
   }
 }
 
 /**
- * The original scenario file with its fault events replaced by `faults` and its duration set:
+ * The original scenario file with its fault events replaced by `faults`, explore's probe calls
+ * added and its duration set:
  * everything else (hosts, boots, calls, expectations, comments) stays as the author wrote it.
  * Config paths are rewritten relative to where the new file goes, so it runs from there.
  */
-export function scenarioWithFaults(originalFile: string, targetFile: string, faults: readonly ScenarioEvent[], duration: Micros, header: string): string {
+export function scenarioWithFaults(originalFile: string, targetFile: string, faults: readonly ScenarioEvent[], duration: Micros, probes: readonly ScenarioEvent[], header: string): string {
   const doc = parseDocument(readFileSync(originalFile, 'utf8'));
   const from = dirname(resolve(originalFile));
   const to = dirname(resolve(targetFile));
@@ -72,7 +75,7 @@ export function scenarioWithFaults(originalFile: string, targetFile: string, fau
       kept.push({ at: parseAt(String(n.get('at'))), node: n });
     }
   }
-  const generated = faults.map((e) => {
+  const generated = [...faults, ...probes].map((e) => {
     const node = doc.createNode(eventYaml(e));
     (node as YAMLMap).flow = true;
     return { at: e.at, node };

@@ -44,6 +44,9 @@ export class UasDialogs {
     this.calls.set(header(req, 'Call-ID') ?? '', call);
     // Over TCP/TLS the transport recovers losses; only UDP needs the 2xx retransmitted.
     if (transport === 'udp') call.retransmit = this.clock.schedule(call.interval, this.retransmit2xx, call, this.sip.host.name);
+    // Nothing to retransmit over TCP/TLS, but the 64·T1 wait for the ACK holds all the same: a 2xx
+    // lost with its connection (the server crashed as it answered) must not leave the call open for ever.
+    else call.retransmit = this.clock.schedule(64 * this.timers.t1, this.noAck, call, this.sip.host.name);
   }
 
   /** The ACK of a 2xx (it comes outside the INVITE transaction): stop retransmitting. */
@@ -83,8 +86,15 @@ export class UasDialogs {
       ],
       body: '',
     };
-    this.sip.sendRequest(bye, { ip: call.replyTo.ip, port: call.replyTo.port, transport: call.replyTo.transport ?? 'udp' }, NO_OUTCOME);
+    // To the remote target (the INVITE's Contact): over TCP/TLS the request's source port is the
+    // caller's ephemeral one, and its connection may be gone (that is how the ACK got lost).
+    const m = /^sips?:(?:[^@]+@)?([\d.]+)(?::(\d+))?/i.exec(call.remote);
+    const transport = call.replyTo.transport ?? 'udp';
+    const to = m ? { ip: m[1]!, port: Number(m[2] ?? listenPort(transport)), transport } : { ip: call.replyTo.ip, port: call.replyTo.port, transport };
+    this.sip.sendRequest(bye, to, NO_OUTCOME);
   }
+
+  private readonly noAck = (call: Answered): void => this.giveUp(call);
 
   private readonly retransmit2xx = (call: Answered): void => {
     if (this.clock.now - call.sentAt >= 64 * this.timers.t1) return this.giveUp(call);

@@ -38,7 +38,11 @@ describe('explore shrinking and replay', function () {
     // The written file is an ordinary scenario: it loads, keeps the original's boots and calls,
     // and run with the planted check it fails the same way; without it, every invariant holds.
     const written = loadScenario(file);
-    expect(written.events.filter((e) => e.action.type === 'boot' || e.action.type === 'call').map((e) => [e.action.type, e.at])).to.deep.equal([['boot', 0], ['call', 180_000_000]]);
+    const kept = written.events.filter((e) => e.action.type === 'boot' || e.action.type === 'call').map((e) => [e.action.type, e.at] as const);
+    expect(kept.slice(0, 2)).to.deep.equal([['boot', 0], ['call', 180_000_000]]);
+    // …and explore's probe call, placed the healing bound after the original's 8 minutes.
+    expect(kept).to.have.length(3);
+    expect(kept[2]![1]).to.be.above(8 * 60_000_000);
     const planted = checkScenario(written, { gapLimit: 1_000_000 });
     expect(planted.failures.map((f) => f.invariant)).to.deep.equal(['gap-limit']);
     expect(checkScenario(written).failures).to.deep.equal([]);
