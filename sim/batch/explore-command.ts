@@ -64,9 +64,9 @@ export async function exploreCommand(file: string, flags: ExploreFlags, say: Wri
   const jobs = flags.inProcess ? 1 : Math.max(1, Math.min(flags.jobs ?? availableParallelism(), Math.ceil(flags.runs / 50)));
   const t0 = performance.now();
   const bar = flags.inProcess ? undefined : progress(flags.runs, process.stderr, 'explore');
-  const evaluate = async (batch: Gene[][], first: number, sampled: boolean): Promise<ExploreResult[]> => {
+  const evaluate = async (batch: Gene[][], first: number, sampled: boolean, inThread = flags.inProcess): Promise<ExploreResult[]> => {
     const runs = batch.map((genes, i) => ({ index: first + i, genes, sample: sampled && (first + i) % SAMPLE_EVERY === 0 }));
-    if (flags.inProcess) return runExploreTask({ kind: 'explore', file, checks: x.checks, runs });
+    if (inThread) return runExploreTask({ kind: 'explore', file, checks: x.checks, runs });
     const size = Math.max(1, Math.min(50, Math.ceil(runs.length / (jobs * 8))));
     const tasks: ExploreTask[] = [];
     for (let i = 0; i < runs.length; i += size) tasks.push({ kind: 'explore', file, checks: x.checks, runs: runs.slice(i, i + size) });
@@ -84,7 +84,8 @@ export async function exploreCommand(file: string, flags: ExploreFlags, say: Wri
   if (flags.objective) {
     const objective = flags.objective;
     const randomBest = best(results, objective)!;
-    const found = await climb(results, (b, first) => evaluate(b, first, false), { objective, surface: x.surface, maxFaults: flags.faults, budget: flags.runs, seed: flags.seed });
+    // The search's rounds are small (32 runs) and sequential: in this thread, not a pool started per round.
+    const found = await climb(results, (b, first) => evaluate(b, first, false, true), { objective, surface: x.surface, maxFaults: flags.faults, budget: flags.runs, seed: flags.seed });
     worst = { objective, result: found.best, randomBest: figureOf(randomBest, objective), searchRuns: found.runs, file: join(outDir, `${scenario.id}-worst-${objective}.yaml`) };
   }
   const findings = shrinkFailures(x, results, flags.faults, outDir, scenario.id);
