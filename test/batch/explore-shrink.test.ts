@@ -40,9 +40,13 @@ describe('explore shrinking and replay', function () {
     const written = loadScenario(file);
     const kept = written.events.filter((e) => e.action.type === 'boot' || e.action.type === 'call').map((e) => [e.action.type, e.at] as const);
     expect(kept.slice(0, 2)).to.deep.equal([['boot', 0], ['call', 180_000_000]]);
-    // …and explore's probe call, placed the healing bound after the original's 8 minutes.
-    expect(kept).to.have.length(3);
+    // …and explore's two probe calls, placed the healing bound after the original's 8 minutes.
+    expect(kept).to.have.length(4);
     expect(kept[2]![1]).to.be.above(8 * 60_000_000);
+    expect(kept[3]![1]).to.be.above(kept[2]![1]);
+    // Shrunk to at most 2 fault events (here one fault: its start and its end).
+    const faults = written.events.filter((e) => ['fail', 'recover', 'partition', 'heal', 'link', 'dns'].includes(e.action.type));
+    expect(faults.length).to.be.within(1, 2);
     const planted = checkScenario(written, { gapLimit: 1_000_000 });
     expect(planted.failures.map((f) => f.invariant)).to.deep.equal(['gap-limit']);
     expect(checkScenario(written).failures).to.deep.equal([]);
