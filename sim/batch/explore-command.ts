@@ -96,7 +96,8 @@ export async function exploreCommand(file: string, flags: ExploreFlags, say: Wri
   const summary = exploreSummary({ file, id: scenario.id, name: scenario.name, seed: flags.seed, faults: flags.faults, runs: results, findings, ...(worst ? { worst } : {}) });
   writeOutputs([...files, { flag: '--out', target: join(outDir, 'explore.json'), data: summary.json }], say);
   say(summary.text);
-  process.stderr.write(`explore: ${results.length} runs in ${seconds.toFixed(1)} s (${(results.length / Math.max(seconds, 1e-9)).toFixed(0)} runs/s, ${jobs} thread${jobs > 1 ? 's' : ''})\n`);
+  // The rate is wall-clock: stderr only, never in the outputs (tests running in-thread skip it).
+  if (!flags.inProcess) process.stderr.write(`explore: ${results.length} runs in ${seconds.toFixed(1)} s (${(results.length / Math.max(seconds, 1e-9)).toFixed(0)} runs/s, ${jobs} thread${jobs > 1 ? 's' : ''})\n`);
   return findings.length > 0 ? 1 : 0;
 }
 
