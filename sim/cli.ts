@@ -28,6 +28,7 @@ import type { Scenario } from './scenario/scenario.js';
 import { scenarioJsonSchema } from './scenario/schema.js';
 import { scenarioHosts } from './scenario/world.js';
 import { mergeCommand } from './batch/merge-command.js';
+import { exploreCommand, ExploreFlags, parseExploreSeed, parseFaults, parseObjective, parseRuns } from './batch/explore-command.js';
 import { Axis, parseAxis } from './batch/plan.js';
 import { applySettings, parseSetting, Setting } from './batch/settings.js';
 import { parseJobs, settle, startSweep, SweepFlags } from './batch/sweep-command.js';
@@ -101,6 +102,21 @@ Exit codes: 0 every expectation holds, 1 an expectation failed, 2 invalid input 
     .option('--out <dir>', 'output directory (default out/<id>-sweep, out/<id>-sweep-K-of-N for a shard)')
     .action((file: string, flags: SweepFlags) => {
       settle(startSweep(file, flags, toStdout));
+    });
+
+  program
+    .command('explore')
+    .description('random fault schedules over a scenario\'s hosts, checked against invariants; failures shrunk to a minimal scenario file; --objective searches for the worst schedule; exit 1 if an invariant failed')
+    .argument('<scenario>', 'a scenario .yaml file (its own faults are dropped; hosts, boots and calls kept)')
+    .option('--runs <n>', 'random schedules to run (default 1000)', parseRuns, 1000)
+    .option('--faults <k>', 'at most this many faults per schedule (default 3)', parseFaults, 3)
+    .option('--seed <s>', 'seed of the schedule generator (default 1)', parseExploreSeed, 1)
+    .option('--objective <o>', 'also search for the schedule maximising gap | failed-calls | setup (as many search runs again)', parseObjective)
+    .option('--jobs <n>', 'worker threads (default: the number of cores)', parseJobs)
+    .option('--out <dir>', 'output directory (default out/<id>-explore)')
+    .option('--check', 'run the file as written (its own faults) under the invariants, e.g. a schedule explore wrote')
+    .action((file: string, flags: ExploreFlags) => {
+      settle(exploreCommand(file, flags, toStdout));
     });
 
   program

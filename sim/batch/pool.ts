@@ -27,15 +27,16 @@ export function workerFile(): string {
   throw new Error(`cannot find the sweep worker: none of ${candidates.join(', ')}`);
 }
 
-export interface PoolProgress {
-  (rows: RunRow[]): void;
+export interface PoolProgress<R = RunRow> {
+  (rows: R[]): void;
 }
 
-export async function runPool(tasks: SweepTask[], jobs: number, onDone: PoolProgress): Promise<RunRow[][]> {
+/** Sweep batches (RunRow results) or explore batches (ExploreResult results): the worker file dispatches on the task. */
+export async function runPool<T = SweepTask, R = RunRow>(tasks: T[], jobs: number, onDone: PoolProgress<R>): Promise<R[][]> {
   const require = createRequire(import.meta.url);
   const PiscinaCtor = require('piscina') as typeof Piscina;
-  const pool = new PiscinaCtor<SweepTask, RunRow[]>({ filename: workerFile(), minThreads: jobs, maxThreads: jobs, idleTimeout: 1000 });
-  const results: RunRow[][] = new Array(tasks.length);
+  const pool = new PiscinaCtor<T, R[]>({ filename: workerFile(), minThreads: jobs, maxThreads: jobs, idleTimeout: 1000 });
+  const results: R[][] = new Array(tasks.length);
   try {
     await Promise.all(tasks.map(async (t, i) => {
       const rows = await pool.run(t);

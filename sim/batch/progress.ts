@@ -10,11 +10,11 @@ export interface Progress {
   stop(): void;
 }
 
-export function progress(total: number, stream: NodeJS.WriteStream = process.stderr): Progress {
+export function progress(total: number, stream: NodeJS.WriteStream = process.stderr, label = 'sweep'): Progress {
   if (!stream.isTTY) return { add: () => undefined, stop: () => undefined };
   const bar = new SingleBar({
     stream,
-    format: 'sweep {bar} {value}/{total} runs | {rate} runs/s | ETA {eta_formatted} | {failures} failed',
+    format: `${label} {bar} {value}/{total} runs | {rate} runs/s | ETA {eta_formatted} | {failures} failed`,
     hideCursor: true,
     etaBuffer: 50,
     fps: 5,

@@ -2,6 +2,8 @@ import { loadScenario } from '../scenario/load-scenario.js';
 import type { Scenario } from '../scenario/scenario.js';
 import { runRow, RunRow } from './row.js';
 import { applySettings, Setting } from './settings.js';
+import { ExploreTask, runExploreTask } from './explore-worker.js';
+import type { ExploreResult } from './explore-run.js';
 
 /**
  * The sweep's worker-thread entry (piscina loads this file: pool.ts says where it is found).
@@ -31,7 +33,15 @@ export function scenarioFor(file: string, combo: number, settings: Setting[]): S
   return s;
 }
 
-export function runTask(task: SweepTask): RunRow[] {
+/** One entry for both batch commands: an explore task says so, anything else is a sweep batch. */
+export function runTask(task: SweepTask): RunRow[];
+export function runTask(task: ExploreTask): ExploreResult[];
+export function runTask(task: SweepTask | ExploreTask): RunRow[] | ExploreResult[] {
+  if ('kind' in task && task.kind === 'explore') return runExploreTask(task);
+  return runSweepTask(task as SweepTask);
+}
+
+function runSweepTask(task: SweepTask): RunRow[] {
   const scenario = scenarioFor(task.file, task.combo, task.settings);
   return task.seeds.map((seed) => runRow(scenario, task.combo, seed));
 }

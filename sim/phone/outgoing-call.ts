@@ -1,5 +1,5 @@
 import type { Clock, EventHandle, Micros } from '../core/clock.js';
-import type { Trace } from '../core/trace.js';
+import type { Endpoint, Trace } from '../core/trace.js';
 import type { Located } from '../dns/server-locator.js';
 import { SipRequest, SipResponse, header, headerSeconds } from '../sip/message.js';
 import type { SipEndpoint } from '../sip/sip-endpoint.js';
@@ -7,6 +7,8 @@ import { NO_OUTCOME } from '../sip/transaction-user.js';
 import type { ClientTransaction } from '../sip/transaction-user.js';
 import type { InviteClientTransaction } from '../sip/invite-client-transaction.js';
 import type { ClientTransactionUser, RetransmitLimit } from '../sip/transaction-user.js';
+import { isInvite2xx, refuseAnswer } from './refuse-answer.js';
+import { tagOf } from '../sip/message.js';
 import { CallEffect, CallInput, CallMachineState, initialCall, isServerUnavailable, nextCall } from './call-machine.js';
 
 export interface CallTarget {
@@ -66,6 +68,9 @@ export class OutgoingCall {
 
   start(): void {
     this.startedAt = this.placedAt;
+    // A 2xx that comes after its INVITE transaction ended (Timer B or the retry limit fired, the
+    // server was slow) is this call's to ACK and to BYE; once the call is over the phone's core does it.
+    this.sip.strayByCallId.set(this.callId, (res, source) => this.lateResponse(res, source));
     this.feed({
       type: 'start', ...(this.target.noServer !== undefined ? { noServer: this.target.noServer } : {}), ...(this.target.note !== undefined ? { note: this.target.note } : {}),
     });
@@ -89,7 +94,10 @@ export class OutgoingCall {
         this.trace.emit({ kind: 'call.state', phone: t.phone, call: t.call, from: e.from, to: e.to, server: this.serverName(e.index), reason: e.reason });
         this.clock.cancel(this.noAnswer);
         if (e.to === 'proceeding') this.noAnswer = this.clock.schedule(t.noAnswerTimeout, () => this.feed({ type: 'no-answer' }), undefined, t.phone);
-        if (e.to === 'failed' || e.to === 'busy' || e.to === 'ended') t.onFinished?.();
+        if (e.to === 'failed' || e.to === 'busy' || e.to === 'ended') {
+          this.sip.strayByCallId.delete(this.callId);
+          t.onFinished?.();
+        }
         return;
       case 'send-invite': {
         const server = t.servers[e.index]!;
@@ -139,7 +147,10 @@ export class OutgoingCall {
     receiveResponse: (res: SipResponse) => {
       if (res.status < 200) return this.feed({ type: 'provisional', status: res.status, reason: res.reason });
       if (res.status < 300) {
-        if (this.dialog) return this.sendAck(); // a retransmitted 2xx: our ACK was lost (RFC 3261 §13.2.2.4)
+        if (this.dialog && this.ownDialog(res)) return this.sendAck(); // a retransmitted 2xx: our ACK was lost (RFC 3261 §13.2.2.4)
+        // A 2xx the call cannot take any more (it gave up with CANCEL, or another server answered):
+        // ACK it and BYE it, or the server keeps the call (§9.1, §13.2.2.4).
+        if (this.dialog || (this.state.phase !== 'trying' && this.state.phase !== 'proceeding')) return this.refuse(res);
         const contact = /<([^>]+)>/.exec(header(res, 'Contact') ?? '')?.[1];
         const server = this.target.servers[this.state.index]!;
         this.dialog = { toHeader: header(res, 'To') ?? '', target: contact ?? `sip:${this.target.to}@${server.ip}`, server, inviteCseq: this.cseq };
@@ -159,6 +170,23 @@ export class OutgoingCall {
       this.feed({ type: 'transport-error', cause });
     },
   };
+
+  /** A response to one of this call's INVITEs that no transaction took any more (see start()). */
+  private lateResponse(res: SipResponse, source: Endpoint): void {
+    if (!isInvite2xx(res)) return;
+    if (this.dialog && this.ownDialog(res)) return this.sendAck();
+    this.refuse(res, source);
+  }
+
+  private ownDialog(res: SipResponse): boolean {
+    return tagOf(header(res, 'To')) === tagOf(this.dialog?.toHeader);
+  }
+
+  /** ACK then BYE a 2xx of an attempt the call abandoned, towards the server that sent it. */
+  private refuse(res: SipResponse, source?: Endpoint): void {
+    const server = this.target.servers.find((s) => source === undefined || (s.ip === source.ip && s.port === source.port)) ?? this.invite?.server;
+    if (server) refuseAnswer(this.sip, res, server);
+  }
 
   private sendAck(): void {
     if (!this.dialog) return;

@@ -6,8 +6,9 @@ import type { Host } from '../net/host.js';
 import type { Network } from '../net/network.js';
 import type { TcpNetwork } from '../net/tcp-network.js';
 import type { InviteServerTransaction } from '../sip/invite-server-transaction.js';
-import { SipRequest, responseTo } from '../sip/message.js';
-import { ServerTransaction, SipCore, SipEndpoint } from '../sip/sip-endpoint.js';
+import { SipRequest, SipResponse, responseTo } from '../sip/message.js';
+import { ServerTransaction, SipCore, SipEndpoint, SipTarget } from '../sip/sip-endpoint.js';
+import { isInvite2xx, refuseAnswer } from './refuse-answer.js';
 import { UasDialogs } from '../sip/uas-dialogs.js';
 import { AccountRuntime } from './account-runtime.js';
 import type { ModelOptions } from './model-options.js';
@@ -105,6 +106,15 @@ export class Phone implements SipCore {
     const reason = `${this.booted ? `account ${account} is not enabled` : 'the phone is not booted'}${note !== undefined ? ` (${note})` : ''}`;
     this.trace.emit({ kind: 'call.state', phone: this.name, call: number, from: 'idle', to: 'failed', server: null, reason });
     this.trace.emit({ kind: 'call.outcome', phone: this.name, call: number, to, outcome: 'failed', via: null, tried: [], setup: 0 });
+  }
+
+  /**
+   * A 2xx to an INVITE of a call that is over (no call claims its Call-ID any more): the phone
+   * does not want that session, so it ACKs and BYEs it (RFC 3261 §13.2.2.4) — else the server
+   * would keep a call the phone knows nothing of.
+   */
+  onStrayResponse(res: SipResponse, source: SipTarget): void {
+    if (isInvite2xx(res)) refuseAnswer(this.sip, res, source);
   }
 
   /** The phone as callee: rings, auto-answers after `ANSWER_AFTER`, holds the dialog until BYE. */

@@ -9,7 +9,7 @@ import { TcpPool } from '../net/tcp-pool.js';
 import { Identifiers } from './identifiers.js';
 import { InviteClientTransaction } from './invite-client-transaction.js';
 import { InviteServerTransaction } from './invite-server-transaction.js';
-import { SipMessage, SipRequest, SipResponse, cseq, label, parse, serialize, topBranch } from './message.js';
+import { SipMessage, SipRequest, SipResponse, cseq, header, label, parse, serialize, topBranch } from './message.js';
 import { NonInviteClientTransaction } from './non-invite-client-transaction.js';
 import { NonInviteServerTransaction } from './non-invite-server-transaction.js';
 import { SipTimerConfig, timerValues } from './timers.js';
@@ -71,6 +71,12 @@ export class SipEndpoint implements UdpSocket {
   /** The connection each client transaction over TCP/TLS went on. */
   private readonly connections = new WeakMap<ClientTransaction, TcpConnection>();
   private admission: RequestAdmission | undefined;
+  /**
+   * Per Call-ID, who hears a response no transaction matches (an outgoing call hearing a 2xx
+   * that comes after its INVITE transaction ended: RFC 3261 §13.2.2.4 asks the UAC core to ACK
+   * it, and to BYE a dialog it does not want). Calls without an entry go to the core.
+   */
+  readonly strayByCallId = new Map<string, (res: SipResponse, source: SipTarget) => void>();
 
   constructor(
     clock: Clock,
@@ -227,7 +233,11 @@ export class SipEndpoint implements UdpSocket {
     if (msg.type === 'response') {
       const txn = this.clients.get(key(branch, cseq(msg).method));
       if (txn) txn.receiveResponse(msg);
-      else this.core.onStrayResponse?.(msg, source);
+      else {
+        const own = this.strayByCallId.size > 0 ? this.strayByCallId.get(header(msg, 'Call-ID') ?? '') : undefined;
+        if (own) own(msg, source);
+        else this.core.onStrayResponse?.(msg, source);
+      }
       return;
     }
     if (this.admission) return this.admission.arrive(msg, source);

@@ -3,9 +3,12 @@ import type { Trace } from '../core/trace.js';
 import type { InviteServerTransaction } from './invite-server-transaction.js';
 import { SipRequest, SipResponse, header, responseTo, topBranch } from './message.js';
 import { listenPort, SipEndpoint, SipTarget } from './sip-endpoint.js';
+import { NO_OUTCOME } from './transaction-user.js';
 import type { SipTimerConfig } from './timers.js';
 
 interface Answered {
+  /** The remote target: the INVITE's Contact (where an in-dialog request of ours goes). */
+  remote: string;
   response: SipResponse;
   replyTo: SipTarget;
   retransmit: EventHandle;
@@ -37,10 +40,13 @@ export class UasDialogs {
     const res = responseTo(req, status, status < 300 ? [['Contact', contact]] : [], this.tag);
     txn.respond(res);
     if (status >= 300) return;
-    const call: Answered = { response: res, replyTo: txn.replyTo, retransmit: 0, interval: this.timers.t1, sentAt: this.clock.now };
+    const call: Answered = { remote: /<([^>]+)>/.exec(header(req, 'Contact') ?? '')?.[1] ?? req.uri, response: res, replyTo: txn.replyTo, retransmit: 0, interval: this.timers.t1, sentAt: this.clock.now };
     this.calls.set(header(req, 'Call-ID') ?? '', call);
     // Over TCP/TLS the transport recovers losses; only UDP needs the 2xx retransmitted.
     if (transport === 'udp') call.retransmit = this.clock.schedule(call.interval, this.retransmit2xx, call, this.sip.host.name);
+    // Nothing to retransmit over TCP/TLS, but the 64·T1 wait for the ACK holds all the same: a 2xx
+    // lost with its connection (the server crashed as it answered) must not leave the call open for ever.
+    else call.retransmit = this.clock.schedule(64 * this.timers.t1, this.noAck, call, this.sip.host.name);
   }
 
   /** The ACK of a 2xx (it comes outside the INVITE transaction): stop retransmitting. */
@@ -57,8 +63,41 @@ export class UasDialogs {
     return responseTo(req, this.calls.delete(id) ? 200 : 481, [], this.tag);
   }
 
+  /**
+   * No ACK came in 64·T1: §13.3.1.4 — "the dialog is confirmed, but the session SHOULD be
+   * terminated ... with a BYE". Without it the UAS would keep a call the caller never knew it
+   * had (its 2xx lost in a partition, the caller long gone): the BYE goes out and the call is dropped.
+   */
+  private giveUp(call: Answered): void {
+    const id = header(call.response, 'Call-ID') ?? '';
+    this.calls.delete(id);
+    const res = call.response;
+    const bye: SipRequest = {
+      type: 'request',
+      method: 'BYE',
+      uri: call.remote,
+      headers: [
+        ['Via', this.sip.via(call.replyTo.transport)],
+        ['Max-Forwards', '70'],
+        ['From', header(res, 'To') ?? ''],
+        ['To', header(res, 'From') ?? ''],
+        ['Call-ID', id],
+        ['CSeq', '1 BYE'],
+      ],
+      body: '',
+    };
+    // To the remote target (the INVITE's Contact): over TCP/TLS the request's source port is the
+    // caller's ephemeral one, and its connection may be gone (that is how the ACK got lost).
+    const m = /^sips?:(?:[^@]+@)?([\d.]+)(?::(\d+))?/i.exec(call.remote);
+    const transport = call.replyTo.transport ?? 'udp';
+    const to = m ? { ip: m[1]!, port: Number(m[2] ?? listenPort(transport)), transport } : { ip: call.replyTo.ip, port: call.replyTo.port, transport };
+    this.sip.sendRequest(bye, to, NO_OUTCOME);
+  }
+
+  private readonly noAck = (call: Answered): void => this.giveUp(call);
+
   private readonly retransmit2xx = (call: Answered): void => {
-    if (this.clock.now - call.sentAt >= 64 * this.timers.t1) return;
+    if (this.clock.now - call.sentAt >= 64 * this.timers.t1) return this.giveUp(call);
     this.trace.emit({ kind: 'sip.retransmit', host: this.sip.host.name, branch: topBranch(call.response), method: 'INVITE', count: 0, timer: '2xx' });
     this.sip.sendStateless(call.response, call.replyTo);
     call.interval = Math.min(2 * call.interval, this.timers.t2);
