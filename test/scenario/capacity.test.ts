@@ -7,6 +7,7 @@ import type { Scenario } from '../../sim/scenario/scenario.js';
 import { loadScenario } from '../../sim/scenario/load-scenario.js';
 import { runRecorded } from '../../sim/scenario/run-scenario.js';
 import { renderLadder } from '../../reports/ladder.js';
+import { ONE_SERVER_CFG } from '../helpers/one-server-cfg.js';
 import { repoRoot } from '../helpers/run-cli.js';
 
 /**
@@ -15,17 +16,6 @@ import { repoRoot } from '../helpers/run-cli.js';
  * (T1 = 500 ms, Timer F = 32 s) and 20 ms links, so the instants below are arithmetic.
  */
 
-/** One account on sip1 only; failed registrations back off RFC 5626-style (random 50–100 % of min(120, 10·2ⁿ) s). */
-const ONE_SERVER_CFG = `#!version:1.0.0.1
-account.1.enable = 1
-account.1.user_name = 1001
-account.1.sip_server.1.address = 10.0.0.1
-account.1.sip_server.1.port = 5060
-account.1.sip_server.1.transport_type = 0
-account.1.sip_server.1.expires = 3600
-account.1.reg_failed_retry_min_time = 10
-account.1.reg_failed_retry_max_time = 120
-`;
 
 type Load = Extract<TraceEvent, { kind: 'server.load' }>;
 const loads = (records: readonly TraceEvent[]): Load[] => records.filter((r): r is Load => r.kind === 'server.load');

@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import type { TraceEvent } from '../../sim/core/trace.js';
 import { loadScenario } from '../../sim/scenario/load-scenario.js';
 import { runRecorded } from '../../sim/scenario/run-scenario.js';
+import { ONE_SERVER_CFG } from '../helpers/one-server-cfg.js';
 import { repoRoot } from '../helpers/run-cli.js';
 
 /**
@@ -24,17 +25,6 @@ const DURATION_S = 300;
 /** The first moment no REGISTER sent at boot can still be answered in time (Timer F = 32 s, plus the link). */
 const AFTER_FIRST_TIMER_F = 40_000_000;
 
-/** One account on sip1 only; failed registrations back off RFC 5626-style (random 50–100 % of min(120, 10·2ⁿ) s). */
-const ONE_SERVER_CFG = `#!version:1.0.0.1
-account.1.enable = 1
-account.1.user_name = 1001
-account.1.sip_server.1.address = 10.0.0.1
-account.1.sip_server.1.port = 5060
-account.1.sip_server.1.transport_type = 0
-account.1.sip_server.1.expires = 3600
-account.1.reg_failed_retry_min_time = 10
-account.1.reg_failed_retry_max_time = 120
-`;
 
 interface Figures {
   /** Requests that reached sip1 (each one server.load record). */
