@@ -1,7 +1,18 @@
 import { formatDuration } from '../sim/core/time.js';
 import { formatWarning } from '../sim/core/warning.js';
 import { renderFleetSummary } from './fleet-summary.js';
+import { DEFAULT_MODEL_OPTIONS, type ModelOptions } from '../sim/phone/model-options.js';
 import type { RunResult } from '../sim/scenario/run-scenario.js';
+
+/**
+ * "model defaults" or "model retryCounts=sends-in-all (others default)": only the options that
+ * differ from the documented defaults, so the line stays readable as options are added (every
+ * vendor ambiguity is one) and a golden changes only when a run's model does.
+ */
+export function describeModel(model: ModelOptions): string {
+  const changed = (Object.keys(DEFAULT_MODEL_OPTIONS) as (keyof ModelOptions)[]).filter((k) => model[k] !== DEFAULT_MODEL_OPTIONS[k]);
+  return changed.length === 0 ? 'model defaults' : `model ${changed.map((k) => `${k}=${model[k]}`).join(' ')} (others default)`;
+}
 
 /**
  * The QA summary after the ladder: per phone, registrations per server, the working server
@@ -13,7 +24,7 @@ export function renderSummary(run: RunResult): string {
   const out: string[] = [];
   const s = run.scenario;
   out.push(`Summary — ${s.id}: ${s.name}`);
-  out.push(`  seed ${run.seed}, ${formatDuration(run.end)} simulated, ${run.eventsRun} events, model ${Object.entries(run.model).map(([k, v]) => `${k}=${v}`).join(' ')}`);
+  out.push(`  seed ${run.seed}, ${formatDuration(run.end)} simulated, ${run.eventsRun} events, ${describeModel(run.model)}`);
   for (const w of s.warnings) out.push(`  warning: ${formatWarning(w)}`);
   for (const p of run.timelines) {
     out.push(`  ${p.phone}`);

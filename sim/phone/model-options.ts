@@ -3,7 +3,14 @@
  * does not guess silently: each reading is a named option with a documented default.
  * Scenario files set them under `model:`, the CLI with `--model key=value`.
  */
-export interface ModelOptions {
+/**
+ * Every model option. Options added for the fact sheet's ambiguities (AMB-xx) live in
+ * sim/phone/options/<area>.ts, one file per area, each exporting its interface, defaults and
+ * specs; they are joined here.
+ */
+export interface ModelOptions extends BaseModelOptions {}
+
+interface BaseModelOptions {
   /**
    * A2 — what bounds an INVITE to a server that is not the last in the list.
    * 'timer-b' (default): the seed's outgoing-call steps — no 100 Trying before 64·T1.
@@ -93,7 +100,7 @@ export interface ModelOptions {
   staticCacheTtlClock: 'atFirstUse' | 'atBoot' | 'perLookup';
 }
 
-export const DEFAULT_MODEL_OPTIONS: ModelOptions = {
+const BASE_DEFAULTS: BaseModelOptions = {
   inviteFailover: 'timer-b',
   retryCounts: 'retransmissions-then-wait',
   refreshFraction: 0.9,
@@ -116,7 +123,7 @@ export type ModelOptionSpec =
   | { kind: 'number'; min: number; max: number; integer: boolean; minExclusive?: boolean };
 
 /** What each option accepts, for validation (scenario `model:` and `--model`) and help text. */
-export const MODEL_OPTION_SPECS: { [K in keyof ModelOptions]: ModelOptionSpec } = {
+const BASE_SPECS: { [K in keyof BaseModelOptions]: ModelOptionSpec } = {
   inviteFailover: { kind: 'enum', values: ['timer-b', 'retry-counts', 'invite-retry-counts'] },
   retryCounts: { kind: 'enum', values: ['retransmissions-then-wait', 'retransmissions-then-move', 'sends-in-all'] },
   // At least 0.1: a phone renewing more than ten times per lifetime is no reading of the vendor
@@ -136,6 +143,10 @@ export const MODEL_OPTION_SPECS: { [K in keyof ModelOptions]: ModelOptionSpec } 
   tcpConnectOnTimeout: { kind: 'enum', values: ['abandon', 'keep'] },
   staticCacheTtlClock: { kind: 'enum', values: ['atFirstUse', 'atBoot', 'perLookup'] },
 };
+
+export const DEFAULT_MODEL_OPTIONS: ModelOptions = { ...BASE_DEFAULTS };
+
+export const MODEL_OPTION_SPECS: { [K in keyof ModelOptions]: ModelOptionSpec } = { ...BASE_SPECS };
 
 /** "timer-b|retry-counts|…" or "0..1" — one option's accepted values in words. */
 export function describeSpec(spec: ModelOptionSpec): string {
