@@ -1,4 +1,5 @@
 import type { Micros } from '../core/clock.js';
+import { resolverTiming } from '../phone/options/dns.js';
 import type { ModelOptions } from '../phone/model-options.js';
 import type { Scenario } from '../scenario/scenario.js';
 import { MAX_EXTRA_SECONDS } from './explore-faults.js';
@@ -38,7 +39,10 @@ export function explorationBounds(scenario: Scenario, model: ModelOptions): Boun
   const retry = Math.max(30 * S, ...accounts.map((a) => Math.max(a.regFailRetryInterval, a.regBackoff.max)));
   const addresses = Math.max(2, scenario.servers.length + 1);
   const dnsServers = Math.max(1, scenario.dns?.servers.length ?? 1);
-  const lookup = model.dnsTimeout * S * model.dnsAttempts * dnsServers;
+  const lookup = Math.max(0, ...scenario.phones.map((p) => {
+    const t = resolverTiming(p.config.resolver, model);
+    return t.timeout * t.attempts;
+  })) * dnsServers;
   const ttl = Math.max(0, ...(scenario.dns?.records ?? []).map((r) => r.ttl)) * S;
   const extra = MAX_EXTRA_SECONDS * S;
   const slowest = 64 * t1 + extra; // a server slow by the longest delay answers a transaction's last retransmission after it

@@ -1,3 +1,4 @@
+import { DNS_DEFAULTS, DNS_SPECS, type DnsModelOptions } from './options/dns.js';
 /**
  * Where the vendor text is ambiguous (shared/reference/redundancy.md, "Ambiguities"), the model
  * does not guess silently: each reading is a named option with a documented default.
@@ -8,7 +9,7 @@
  * sim/phone/options/<area>.ts, one file per area, each exporting its interface, defaults and
  * specs; they are joined here.
  */
-export interface ModelOptions extends BaseModelOptions {}
+export interface ModelOptions extends BaseModelOptions, DnsModelOptions {}
 
 interface BaseModelOptions {
   /**
@@ -32,8 +33,10 @@ interface BaseModelOptions {
    */
   refreshFraction: number;
   /**
-   * The phone's stub resolver, which the vendor does not document: seconds per try and rounds
-   * over the DNS servers. Defaults are glibc's resolv.conf defaults (timeout 5, attempts 2).
+   * Explicit overrides of the phone's resolver timing: seconds per try and rounds over the DNS
+   * servers. 0 (default) = not set: static.network.dns.query_timeout (3 s) and retry_times (2)
+   * decide (fact sheet B20, model option dnsQueryTiming). Scenarios written before those keys
+   * were modelled set glibc's 5 / 2 here and keep that timing.
    */
   dnsTimeout: number;
   dnsAttempts: number;
@@ -104,8 +107,8 @@ const BASE_DEFAULTS: BaseModelOptions = {
   inviteFailover: 'timer-b',
   retryCounts: 'retransmissions-then-wait',
   refreshFraction: 0.9,
-  dnsTimeout: 5,
-  dnsAttempts: 2,
+  dnsTimeout: 0,
+  dnsAttempts: 0,
   tcpSynRetries: 6,
   tlsVersion: '1.2',
   fallbackInCallList: 'append',
@@ -129,8 +132,8 @@ const BASE_SPECS: { [K in keyof BaseModelOptions]: ModelOptionSpec } = {
   // At least 0.1: a phone renewing more than ten times per lifetime is no reading of the vendor
   // text, and tiny fractions turn a run into a REGISTER storm (1e-6 renews every few ms).
   refreshFraction: { kind: 'number', min: 0.1, max: 1, integer: false },
-  dnsTimeout: { kind: 'number', min: 1, max: 60, integer: false },
-  dnsAttempts: { kind: 'number', min: 1, max: 5, integer: true },
+  dnsTimeout: { kind: 'number', min: 0, max: 60, integer: false },
+  dnsAttempts: { kind: 'number', min: 0, max: 5, integer: true },
   tcpSynRetries: { kind: 'number', min: 0, max: 10, integer: true },
   tlsVersion: { kind: 'enum', values: ['1.2', '1.3'] },
   fallbackInCallList: { kind: 'enum', values: ['append', 'registration-only'] },
@@ -144,9 +147,9 @@ const BASE_SPECS: { [K in keyof BaseModelOptions]: ModelOptionSpec } = {
   staticCacheTtlClock: { kind: 'enum', values: ['atFirstUse', 'atBoot', 'perLookup'] },
 };
 
-export const DEFAULT_MODEL_OPTIONS: ModelOptions = { ...BASE_DEFAULTS };
+export const DEFAULT_MODEL_OPTIONS: ModelOptions = { ...BASE_DEFAULTS, ...DNS_DEFAULTS };
 
-export const MODEL_OPTION_SPECS: { [K in keyof ModelOptions]: ModelOptionSpec } = { ...BASE_SPECS };
+export const MODEL_OPTION_SPECS: { [K in keyof ModelOptions]: ModelOptionSpec } = { ...BASE_SPECS, ...DNS_SPECS };
 
 /** "timer-b|retry-counts|…" or "0..1" — one option's accepted values in words. */
 export function describeSpec(spec: ModelOptionSpec): string {

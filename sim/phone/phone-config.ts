@@ -7,6 +7,7 @@ import type { SipTimerConfig } from '../sip/timers.js';
 import type { DnsRecord } from '../dns/records.js';
 import type { CfgEntry } from './cfg-file.js';
 import { staticDnsRecords } from './static-dns.js';
+import type { ResolverKeys } from './options/dns.js';
 import { checkValue, KeyDef, lookupKey, MAX_ACCOUNTS, PHONE_KEYS } from './phone-keys.js';
 
 export interface ServerSettings {
@@ -66,6 +67,8 @@ export interface PhoneConfig {
   timers: SipTimerConfig;
   /** sip.reg_surge_prevention: registration starts a random 0..N s after boot. */
   surgePrevention: Micros;
+  /** static.network.dns.query_timeout / retry_times and sip.dns_transport_type (B20). */
+  resolver: ResolverKeys;
   /** The static DNS cache (dns_cache_a/srv/naptr.N.*). */
   staticDns: DnsRecord[];
   warnings: Warning[];
@@ -170,6 +173,11 @@ export function buildPhoneConfig(sources: Map<string, CfgEntry>[]): PhoneConfig 
     accounts,
     timers: { t1: seconds('sip.timer_t1'), t2: seconds('sip.timer_t2'), t4: seconds('sip.timer_t4') },
     surgePrevention: seconds('sip.reg_surge_prevention'),
+    resolver: {
+      queryTimeout: Number(get('static.network.dns.query_timeout')),
+      retryTimes: Number(get('static.network.dns.retry_times')),
+      transport: Number(get('sip.dns_transport_type')) as 0 | 1,
+    },
     staticDns: staticDnsRecords(entries),
     warnings,
     entries,

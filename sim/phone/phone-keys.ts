@@ -55,6 +55,9 @@ export const PHONE_KEYS: KeyDef[] = [
   { pattern: 'account.X.reg_failed_retry_max_time', type: 'int', min: 0, max: 2147483647, default: '60', modelled: true, meaning: 'RFC 5626 back-off maximum time, seconds' },
   { pattern: 'account.X.dns_cache_type', type: 'enum', values: { 0: 'always query', 1: 'cache', 2: 'cache incl. additional records' }, default: '1', modelled: true, meaning: 'DNS caching' },
   { pattern: 'account.X.static_cache_pri', type: 'enum', values: { 0: 'live DNS first', 1: 'static cache first' }, default: '0', modelled: true, meaning: 'live DNS vs static cache preference' },
+  { pattern: 'static.network.dns.query_timeout', type: 'int', min: 0, max: 65535, default: '3', modelled: true, meaning: 'seconds the resolver waits for a DNS answer before it retries (0 read as 1 s; model options dnsTimeout overrides, dnsQueryTiming)' },
+  { pattern: 'static.network.dns.retry_times', type: 'int', min: 0, max: 65535, default: '2', modelled: true, meaning: 'DNS retries when the server does not answer (model option dnsQueryTiming: retries + 1 queries in all by default)' },
+  { pattern: 'sip.dns_transport_type', type: 'enum', values: { 0: 'UDP', 1: 'TCP' }, default: '0', modelled: true, meaning: 'transport of DNS queries — accepted, affects nothing: queries are simulated over UDP either way (same timing; no TCP connect, no truncation)' },
   { pattern: 'sip.timer_t1', type: 'decimal', min: 0.5, max: 10, default: '0.5', modelled: true, meaning: 'RFC 3261 T1, seconds' },
   { pattern: 'sip.timer_t2', type: 'decimal', min: 2, max: 40, default: '4', modelled: true, meaning: 'RFC 3261 T2, seconds' },
   { pattern: 'sip.timer_t4', type: 'decimal', min: 2.5, max: 60, default: '5', modelled: true, meaning: 'RFC 3261 T4, seconds' },
@@ -64,7 +67,7 @@ export const PHONE_KEYS: KeyDef[] = [
   ...['name', 'target'].map((f): KeyDef => ({ pattern: `dns_cache_srv.N.${f}`, type: 'text', default: '', modelled: true, meaning: `static SRV entry ${f}` })),
   ...['port', 'priority', 'weight'].map((f): KeyDef => ({ pattern: `dns_cache_srv.N.${f}`, type: 'int', min: 0, max: 65535, default: '0', modelled: true, meaning: `static SRV entry ${f}` })),
   { pattern: 'dns_cache_srv.N.ttl', type: 'int', min: 0, max: 2147483647, default: '3600', modelled: true, meaning: 'static SRV entry TTL' },
-  ...['name', 'flags', 'service', 'regexp', 'replace'].map((f): KeyDef => ({ pattern: `dns_cache_naptr.N.${f}`, type: 'text', default: '', modelled: true, meaning: `static NAPTR entry ${f}` })),
+  ...['name', 'service', 'replace'].map((f): KeyDef => ({ pattern: `dns_cache_naptr.N.${f}`, type: 'text', default: '', modelled: true, meaning: `static NAPTR entry ${f}` })),
   ...['order', 'preference'].map((f): KeyDef => ({ pattern: `dns_cache_naptr.N.${f}`, type: 'int', min: 0, max: 65535, default: '0', modelled: true, meaning: `static NAPTR entry ${f}` })),
   { pattern: 'dns_cache_naptr.N.ttl', type: 'int', min: 0, max: 2147483647, default: '3600', modelled: true, meaning: 'static NAPTR entry TTL' },
 ];

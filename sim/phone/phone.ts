@@ -12,6 +12,7 @@ import { isInvite2xx, refuseAnswer } from './refuse-answer.js';
 import { UasDialogs } from '../sip/uas-dialogs.js';
 import { AccountRuntime } from './account-runtime.js';
 import type { ModelOptions } from './model-options.js';
+import { resolverTiming } from './options/dns.js';
 import type { PhoneConfig } from './phone-config.js';
 
 /** An incoming call rings this long before the phone answers it (the user picks up). */
@@ -51,8 +52,7 @@ export class Phone implements SipCore {
     const first = config.accounts[0];
     this.resolver = new StubResolver(clock, trace, network, host, {
       servers: dnsServers,
-      timeout: Math.round(options.dnsTimeout * 1_000_000),
-      attempts: options.dnsAttempts,
+      ...resolverTiming(config.resolver, options),
       cacheType: first?.dnsCacheType ?? 1,
       staticPri: first?.staticCachePri ?? 0,
       staticRecords: config.staticDns,

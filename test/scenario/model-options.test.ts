@@ -232,13 +232,14 @@ describe('model options for the stub resolver, TCP and TLS', function () {
   it('dnsTimeout / dnsAttempts: the static cache takes over when the live query has had all its tries (dave in 09)', () => {
     const firstRegister = (model: Partial<ModelOptions>): number =>
       packets(run(scenario('09-dns-down-at-boot'), model).records, 'dave', 'sip1').filter(([, l]) => l.startsWith('REGISTER'))[0]![0];
-    expect(firstRegister({})).to.equal(20); // SRV then A, each 2 tries × 5 s
-    expect(firstRegister({ dnsTimeout: 2 })).to.equal(8); // each 2 tries × 2 s
+    expect(firstRegister({})).to.equal(18); // SRV then A, each 3 tries × 3 s (query_timeout, retry_times + 1)
+    expect(firstRegister({ dnsTimeout: 5, dnsAttempts: 2 })).to.equal(20); // glibc: each 2 tries × 5 s
+    expect(firstRegister({ dnsTimeout: 2 })).to.equal(12); // each 3 tries × 2 s
     expect(firstRegister({ dnsTimeout: 2, dnsAttempts: 1 })).to.equal(4); // each 1 try × 2 s
   });
 
   it('--model rejects values outside an option\'s range with exit 2', () => {
-    for (const bad of ['tcpSynRetries=11', 'tcpSynRetries=1.5', 'dnsAttempts=0', 'tlsVersion=1.4', 'dnsTimeout=abc']) {
+    for (const bad of ['tcpSynRetries=11', 'tcpSynRetries=1.5', 'dnsAttempts=6', 'dnsAttempts=-1', 'tlsVersion=1.4', 'dnsQueryTiming=always', 'dnsTimeout=abc']) {
       const r = runCli(['run', scenario('15-tls-handshake'), '--quiet', '--model', bad]);
       expect(r.code, bad).to.equal(2);
       expect(r.stderr, bad).to.match(/^sipsim: --model: \w+: expected /);

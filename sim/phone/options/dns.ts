@@ -1,0 +1,49 @@
+/**
+ * Model options of the DNS area (fact sheet B17–B20, AMB-15…20, 33, 34): where the vendor's
+ * resolver text leaves a reading open. Joined into ModelOptions by model-options.ts.
+ */
+import type { ModelOptionSpec } from '../model-options.js';
+import type { Micros } from '../../core/clock.js';
+
+export interface DnsModelOptions {
+  /**
+   * AMB-20 — how many queries a silent DNS server gets per name and server.
+   * 'retriesPlusOne' (default, the sheet's ★): the first query and `retry_times` retries, each
+   * waiting `query_timeout`, so 3 s × (2 + 1) = 9 s (queries at 0, 3, 6 s). 'retriesOnly':
+   * `retry_times` queries in all (at least one), 3 s × 2 = 6 s.
+   */
+  dnsQueryTiming: 'retriesPlusOne' | 'retriesOnly';
+}
+
+export const DNS_DEFAULTS: DnsModelOptions = {
+  dnsQueryTiming: 'retriesPlusOne',
+};
+
+export const DNS_SPECS: { [K in keyof DnsModelOptions]: ModelOptionSpec } = {
+  dnsQueryTiming: { kind: 'enum', values: ['retriesPlusOne', 'retriesOnly'] },
+};
+
+/** The phone's resolver keys (static.network.dns.*, sip.dns_transport_type). */
+export interface ResolverKeys {
+  /** static.network.dns.query_timeout, seconds (0..65535). */
+  queryTimeout: number;
+  /** static.network.dns.retry_times (0..65535). */
+  retryTimes: number;
+  /** sip.dns_transport_type: 0 UDP, 1 TCP (accepted; queries are always simulated over UDP). */
+  transport: 0 | 1;
+}
+
+export const RESOLVER_KEY_DEFAULTS: ResolverKeys = { queryTimeout: 3, retryTimes: 2, transport: 0 };
+
+/**
+ * Wait per query and rounds over the DNS servers. The .cfg keys decide; the older model options
+ * dnsTimeout / dnsAttempts (0 = not set) override them when a scenario sets them, so scenarios
+ * written before the keys were modelled keep their timing. A query_timeout of 0 is read as 1 s:
+ * the vendor does not say what 0 means, and no wait at all would spin.
+ */
+export function resolverTiming(keys: ResolverKeys, options: { dnsTimeout: number; dnsAttempts: number; dnsQueryTiming: DnsModelOptions['dnsQueryTiming'] }): { timeout: Micros; attempts: number } {
+  const seconds = options.dnsTimeout > 0 ? options.dnsTimeout : Math.max(1, keys.queryTimeout);
+  const fromKeys = options.dnsQueryTiming === 'retriesPlusOne' ? keys.retryTimes + 1 : Math.max(1, keys.retryTimes);
+  const attempts = options.dnsAttempts > 0 ? options.dnsAttempts : fromKeys;
+  return { timeout: Math.round(seconds * 1_000_000), attempts };
+}

@@ -1,0 +1,110 @@
+import { expect } from 'chai';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { TraceEvent } from '../../sim/core/trace.js';
+import { payloadText } from '../../sim/core/trace.js';
+import type { ModelOptions } from '../../sim/phone/model-options.js';
+import { loadScenario } from '../../sim/scenario/load-scenario.js';
+import { runRecorded } from '../../sim/scenario/run-scenario.js';
+import { tsharkAvailable, tsharkFields } from '../helpers/tshark.js';
+import { repoRoot, runCli } from '../helpers/run-cli.js';
+
+/**
+ * Fact sheet B20 / AMB-20: the resolver's timing comes from static.network.dns.query_timeout
+ * (3 s) and retry_times (2); a silent DNS server gets retry_times + 1 queries per name, 3 s
+ * apart. B18 / AMB-17: static entries bridge a DNS outage whenever the phone boots.
+ */
+
+const PHONES = path.join(repoRoot, 'scenarios', 'phones');
+
+/** carol (SRV domain, no static entries) and dave (static entries) boot at `boot` with DNS silent. */
+function scenarioText(opts: { boot?: string; carol?: string; dave?: string; model?: string } = {}): string {
+  const boot = opts.boot ?? '0s';
+  return `name: silent DNS
+seed: 1
+duration: 8m
+phones:
+  carol:
+    address: 10.0.0.12
+    config: [${PHONES}/common.cfg, ${PHONES}/carol-srv.cfg]
+    settings: { account.1.sip_server.2.address: "" ${opts.carol ?? ''} }
+  dave:
+    address: 10.0.0.13
+    config: [${PHONES}/common.cfg, ${PHONES}/dave-static.cfg]
+    settings: { account.1.sip_server.2.address: "" ${opts.dave ?? ''} }
+dns:
+  server: 10.0.0.53
+  records:
+    - "_sip._udp.pbx.example.com. 300 IN SRV 10 50 5060 sip1.pbx.example.com."
+    - "sip1.pbx.example.com. 300 IN A 10.0.0.1"
+servers:
+  sip1: { address: 10.0.0.1 }
+network:
+  default: { delay: 10ms }
+${opts.model ?? ''}
+events:
+  - { at: 0s, fail: dns, mode: silent }
+  - { at: ${boot}, boot: carol }
+  - { at: ${boot}, boot: dave }
+`;
+}
+
+describe('DNS resolver timing (fact sheet B20, AMB-20) and static entries at a late boot (AMB-17)', function () {
+  this.timeout(60_000);
+  let tmp: string;
+  before(() => {
+    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'sipsim-dns-'));
+  });
+  after(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+  const write = (name: string, text: string): string => {
+    const file = path.join(tmp, name);
+    fs.writeFileSync(file, text);
+    return file;
+  };
+  const records = (file: string, model: Partial<ModelOptions> = {}): readonly TraceEvent[] => runRecorded(loadScenario(file), { model }).records;
+  /** Instants (s) at which `from` sends a DNS query (to port 53) in the first `until` seconds. */
+  const queries = (rs: readonly TraceEvent[], from: string, until = 60): number[] =>
+    rs.filter((r) => r.kind === 'net.send' && r.from === from && r.to === 'dns' && r.t < until * 1e6).map((r) => r.t / 1e6);
+  const firstRegister = (rs: readonly TraceEvent[], from: string): number =>
+    rs.filter((r) => r.kind === 'net.send' && r.from === from && r.to === 'sip1' && payloadText(r).startsWith('REGISTER '))[0]!.t / 1e6;
+
+  it('a silent DNS server: the SRV query for one name leaves at 0, 3 and 6 s, read from the pcap by tshark', function () {
+    if (!tsharkAvailable()) this.skip();
+    const file = write('silent.yaml', scenarioText());
+    const pcap = path.join(tmp, 'silent.pcap');
+    const r = runCli(['run', file, '--quiet', '--pcap', pcap]);
+    expect(r.code, r.stdout + r.stderr).to.equal(0);
+    const rows = tsharkFields(pcap, ['frame.time_relative', 'dns.qry.name', 'dns.qry.type'], 'ip.src == 10.0.0.12 && dns && frame.time_relative < 30');
+    const at = (name: string): number[] => rows.filter((row) => row[1] === name).map((row) => Number(row[0]));
+    expect(at('_sip._udp.pbx.example.com')).to.deep.equal([0, 3, 6]);
+    // RFC 3263 §4.2: with no SRV answer, an A query on the domain, which pays the same 9 s.
+    expect(at('pbx.example.com')).to.deep.equal([9, 12, 15]);
+  });
+
+  it('dnsQueryTiming=retriesOnly (AMB-20 alternative): retry_times queries in all — 0 and 3 s', () => {
+    const rs = records(write('only.yaml', scenarioText()), { dnsQueryTiming: 'retriesOnly' });
+    expect(queries(rs, 'carol', 12)).to.deep.equal([0, 3, 6, 9]); // SRV at 0, 3; A at 6, 9
+  });
+
+  it('the .cfg keys decide: query_timeout 2, retry_times 0 gives one query per name, 2 s apart', () => {
+    const keys = ', static.network.dns.query_timeout: "2", static.network.dns.retry_times: "0"';
+    const rs = records(write('keys.yaml', scenarioText({ carol: keys })));
+    expect(queries(rs, 'carol', 12)).to.deep.equal([0, 2]); // SRV at 0, A at 2; fails at 4, retried after reg_fail_retry_interval
+    expect(queries(rs, 'dave', 12), 'dave keeps the defaults').to.deep.equal([0, 3, 6, 9]);
+  });
+
+  it('model: { dnsTimeout, dnsAttempts } still overrides the keys (scenarios written for glibc 5 s × 2)', () => {
+    const rs = records(write('glibc.yaml', scenarioText({ model: 'model: { dnsTimeout: 5, dnsAttempts: 2 }' })));
+    expect(queries(rs, 'carol', 25)).to.deep.equal([0, 5, 10, 15]);
+  });
+
+  it('a phone booting at 5 min with DNS down and static entries (TTL 120 s) registers within seconds', () => {
+    const ttl = ', dns_cache_srv.1.ttl: "120", dns_cache_a.1.ttl: "120"';
+    const file = write('late.yaml', scenarioText({ boot: '5m', dave: ttl }));
+    // SRV then A each get their 9 s of silence, then the static entries: REGISTER at 5m18s.
+    expect(firstRegister(records(file), 'dave')).to.equal(318);
+    expect(firstRegister(records(file, { staticCacheTtlClock: 'atBoot' }), 'dave')).to.equal(318);
+  });
+});
