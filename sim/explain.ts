@@ -23,7 +23,7 @@ export function explainConfig(sources: Map<string, CfgEntry>[]): string {
     return [key, shown, origin, `${def.meaning}${note}`];
   };
   out.push('Phone-wide');
-  for (const def of PHONE_KEYS.filter((d) => d.pattern.startsWith('sip.'))) out.push(row(def.pattern, def));
+  for (const def of PHONE_KEYS.filter((d) => d.pattern.startsWith('sip.') || d.pattern.startsWith('static.network.'))) out.push(row(def.pattern, def));
   for (const account of config.accounts) {
     out.push('', `Account ${account.index} (user ${account.userName}) — in words`);
     for (const line of explainInWords(config, account)) out.push(`  • ${line}`);

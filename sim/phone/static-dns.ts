@@ -39,7 +39,9 @@ export function staticDnsRecords(entries: Map<string, CfgEntry>): DnsRecord[] {
     } else {
       records.push({
         type: 'NAPTR', name, ttl, order: num('order', 0), preference: num('preference', 0),
-        flags: fields.get('flags')?.value ?? 's', services: need('service').value, regexp: fields.get('regexp')?.value ?? '',
+        // The vendor's templates have no flags/regexp keys (fact sheet §2.7): a static NAPTR record
+        // always points at an SRV name (flag "s") by its replace key.
+        flags: 's', services: need('service').value, regexp: '',
         replacement: normalizeName(need('replace').value),
       });
     }

@@ -107,4 +107,26 @@ describe('DNS resolver timing (fact sheet B20, AMB-20) and static entries at a l
     expect(firstRegister(records(file), 'dave')).to.equal(318);
     expect(firstRegister(records(file, { staticCacheTtlClock: 'atBoot' }), 'dave')).to.equal(318);
   });
+
+  it('explain shows the resolver keys with their origin; out-of-range values exit 2 with file:line:key', () => {
+    const cfg = (body: string): string => write('r.cfg', `#!version:1.0.0.1\naccount.1.enable = 1\n${body}`);
+    const ok = runCli(['explain', cfg('static.network.dns.query_timeout = 7\nstatic.network.dns.retry_times = 0\nsip.dns_transport_type = 1\n')]);
+    expect(ok.code, ok.stderr).to.equal(0);
+    expect(ok.stdout).to.match(/static\.network\.dns\.query_timeout +7 +\S+r\.cfg:3 /);
+    expect(ok.stdout).to.match(/static\.network\.dns\.retry_times +0 +\S+r\.cfg:4 /);
+    expect(ok.stdout).to.match(/sip\.dns_transport_type +1 \(TCP\) +\S+r\.cfg:5 +.*affects nothing/);
+    expect(ok.stdout + ok.stderr).to.not.match(/not modelled/);
+    for (const [line, key] of [['static.network.dns.query_timeout = 65536', 'static.network.dns.query_timeout'], ['static.network.dns.retry_times = -1', 'static.network.dns.retry_times'], ['sip.dns_transport_type = 2', 'sip.dns_transport_type']]) {
+      const bad = runCli(['explain', cfg(`${line}\n`)]);
+      expect(bad.code, line).to.equal(2);
+      expect(bad.stderr, line).to.include(`r.cfg:3: ${key}:`);
+    }
+  });
+
+  it('static NAPTR entries have no flags/regexp keys (the vendor templates): such a key is reported as not modelled', () => {
+    const file = write('n.cfg', '#!version:1.0.0.1\ndns_cache_naptr.1.name = x.com\ndns_cache_naptr.1.service = SIP+D2U\ndns_cache_naptr.1.replace = _sip._udp.x.com\ndns_cache_naptr.1.regexp = !x!\n');
+    const r = runCli(['explain', file]);
+    expect(r.code, r.stderr).to.equal(0);
+    expect(r.stdout + r.stderr).to.include('n.cfg:5: dns_cache_naptr.1.regexp: key not modelled');
+  });
 });
