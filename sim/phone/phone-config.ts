@@ -58,6 +58,8 @@ export interface AccountSettings {
   staticCachePri: 0 | 1;
   /** Seconds before the granted expiry to renew; -1 = not set (model option refreshFraction decides). */
   registerExpiresOverlap: number;
+  /** sip.skip_redundant_failover_addr (a common key, copied to every account): B9 duplicate skipping. */
+  skipRedundantFailoverAddr: boolean;
 }
 
 export interface PhoneConfig {
@@ -153,6 +155,7 @@ export function buildPhoneConfig(sources: Map<string, CfgEntry>[]): PhoneConfig 
       regFailRetryInterval: Math.max(1, Number(get(`account.${x}.reg_fail_retry_interval`))) * 1_000_000,
       regBackoff: { base: Number(get(`account.${x}.reg_failed_retry_min_time`)) * 1_000_000, max: Number(get(`account.${x}.reg_failed_retry_max_time`)) * 1_000_000 },
       registerExpiresOverlap: Number(get(`account.${x}.register_expires_overlap`)),
+      skipRedundantFailoverAddr: get('sip.skip_redundant_failover_addr') === '1',
       fallback: { type: Number(get(`account.${x}.fallback.redundancy_type`)) as 0 | 1, timeout: Number(get(`account.${x}.fallback.timeout`)) * 1_000_000 },
       features: [
         ...(get(`account.${x}.subscribe_mwi`) === '1' ? ['mwi' as const] : []),

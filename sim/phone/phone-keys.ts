@@ -53,6 +53,7 @@ export const PHONE_KEYS: KeyDef[] = [
   { pattern: 'sip.reg_surge_prevention', type: 'int', min: 0, max: 60, default: '0', modelled: true, meaning: 'boot: random wait of 0..N seconds before registering (surge prevention)' },
   { pattern: 'account.X.reg_failed_retry_min_time', type: 'int', min: 0, max: 2147483647, default: '0', modelled: true, meaning: 'RFC 5626 back-off base time, seconds' },
   { pattern: 'account.X.reg_failed_retry_max_time', type: 'int', min: 0, max: 2147483647, default: '60', modelled: true, meaning: 'RFC 5626 back-off maximum time, seconds' },
+  { pattern: 'sip.skip_redundant_failover_addr', ...bool, default: '1', modelled: true, meaning: 'failover skips list entries that repeat a server already in the list (same IP: model option skipRedundantAddr)' },
   { pattern: 'account.X.dns_cache_type', type: 'enum', values: { 0: 'always query', 1: 'cache', 2: 'cache incl. additional records' }, default: '1', modelled: true, meaning: 'DNS caching' },
   { pattern: 'account.X.static_cache_pri', type: 'enum', values: { 0: 'live DNS first', 1: 'static cache first' }, default: '0', modelled: true, meaning: 'live DNS vs static cache preference' },
   { pattern: 'sip.timer_t1', type: 'decimal', min: 0.5, max: 10, default: '0.5', modelled: true, meaning: 'RFC 3261 T1, seconds' },

@@ -11,6 +11,8 @@ import {
   RegistrationEffect, RegistrationInput, RegistrationMachineState, RegistrationPolicy, initialRegistration, nextRegistration,
 } from './registration-machine.js';
 import type { ServerDirectory, ServerList } from './server-directory.js';
+import { skipRedundant, skippedReason } from './skip-redundant.js';
+import type { ServerListModelOptions } from './options/server-list.js';
 
 export interface RegistrationTarget {
   phone: string;
@@ -22,6 +24,8 @@ export interface RegistrationTarget {
   limit: RetransmitLimit | undefined;
   /** Model option A4: recently failed addresses go last. */
   memory: FailureMemory;
+  /** B9: how repeats of an address are recognised and skipped; undefined when sip.skip_redundant_failover_addr = 0. */
+  skipRedundant: ServerListModelOptions['skipRedundantAddr'] | undefined;
 }
 
 /**
@@ -123,7 +127,11 @@ export class RegistrationAgent {
         const run = ++this.runs;
         this.directory.list(target.server, (l) => {
           if (run !== this.runs) return;
-          const servers = this.target.memory.order(this.failback.order(l.servers, kind, clock.now), (a) => a);
+          const by = this.target.skipRedundant;
+          const { kept, skipped } = by !== undefined ? skipRedundant(l.servers, (a) => a, by) : { kept: l.servers, skipped: [] };
+          // B9: the trace says which address was left out and why.
+          for (const d of skipped) this.note(this.sip.nameOf(d.entry), skippedReason(d.entry, d.sameAs, by ?? 'ip'));
+          const servers = this.target.memory.order(this.failback.order(kept, kind, clock.now), (a) => a);
           const why = this.failback.describe(kind, clock.now);
           if (why && servers[0]) this.note(this.sip.nameOf(servers[0]), why);
           this.attempt({ ...l, servers }, 0, l.servers, run, false);

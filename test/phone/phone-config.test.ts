@@ -93,6 +93,7 @@ describe('phone configuration', () => {
         regFailRetryInterval: 30_000_000,
         regBackoff: { base: 0, max: 60_000_000 },
         registerExpiresOverlap: -1,
+        skipRedundantFailoverAddr: true,
         dnsCacheType: 1,
         staticCachePri: 0,
       });
