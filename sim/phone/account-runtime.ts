@@ -157,7 +157,15 @@ export class AccountRuntime {
   private successiveFallback(changed: RegistrationAgent, reason: string): void {
     const [working, fallback] = this.agents;
     if (changed !== working || !fallback) return;
-    if (working.phase === 'failed' && fallback.phase === 'unregistered') fallback.start(`successive fallback: ${working.serverName} failed (${reason})`);
+    if (working.phase === 'failed' && fallback.phase === 'unregistered') {
+      // B15 / AMB-12: with redundancy_with_reg_fail = 0 (default) only an unresponsive server 1
+      // moves the account to server 2; an error answer (503, 403…) keeps it retrying server 1.
+      if (working.lastFailureAnswered && !this.account.fallback.withRegFail) {
+        this.trace.emit({ kind: 'phone.register-attempt', phone: this.phone, account: this.account.index, server: working.serverName, reason: `successive fallback not started: ${working.serverName} answered (${reason}) and account.${this.account.index}.redundancy_with_reg_fail.enable = 0` });
+        return;
+      }
+      fallback.start(`successive fallback: ${working.serverName} failed (${reason})${working.lastFailureAnswered ? ', redundancy_with_reg_fail.enable = 1' : ''}`);
+    }
     if (working.phase === 'registered' && fallback.phase !== 'unregistered') fallback.stop(`successive fallback: ${working.serverName} is back`);
   }
 

@@ -48,6 +48,7 @@ export const PHONE_KEYS: KeyDef[] = [
   { pattern: 'account.X.outbound_proxy.Y.only_signal_with_registered', type: 'enum', values: { '-1': 'inherit', 0: 'disabled', 1: 'enabled' }, default: '-1', modelled: true, meaning: 'during failover only the proxy registered through (-1: sip_server.Y.only_signal_with_registered)' },
   { pattern: 'account.X.fallback.redundancy_type', type: 'enum', values: { 0: 'concurrent', 1: 'successive' }, default: '0', modelled: true, meaning: 'fallback registration method' },
   { pattern: 'account.X.fallback.timeout', type: 'int', min: 10, max: 2147483647, default: '120', modelled: true, meaning: 'successive mode: seconds between REGISTER probes of the working server' },
+  { pattern: 'account.X.redundancy_with_reg_fail.enable', ...bool, default: '0', modelled: true, meaning: 'successive mode: 1 — a registration answered with an error also moves to server 2; 0 — only an unresponsive server 1 does' },
   { pattern: 'account.X.reg_fail_retry_interval', type: 'int', min: 0, max: 1800, default: '30', modelled: true, meaning: 'seconds before re-registering after a failed registration' },
   { pattern: 'account.X.register_expires_overlap', type: 'int', min: -1, max: 2147483647, default: '-1', modelled: true, meaning: 'seconds before the granted expiry at which the registration is renewed (-1: model option refreshFraction)' },
   { pattern: 'sip.reg_surge_prevention', type: 'int', min: 0, max: 60, default: '0', modelled: true, meaning: 'boot: random wait of 0..N seconds before registering (surge prevention)' },

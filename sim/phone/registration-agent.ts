@@ -36,6 +36,11 @@ export interface RegistrationTarget {
  */
 export class RegistrationAgent {
   private state: RegistrationMachineState = initialRegistration;
+  /**
+   * Whether the last failed registration was answered (an error response such as 503 or 403)
+   * rather than met with silence, a transport error or no address (B15 redundancy_with_reg_fail).
+   */
+  lastFailureAnswered = false;
   private timer: EventHandle = 0;
   private failbackTimer: EventHandle = 0;
   /** What the next REGISTER is, for the failback order (a renewal, or a first/retry registration). */
@@ -172,23 +177,28 @@ export class RegistrationAgent {
    */
   private attempt(l: ServerList, i: number, located: readonly Located[], run: number, side: boolean): void {
     const server = l.servers[i];
-    if (!server) return this.feed({ type: 'fail', reason: `DNS: ${l.error ?? 'no server address'}` });
+    if (!server) {
+      // No address to send to: no server answered (for redundancy_with_reg_fail = 0, B15).
+      if (!side) this.lastFailureAnswered = false;
+      return this.feed({ type: 'fail', reason: `DNS: ${l.error ?? 'no server address'}` });
+    }
     const previous = this.serverName;
     this.serverName = this.sip.nameOf(server);
     if (i > 0) this.note(this.serverName, `${previous} failed; trying ${this.serverName}, address ${i + 1} of ${l.servers.length}`);
     const last = i === l.servers.length - 1;
     // A side run does not compete with the account's own runs; both stop counting once the agent stops.
     const stale = (): boolean => (!side && run !== this.runs) || this.state.phase === 'unregistered';
-    const fail = (reason: string, retryAfter?: number): void => {
+    const fail = (reason: string, retryAfter?: number, answered = true): void => {
+      if (!side) this.lastFailureAnswered = answered;
       if (side) return this.note(this.sip.nameOf(server), `failed (${reason}); the registration stays with ${this.registeredOn ?? 'none'}`);
       this.feed({ type: 'fail', reason, ...(retryAfter !== undefined ? { retryAfter } : {}) });
     };
-    const moveOn = (reason: string, retryAfter?: number): void => {
+    const moveOn = (reason: string, retryAfter?: number, answered = false): void => {
       if (stale()) return;
       this.failback.failed(server);
       this.target.memory.failed(server, retryAfter);
       if (!last) return this.attempt(l, i + 1, located, run, side);
-      fail(reason, retryAfter);
+      fail(reason, retryAfter, answered);
     };
     const tu: ClientTransactionUser = {
       receiveResponse: (res: SipResponse) => {
@@ -217,7 +227,7 @@ export class RegistrationAgent {
         const retryAfter = headerSeconds(res, 'Retry-After');
         const reason = `${res.status} ${res.reason} from ${this.serverName}${retryAfter !== undefined ? `, Retry-After ${retryAfter}s` : ''}`;
         // RFC 3263 §4.3: a 503 sends the request to the next address; other errors are final.
-        if (res.status === 503) return moveOn(reason, retryAfter !== undefined ? retryAfter * 1_000_000 : undefined);
+        if (res.status === 503) return moveOn(reason, retryAfter !== undefined ? retryAfter * 1_000_000 : undefined, true);
         fail(reason);
       },
       onRequestTimeout: (timer) => moveOn(timer === 'retry-counts' ? `${this.serverName}: retry counts reached` : `${this.serverName}: Timer ${timer} fired, no response`),

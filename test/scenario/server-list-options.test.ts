@@ -78,4 +78,37 @@ describe('server list options (fact sheet B1–B6, B9, B12–B15, B21–B24)', f
       expect(r.some((e) => (e.kind === 'phone.register-attempt' || e.kind === 'call.state') && e.reason.includes('skipped'))).to.equal(false);
     });
   });
+
+  /** 21 with sip1 answering 503 from 1m instead of falling silent, and redundancy_with_reg_fail.enable = `k`. */
+  const b15 = (k: '0' | '1'): string => {
+    const f = path.join(tmp, `b15-${k}.yaml`);
+    fs.writeFileSync(f, fs.readFileSync(path.join(repoRoot, 'scenarios/21-fallback-successive.yaml'), 'utf8')
+      .replace('config: [phones/common.cfg, phones/ivy-fallback.cfg]', `config: [${path.join(repoRoot, 'scenarios/phones/common.cfg')}, ${path.join(repoRoot, 'scenarios/phones/ivy-fallback.cfg')}]`)
+      .replace('settings: { account.1.fallback.redundancy_type: 1 }', `settings: { account.1.fallback.redundancy_type: 1, account.1.redundancy_with_reg_fail.enable: ${k} }`)
+      .replace('fail: sip1, mode: silent', 'fail: sip1, mode: "503"')
+      .replace(/^expect:[\s\S]*$/m, ''));
+    return f;
+  };
+  const registrations = (records: readonly TraceEvent[], server: string): [number, string, string][] =>
+    records.flatMap((e) => (e.kind === 'phone.registration' && e.server === server ? [[e.t / 1e6, e.from, e.to] as [number, string, string]] : []));
+
+  describe('B15 / AMB-12 successiveTrigger with account.X.redundancy_with_reg_fail.enable (successive mode, sip1 answers 503 from 1m)', () => {
+    it('0 (default, regTimeoutOnly ★): a 503 does not move the account to backup — it retries sip1 every fallback.timeout (3m48.04s, 5m48.06s)', () => {
+      const r = run(b15('0'));
+      expect(firsts(r, 'ivy', 'REGISTER').filter(([, h]) => h === 'backup')).to.deep.equal([]);
+      expect(registrations(r, 'sip1').slice(2)).to.deep.equal([
+        [108.04, 'registered', 'failed'], [228.04, 'failed', 'registering'], [228.06, 'registering', 'failed'], [348.06, 'failed', 'registering'], [348.08, 'registering', 'registered'],
+      ]);
+      expect(r.some((e) => e.kind === 'phone.register-attempt' && e.reason.includes('successive fallback not started') && e.reason.includes('redundancy_with_reg_fail.enable = 0'))).to.equal(true);
+    });
+    it('1 (regTimeoutOrError): the 503 at 1m48.04s starts the backup registration at once', () => {
+      const r = run(b15('1'));
+      expect(firsts(r, 'ivy', 'REGISTER').filter(([, h]) => h === 'backup')[0]).to.deep.equal([108.04, 'backup', 5060]);
+      expect(registrations(r, 'backup')[1]).to.deep.equal([108.06, 'registering', 'registered']);
+    });
+    it('0, silent server (bundled 21): an unresponsive sip1 still moves to backup at 2m20.02s', () => {
+      const r = run(path.join(repoRoot, 'scenarios/21-fallback-successive.yaml'));
+      expect(firsts(r, 'ivy', 'REGISTER').filter(([, h]) => h === 'backup')[0]).to.deep.equal([140.02, 'backup', 5060]);
+    });
+  });
 });
