@@ -35,10 +35,13 @@ export function explainInWords(config: PhoneConfig, account: AccountSettings): s
     lines.push(
       account.fallback.type === 0
         ? 'Fallback: concurrent registration — the phone stays registered with both servers; when server 1 fails, server 2 takes over at once.'
-        : `Fallback: successive registration — the phone registers with server 2 only once server 1 has failed (a brief interruption), and probes server 1 with REGISTER every ${fmt(account.fallback.timeout)} until it answers.`,
+        : `Fallback: successive registration — the phone registers with server 2 only once server 1 has failed (a brief interruption), and probes server 1 with REGISTER every ${fmt(account.fallback.timeout)} until it answers. ${account.fallback.withRegFail ? 'A registration answered with an error (503, 403…) counts as failed' : 'Only an unresponsive server 1 counts as failed; an error answer (503, 403…) keeps it retrying server 1'} (account.${account.index}.redundancy_with_reg_fail.enable = ${account.fallback.withRegFail ? 1 : 0}).`,
     );
     lines.push('Calls try server 1\'s addresses first, then server 2 (each new call starts over, as the vendor\'s outgoing-call steps say).');
   }
+  lines.push(account.skipRedundantFailoverAddr
+    ? `Duplicates: a list entry whose IP is already in the list (another port, or server 2 equal to an SRV target) is skipped (sip.skip_redundant_failover_addr = 1, model option skipRedundantAddr=${DEFAULT_MODEL_OPTIONS.skipRedundantAddr}).`
+    : 'Duplicates: every list entry is tried, repeats included (sip.skip_redundant_failover_addr = 0).');
   const overlap = account.registerExpiresOverlap;
   const expires = (s1 ?? s2)!.expires;
   lines.push(

@@ -7,6 +7,7 @@ import type { RetransmitLimit } from '../sip/transaction-user.js';
 import { FailureMemory } from './failure-memory.js';
 import { FeatureSubscriptions } from './feature-subscriptions.js';
 import type { ModelOptions } from './model-options.js';
+import { skipRedundant, skippedReason } from './skip-redundant.js';
 import { CallTarget, OutgoingCall } from './outgoing-call.js';
 import type { AccountSettings, ServerSettings } from './phone-config.js';
 import { RegistrationAgent } from './registration-agent.js';
@@ -60,6 +61,7 @@ export class AccountRuntime {
           phone: this.phone, account: account.index, user: account.userName, displayName: account.displayName, server,
           limit: this.retryLimit(server.retryCounts),
           memory: this.memory,
+          skipRedundant: account.skipRedundantFailoverAddr ? this.options.skipRedundantAddr : undefined,
         },
         { retryInterval, refreshAfter: (granted) => this.refreshAfter(granted), ...this.backoff(successive && server.index === 1) },
         (changed, reason) => {
@@ -80,7 +82,11 @@ export class AccountRuntime {
       const lists = this.callLists(found);
       // R4: each configured server's addresses in its failback order (the last registered first, while preferred).
       // Recently failed or Retry-After'd addresses go last, across the whole list.
-      const entries = lists.flatMap((l) => this.callOrder(l).map((server) => ({ server, settings: l.settings })));
+      const all = lists.flatMap((l) => this.callOrder(l).map((server) => ({ server, settings: l.settings })));
+      // B9: with sip.skip_redundant_failover_addr = 1 a repeat of an earlier entry (model option
+      // skipRedundantAddr: same IP by default) is left out — also server 2 equal to an SRV target.
+      const { kept: entries, skipped } = account.skipRedundantFailoverAddr ? skipRedundant(all, (e) => e.server, this.options.skipRedundantAddr) : { kept: all, skipped: [] };
+      const skipNote = skipped.map((d) => skippedReason(d.entry.server, d.sameAs.server, this.options.skipRedundantAddr)).join('; ');
       const ordered = this.memory.order(entries, (e) => e.server);
       const servers = ordered.map((e) => e.server);
       const limits = ordered.map((e) => this.inviteLimit(e.settings));
@@ -92,6 +98,7 @@ export class AccountRuntime {
         phone: this.phone, call: number, user: account.userName, displayName: account.displayName,
         to, servers, ...(errors.length ? { noServer: `the server name did not resolve: ${errors.join('; ')}` } : {}), limits, duration, noAnswerTimeout: Math.round(this.options.noAnswerTimeout * 1_000_000),
         ...extra,
+        ...(skipNote ? { note: extra.note !== undefined ? `${extra.note}; ${skipNote}` : skipNote } : {}),
         onServerFailed: (server, index, retryAfter) => {
           this.memory.failed(server, retryAfter);
           if (index === lastOfServer1) this.callLeftServer1();
@@ -150,7 +157,15 @@ export class AccountRuntime {
   private successiveFallback(changed: RegistrationAgent, reason: string): void {
     const [working, fallback] = this.agents;
     if (changed !== working || !fallback) return;
-    if (working.phase === 'failed' && fallback.phase === 'unregistered') fallback.start(`successive fallback: ${working.serverName} failed (${reason})`);
+    if (working.phase === 'failed' && fallback.phase === 'unregistered') {
+      // B15 / AMB-12: with redundancy_with_reg_fail = 0 (default) only an unresponsive server 1
+      // moves the account to server 2; an error answer (503, 403…) keeps it retrying server 1.
+      if (working.lastFailureAnswered && !this.account.fallback.withRegFail) {
+        this.trace.emit({ kind: 'phone.register-attempt', phone: this.phone, account: this.account.index, server: working.serverName, reason: `successive fallback not started: ${working.serverName} answered (${reason}) and account.${this.account.index}.redundancy_with_reg_fail.enable = 0` });
+        return;
+      }
+      fallback.start(`successive fallback: ${working.serverName} failed (${reason})${working.lastFailureAnswered ? ', redundancy_with_reg_fail.enable = 1' : ''}`);
+    }
     if (working.phase === 'registered' && fallback.phase !== 'unregistered') fallback.stop(`successive fallback: ${working.serverName} is back`);
   }
 

@@ -4,12 +4,14 @@ import { DNS_DEFAULTS, DNS_SPECS, type DnsModelOptions } from './options/dns.js'
  * does not guess silently: each reading is a named option with a documented default.
  * Scenario files set them under `model:`, the CLI with `--model key=value`.
  */
+import { SERVER_LIST_DEFAULTS, SERVER_LIST_SPECS, type ServerListModelOptions } from './options/server-list.js';
+
 /**
  * Every model option. Options added for the fact sheet's ambiguities (AMB-xx) live in
  * sim/phone/options/<area>.ts, one file per area, each exporting its interface, defaults and
  * specs; they are joined here.
  */
-export interface ModelOptions extends BaseModelOptions, DnsModelOptions {}
+export interface ModelOptions extends BaseModelOptions, DnsModelOptions, ServerListModelOptions {}
 
 interface BaseModelOptions {
   /**
@@ -147,9 +149,9 @@ const BASE_SPECS: { [K in keyof BaseModelOptions]: ModelOptionSpec } = {
   staticCacheTtlClock: { kind: 'enum', values: ['atFirstUse', 'atBoot', 'perLookup'] },
 };
 
-export const DEFAULT_MODEL_OPTIONS: ModelOptions = { ...BASE_DEFAULTS, ...DNS_DEFAULTS };
+export const DEFAULT_MODEL_OPTIONS: ModelOptions = { ...BASE_DEFAULTS, ...DNS_DEFAULTS, ...SERVER_LIST_DEFAULTS };
 
-export const MODEL_OPTION_SPECS: { [K in keyof ModelOptions]: ModelOptionSpec } = { ...BASE_SPECS, ...DNS_SPECS };
+export const MODEL_OPTION_SPECS: { [K in keyof ModelOptions]: ModelOptionSpec } = { ...BASE_SPECS, ...DNS_SPECS, ...SERVER_LIST_SPECS };
 
 /** "timer-b|retry-counts|…" or "0..1" — one option's accepted values in words. */
 export function describeSpec(spec: ModelOptionSpec): string {

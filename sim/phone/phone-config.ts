@@ -51,7 +51,8 @@ export interface AccountSettings {
   /** reg_failed_retry_min_time / max_time: RFC 5626 back-off base and cap, µs (used when both are set). */
   regBackoff: { base: Micros; max: Micros };
   /** R5/R6: 0 concurrent registration with both servers, 1 successive (fallback only when server 1 fails); µs between probes of server 1. */
-  fallback: { type: 0 | 1; timeout: Micros };
+  /** withRegFail: account.X.redundancy_with_reg_fail.enable (B15) — successive mode: an error answer to REGISTER also moves to server 2. */
+  fallback: { type: 0 | 1; timeout: Micros; withRegFail: boolean };
   /** Subscriptions the account keeps with its working server (subscribe_mwi, shared_line). */
   features: ('mwi' | 'shared-line')[];
   /** account.X.dns_cache_type and account.X.static_cache_pri. */
@@ -59,6 +60,8 @@ export interface AccountSettings {
   staticCachePri: 0 | 1;
   /** Seconds before the granted expiry to renew; -1 = not set (model option refreshFraction decides). */
   registerExpiresOverlap: number;
+  /** sip.skip_redundant_failover_addr (a common key, copied to every account): B9 duplicate skipping. */
+  skipRedundantFailoverAddr: boolean;
 }
 
 export interface PhoneConfig {
@@ -156,7 +159,8 @@ export function buildPhoneConfig(sources: Map<string, CfgEntry>[]): PhoneConfig 
       regFailRetryInterval: Math.max(1, Number(get(`account.${x}.reg_fail_retry_interval`))) * 1_000_000,
       regBackoff: { base: Number(get(`account.${x}.reg_failed_retry_min_time`)) * 1_000_000, max: Number(get(`account.${x}.reg_failed_retry_max_time`)) * 1_000_000 },
       registerExpiresOverlap: Number(get(`account.${x}.register_expires_overlap`)),
-      fallback: { type: Number(get(`account.${x}.fallback.redundancy_type`)) as 0 | 1, timeout: Number(get(`account.${x}.fallback.timeout`)) * 1_000_000 },
+      skipRedundantFailoverAddr: get('sip.skip_redundant_failover_addr') === '1',
+      fallback: { type: Number(get(`account.${x}.fallback.redundancy_type`)) as 0 | 1, timeout: Number(get(`account.${x}.fallback.timeout`)) * 1_000_000, withRegFail: get(`account.${x}.redundancy_with_reg_fail.enable`) === '1' },
       features: [
         ...(get(`account.${x}.subscribe_mwi`) === '1' ? ['mwi' as const] : []),
         ...(get(`account.${x}.shared_line`) !== '0' ? ['shared-line' as const] : []),

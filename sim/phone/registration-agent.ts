@@ -11,6 +11,8 @@ import {
   RegistrationEffect, RegistrationInput, RegistrationMachineState, RegistrationPolicy, initialRegistration, nextRegistration,
 } from './registration-machine.js';
 import type { ServerDirectory, ServerList } from './server-directory.js';
+import { skipRedundant, skippedReason } from './skip-redundant.js';
+import type { ServerListModelOptions } from './options/server-list.js';
 
 export interface RegistrationTarget {
   phone: string;
@@ -22,6 +24,8 @@ export interface RegistrationTarget {
   limit: RetransmitLimit | undefined;
   /** Model option A4: recently failed addresses go last. */
   memory: FailureMemory;
+  /** B9: how repeats of an address are recognised and skipped; undefined when sip.skip_redundant_failover_addr = 0. */
+  skipRedundant: ServerListModelOptions['skipRedundantAddr'] | undefined;
 }
 
 /**
@@ -32,6 +36,11 @@ export interface RegistrationTarget {
  */
 export class RegistrationAgent {
   private state: RegistrationMachineState = initialRegistration;
+  /**
+   * Whether the last failed registration was answered (an error response such as 503 or 403)
+   * rather than met with silence, a transport error or no address (B15 redundancy_with_reg_fail).
+   */
+  lastFailureAnswered = false;
   private timer: EventHandle = 0;
   private failbackTimer: EventHandle = 0;
   /** What the next REGISTER is, for the failback order (a renewal, or a first/retry registration). */
@@ -123,7 +132,11 @@ export class RegistrationAgent {
         const run = ++this.runs;
         this.directory.list(target.server, (l) => {
           if (run !== this.runs) return;
-          const servers = this.target.memory.order(this.failback.order(l.servers, kind, clock.now), (a) => a);
+          const by = this.target.skipRedundant;
+          const { kept, skipped } = by !== undefined ? skipRedundant(l.servers, (a) => a, by) : { kept: l.servers, skipped: [] };
+          // B9: the trace says which address was left out and why.
+          for (const d of skipped) this.note(this.sip.nameOf(d.entry), skippedReason(d.entry, d.sameAs, by ?? 'ip'));
+          const servers = this.target.memory.order(this.failback.order(kept, kind, clock.now), (a) => a);
           const why = this.failback.describe(kind, clock.now);
           if (why && servers[0]) this.note(this.sip.nameOf(servers[0]), why);
           this.attempt({ ...l, servers }, 0, l.servers, run, false);
@@ -164,23 +177,28 @@ export class RegistrationAgent {
    */
   private attempt(l: ServerList, i: number, located: readonly Located[], run: number, side: boolean): void {
     const server = l.servers[i];
-    if (!server) return this.feed({ type: 'fail', reason: `DNS: ${l.error ?? 'no server address'}` });
+    if (!server) {
+      // No address to send to: no server answered (for redundancy_with_reg_fail = 0, B15).
+      if (!side) this.lastFailureAnswered = false;
+      return this.feed({ type: 'fail', reason: `DNS: ${l.error ?? 'no server address'}` });
+    }
     const previous = this.serverName;
     this.serverName = this.sip.nameOf(server);
     if (i > 0) this.note(this.serverName, `${previous} failed; trying ${this.serverName}, address ${i + 1} of ${l.servers.length}`);
     const last = i === l.servers.length - 1;
     // A side run does not compete with the account's own runs; both stop counting once the agent stops.
     const stale = (): boolean => (!side && run !== this.runs) || this.state.phase === 'unregistered';
-    const fail = (reason: string, retryAfter?: number): void => {
+    const fail = (reason: string, retryAfter?: number, answered = true): void => {
+      if (!side) this.lastFailureAnswered = answered;
       if (side) return this.note(this.sip.nameOf(server), `failed (${reason}); the registration stays with ${this.registeredOn ?? 'none'}`);
       this.feed({ type: 'fail', reason, ...(retryAfter !== undefined ? { retryAfter } : {}) });
     };
-    const moveOn = (reason: string, retryAfter?: number): void => {
+    const moveOn = (reason: string, retryAfter?: number, answered = false): void => {
       if (stale()) return;
       this.failback.failed(server);
       this.target.memory.failed(server, retryAfter);
       if (!last) return this.attempt(l, i + 1, located, run, side);
-      fail(reason, retryAfter);
+      fail(reason, retryAfter, answered);
     };
     const tu: ClientTransactionUser = {
       receiveResponse: (res: SipResponse) => {
@@ -209,7 +227,7 @@ export class RegistrationAgent {
         const retryAfter = headerSeconds(res, 'Retry-After');
         const reason = `${res.status} ${res.reason} from ${this.serverName}${retryAfter !== undefined ? `, Retry-After ${retryAfter}s` : ''}`;
         // RFC 3263 §4.3: a 503 sends the request to the next address; other errors are final.
-        if (res.status === 503) return moveOn(reason, retryAfter !== undefined ? retryAfter * 1_000_000 : undefined);
+        if (res.status === 503) return moveOn(reason, retryAfter !== undefined ? retryAfter * 1_000_000 : undefined, true);
         fail(reason);
       },
       onRequestTimeout: (timer) => moveOn(timer === 'retry-counts' ? `${this.serverName}: retry counts reached` : `${this.serverName}: Timer ${timer} fired, no response`),

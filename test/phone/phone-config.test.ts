@@ -88,11 +88,12 @@ describe('phone configuration', () => {
           failbackMode: 0, failbackTimeout: 3_600_000_000, registerOnEnable: false, onlySignalWithRegistered: false,
         }],
         proxies: [],
-        fallback: { type: 0, timeout: 120_000_000 },
+        fallback: { type: 0, timeout: 120_000_000, withRegFail: false },
         features: [],
         regFailRetryInterval: 30_000_000,
         regBackoff: { base: 0, max: 60_000_000 },
         registerExpiresOverlap: -1,
+        skipRedundantFailoverAddr: true,
         dnsCacheType: 1,
         staticCachePri: 0,
       });

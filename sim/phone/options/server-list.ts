@@ -1,0 +1,26 @@
+/**
+ * Model options of the server list area (fact sheet B1–B6, B9, B12–B15, B21–B24): how the
+ * failover list is built and walked. Joined into ModelOptions in sim/phone/model-options.ts.
+ * Mapping of every B-rule and AMB of this area to options and keys: docs/fact-sheet/server-list.md.
+ */
+import type { ModelOptionSpec } from '../model-options.js';
+
+export interface ServerListModelOptions {
+  /**
+   * AMB-32 / B9 — with sip.skip_redundant_failover_addr = 1, which list entries count as the
+   * same server and are skipped after the first. 'ip' (default, the sheet's ★ and the vendor
+   * text "servers whose IP address differs"): an entry whose IP was already in the list, whatever
+   * its port or transport — also server 2 equal to one of server 1's SRV targets. 'ip:port' and
+   * 'ip:port:transport': narrower keys. With the key set to 0 no entry is skipped, except exact
+   * ip:port:transport repeats inside one SRV walk (RFC 3263 location never yields those twice).
+   */
+  skipRedundantAddr: 'ip' | 'ip:port' | 'ip:port:transport';
+}
+
+export const SERVER_LIST_DEFAULTS: ServerListModelOptions = {
+  skipRedundantAddr: 'ip',
+};
+
+export const SERVER_LIST_SPECS: { [K in keyof ServerListModelOptions]: ModelOptionSpec } = {
+  skipRedundantAddr: { kind: 'enum', values: ['ip', 'ip:port', 'ip:port:transport'] },
+};
