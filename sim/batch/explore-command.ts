@@ -96,7 +96,7 @@ export async function exploreCommand(file: string, flags: ExploreFlags, say: Wri
     ...findings.map((f) => ({ flag: '--out', target: f.file, data: written(x, file, f.file, f.shrunk.genes, f.invariant, `shrunk from run ${f.from.index}: ${f.shrunk.result.failures.find((g) => g.invariant === f.invariant)?.detail ?? ''}`) })),
     ...(worst ? [{ flag: '--out', target: worst.file, data: written(x, file, worst.file, worst.result.genes, undefined, `worst ${worst.objective}: ${figureText(worst.objective, figureOf(worst.result, worst.objective))}`) }] : []),
   ];
-  const summary = exploreSummary({ file, id: scenario.id, name: scenario.name, seed: flags.seed, faults: flags.faults, runs: results, findings, ...(worst ? { worst } : {}) });
+  const summary = exploreSummary({ file, outDir, id: scenario.id, name: scenario.name, seed: flags.seed, faults: flags.faults, runs: results, findings, ...(worst ? { worst } : {}) });
   writeOutputs([...files, { flag: '--out', target: join(outDir, 'explore.json'), data: summary.json }], say);
   say(summary.text);
   // The rate is wall-clock: stderr only, never in the outputs (tests running in-thread skip it).

@@ -36,9 +36,10 @@ describe('explore against a deliberately broken model', function () {
     const code = await exploreCommand(scenario, { runs: 40, faults: 3, seed: 3, inProcess: true, out }, (s) => void (text += String(s)));
     expect(code, text).to.equal(1);
     expect(text).to.match(/FAIL registered-after-heal: \d+ runs?, first run \d+; shrunk to [12] faults? → /);
-    const summary = JSON.parse(fs.readFileSync(path.join(out, 'explore.json'), 'utf8')) as { findings: { invariant: string; genes: unknown[]; failures: string[] }[] };
+    const summary = JSON.parse(fs.readFileSync(path.join(out, 'explore.json'), 'utf8')) as { findings: { invariant: string; file: string; failures: string[] }[] };
     const finding = summary.findings.find((f) => f.invariant === 'registered-after-heal');
     expect(finding, text).to.not.equal(undefined);
+    expect(finding!.file).to.equal('23-two-accounts-registered-after-heal.yaml'); // relative to the output directory
     expect(finding!.failures).to.have.length(1);
     expect(finding!.failures[0]).to.match(/^jack account 1 is not registered at \S+, \S+ after the last fault ended$/);
     // Only the planted bug shows: the rest of the model keeps its invariants.

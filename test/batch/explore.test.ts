@@ -108,9 +108,35 @@ describe('explore', function () {
     expect(r.out).to.match(/the worst \d-fault outage found leaves a phone unregistered \S+/);
     // The written scenario, run as an ordinary file, reaches that gap.
     const { checkScenario } = await import('../../sim/batch/explore-command.js');
-    const again = checkScenario(loadScenario(summary.worst.file));
+    expect(summary.worst.file).to.equal('02-server1-silent-worst-gap.yaml');
+    const again = checkScenario(loadScenario(path.join(out, summary.worst.file)));
     expect(again.figures.gap / 1e6).to.equal(summary.worst.figure);
-    expect(runCli(['run', summary.worst.file, '--quiet']).code).to.be.oneOf([0, 1]);
+    expect(runCli(['run', path.join(out, summary.worst.file), '--quiet']).code).to.be.oneOf([0, 1]);
+  });
+
+  it('explore.json and the written scenario are byte-identical from two checkouts: their paths are relative to the output directory', async () => {
+    // The same scenario (and its phone configs) in two places of different depth, each explored into its own out/.
+    const copy = (root: string): string => {
+      fs.mkdirSync(path.join(root, 'scenarios'), { recursive: true });
+      fs.cpSync(path.join(SCENARIOS, 'phones'), path.join(root, 'scenarios', 'phones'), { recursive: true });
+      fs.copyFileSync(path.join(SCENARIOS, '02-server1-silent.yaml'), path.join(root, 'scenarios', '02-server1-silent.yaml'));
+      return path.join(root, 'scenarios', '02-server1-silent.yaml');
+    };
+    const roots = [path.join(tmp, 'checkout-a'), path.join(tmp, 'elsewhere', 'deeper', 'checkout-b')];
+    const bytes = [];
+    for (const root of roots) {
+      const out = path.join(root, 'out', 'x');
+      await explore(copy(root), { runs: 30, seed: 4, objective: 'gap', out });
+      const json = fs.readFileSync(path.join(out, 'explore.json'), 'utf8');
+      expect(json).to.not.contain(tmp);
+      const summary = JSON.parse(json) as { file: string; worst: { file: string } };
+      expect(summary.file).to.equal('../../scenarios/02-server1-silent.yaml');
+      expect(summary.worst.file).to.equal('02-server1-silent-worst-gap.yaml');
+      const yaml = fs.readFileSync(path.join(out, summary.worst.file), 'utf8');
+      expect(yaml).to.not.contain(tmp);
+      bytes.push(json + yaml);
+    }
+    expect(bytes[1]).to.equal(bytes[0]);
   });
 
   it('bad flags are input errors (exit 2), not crashes', () => {
