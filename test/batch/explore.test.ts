@@ -114,6 +114,24 @@ describe('explore', function () {
     expect(runCli(['run', path.join(out, summary.worst.file), '--quiet']).code).to.be.oneOf([0, 1]);
   });
 
+  it('--objective gap (100 random runs + 100 search runs) reaches at least the worst gap of 1,000 other purely random schedules', async () => {
+    // Issue 10's acceptance on a failover scenario (server 1 silent, the phone moves to server 2).
+    const file = path.join(SCENARIOS, '02-server1-silent.yaml');
+    const x = explorable(loadScenario(file));
+    let random = 0;
+    fc.sample(scheduleArbitrary(x.surface, 2), { seed: 1000, numRuns: 1000 }).forEach((genes, i) => {
+      random = Math.max(random, exploreRun(x, i, genes).figures.gap);
+    });
+    const out = path.join(tmp, 'versus-random');
+    await explore(file, { runs: 100, faults: 2, seed: 7, objective: 'gap', out });
+    const summary = JSON.parse(fs.readFileSync(path.join(out, 'explore.json'), 'utf8')) as { worst: { figure: number; randomBest: number; searchRuns: number; genes: unknown[] } };
+    expect(summary.worst.searchRuns).to.equal(100);
+    expect(summary.worst.genes.length).to.be.within(1, 2);
+    expect(summary.worst.figure).to.be.at.least(random / 1e6);
+    // The search, not luck: it beats the best of its own random start.
+    expect(summary.worst.figure).to.be.above(summary.worst.randomBest);
+  });
+
   it('explore.json and the written scenario are byte-identical from two checkouts: their paths are relative to the output directory', async () => {
     // The same scenario (and its phone configs) in two places of different depth, each explored into its own out/.
     const copy = (root: string): string => {
