@@ -4,6 +4,7 @@ import { basename, join } from 'node:path';
 import { writeOutputs } from '../cli-outputs.js';
 import { InputError } from '../core/input-error.js';
 import { loadScenario } from '../scenario/load-scenario.js';
+import { activeBreakages } from '../testing/broken-model.js';
 import type { Scenario } from '../scenario/scenario.js';
 import { faultEvents, Gene, scheduleArbitrary } from './explore-faults.js';
 import type { InvariantName } from './explore-invariants.js';
@@ -61,6 +62,8 @@ export async function exploreCommand(file: string, flags: ExploreFlags, say: Wri
   const outDir = flags.out ?? join('out', `${scenario.id}-explore`);
   if (x.surface.targets.length === 0) throw new InputError(file, undefined, 'servers', 'explore needs something to break: the scenario has no servers');
   const schedules = fc.sample(scheduleArbitrary(x.surface, flags.faults), { seed: flags.seed, numRuns: flags.runs });
+  // A test-only breakage lives in this thread: the pool's workers would run the sound model.
+  if (activeBreakages().length > 0 && !flags.inProcess) throw new Error(`explore: test-only breakage ${activeBreakages().join(', ')} is on; run in this thread (inProcess)`);
   const jobs = flags.inProcess ? 1 : Math.max(1, Math.min(flags.jobs ?? availableParallelism(), Math.ceil(flags.runs / 50)));
   const t0 = performance.now();
   const bar = flags.inProcess ? undefined : progress(flags.runs, process.stderr, 'explore');
@@ -93,7 +96,7 @@ export async function exploreCommand(file: string, flags: ExploreFlags, say: Wri
     ...findings.map((f) => ({ flag: '--out', target: f.file, data: written(x, file, f.file, f.shrunk.genes, f.invariant, `shrunk from run ${f.from.index}: ${f.shrunk.result.failures.find((g) => g.invariant === f.invariant)?.detail ?? ''}`) })),
     ...(worst ? [{ flag: '--out', target: worst.file, data: written(x, file, worst.file, worst.result.genes, undefined, `worst ${worst.objective}: ${figureText(worst.objective, figureOf(worst.result, worst.objective))}`) }] : []),
   ];
-  const summary = exploreSummary({ file, id: scenario.id, name: scenario.name, seed: flags.seed, faults: flags.faults, runs: results, findings, ...(worst ? { worst } : {}) });
+  const summary = exploreSummary({ file, outDir, id: scenario.id, name: scenario.name, seed: flags.seed, faults: flags.faults, runs: results, findings, ...(worst ? { worst } : {}) });
   writeOutputs([...files, { flag: '--out', target: join(outDir, 'explore.json'), data: summary.json }], say);
   say(summary.text);
   // The rate is wall-clock: stderr only, never in the outputs (tests running in-thread skip it).

@@ -1,3 +1,4 @@
+import { relative, resolve, sep } from 'node:path';
 import type { Micros } from '../core/clock.js';
 import { formatDuration } from '../core/time.js';
 import type { Gene } from './explore-faults.js';
@@ -25,6 +26,8 @@ export interface Worst {
 
 export interface SummaryInput {
   file: string;
+  /** Where explore.json goes: its paths are written relative to it. */
+  outDir: string;
   id: string;
   name: string;
   seed: number;
@@ -46,7 +49,8 @@ const OBJECTIVE_WORDS: Record<Objective, (faults: number, v: number) => string> 
 
 /**
  * The summary on stdout and explore.json: nothing in either depends on the wall clock or the
- * thread count (the rate goes to stderr), so the same seed writes the same bytes.
+ * thread count (the rate goes to stderr), so the same seed writes the same bytes. explore.json's
+ * paths are relative to the output directory (the text shows them as the user gave them).
  */
 export function exploreSummary(s: SummaryInput): { text: string; json: string } {
   const n = s.runs.length;
@@ -69,17 +73,20 @@ export function exploreSummary(s: SummaryInput): { text: string; json: string } 
     const v = figureOf(w.result, w.objective);
     lines.push(`objective ${w.objective}: ${OBJECTIVE_WORDS[w.objective](w.result.genes.length, v)} (${figureText(w.objective, w.randomBest)} from the random runs alone; ${w.searchRuns} search runs) → ${w.file}`);
   }
+  // Paths relative to the output directory, '/'-separated: the same run writes the same bytes on
+  // every machine and checkout (an absolute path would carry the user's directories).
+  const rel = (p: string): string => relative(resolve(s.outDir), resolve(p)).split(sep).join('/');
   const json = {
-    file: s.file, id: s.id, seed: s.seed, faults: s.faults, runs: n,
+    file: rel(s.file), id: s.id, seed: s.seed, faults: s.faults, runs: n,
     invariantFailures: failingRuns,
     findings: s.findings.map((f) => ({
-      invariant: f.invariant, runs: f.runs, firstRun: f.from.index, file: f.file, shrinkSteps: f.shrunk.steps,
+      invariant: f.invariant, runs: f.runs, firstRun: f.from.index, file: rel(f.file), shrinkSteps: f.shrunk.steps,
       genes: f.shrunk.genes, failures: f.shrunk.result.failures.filter((x) => x.invariant === f.invariant).map((x) => x.detail),
     })),
     expectationFailures: failingExp,
     expectations: Object.fromEntries([...expected].sort((a, b) => a[0].localeCompare(b[0]))),
     figures: { gap: top('gap').figures.gap / 1e6, failedCalls: top('failed-calls').figures.failed, setup: top('setup').figures.setup / 1e6 },
-    ...(w ? { worst: { objective: w.objective, figure: w.objective === 'failed-calls' ? figureOf(w.result, w.objective) : figureOf(w.result, w.objective) / 1e6, randomBest: w.objective === 'failed-calls' ? w.randomBest : w.randomBest / 1e6, searchRuns: w.searchRuns, genes: w.result.genes, file: w.file } } : {}),
+    ...(w ? { worst: { objective: w.objective, figure: w.objective === 'failed-calls' ? figureOf(w.result, w.objective) : figureOf(w.result, w.objective) / 1e6, randomBest: w.objective === 'failed-calls' ? w.randomBest : w.randomBest / 1e6, searchRuns: w.searchRuns, genes: w.result.genes, file: rel(w.file) } } : {}),
   };
   return { text: lines.join('\n') + '\n', json: JSON.stringify(json, null, 2) + '\n' };
 }

@@ -1,4 +1,5 @@
 import { loadScenario } from '../scenario/load-scenario.js';
+import { activeBreakages } from '../testing/broken-model.js';
 import type { Gene } from './explore-faults.js';
 import { Explorable, explorable, ExploreChecks, ExploreResult, exploreRun } from './explore-run.js';
 
@@ -16,7 +17,7 @@ export interface ExploreTask {
 const prepared = new Map<string, Explorable>();
 
 export function runExploreTask(task: ExploreTask): ExploreResult[] {
-  const key = `${task.file}\0${JSON.stringify(task.checks)}`;
+  const key = `${task.file}\0${JSON.stringify(task.checks)}\0${activeBreakages().join(',')}`;
   let x = prepared.get(key);
   if (!x) prepared.set(key, (x = explorable(loadScenario(task.file), task.checks)));
   const ready = x;

@@ -3,6 +3,7 @@ import type { RegistrationState, Trace } from '../core/trace.js';
 import { isIPv4, Located } from '../dns/server-locator.js';
 import { SipRequest, SipResponse, header, headerSeconds } from '../sip/message.js';
 import type { SipEndpoint } from '../sip/sip-endpoint.js';
+import { broken } from '../testing/broken-model.js';
 import type { ClientTransactionUser, RetransmitLimit } from '../sip/transaction-user.js';
 import { FailbackPreference, RequestKind } from './failback.js';
 import type { FailureMemory } from './failure-memory.js';
@@ -149,6 +150,8 @@ export class RegistrationAgent {
         return;
       case 'schedule-retry':
         clock.cancel(this.timer);
+        // Test-only (sim/testing/broken-model.ts): the retry timer never armed — a planted model bug.
+        if (broken('no-registration-retry')) return;
         this.timer = clock.schedule(e.after, this.onRetryDue, undefined, target.phone);
         return;
       case 'cancel-timers':

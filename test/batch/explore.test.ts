@@ -108,9 +108,53 @@ describe('explore', function () {
     expect(r.out).to.match(/the worst \d-fault outage found leaves a phone unregistered \S+/);
     // The written scenario, run as an ordinary file, reaches that gap.
     const { checkScenario } = await import('../../sim/batch/explore-command.js');
-    const again = checkScenario(loadScenario(summary.worst.file));
+    expect(summary.worst.file).to.equal('02-server1-silent-worst-gap.yaml');
+    const again = checkScenario(loadScenario(path.join(out, summary.worst.file)));
     expect(again.figures.gap / 1e6).to.equal(summary.worst.figure);
-    expect(runCli(['run', summary.worst.file, '--quiet']).code).to.be.oneOf([0, 1]);
+    expect(runCli(['run', path.join(out, summary.worst.file), '--quiet']).code).to.be.oneOf([0, 1]);
+  });
+
+  it('--objective gap (100 random runs + 100 search runs) reaches at least the worst gap of 1,000 other purely random schedules', async () => {
+    // Issue 10's acceptance on a failover scenario (server 1 silent, the phone moves to server 2).
+    const file = path.join(SCENARIOS, '02-server1-silent.yaml');
+    const x = explorable(loadScenario(file));
+    let random = 0;
+    fc.sample(scheduleArbitrary(x.surface, 2), { seed: 1000, numRuns: 1000 }).forEach((genes, i) => {
+      random = Math.max(random, exploreRun(x, i, genes).figures.gap);
+    });
+    const out = path.join(tmp, 'versus-random');
+    await explore(file, { runs: 100, faults: 2, seed: 7, objective: 'gap', out });
+    const summary = JSON.parse(fs.readFileSync(path.join(out, 'explore.json'), 'utf8')) as { worst: { figure: number; randomBest: number; searchRuns: number; genes: unknown[] } };
+    expect(summary.worst.searchRuns).to.equal(100);
+    expect(summary.worst.genes.length).to.be.within(1, 2);
+    expect(summary.worst.figure).to.be.at.least(random / 1e6);
+    // The search, not luck: it beats the best of its own random start.
+    expect(summary.worst.figure).to.be.above(summary.worst.randomBest);
+  });
+
+  it('explore.json and the written scenario are byte-identical from two checkouts: their paths are relative to the output directory', async () => {
+    // The same scenario (and its phone configs) in two places of different depth, each explored into its own out/.
+    const copy = (root: string): string => {
+      fs.mkdirSync(path.join(root, 'scenarios'), { recursive: true });
+      fs.cpSync(path.join(SCENARIOS, 'phones'), path.join(root, 'scenarios', 'phones'), { recursive: true });
+      fs.copyFileSync(path.join(SCENARIOS, '02-server1-silent.yaml'), path.join(root, 'scenarios', '02-server1-silent.yaml'));
+      return path.join(root, 'scenarios', '02-server1-silent.yaml');
+    };
+    const roots = [path.join(tmp, 'checkout-a'), path.join(tmp, 'elsewhere', 'deeper', 'checkout-b')];
+    const bytes = [];
+    for (const root of roots) {
+      const out = path.join(root, 'out', 'x');
+      await explore(copy(root), { runs: 30, seed: 4, objective: 'gap', out });
+      const json = fs.readFileSync(path.join(out, 'explore.json'), 'utf8');
+      expect(json).to.not.contain(tmp);
+      const summary = JSON.parse(json) as { file: string; worst: { file: string } };
+      expect(summary.file).to.equal('../../scenarios/02-server1-silent.yaml');
+      expect(summary.worst.file).to.equal('02-server1-silent-worst-gap.yaml');
+      const yaml = fs.readFileSync(path.join(out, summary.worst.file), 'utf8');
+      expect(yaml).to.not.contain(tmp);
+      bytes.push(json + yaml);
+    }
+    expect(bytes[1]).to.equal(bytes[0]);
   });
 
   it('bad flags are input errors (exit 2), not crashes', () => {
