@@ -114,12 +114,18 @@ export class Clock {
   /** No-op for expired, cancelled or never-set handles (ns-3 EventId semantics). */
   cancel(handle: EventHandle): void {
     if (!this.isPending(handle)) return;
-    const b = (handle & SLOT_MASK) * STRIDE;
+    const slot = handle & SLOT_MASK;
+    const b = slot * STRIDE;
     const s = this.slots;
     s[b] = undefined; // marks the heap entry dead
     s[b + ARG] = undefined; // let the arg be collected now, not when the entry pops
-    this.live[handle & SLOT_MASK] = 0;
+    this.live[slot] = 0;
     s[b + GEN] = (s[b + GEN] as number) + 1;
+    // A far-tier entry (most cancelled SIP timers) leaves the queue now: its slot is free at once.
+    if (this.queue.removeFar !== undefined && this.queue.removeFar(slot)) {
+      this.freeSlot(slot);
+      return;
+    }
     this.dead++;
     if (this.dead > 64 && this.dead * 2 > this.queue.size) this.compact();
   }
