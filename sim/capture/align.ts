@@ -11,6 +11,12 @@ export interface Row {
   delta?: number;
   verdict: Verdict;
   detail: string;
+  /**
+   * Whether the phone's rules fix this instant: what the phone sends (requests, retransmissions,
+   * SYNs, DNS queries). What it receives (responses, ICMP, SYN-ACK/RST, DNS answers) is timed by
+   * the lab's servers and network, not by the model under test: shown, never failing the verdict.
+   */
+  determined: boolean;
 }
 
 export interface Alignment {
@@ -19,7 +25,7 @@ export interface Alignment {
   rows: Row[];
   /** Instants one side has past the end (or before the start) of what the other covers: not compared. */
   outside: { capture: number; model: number };
-  summary: { compared: number; matched: number; largestDelta?: { instant: string; delta: number } };
+  summary: { compared: number; matched: number; informational: number; largestDelta?: { instant: string; delta: number } };
 }
 
 /**
@@ -62,18 +68,21 @@ export function align(capture: Timeline, model: Timeline, modelEnd: number, tole
   let compared = 0;
   let largest: { instant: string; delta: number } | undefined;
   for (const [name, { c, m }] of byName) {
+    const determined = isPhoneSend(name);
     const capture = c ? c.t - ca.t : undefined;
     const modelT = m ? m.t - ma.t : undefined;
     const detail = c && m && c.detail !== m.detail ? `capture ${c.detail || '—'}; model ${m.detail || '—'}` : (c ?? m)!.detail;
-    if (capture === undefined) rows.push({ instant: name, model: modelT!, verdict: 'only in model', detail });
-    else if (modelT === undefined) rows.push({ instant: name, capture, verdict: 'only in capture', detail });
+    if (capture === undefined) rows.push({ instant: name, model: modelT!, verdict: 'only in model', detail, determined });
+    else if (modelT === undefined) rows.push({ instant: name, capture, verdict: 'only in capture', detail, determined });
     else {
       const delta = modelT - capture;
-      compared += 1;
       const ok = Math.abs(delta) <= tolerance;
-      if (ok) matched += 1;
-      if (!largest || Math.abs(delta) > Math.abs(largest.delta)) largest = { instant: name, delta };
-      rows.push({ instant: name, capture, model: modelT, delta, verdict: ok ? 'match' : 'differs', detail });
+      if (determined) {
+        compared += 1;
+        if (ok) matched += 1;
+      }
+      if (determined && (!largest || Math.abs(delta) > Math.abs(largest.delta))) largest = { instant: name, delta };
+      rows.push({ instant: name, capture, model: modelT, delta, verdict: ok ? 'match' : 'differs', detail, determined });
     }
   }
   // Table order: by the capture's time (the lab's own order), a row only in the model at its
@@ -81,7 +90,7 @@ export function align(capture: Timeline, model: Timeline, modelEnd: number, tole
   const first = (r: Row): number => r.capture ?? r.model!;
   const second = (r: Row): number => r.model ?? r.capture!;
   rows.sort((a, b) => first(a) - first(b) || second(a) - second(b) || (a.instant < b.instant ? -1 : a.instant > b.instant ? 1 : 0));
-  return { anchor: ca.name === ma.name ? ca.name : `${ca.name} (model: ${ma.name})`, tolerance, rows, outside, summary: { compared, matched, ...(largest ? { largestDelta: largest } : {}) } };
+  return { anchor: ca.name === ma.name ? ca.name : `${ca.name} (model: ${ma.name})`, tolerance, rows, outside, summary: { compared, matched, informational: rows.filter((r) => !r.determined).length, ...(largest ? { largestDelta: largest } : {}) } };
 }
 
 function anchorOf(instants: readonly Instant[], name?: string): Instant | undefined {
@@ -93,7 +102,17 @@ function hint(instants: readonly Instant[]): string {
   return `; its first instants: ${instants.slice(0, 4).map((i) => `'${i.name}'`).join(', ')}`;
 }
 
-/** Every row matched: the exit-0 condition. */
+/** Instant names say the direction: "→ peer" is the phone sending (timeline.ts names them). */
+function isPhoneSend(name: string): boolean {
+  return name.includes(' → ');
+}
+
+/** The rows that fail the verdict: protocol-determined and not a match. */
+export function failing(a: Alignment): Row[] {
+  return a.rows.filter((r) => r.determined && r.verdict !== 'match');
+}
+
+/** Every protocol-determined row matched: the exit-0 condition. */
 export function allMatch(a: Alignment): boolean {
-  return a.rows.every((r) => r.verdict === 'match');
+  return failing(a).length === 0;
 }

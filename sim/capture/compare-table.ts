@@ -1,24 +1,30 @@
 import { formatInstant } from '../core/time.js';
-import type { Alignment, Row } from './align.js';
+import { failing, type Alignment, type Row } from './align.js';
 
 const ms = (us: number): string => `${us < 0 ? '-' : '+'}${(Math.abs(us) / 1000).toFixed(3)}ms`;
 const when = (us: number | undefined): string => (us === undefined ? '—' : formatInstant(us));
 
 /**
  * The side-by-side table as text: one row per instant in time order (times relative to the
- * anchor, delta = model − capture), then the summary. Rows that are not a match are marked
- * with "!" at the start of the line so they stand out and can be grepped.
+ * anchor, delta = model − capture), then the summary. Rows that fail the verdict are marked
+ * with "!" at the start of the line so they stand out and can be grepped; rows the phone's
+ * rules do not fix (what it receives, timed by the lab) are "info" in the "kind" column and
+ * marked "~" when they are not a match: shown, never failing.
  */
 export function renderComparison(a: Alignment, title: string): string {
-  const header = ['', 'instant', 'capture', 'model', 'delta', 'verdict'];
-  const cells = a.rows.map((r) => [r.verdict === 'match' ? ' ' : '!', r.instant, when(r.capture), when(r.model), r.delta === undefined ? '' : ms(r.delta), r.verdict]);
+  const header = ['', 'instant', 'capture', 'model', 'delta', 'kind', 'verdict'];
+  const mark = (r: Row): string => (r.verdict === 'match' ? ' ' : r.determined ? '!' : '~');
+  const cells = a.rows.map((r) => [mark(r), r.instant, when(r.capture), when(r.model), r.delta === undefined ? '' : ms(r.delta), r.determined ? 'protocol' : 'info', r.verdict]);
   const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i]!.length)));
   const line = (c: string[]): string => c.map((x, i) => (i >= 2 && i <= 4 ? x.padStart(widths[i]!) : x.padEnd(widths[i]!))).join('  ').trimEnd();
   const out = [title, `times relative to: ${a.anchor} (0s on both sides); tolerance ${ms(a.tolerance).slice(1)}`, '', line(header), ...cells.map(line), ''];
   const s = a.summary;
-  const differing = a.rows.filter((r) => r.verdict !== 'match');
-  out.push(`instants compared: ${s.compared}, matched within ${ms(a.tolerance).slice(1)}: ${s.matched}` +
-    `, only in capture: ${count(a.rows, 'only in capture')}, only in model: ${count(a.rows, 'only in model')}`);
+  const differing = failing(a);
+  const info = a.rows.filter((r) => !r.determined);
+  const determined = a.rows.filter((r) => r.determined);
+  out.push(`protocol-determined instants compared: ${s.compared}, matched within ${ms(a.tolerance).slice(1)}: ${s.matched}` +
+    `, only in capture: ${count(determined, 'only in capture')}, only in model: ${count(determined, 'only in model')}`);
+  out.push(`informational instants (received by the phone, timed by the lab; not in the verdict): ${info.length}, of which not a match: ${info.filter((r) => r.verdict !== 'match').length}`);
   if (s.largestDelta) out.push(`largest delta: ${ms(s.largestDelta.delta)} at ${s.largestDelta.instant}`);
   if (a.outside.capture + a.outside.model > 0) {
     out.push(`not compared (outside the time the other side covers): ${a.outside.capture} capture instant(s), ${a.outside.model} model instant(s)`);
@@ -36,12 +42,12 @@ export function comparisonJson(a: Alignment, capture: string, scenario: string, 
   const s = (us: number | undefined): number | null => (us === undefined ? null : us / 1e6);
   return `${JSON.stringify({
     capture, scenario, phone, anchor: a.anchor, tolerance: s(a.tolerance),
-    rows: a.rows.map((r) => ({ instant: r.instant, capture: s(r.capture), model: s(r.model), delta: r.delta === undefined ? null : s(r.delta), verdict: r.verdict, detail: r.detail })),
+    rows: a.rows.map((r) => ({ instant: r.instant, capture: s(r.capture), model: s(r.model), delta: r.delta === undefined ? null : s(r.delta), verdict: r.verdict, determined: r.determined, detail: r.detail })),
     summary: {
-      compared: a.summary.compared, matched: a.summary.matched,
+      compared: a.summary.compared, matched: a.summary.matched, informational: a.summary.informational,
       largestDelta: a.summary.largestDelta ? { instant: a.summary.largestDelta.instant, delta: s(a.summary.largestDelta.delta) } : null,
       outside: a.outside,
-      pass: a.rows.every((r) => r.verdict === 'match'),
+      pass: failing(a).length === 0,
     },
   }, null, 2)}\n`;
 }

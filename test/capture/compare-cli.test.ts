@@ -13,8 +13,8 @@ const fx = (f: string): string => join(FIX, f);
  */
 const LAB_TOLERANCE = '20ms';
 
-interface JsonRow { instant: string; capture: number | null; model: number | null; delta: number | null; verdict: string; detail: string }
-interface JsonTable { anchor: string; rows: JsonRow[]; summary: { compared: number; matched: number; pass: boolean } }
+interface JsonRow { instant: string; capture: number | null; model: number | null; delta: number | null; verdict: string; determined: boolean; detail: string }
+interface JsonTable { anchor: string; rows: JsonRow[]; summary: { compared: number; matched: number; informational: number; pass: boolean } }
 
 describe('sipsim compare', function () {
   let dir: string;
@@ -41,7 +41,10 @@ describe('sipsim compare', function () {
       expect(names(r.table)).to.include.members(['DNS SRV _sip._udp.pbx.example.com → dns query 1', 'DNS A sip2.pbx.example.com ← dns answer 1']);
       expect(r.table.rows.every((row) => row.verdict === 'match' && row.capture !== null)).to.equal(true);
       expect(r.stdout).to.match(/verdict: the model matches the capture/);
-      expect(r.stdout).to.match(/instants compared: 12, matched within 20\.000ms: 12/);
+      expect(r.stdout).to.match(/protocol-determined instants compared: 8, matched within 20\.000ms: 8/);
+      // What the phone receives is timed by the lab, not by the phone's rules: shown as "info".
+      const kinds = Object.fromEntries(r.table.rows.map((row) => [row.instant, row.determined]));
+      expect(kinds).to.include({ 'REGISTER → sip2 #1 send 1': true, 'DNS SRV _sip._udp.pbx.example.com → dns query 1': true, '200 ← sip2 to REGISTER #1 recv 1': false, 'DNS A sip2.pbx.example.com ← dns answer 1': false });
     });
 
     it('primary port closed: the ICMP port unreachable and the move to sip2 at once', () => {
@@ -122,6 +125,58 @@ describe('sipsim compare', function () {
       const unknown = runCli(['compare', fx('silent.pcap'), fx('twin-silent.yaml'), '--phone', 'ua', '--map', '127.0.0.12=nosuch']);
       expect(unknown.code).to.equal(2);
       expect(unknown.stderr).to.match(/--map: 'nosuch' is not a host of/);
+    });
+  });
+
+  describe('SIPp as the phone (record-sipp.sh), Kamailio as the servers', () => {
+    const model = (t: JsonTable): Record<string, number | null> => Object.fromEntries(t.rows.map((row) => [row.instant, row.model]));
+
+    it('503 from the primary: matches at the default 5 ms; the 503 and 200 are informational rows', () => {
+      const r = compare(fx('sipp-503.pcap'), fx('twin-sipp-503.yaml'));
+      expect(r.code, r.stdout).to.equal(0);
+      expect(r.table.rows.map((row) => `${row.instant}|${row.determined ? 'protocol' : 'info'}|${row.verdict}`)).to.deep.equal([
+        'REGISTER → sip1 #1 send 1|protocol|match', '503 ← sip1 to REGISTER #1 recv 1|info|match',
+        'REGISTER → sip2 #1 send 1|protocol|match', '200 ← sip2 to REGISTER #1 recv 1|info|match',
+      ]);
+      expect(r.stdout).to.match(/protocol-determined instants compared: 2, matched within 5\.000ms: 2/);
+      expect(r.stdout).to.match(/^ +503 ← sip1 to REGISTER #1 recv 1 .* info +match$/m);
+    });
+
+    it('silent primary: the model sends at 0, 0.5, 1.5, 3.5 s and sip2 at 7.5 s; SIPp is late by a few ms more at each of its timers', () => {
+      const r = compare(fx('sipp-silent.pcap'), fx('twin-sipp-silent.yaml'), '--tolerance', '20ms');
+      expect(r.code, r.stdout).to.equal(0);
+      expect(model(r.table)).to.include({
+        'REGISTER → sip1 #1 send 1': 0, 'REGISTER → sip1 #1 send 2': 0.5, 'REGISTER → sip1 #1 send 3': 1.5,
+        'REGISTER → sip1 #1 send 4': 3.5, 'REGISTER → sip2 #1 send 1': 7.5,
+      });
+      expect(names(r.table)).not.to.include('REGISTER → sip1 #1 send 5');
+      // SIPp starts each recv timeout when the previous one actually fired: its lateness adds up.
+      const late = ['send 2', 'send 3', 'send 4'].map((n) => -r.table.rows.find((row) => row.instant === `REGISTER → sip1 #1 ${n}`)!.delta!);
+      expect(late[0]).to.be.greaterThan(0);
+      expect(late[1]).to.be.greaterThan(late[0]!);
+      expect(late[2]).to.be.greaterThan(late[1]!);
+      const pcapng = compare(fx('sipp-silent.pcapng'), fx('twin-sipp-silent.yaml'), '--tolerance', '20ms');
+      expect(pcapng.table.rows).to.deep.equal(r.table.rows); // the same recording, both containers
+    });
+
+    it('closed port: SIPp ignores the ICMP port unreachable; the ICMP rows are only in the capture, informational, and do not fail the verdict', () => {
+      const r = compare(fx('sipp-icmp.pcapng'), fx('twin-sipp-icmp.yaml'), '--tolerance', '20ms');
+      expect(r.code, r.stdout).to.equal(0);
+      const icmp = r.table.rows.filter((row) => row.instant.startsWith('ICMP port unreachable'));
+      expect(icmp).to.have.length(4);
+      expect(icmp.every((row) => row.verdict === 'only in capture' && !row.determined)).to.equal(true);
+      expect(r.stdout).to.match(/^~ +ICMP port unreachable ← sip1 #1 .* info +only in capture$/m);
+      expect(r.stdout).to.match(/informational instants \(received by the phone, timed by the lab; not in the verdict\): 5, of which not a match: 4/);
+      expect(r.stdout).to.match(/verdict: the model matches the capture/);
+    });
+
+    it('a twin with T1 = 1 s instead of 0.5 s exits 1 and names the protocol-determined instants that differ, not the received ones', () => {
+      const r = compare(fx('sipp-silent.pcap'), fx('twin-sipp-silent-wrong-t1.yaml'), '--tolerance', '20ms');
+      expect(r.code).to.equal(1);
+      expect(r.stdout).to.match(/verdict: 4 instant\(s\) differ: REGISTER → sip1 #1 send 2; REGISTER → sip1 #1 send 3; REGISTER → sip1 #1 send 4; REGISTER → sip2 #1 send 1$/m);
+      expect(model(r.table)).to.include({ 'REGISTER → sip1 #1 send 2': 1, 'REGISTER → sip2 #1 send 1': 11 });
+      expect(r.stdout).to.match(/^~ +200 ← sip2 to REGISTER #1 recv 1 .* info +differs$/m);
+      expect(r.table.summary.pass).to.equal(false);
     });
   });
 
