@@ -60,6 +60,7 @@ export class AccountRuntime {
           phone: this.phone, account: account.index, user: account.userName, displayName: account.displayName, server,
           limit: this.retryLimit(server.retryCounts),
           memory: this.memory,
+          failbackOptions: this.options,
         },
         { retryInterval, refreshAfter: (granted) => this.refreshAfter(granted), ...this.backoff(successive && server.index === 1) },
         (changed, reason) => {

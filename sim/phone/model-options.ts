@@ -3,12 +3,14 @@
  * does not guess silently: each reading is a named option with a documented default.
  * Scenario files set them under `model:`, the CLI with `--model key=value`.
  */
+import { FAILBACK_DEFAULTS, FAILBACK_SPECS, type FailbackModelOptions } from './options/failback.js';
+
 /**
  * Every model option. Options added for the fact sheet's ambiguities (AMB-xx) live in
  * sim/phone/options/<area>.ts, one file per area, each exporting its interface, defaults and
  * specs; they are joined here.
  */
-export interface ModelOptions extends BaseModelOptions {}
+export interface ModelOptions extends BaseModelOptions, FailbackModelOptions {}
 
 interface BaseModelOptions {
   /**
@@ -144,9 +146,9 @@ const BASE_SPECS: { [K in keyof BaseModelOptions]: ModelOptionSpec } = {
   staticCacheTtlClock: { kind: 'enum', values: ['atFirstUse', 'atBoot', 'perLookup'] },
 };
 
-export const DEFAULT_MODEL_OPTIONS: ModelOptions = { ...BASE_DEFAULTS };
+export const DEFAULT_MODEL_OPTIONS: ModelOptions = { ...BASE_DEFAULTS, ...FAILBACK_DEFAULTS };
 
-export const MODEL_OPTION_SPECS: { [K in keyof ModelOptions]: ModelOptionSpec } = { ...BASE_SPECS };
+export const MODEL_OPTION_SPECS: { [K in keyof ModelOptions]: ModelOptionSpec } = { ...BASE_SPECS, ...FAILBACK_SPECS };
 
 /** "timer-b|retry-counts|…" or "0..1" — one option's accepted values in words. */
 export function describeSpec(spec: ModelOptionSpec): string {

@@ -5,6 +5,7 @@ import { SipRequest, SipResponse, header, headerSeconds } from '../sip/message.j
 import type { SipEndpoint } from '../sip/sip-endpoint.js';
 import type { ClientTransactionUser, RetransmitLimit } from '../sip/transaction-user.js';
 import { FailbackPreference, RequestKind } from './failback.js';
+import { FAILBACK_DEFAULTS, type FailbackModelOptions } from './options/failback.js';
 import type { FailureMemory } from './failure-memory.js';
 import type { ServerSettings } from './phone-config.js';
 import {
@@ -22,6 +23,8 @@ export interface RegistrationTarget {
   limit: RetransmitLimit | undefined;
   /** Model option A4: recently failed addresses go last. */
   memory: FailureMemory;
+  /** Failback model options (AMB-09 …); the defaults when absent. */
+  failbackOptions?: FailbackModelOptions;
 }
 
 /**
@@ -59,7 +62,7 @@ export class RegistrationAgent {
   ) {
     this.callId = sip.ids.callId();
     this.fromTag = sip.ids.tag();
-    this.failback = new FailbackPreference(target.server);
+    this.failback = new FailbackPreference(target.server, target.failbackOptions ?? FAILBACK_DEFAULTS);
     // Until DNS has answered, a domain is known only by its name.
     const a = target.server.address;
     this.serverName = isIPv4(a) ? sip.nameOf({ ip: a, port: target.server.port }) : a;
@@ -225,7 +228,15 @@ export class RegistrationAgent {
     clock.cancel(this.failbackTimer);
     const lapse = this.failback.registered(located, index, clock.now, this.directory.expiresAt(this.target.server));
     if (lapse !== undefined) this.failbackTimer = clock.at(Math.max(lapse, clock.now), this.onFailbackDue, undefined, this.target.phone);
+    // AMB-09 oneShot: nothing is sent when failback_timeout runs out, but the lapse is a state change — trace it.
+    const quiet = lapse === undefined ? this.failback.lapsesAt() : undefined;
+    if (quiet !== undefined) this.failbackTimer = clock.at(Math.max(quiet, clock.now), this.onPreferenceLapsed, undefined, this.target.phone);
   }
+
+  private readonly onPreferenceLapsed = (): void => {
+    if (this.state.phase !== 'registered' || !this.registeredOn) return;
+    this.note(this.registeredOn, 'failback mode 3 (durationFailback oneShot): failback_timeout ran out; the next request starts at the primary');
+  };
 
   private traceState(from: RegistrationState, to: RegistrationState, reason: string, server = this.serverName): void {
     const t = this.target;

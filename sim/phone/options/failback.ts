@@ -1,0 +1,25 @@
+import type { ModelOptionSpec } from '../model-options.js';
+
+/**
+ * Model options for the fact sheet's failback ambiguities (shared/reference/yealink-facts.md
+ * §5, B10). Each default is the sheet's ★ unless the seed decides; the alternatives are the
+ * other readings, each pinned by a test (test/phone/failback-options.test.ts).
+ */
+export interface FailbackModelOptions {
+  /**
+   * AMB-09 — failback mode 3 (duration) when failback_timeout runs out. 'oneShot' (default, ★):
+   * the preference for the secondary lapses and the next request (the next renewal, the next
+   * call) goes to the primary; nothing is sent at the lapse itself. 'periodicRegisterProbe'
+   * (older T4X wording, this model's behaviour before the fact sheet): a REGISTER probe to the
+   * primary when the timeout runs out, and again failback_timeout after every failed probe.
+   */
+  durationFailback: 'oneShot' | 'periodicRegisterProbe';
+}
+
+export const FAILBACK_DEFAULTS: FailbackModelOptions = {
+  durationFailback: 'oneShot',
+};
+
+export const FAILBACK_SPECS: { [K in keyof FailbackModelOptions]: ModelOptionSpec } = {
+  durationFailback: { kind: 'enum', values: ['oneShot', 'periodicRegisterProbe'] },
+};
