@@ -58,6 +58,11 @@ export class FailbackPreference {
     return Number.isFinite(this.until) ? this.until : undefined;
   }
 
+  /** Whether a probe due now must wait for the phone to be idle (AMB-10). */
+  deferProbe(busy: boolean): boolean {
+    return this.held(busy);
+  }
+
   /** Mode 3 oneShot: the instant the preference lapses (for the agent's trace), if any. */
   lapsesAt(): Micros | undefined {
     return this.preferred && Number.isFinite(this.until) ? this.until : undefined;
@@ -68,18 +73,26 @@ export class FailbackPreference {
     if (this.preferred && same(this.preferred, addr)) this.preferred = undefined;
   }
 
-  /** Why the order below starts where it does, for traces. */
-  describe(kind: RequestKind, now: Micros): string | undefined {
+  /** AMB-10 deferUntilIdle: with a call in progress, a failback point that has come is not acted on yet. */
+  private held(busy: boolean): boolean {
+    return busy && this.mode !== 0 && this.options.failbackOnlyWhenIdle === 'deferUntilIdle' && this.preferred !== undefined;
+  }
+
+  /** Why the order below starts where it does, for traces. `busy`: a call is in progress. */
+  describe(kind: RequestKind, now: Micros, busy = false): string | undefined {
     const p = this.preferred;
+    const due = p !== undefined && (now >= this.until || (this.mode === 2 && kind === 'refresh'));
+    if (due && this.held(busy)) return `failback mode ${this.mode}: a call is in progress — the failback waits until the phone is idle (failbackOnlyWhenIdle)`;
     if (!p || now >= this.until) return p ? `failback mode ${this.mode}: the preference for ${p.name} has lapsed` : undefined;
     if (this.mode === 2 && kind === 'refresh') return 'failback mode 2 (registration): the renewal tries the primary first';
     return undefined;
   }
 
-  /** The located list in the order a new request of `kind` walks it. */
-  order(list: readonly Located[], kind: RequestKind, now: Micros): Located[] {
+  /** The located list in the order a new request of `kind` walks it. `busy`: a call is in progress (AMB-10). */
+  order(list: readonly Located[], kind: RequestKind, now: Micros, busy = false): Located[] {
     const p = this.preferred;
-    if (!p || now >= this.until || (this.mode === 2 && kind === 'refresh')) return [...list];
+    if (!p) return [...list];
+    if (!this.held(busy) && (now >= this.until || (this.mode === 2 && kind === 'refresh'))) return [...list];
     const i = list.findIndex((a) => same(a, p));
     if (i < 0) return [...list];
     return [list[i]!, ...list.filter((_, j) => j !== i)];

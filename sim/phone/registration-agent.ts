@@ -25,6 +25,8 @@ export interface RegistrationTarget {
   memory: FailureMemory;
   /** Failback model options (AMB-09 …); the defaults when absent. */
   failbackOptions?: FailbackModelOptions;
+  /** Calls in progress on the phone (incoming and outgoing), for failbackOnlyWhenIdle (AMB-10). */
+  callsInProgress?: () => number;
 }
 
 /**
@@ -37,6 +39,8 @@ export class RegistrationAgent {
   private state: RegistrationMachineState = initialRegistration;
   private timer: EventHandle = 0;
   private failbackTimer: EventHandle = 0;
+  /** AMB-10: a failback probe fell due during a call and waits for the phone to be idle. */
+  private probePending = false;
   /** What the next REGISTER is, for the failback order (a renewal, or a first/retry registration). */
   private nextKind: RequestKind = 'register';
   readonly failback: FailbackPreference;
@@ -126,8 +130,9 @@ export class RegistrationAgent {
         const run = ++this.runs;
         this.directory.list(target.server, (l) => {
           if (run !== this.runs) return;
-          const servers = this.target.memory.order(this.failback.order(l.servers, kind, clock.now), (a) => a);
-          const why = this.failback.describe(kind, clock.now);
+          const busy = this.busy();
+          const servers = this.target.memory.order(this.failback.order(l.servers, kind, clock.now, busy), (a) => a);
+          const why = this.failback.describe(kind, clock.now, busy);
           if (why && servers[0]) this.note(this.sip.nameOf(servers[0]), why);
           this.attempt({ ...l, servers }, 0, l.servers, run, false);
         });
@@ -156,9 +161,26 @@ export class RegistrationAgent {
   /** Modes 1 and 3: the preference for a secondary has lapsed — probe the primary now. */
   private readonly onFailbackDue = (): void => {
     if (this.state.phase !== 'registered') return;
+    if (this.failback.deferProbe(this.busy())) {
+      this.probePending = true;
+      return this.note(this.registeredOn ?? this.serverName, `failback mode ${this.failback.mode}: probe of the primary due, but a call is in progress — deferred until the phone is idle (failbackOnlyWhenIdle)`);
+    }
     this.nextKind = 'register';
     this.feed({ type: 'refresh-due' });
   };
+  private busy(): boolean {
+    return (this.target.callsInProgress?.() ?? 0) > 0;
+  }
+
+  /** The phone's last call ended (AMB-10): a probe deferred during it goes now. */
+  idle(): void {
+    if (!this.probePending) return;
+    this.probePending = false;
+    if (this.state.phase !== 'registered') return;
+    this.note(this.registeredOn ?? this.serverName, 'the phone is idle: the deferred failback probe of the primary goes now');
+    this.onFailbackDue();
+  }
+
   private readonly onRetryDue = (): void => this.feed({ type: 'retry-due' });
 
   /**

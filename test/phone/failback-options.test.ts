@@ -1,4 +1,6 @@
 import { expect } from 'chai';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import type { TraceEvent } from '../../sim/core/trace.js';
 import type { Located } from '../../sim/dns/server-locator.js';
@@ -62,5 +64,57 @@ describe('failback model options (fact sheet B10, AMB-09)', function () {
       expect(registersTo(r, 'sip1').filter((t) => t > 8)[0]).to.equal(67.58);
       expect(working(r)[1]).to.deep.equal([67.6, 'sip1']);
     });
+  });
+});
+
+describe('failback model options (fact sheet B10, AMB-10 failbackOnlyWhenIdle)', function () {
+  this.timeout(30_000);
+  let tmp: string;
+  before(() => {
+    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'sipsim-idle-'));
+  });
+  after(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+  /** Scenario 19 (mode 3, failback_timeout 60 s, lapse at 1m7.58s) with `calls` instead of its one call. */
+  const variant = (calls: string[]): string => {
+    const phones = path.join(repoRoot, 'scenarios/phones');
+    const text = fs.readFileSync(path.join(repoRoot, 'scenarios/19-failback-mode3-duration.yaml'), 'utf8')
+      .replace('config: [phones/common.cfg, phones/hank-failover.cfg]', `config: [${phones}/common.cfg, ${phones}/hank-failover.cfg]`)
+      .replace(/  - \{ at: 1m30s, call: .*\n/, calls.map((c) => `  - ${c}\n`).join(''))
+      .replace(/^expect:[\s\S]*$/m, '');
+    const f = path.join(tmp, `v${fs.readdirSync(tmp).length}.yaml`);
+    fs.writeFileSync(f, text);
+    return f;
+  };
+  const runFile = (f: string, model: Partial<ModelOptions>): readonly TraceEvent[] => runRecorded(loadScenario(f), { model }).records;
+  const vias = (r: readonly TraceEvent[]): [string, string | null][] =>
+    r.flatMap((e) => (e.kind === 'call.outcome' ? [[e.tried.join('>'), e.via] as [string, string | null]] : []));
+  // A 60 s call from 1m (over the lapse at 1m7.58s) and a second call placed at 1m10s, during it.
+  const overlapping = ['{ at: 1m, call: { from: hank, to: "2000", duration: 60s } }', '{ at: 1m10s, call: { from: hank, to: "2001", duration: 5s } }'];
+
+  it('deferUntilIdle (default, ★): the call placed during another call, after the lapse, still goes to sip2', () => {
+    const r = runFile(variant(overlapping), {});
+    expect(vias(r)).to.deep.equal([['sip2', 'sip2'], ['sip2', 'sip2']]);
+  });
+
+  it('ignoreIdle: the same call goes to the primary', () => {
+    const r = runFile(variant(overlapping), { failbackOnlyWhenIdle: 'ignoreIdle' });
+    expect(vias(r)).to.deep.equal([['sip2', 'sip2'], ['sip1', 'sip1']]);
+  });
+
+  it('deferUntilIdle + periodicRegisterProbe: the probe due at 1m7.58s waits for the call to end (2m1.02s)', () => {
+    const r = runFile(variant([overlapping[0]!]), { durationFailback: 'periodicRegisterProbe' });
+    const deferred = r.find((e) => e.kind === 'phone.register-attempt' && /deferred until the phone is idle/.test(e.reason));
+    expect(deferred?.t).to.equal(67_580_000);
+    const ended = r.find((e) => e.kind === 'call.state' && e.to === 'ended');
+    const resumed = r.find((e) => e.kind === 'phone.register-attempt' && /^the phone is idle:/.test(e.reason));
+    expect([ended?.t, resumed?.t]).to.deep.equal([121_020_000, 121_020_000]);
+    // The REGISTER leaves after the fresh DNS lookup (the 120 s records ran out during the call).
+    expect(registersTo(r, 'sip1').filter((t) => t > 8)[0]).to.equal(121.08);
+  });
+
+  it('ignoreIdle + periodicRegisterProbe: the probe leaves at 1m7.58s, during the call', () => {
+    const r = runFile(variant([overlapping[0]!]), { durationFailback: 'periodicRegisterProbe', failbackOnlyWhenIdle: 'ignoreIdle' });
+    expect(registersTo(r, 'sip1').filter((t) => t > 8)[0]).to.equal(67.58);
   });
 });

@@ -14,12 +14,22 @@ export interface FailbackModelOptions {
    * primary when the timeout runs out, and again failback_timeout after every failed probe.
    */
   durationFailback: 'oneShot' | 'periodicRegisterProbe';
+  /**
+   * AMB-10 — newer guides: failback modes 1–3 are acted on only while the phone is idle (no
+   * incoming, outgoing or active call). 'deferUntilIdle' (default, ★): a failback point
+   * (mode 1 TTL expiry, mode 2 renewal, mode 3 timeout) that falls during a call keeps the
+   * secondary first for requests sent during the call, and a probe that falls due then is sent
+   * when the last call ends. 'ignoreIdle' (the model before the fact sheet): calls do not matter.
+   */
+  failbackOnlyWhenIdle: 'deferUntilIdle' | 'ignoreIdle';
 }
 
 export const FAILBACK_DEFAULTS: FailbackModelOptions = {
   durationFailback: 'oneShot',
+  failbackOnlyWhenIdle: 'deferUntilIdle',
 };
 
 export const FAILBACK_SPECS: { [K in keyof FailbackModelOptions]: ModelOptionSpec } = {
   durationFailback: { kind: 'enum', values: ['oneShot', 'periodicRegisterProbe'] },
+  failbackOnlyWhenIdle: { kind: 'enum', values: ['deferUntilIdle', 'ignoreIdle'] },
 };
