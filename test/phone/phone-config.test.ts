@@ -179,7 +179,7 @@ describe('phone configuration', () => {
       expect(c.accounts).to.have.length(1);
     });
 
-    it('every key of the reference table is simulated now (the fact sheet's known gaps listed): setting one off its default warns of nothing; a bad value is still an error', () => {
+    it('every key of the reference table is simulated now (known gaps of the fact sheet listed): setting one off its default warns of nothing; a bad value is still an error', () => {
       // Fact-sheet keys validated but not simulated yet (subscription refresh and reg-event are not modelled).
       expect(PHONE_KEYS.filter((k) => !k.modelled).map((k) => k.pattern)).to.deep.equal([
         'account.X.sip_server.Y.failback_subscribe.enable', 'account.X.subscribe_register', 'account.X.subscribe_expires_overlap',
