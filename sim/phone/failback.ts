@@ -88,8 +88,15 @@ export class FailbackPreference {
     return undefined;
   }
 
-  /** The located list in the order a new request of `kind` walks it. `busy`: a call is in progress (AMB-10). */
-  order(list: readonly Located[], kind: RequestKind, now: Micros, busy = false): Located[] {
+  /**
+   * The located list in the order a new request of `kind` walks it. `busy`: a call is in progress
+   * (AMB-10). `registered`: the address registered with, for a mode-0 renewal under AMB-37 sameAddress.
+   */
+  order(list: readonly Located[], kind: RequestKind, now: Micros, busy = false, registered?: Located): Located[] {
+    if (this.mode === 0 && kind === 'refresh' && registered && this.options.refreshTargetInMode0 === 'sameAddress') {
+      const i = list.findIndex((a) => same(a, registered));
+      if (i > 0) return [list[i]!, ...list.filter((_, j) => j !== i)];
+    }
     const p = this.preferred;
     if (!p) return [...list];
     if (!this.held(busy) && (now >= this.until || (this.mode === 2 && kind === 'refresh'))) return [...list];

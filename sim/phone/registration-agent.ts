@@ -131,7 +131,7 @@ export class RegistrationAgent {
         this.directory.list(target.server, (l) => {
           if (run !== this.runs) return;
           const busy = this.busy();
-          const servers = this.target.memory.order(this.failback.order(l.servers, kind, clock.now, busy), (a) => a);
+          const servers = this.target.memory.order(this.failback.order(l.servers, kind, clock.now, busy, this.registeredAddress), (a) => a);
           const why = this.failback.describe(kind, clock.now, busy);
           if (why && servers[0]) this.note(this.sip.nameOf(servers[0]), why);
           this.attempt({ ...l, servers }, 0, l.servers, run, false);

@@ -118,3 +118,16 @@ describe('failback model options (fact sheet B10, AMB-10 failbackOnlyWhenIdle)',
     expect(registersTo(r, 'sip1').filter((t) => t > 8)[0]).to.equal(67.58);
   });
 });
+
+describe('failback model options (fact sheet B10, AMB-37 refreshTargetInMode0)', function () {
+  this.timeout(30_000);
+  it('primaryFirst (default, ★): in 16 (mode 0) the renewal goes to sip1 and the registration returns there (4m37.66s)', () => {
+    const r = run('16-failback-mode0-new-requests');
+    expect(working(r)).to.deep.equal([[7.58, 'sip2'], [277.66, 'sip1']]);
+  });
+  it('sameAddress (RFC 3261 §10.2.4): the renewal goes to sip2, so the registration stays there', () => {
+    const r = run('16-failback-mode0-new-requests', { refreshTargetInMode0: 'sameAddress' });
+    expect(working(r)).to.deep.equal([[7.58, 'sip2']]);
+    expect(registersTo(r, 'sip1').filter((t) => t > 8)).to.deep.equal([]);
+  });
+});

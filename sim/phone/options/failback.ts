@@ -22,14 +22,22 @@ export interface FailbackModelOptions {
    * when the last call ends. 'ignoreIdle' (the model before the fact sheet): calls do not matter.
    */
   failbackOnlyWhenIdle: 'deferUntilIdle' | 'ignoreIdle';
+  /**
+   * AMB-37 — failback mode 0: is a registration renewal a "new request"? 'primaryFirst'
+   * (default, ★, the vendor's wording; the model before the fact sheet): the renewal walks the
+   * list from the primary. 'sameAddress' (RFC 3261 §10.2.4): it goes to the address registered with.
+   */
+  refreshTargetInMode0: 'primaryFirst' | 'sameAddress';
 }
 
 export const FAILBACK_DEFAULTS: FailbackModelOptions = {
   durationFailback: 'oneShot',
   failbackOnlyWhenIdle: 'deferUntilIdle',
+  refreshTargetInMode0: 'primaryFirst',
 };
 
 export const FAILBACK_SPECS: { [K in keyof FailbackModelOptions]: ModelOptionSpec } = {
   durationFailback: { kind: 'enum', values: ['oneShot', 'periodicRegisterProbe'] },
   failbackOnlyWhenIdle: { kind: 'enum', values: ['deferUntilIdle', 'ignoreIdle'] },
+  refreshTargetInMode0: { kind: 'enum', values: ['primaryFirst', 'sameAddress'] },
 };
