@@ -19,7 +19,7 @@ export function explainConfig(sources: Map<string, CfgEntry>[]): string {
     const value = set ? e.value : def.default;
     const shown = def.type === 'enum' ? `${value} (${def.values[value] ?? '?'})` : value === '' ? '(blank)' : value;
     const origin = set ? `${e.file}:${e.line}` : 'default';
-    const note = def.modelled ? '' : ' [not simulated yet]';
+    const note = def.noEffect ? ` [accepted; affects nothing modelled: ${def.noEffect}]` : def.modelled ? '' : ' [not simulated yet]';
     return [key, shown, origin, `${def.meaning}${note}`];
   };
   out.push('Phone-wide');

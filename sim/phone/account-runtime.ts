@@ -37,9 +37,16 @@ export class AccountRuntime {
     srvWeights: Rng,
     /** Draws for the RFC 5626 registration back-off. */
     private readonly backoffRng: Rng,
+    /** Calls in progress on the phone, incoming and outgoing (failbackOnlyWhenIdle, AMB-10). */
+    private readonly callsInProgress: () => number = () => 0,
   ) {
     this.memory = new FailureMemory(clock, Math.round(options.failedServerMemory * 1_000_000));
     this.directory = new ServerDirectory(clock, resolver, srvWeights, account.proxies);
+  }
+
+  /** The phone has no call any more (AMB-10): failback steps deferred during calls may run. */
+  idle(): void {
+    for (const a of this.agents) a.idle();
   }
 
   /** Starts registering (R9) — with server 1 only in successive mode. */
@@ -62,6 +69,8 @@ export class AccountRuntime {
           limit: this.retryLimit(server.retryCounts),
           memory: this.memory,
           skipRedundant: account.skipRedundantFailoverAddr ? this.options.skipRedundantAddr : undefined,
+          failbackOptions: this.options,
+          callsInProgress: this.callsInProgress,
         },
         { retryInterval, refreshAfter: (granted) => this.refreshAfter(granted), ...this.backoff(successive && server.index === 1) },
         (changed, reason) => {
@@ -125,7 +134,8 @@ export class AccountRuntime {
     const registered = agent?.registeredAddress;
     const onlyRegistered = s.onlySignalWithRegistered && s.registerOnEnable && s.failbackMode !== 0;
     if (onlyRegistered && registered && (l.servers[0]?.ip !== registered.ip || l.servers[0]?.port !== registered.port)) return [registered];
-    return agent?.failback.order(l.servers, 'invite', this.clock.now) ?? l.servers;
+    // AMB-10: the call being placed is counted already; only the other calls make the phone busy.
+    return agent?.failback.order(l.servers, 'invite', this.clock.now, this.callsInProgress() > 1) ?? l.servers;
   }
 
   /**

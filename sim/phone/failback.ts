@@ -1,5 +1,7 @@
 import type { Micros } from '../core/clock.js';
 import type { Located } from '../dns/server-locator.js';
+import type { FailbackModelOptions } from './options/failback.js';
+import { FAILBACK_DEFAULTS } from './options/failback.js';
 import type { ServerSettings } from './phone-config.js';
 
 /** What a new request is: a call, the first REGISTER (boot, retry) or a renewal. */
@@ -13,21 +15,27 @@ export type RequestKind = 'invite' | 'register' | 'refresh';
  *   1 DNSTTL       — the last registered address until the DNS records used expire.
  *   2 registration — the last registered address, but each renewal tries the primary first.
  *   3 duration     — the last registered address for failback_timeout (0: until it fails).
- * When the preference lapses (modes 1 and 3) the agent probes the primary with a REGISTER.
+ * When the preference lapses in mode 1 the agent probes the primary with a REGISTER; in mode 3
+ * it does so only with model option durationFailback = periodicRegisterProbe (AMB-09) — by
+ * default (oneShot) the lapse just lets the next request start at the primary.
  */
 export class FailbackPreference {
   private preferred: Located | undefined;
   private until = 0;
 
-  constructor(private readonly server: ServerSettings) {}
+  constructor(
+    private readonly server: ServerSettings,
+    private readonly options: FailbackModelOptions = FAILBACK_DEFAULTS,
+  ) {}
 
   get mode(): 0 | 1 | 2 | 3 {
     return this.server.failbackMode;
   }
 
   /**
-   * A registration succeeded at `index` of the located list. Returns when the preference lapses
-   * (the instant to probe the primary), or undefined when there is nothing to schedule.
+   * A registration succeeded at `index` of the located list. Returns the instant to probe the
+   * primary, or undefined when nothing is sent at the lapse (mode 3 oneShot: the preference
+   * still lapses at `until`, and the next request after it starts at the primary).
    */
   registered(list: readonly Located[], index: number, now: Micros, listExpiresAt: Micros): Micros | undefined {
     if (index === 0 || this.mode === 0) {
@@ -46,7 +54,18 @@ export class FailbackPreference {
         this.until = this.server.failbackTimeout === 0 ? Infinity : now + this.server.failbackTimeout;
         break;
     }
+    if (this.mode === 3 && this.options.durationFailback === 'oneShot') return undefined;
     return Number.isFinite(this.until) ? this.until : undefined;
+  }
+
+  /** Whether a probe due now must wait for the phone to be idle (AMB-10). */
+  deferProbe(busy: boolean): boolean {
+    return this.held(busy);
+  }
+
+  /** Mode 3 oneShot: the instant the preference lapses (for the agent's trace), if any. */
+  lapsesAt(): Micros | undefined {
+    return this.preferred && Number.isFinite(this.until) ? this.until : undefined;
   }
 
   /** The preferred address failed: new requests start at the primary again. */
@@ -54,18 +73,33 @@ export class FailbackPreference {
     if (this.preferred && same(this.preferred, addr)) this.preferred = undefined;
   }
 
-  /** Why the order below starts where it does, for traces. */
-  describe(kind: RequestKind, now: Micros): string | undefined {
+  /** AMB-10 deferUntilIdle: with a call in progress, a failback point that has come is not acted on yet. */
+  private held(busy: boolean): boolean {
+    return busy && this.mode !== 0 && this.options.failbackOnlyWhenIdle === 'deferUntilIdle' && this.preferred !== undefined;
+  }
+
+  /** Why the order below starts where it does, for traces. `busy`: a call is in progress. */
+  describe(kind: RequestKind, now: Micros, busy = false): string | undefined {
     const p = this.preferred;
+    const due = p !== undefined && (now >= this.until || (this.mode === 2 && kind === 'refresh'));
+    if (due && this.held(busy)) return `failback mode ${this.mode}: a call is in progress — the failback waits until the phone is idle (failbackOnlyWhenIdle)`;
     if (!p || now >= this.until) return p ? `failback mode ${this.mode}: the preference for ${p.name} has lapsed` : undefined;
     if (this.mode === 2 && kind === 'refresh') return 'failback mode 2 (registration): the renewal tries the primary first';
     return undefined;
   }
 
-  /** The located list in the order a new request of `kind` walks it. */
-  order(list: readonly Located[], kind: RequestKind, now: Micros): Located[] {
+  /**
+   * The located list in the order a new request of `kind` walks it. `busy`: a call is in progress
+   * (AMB-10). `registered`: the address registered with, for a mode-0 renewal under AMB-37 sameAddress.
+   */
+  order(list: readonly Located[], kind: RequestKind, now: Micros, busy = false, registered?: Located): Located[] {
+    if (this.mode === 0 && kind === 'refresh' && registered && this.options.refreshTargetInMode0 === 'sameAddress') {
+      const i = list.findIndex((a) => same(a, registered));
+      if (i > 0) return [list[i]!, ...list.filter((_, j) => j !== i)];
+    }
     const p = this.preferred;
-    if (!p || now >= this.until || (this.mode === 2 && kind === 'refresh')) return [...list];
+    if (!p) return [...list];
+    if (!this.held(busy) && (now >= this.until || (this.mode === 2 && kind === 'refresh'))) return [...list];
     const i = list.findIndex((a) => same(a, p));
     if (i < 0) return [...list];
     return [list[i]!, ...list.filter((_, j) => j !== i)];

@@ -5,13 +5,14 @@ import { DNS_DEFAULTS, DNS_SPECS, type DnsModelOptions } from './options/dns.js'
  * Scenario files set them under `model:`, the CLI with `--model key=value`.
  */
 import { SERVER_LIST_DEFAULTS, SERVER_LIST_SPECS, type ServerListModelOptions } from './options/server-list.js';
+import { FAILBACK_DEFAULTS, FAILBACK_SPECS, type FailbackModelOptions } from './options/failback.js';
 
 /**
  * Every model option. Options added for the fact sheet's ambiguities (AMB-xx) live in
  * sim/phone/options/<area>.ts, one file per area, each exporting its interface, defaults and
  * specs; they are joined here.
  */
-export interface ModelOptions extends BaseModelOptions, DnsModelOptions, ServerListModelOptions {}
+export interface ModelOptions extends BaseModelOptions, DnsModelOptions, ServerListModelOptions, FailbackModelOptions {}
 
 interface BaseModelOptions {
   /**
@@ -149,9 +150,9 @@ const BASE_SPECS: { [K in keyof BaseModelOptions]: ModelOptionSpec } = {
   staticCacheTtlClock: { kind: 'enum', values: ['atFirstUse', 'atBoot', 'perLookup'] },
 };
 
-export const DEFAULT_MODEL_OPTIONS: ModelOptions = { ...BASE_DEFAULTS, ...DNS_DEFAULTS, ...SERVER_LIST_DEFAULTS };
+export const DEFAULT_MODEL_OPTIONS: ModelOptions = { ...BASE_DEFAULTS, ...DNS_DEFAULTS, ...SERVER_LIST_DEFAULTS, ...FAILBACK_DEFAULTS };
 
-export const MODEL_OPTION_SPECS: { [K in keyof ModelOptions]: ModelOptionSpec } = { ...BASE_SPECS, ...DNS_SPECS, ...SERVER_LIST_SPECS };
+export const MODEL_OPTION_SPECS: { [K in keyof ModelOptions]: ModelOptionSpec } = { ...BASE_SPECS, ...DNS_SPECS, ...SERVER_LIST_SPECS, ...FAILBACK_SPECS };
 
 /** "timer-b|retry-counts|…" or "0..1" — one option's accepted values in words. */
 export function describeSpec(spec: ModelOptionSpec): string {

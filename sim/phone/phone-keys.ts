@@ -15,6 +15,11 @@ export type KeyDef = KeyType & {
   default: string;
   modelled: boolean;
   meaning: string;
+  /**
+   * Accepted, but acts on nothing the model covers: why. Such a key is no "not simulated yet"
+   * gap (no warning); `explain` shows the reason beside it.
+   */
+  noEffect?: string;
 };
 
 const bool = { type: 'enum', values: { 0: 'disabled', 1: 'enabled' } } as const;
@@ -38,6 +43,15 @@ export const PHONE_KEYS: KeyDef[] = [
   { pattern: 'account.X.sip_server.Y.invite_retry_counts', type: 'int', min: 1, max: 10, default: '3', modelled: true, meaning: 'INVITE retries before moving to the next server (model option inviteFailover)' },
   { pattern: 'account.X.subscribe_mwi', ...bool, default: '0', modelled: true, meaning: 'subscribe for message waiting (MWI) with the working server' },
   { pattern: 'account.X.shared_line', type: 'enum', values: { 0: 'disabled', 1: 'shared call appearance', 2: 'bridged line appearance' }, default: '0', modelled: true, meaning: 'shared line: subscribe for line state with the working server' },
+  // Feature keys of the fact sheet §2.1/§2.8 (failback & features area).
+  { pattern: 'account.X.sip_server.Y.failback_subscribe.enable', ...bool, default: '0', modelled: false, meaning: 'after registering to a secondary with a different IP: 1 re-subscribes there at once, 0 keeps subscriptions until their refresh (fact sheet B11; the model always re-subscribes at once, as 1)' },
+  { pattern: 'account.X.unregister_on_reboot', ...bool, default: '0', modelled: true, meaning: 'send an un-REGISTER before re-registering after a reboot', noEffect: 'the model boots each phone once; there is no reboot' },
+  { pattern: 'account.X.subscribe_register', ...bool, default: '0', modelled: false, meaning: 'subscribe to the reg event package (RFC 3680) with the working server' },
+  { pattern: 'account.X.subscribe_expires_overlap', type: 'int', min: -1, max: 2147483647, default: '-1', modelled: false, meaning: 'seconds before a subscription expires at which it is renewed (-1: vendor default)' },
+  { pattern: 'account.X.blf.subscribe_period', type: 'int', min: 30, max: 2147483647, default: '1800', modelled: true, meaning: 'BLF subscription period, seconds', noEffect: 'BLF (busy lamp field) is not modelled' },
+  { pattern: 'account.X.line_seize.expires', type: 'int', min: 0, max: 65535, default: '15', modelled: true, meaning: 'shared call appearance line-seize subscription lifetime, seconds', noEffect: 'line seizing (SCA) is not modelled; shared_line subscribes only for line state' },
+  { pattern: 'account.X.bla_number', type: 'text', default: '', modelled: true, meaning: 'BLA number (dialog event subscription)', noEffect: 'BLA dialog subscriptions are not modelled; the vendor gives no values' },
+  { pattern: 'account.X.bla_subscribe_period', type: 'text', default: '', modelled: true, meaning: 'BLA subscription period', noEffect: 'BLA dialog subscriptions are not modelled; the vendor gives no values' },
   { pattern: 'account.X.outbound_proxy_enable', ...bool, default: '0', modelled: true, meaning: 'send every request through the outbound proxies (outbound_proxy.1, then .2)' },
   { pattern: 'account.X.outbound_proxy.Y.address', type: 'text', default: '', modelled: true, meaning: 'outbound proxy Y: an IP address or a domain (located like a server)' },
   { pattern: 'account.X.outbound_proxy.Y.port', type: 'int', min: 0, max: 65535, default: '5060', modelled: true, meaning: 'outbound proxy Y port (0: SRV decides)' },

@@ -61,7 +61,7 @@ export class Phone implements SipCore {
     this.accounts = config.accounts.map((a) => {
       // Account 1 keeps the stream name it always had, so adding accounts changes no draw of it.
       const stream = a.index === 1 ? `phone:${host.name}:srv-weight` : `phone:${host.name}:account${a.index}:srv-weight`;
-      return new AccountRuntime(clock, trace, this.sip, this.resolver, options, host.name, a, random.stream(stream), random.stream(`phone:${host.name}:account${a.index}:reg-backoff`));
+      return new AccountRuntime(clock, trace, this.sip, this.resolver, options, host.name, a, random.stream(stream), random.stream(`phone:${host.name}:account${a.index}:reg-backoff`), () => this.active + this.dialogs.open);
     });
     host.mode = 'silent'; // powered off until the scenario boots it
   }
@@ -87,6 +87,12 @@ export class Phone implements SipCore {
     this.clock.schedule(wait, () => this.accounts.forEach((a) => a.boot()), undefined, this.name);
   }
 
+  /** An outgoing call is over (or, with `outgoing` 0, an incoming one): when none is left the accounts hear the phone is idle. */
+  private callEnded(outgoing = 1): void {
+    this.active -= outgoing;
+    if (this.active + this.dialogs.open === 0) this.accounts.forEach((a) => a.idle());
+  }
+
   /** Outgoing calls placed and not yet over (failed, busy or ended). */
   get callsInProgress(): number {
     return this.active;
@@ -101,7 +107,7 @@ export class Phone implements SipCore {
     const runtime = this.booted ? this.accounts.find((a) => a.account.index === account) : undefined;
     if (runtime) {
       this.active++;
-      return runtime.call(number, to, duration, { ...(note !== undefined ? { note } : {}), onFinished: () => this.active-- });
+      return runtime.call(number, to, duration, { ...(note !== undefined ? { note } : {}), onFinished: () => this.callEnded() });
     }
     const reason = `${this.booted ? `account ${account} is not enabled` : 'the phone is not booted'}${note !== undefined ? ` (${note})` : ''}`;
     this.trace.emit({ kind: 'call.state', phone: this.name, call: number, from: 'idle', to: 'failed', server: null, reason });
@@ -126,7 +132,8 @@ export class Phone implements SipCore {
         this.clock.schedule(ANSWER_AFTER, () => this.dialogs.answer(req, txn as InviteServerTransaction, 200), undefined, this.name);
         return;
       case 'BYE':
-        return txn.respond(this.dialogs.bye(req));
+        txn.respond(this.dialogs.bye(req));
+        return this.callEnded(0);
       case 'OPTIONS':
       case 'NOTIFY':
         return txn.respond(responseTo(req, 200, [], this.tag));

@@ -6,6 +6,7 @@ import type { SipEndpoint } from '../sip/sip-endpoint.js';
 import { broken } from '../testing/broken-model.js';
 import type { ClientTransactionUser, RetransmitLimit } from '../sip/transaction-user.js';
 import { FailbackPreference, RequestKind } from './failback.js';
+import { FAILBACK_DEFAULTS, type FailbackModelOptions } from './options/failback.js';
 import type { FailureMemory } from './failure-memory.js';
 import type { ServerSettings } from './phone-config.js';
 import {
@@ -27,6 +28,10 @@ export interface RegistrationTarget {
   memory: FailureMemory;
   /** B9: how repeats of an address are recognised and skipped; undefined when sip.skip_redundant_failover_addr = 0. */
   skipRedundant: ServerListModelOptions['skipRedundantAddr'] | undefined;
+  /** Failback model options (AMB-09 …); the defaults when absent. */
+  failbackOptions?: FailbackModelOptions;
+  /** Calls in progress on the phone (incoming and outgoing), for failbackOnlyWhenIdle (AMB-10). */
+  callsInProgress?: () => number;
 }
 
 /**
@@ -44,6 +49,8 @@ export class RegistrationAgent {
   lastFailureAnswered = false;
   private timer: EventHandle = 0;
   private failbackTimer: EventHandle = 0;
+  /** AMB-10: a failback probe fell due during a call and waits for the phone to be idle. */
+  private probePending = false;
   /** What the next REGISTER is, for the failback order (a renewal, or a first/retry registration). */
   private nextKind: RequestKind = 'register';
   readonly failback: FailbackPreference;
@@ -69,7 +76,7 @@ export class RegistrationAgent {
   ) {
     this.callId = sip.ids.callId();
     this.fromTag = sip.ids.tag();
-    this.failback = new FailbackPreference(target.server);
+    this.failback = new FailbackPreference(target.server, target.failbackOptions ?? FAILBACK_DEFAULTS);
     // Until DNS has answered, a domain is known only by its name.
     const a = target.server.address;
     this.serverName = isIPv4(a) ? sip.nameOf({ ip: a, port: target.server.port }) : a;
@@ -137,8 +144,9 @@ export class RegistrationAgent {
           const { kept, skipped } = by !== undefined ? skipRedundant(l.servers, (a) => a, by) : { kept: l.servers, skipped: [] };
           // B9: the trace says which address was left out and why.
           for (const d of skipped) this.note(this.sip.nameOf(d.entry), skippedReason(d.entry, d.sameAs, by ?? 'ip'));
-          const servers = this.target.memory.order(this.failback.order(kept, kind, clock.now), (a) => a);
-          const why = this.failback.describe(kind, clock.now);
+          const busy = this.busy();
+          const servers = this.target.memory.order(this.failback.order(kept, kind, clock.now, busy, this.registeredAddress), (a) => a);
+          const why = this.failback.describe(kind, clock.now, busy);
           if (why && servers[0]) this.note(this.sip.nameOf(servers[0]), why);
           this.attempt({ ...l, servers }, 0, l.servers, run, false);
         });
@@ -169,9 +177,26 @@ export class RegistrationAgent {
   /** Modes 1 and 3: the preference for a secondary has lapsed — probe the primary now. */
   private readonly onFailbackDue = (): void => {
     if (this.state.phase !== 'registered') return;
+    if (this.failback.deferProbe(this.busy())) {
+      this.probePending = true;
+      return this.note(this.registeredOn ?? this.serverName, `failback mode ${this.failback.mode}: probe of the primary due, but a call is in progress — deferred until the phone is idle (failbackOnlyWhenIdle)`);
+    }
     this.nextKind = 'register';
     this.feed({ type: 'refresh-due' });
   };
+  private busy(): boolean {
+    return (this.target.callsInProgress?.() ?? 0) > 0;
+  }
+
+  /** The phone's last call ended (AMB-10): a probe deferred during it goes now. */
+  idle(): void {
+    if (!this.probePending) return;
+    this.probePending = false;
+    if (this.state.phase !== 'registered') return;
+    this.note(this.registeredOn ?? this.serverName, 'the phone is idle: the deferred failback probe of the primary goes now');
+    this.onFailbackDue();
+  }
+
   private readonly onRetryDue = (): void => this.feed({ type: 'retry-due' });
 
   /**
@@ -246,7 +271,15 @@ export class RegistrationAgent {
     clock.cancel(this.failbackTimer);
     const lapse = this.failback.registered(located, index, clock.now, this.directory.expiresAt(this.target.server));
     if (lapse !== undefined) this.failbackTimer = clock.at(Math.max(lapse, clock.now), this.onFailbackDue, undefined, this.target.phone);
+    // AMB-09 oneShot: nothing is sent when failback_timeout runs out, but the lapse is a state change — trace it.
+    const quiet = lapse === undefined ? this.failback.lapsesAt() : undefined;
+    if (quiet !== undefined) this.failbackTimer = clock.at(Math.max(quiet, clock.now), this.onPreferenceLapsed, undefined, this.target.phone);
   }
+
+  private readonly onPreferenceLapsed = (): void => {
+    if (this.state.phase !== 'registered' || !this.registeredOn) return;
+    this.note(this.registeredOn, 'failback mode 3 (durationFailback oneShot): failback_timeout ran out; the next request starts at the primary');
+  };
 
   private traceState(from: RegistrationState, to: RegistrationState, reason: string, server = this.serverName): void {
     const t = this.target;

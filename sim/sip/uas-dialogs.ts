@@ -32,6 +32,11 @@ export class UasDialogs {
     private readonly tag: string,
   ) {}
 
+  /** Answered calls still held (their BYE not yet come). */
+  get open(): number {
+    return this.calls.size;
+  }
+
   /** Sends the final answer; a 2xx opens a dialog that BYE closes. */
   answer(req: SipRequest, txn: InviteServerTransaction, status: number): void {
     if (txn.terminated) return;

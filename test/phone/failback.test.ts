@@ -43,7 +43,8 @@ describe('failback preference (R4), pure', () => {
 
   it('mode 3 (duration): the secondary for failback_timeout; 0 = until the secondary fails', () => {
     const f = new FailbackPreference(server(3, 60));
-    expect(f.registered(list, 1, 10e6, 120e6)).to.equal(70e6);
+    expect(f.registered(list, 1, 10e6, 120e6)).to.equal(undefined); // oneShot: no probe
+    expect(f.lapsesAt()).to.equal(70e6);
     expect(names(f.order(list, 'invite', 69e6))).to.deep.equal(['sip2', 'sip1']);
     expect(names(f.order(list, 'invite', 70e6))).to.deep.equal(['sip1', 'sip2']);
     const never = new FailbackPreference(server(3, 0));
@@ -81,8 +82,8 @@ describe('failback modes end to end: primary down at boot, back at 1m — when t
   it('mode 2 registration: the call goes to sip2; back at the renewal (4m37.66s)', () => {
     expect(returnTo('18-failback-mode2-registration')).to.deep.equal({ backOnPrimary: 277.66, callVia: 'sip2' });
   });
-  it('mode 3 duration (failback_timeout 60 s): back at failover + 60 s (1m7.6s); the call after goes to sip1', () => {
-    expect(returnTo('19-failback-mode3-duration')).to.deep.equal({ backOnPrimary: 67.6, callVia: 'sip1' });
+  it('mode 3 duration (failback_timeout 60 s, durationFailback oneShot): the call after 1m7.58s goes to sip1; the registration returns at the renewal (4m37.66s)', () => {
+    expect(returnTo('19-failback-mode3-duration')).to.deep.equal({ backOnPrimary: 277.66, callVia: 'sip1' });
   });
 });
 

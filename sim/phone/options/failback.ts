@@ -1,0 +1,43 @@
+import type { ModelOptionSpec } from '../model-options.js';
+
+/**
+ * Model options for the fact sheet's failback ambiguities (shared/reference/yealink-facts.md
+ * §5, B10). Each default is the sheet's ★ unless the seed decides; the alternatives are the
+ * other readings, each pinned by a test (test/phone/failback-options.test.ts).
+ */
+export interface FailbackModelOptions {
+  /**
+   * AMB-09 — failback mode 3 (duration) when failback_timeout runs out. 'oneShot' (default, ★):
+   * the preference for the secondary lapses and the next request (the next renewal, the next
+   * call) goes to the primary; nothing is sent at the lapse itself. 'periodicRegisterProbe'
+   * (older T4X wording, this model's behaviour before the fact sheet): a REGISTER probe to the
+   * primary when the timeout runs out, and again failback_timeout after every failed probe.
+   */
+  durationFailback: 'oneShot' | 'periodicRegisterProbe';
+  /**
+   * AMB-10 — newer guides: failback modes 1–3 are acted on only while the phone is idle (no
+   * incoming, outgoing or active call). 'deferUntilIdle' (default, ★): a failback point
+   * (mode 1 TTL expiry, mode 2 renewal, mode 3 timeout) that falls during a call keeps the
+   * secondary first for requests sent during the call, and a probe that falls due then is sent
+   * when the last call ends. 'ignoreIdle' (the model before the fact sheet): calls do not matter.
+   */
+  failbackOnlyWhenIdle: 'deferUntilIdle' | 'ignoreIdle';
+  /**
+   * AMB-37 — failback mode 0: is a registration renewal a "new request"? 'primaryFirst'
+   * (default, ★, the vendor's wording; the model before the fact sheet): the renewal walks the
+   * list from the primary. 'sameAddress' (RFC 3261 §10.2.4): it goes to the address registered with.
+   */
+  refreshTargetInMode0: 'primaryFirst' | 'sameAddress';
+}
+
+export const FAILBACK_DEFAULTS: FailbackModelOptions = {
+  durationFailback: 'oneShot',
+  failbackOnlyWhenIdle: 'deferUntilIdle',
+  refreshTargetInMode0: 'primaryFirst',
+};
+
+export const FAILBACK_SPECS: { [K in keyof FailbackModelOptions]: ModelOptionSpec } = {
+  durationFailback: { kind: 'enum', values: ['oneShot', 'periodicRegisterProbe'] },
+  failbackOnlyWhenIdle: { kind: 'enum', values: ['deferUntilIdle', 'ignoreIdle'] },
+  refreshTargetInMode0: { kind: 'enum', values: ['primaryFirst', 'sameAddress'] },
+};

@@ -1,0 +1,133 @@
+import { expect } from 'chai';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { TraceEvent } from '../../sim/core/trace.js';
+import type { Located } from '../../sim/dns/server-locator.js';
+import { FailbackPreference } from '../../sim/phone/failback.js';
+import type { ModelOptions } from '../../sim/phone/model-options.js';
+import { DEFAULT_MODEL_OPTIONS, MODEL_OPTION_SPECS } from '../../sim/phone/model-options.js';
+import { FAILBACK_DEFAULTS } from '../../sim/phone/options/failback.js';
+import type { ServerSettings } from '../../sim/phone/phone-config.js';
+import { loadScenario } from '../../sim/scenario/load-scenario.js';
+import { runRecorded } from '../../sim/scenario/run-scenario.js';
+import { repoRoot } from '../helpers/run-cli.js';
+
+/** The fact sheet's failback ambiguities (AMB-09 …): the ★ default and each alternative, pinned by instants. */
+const primary: Located = { ip: '10.0.0.1', port: 5060, transport: 'udp', name: 'sip1' };
+const secondary: Located = { ip: '10.0.0.2', port: 5060, transport: 'udp', name: 'sip2' };
+const list = [primary, secondary];
+const mode3 = (timeoutS: number): ServerSettings => ({
+  index: 1, address: 'pbx.example.com', port: 0, transport: 0, expires: 300, retryCounts: 3, inviteRetryCounts: 3,
+  failbackMode: 3, failbackTimeout: timeoutS * 1e6, registerOnEnable: false, onlySignalWithRegistered: false,
+});
+const run = (id: string, model: Partial<ModelOptions> = {}): readonly TraceEvent[] =>
+  runRecorded(loadScenario(path.join(repoRoot, 'scenarios', `${id}.yaml`)), { model }).records;
+const registersTo = (r: readonly TraceEvent[], to: string): number[] =>
+  r.flatMap((e) => (e.kind === 'net.send' && e.to === to && e.label === 'REGISTER' ? [e.t / 1e6] : []));
+const working = (r: readonly TraceEvent[]): [number, string | null][] =>
+  r.flatMap((e) => (e.kind === 'phone.working-server' ? [[e.t / 1e6, e.server] as [number, string | null]] : []));
+
+describe('failback model options (fact sheet B10, AMB-09)', function () {
+  this.timeout(30_000);
+
+  it('the failback options are joined into the model options, with the ★ defaults', () => {
+    expect(DEFAULT_MODEL_OPTIONS).to.include(FAILBACK_DEFAULTS);
+    expect(DEFAULT_MODEL_OPTIONS.durationFailback).to.equal('oneShot');
+    expect(MODEL_OPTION_SPECS.durationFailback).to.deep.equal({ kind: 'enum', values: ['oneShot', 'periodicRegisterProbe'] });
+  });
+
+  describe('AMB-09 durationFailback (mode 3)', () => {
+    it('oneShot (default, ★): nothing is scheduled; the preference lapses at failback_timeout', () => {
+      const f = new FailbackPreference(mode3(60), { ...FAILBACK_DEFAULTS, durationFailback: 'oneShot' });
+      expect(f.registered(list, 1, 10e6, 120e6)).to.equal(undefined);
+      expect(f.lapsesAt()).to.equal(70e6);
+      expect(f.order(list, 'refresh', 69.9e6).map((a) => a.name)).to.deep.equal(['sip2', 'sip1']);
+      expect(f.order(list, 'refresh', 70e6).map((a) => a.name)).to.deep.equal(['sip1', 'sip2']);
+    });
+
+    it('periodicRegisterProbe: a probe is scheduled at failback_timeout', () => {
+      const f = new FailbackPreference(mode3(60), { ...FAILBACK_DEFAULTS, durationFailback: 'periodicRegisterProbe' });
+      expect(f.registered(list, 1, 10e6, 120e6)).to.equal(70e6);
+    });
+
+    it('19, oneShot: no REGISTER to sip1 at 1m7.58s; the lapse is traced; the renewal (REGISTER at 4m37.64s) goes to sip1', () => {
+      const r = run('19-failback-mode3-duration');
+      expect(registersTo(r, 'sip1').filter((t) => t > 8)).to.deep.equal([277.64]); // after the renewal's fresh DNS lookup
+      expect(working(r)).to.deep.equal([[7.58, 'sip2'], [277.66, 'sip1']]);
+      const lapse = r.find((e) => e.kind === 'phone.register-attempt' && /oneShot/.test(e.reason));
+      expect(lapse?.t).to.equal(67_580_000);
+    });
+
+    it('19, periodicRegisterProbe: the probe to sip1 leaves at 1m7.58s and the registration returns at once', () => {
+      const r = run('19-failback-mode3-duration', { durationFailback: 'periodicRegisterProbe' });
+      expect(registersTo(r, 'sip1').filter((t) => t > 8)[0]).to.equal(67.58);
+      expect(working(r)[1]).to.deep.equal([67.6, 'sip1']);
+    });
+  });
+});
+
+describe('failback model options (fact sheet B10, AMB-10 failbackOnlyWhenIdle)', function () {
+  this.timeout(30_000);
+  let tmp: string;
+  before(() => {
+    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'sipsim-idle-'));
+  });
+  after(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+  /** Scenario 19 (mode 3, failback_timeout 60 s, lapse at 1m7.58s) with `calls` instead of its one call. */
+  const variant = (calls: string[]): string => {
+    const phones = path.join(repoRoot, 'scenarios/phones');
+    const text = fs.readFileSync(path.join(repoRoot, 'scenarios/19-failback-mode3-duration.yaml'), 'utf8')
+      .replace('config: [phones/common.cfg, phones/hank-failover.cfg]', `config: [${phones}/common.cfg, ${phones}/hank-failover.cfg]`)
+      .replace(/  - \{ at: 1m30s, call: .*\n/, calls.map((c) => `  - ${c}\n`).join(''))
+      .replace(/^expect:[\s\S]*$/m, '');
+    const f = path.join(tmp, `v${fs.readdirSync(tmp).length}.yaml`);
+    fs.writeFileSync(f, text);
+    return f;
+  };
+  const runFile = (f: string, model: Partial<ModelOptions>): readonly TraceEvent[] => runRecorded(loadScenario(f), { model }).records;
+  const vias = (r: readonly TraceEvent[]): [string, string | null][] =>
+    r.flatMap((e) => (e.kind === 'call.outcome' ? [[e.tried.join('>'), e.via] as [string, string | null]] : []));
+  // A 60 s call from 1m (over the lapse at 1m7.58s) and a second call placed at 1m10s, during it.
+  const overlapping = ['{ at: 1m, call: { from: hank, to: "2000", duration: 60s } }', '{ at: 1m10s, call: { from: hank, to: "2001", duration: 5s } }'];
+
+  it('deferUntilIdle (default, ★): the call placed during another call, after the lapse, still goes to sip2', () => {
+    const r = runFile(variant(overlapping), {});
+    expect(vias(r)).to.deep.equal([['sip2', 'sip2'], ['sip2', 'sip2']]);
+  });
+
+  it('ignoreIdle: the same call goes to the primary', () => {
+    const r = runFile(variant(overlapping), { failbackOnlyWhenIdle: 'ignoreIdle' });
+    expect(vias(r)).to.deep.equal([['sip2', 'sip2'], ['sip1', 'sip1']]);
+  });
+
+  it('deferUntilIdle + periodicRegisterProbe: the probe due at 1m7.58s waits for the call to end (2m1.02s)', () => {
+    const r = runFile(variant([overlapping[0]!]), { durationFailback: 'periodicRegisterProbe' });
+    const deferred = r.find((e) => e.kind === 'phone.register-attempt' && /deferred until the phone is idle/.test(e.reason));
+    expect(deferred?.t).to.equal(67_580_000);
+    const ended = r.find((e) => e.kind === 'call.state' && e.to === 'ended');
+    const resumed = r.find((e) => e.kind === 'phone.register-attempt' && /^the phone is idle:/.test(e.reason));
+    expect([ended?.t, resumed?.t]).to.deep.equal([121_020_000, 121_020_000]);
+    // The REGISTER leaves after the fresh DNS lookup (the 120 s records ran out during the call).
+    expect(registersTo(r, 'sip1').filter((t) => t > 8)[0]).to.equal(121.08);
+  });
+
+  it('ignoreIdle + periodicRegisterProbe: the probe leaves at 1m7.58s, during the call', () => {
+    const r = runFile(variant([overlapping[0]!]), { durationFailback: 'periodicRegisterProbe', failbackOnlyWhenIdle: 'ignoreIdle' });
+    expect(registersTo(r, 'sip1').filter((t) => t > 8)[0]).to.equal(67.58);
+  });
+});
+
+describe('failback model options (fact sheet B10, AMB-37 refreshTargetInMode0)', function () {
+  this.timeout(30_000);
+  it('primaryFirst (default, ★): in 16 (mode 0) the renewal goes to sip1 and the registration returns there (4m37.66s)', () => {
+    const r = run('16-failback-mode0-new-requests');
+    expect(working(r)).to.deep.equal([[7.58, 'sip2'], [277.66, 'sip1']]);
+  });
+  it('sameAddress (RFC 3261 §10.2.4): the renewal goes to sip2, so the registration stays there', () => {
+    const r = run('16-failback-mode0-new-requests', { refreshTargetInMode0: 'sameAddress' });
+    expect(working(r)).to.deep.equal([[7.58, 'sip2']]);
+    expect(registersTo(r, 'sip1').filter((t) => t > 8)).to.deep.equal([]);
+  });
+});
