@@ -92,11 +92,15 @@ describe('sweep: rows', function () {
 
   it('measures detection and failback when the primary is down at boot (failback modes 0 and 3)', () => {
     // sip1 silent from 0 s: retry_counts gives it up at 7.56 s and the phone tries sip2. Mode 0:
-    // the renewal at 4m37.66s registers with sip1 again; mode 3: the failback timeout at 1m7.6s.
+    // the renewal at 4m37.66s registers with sip1 again; mode 3 (durationFailback=oneShot, AMB-09 ★):
+    // the failback timeout lapses at 1m7.58s and the next request — that same renewal — goes to
+    // sip1; with the periodic REGISTER probe the failback is at 1m7.6s.
     const mode0 = runRow(loadScenario('scenarios/16-failback-mode0-new-requests.yaml'), 0, 1).phones[0]!;
     expect(mode0).to.deep.include({ phone: 'hank', firstReg: 7.58, detect: 7.56, failback: 277.66 });
     const mode3 = runRow(loadScenario('scenarios/19-failback-mode3-duration.yaml'), 0, 1).phones[0]!;
-    expect(mode3).to.deep.include({ detect: 7.56, failback: 67.6 });
+    expect(mode3).to.deep.include({ detect: 7.56, failback: 277.66 });
+    const probe = runRow(applySettings(loadScenario('scenarios/19-failback-mode3-duration.yaml'), [{ key: 'model.durationFailback', value: 'periodicRegisterProbe' }]), 0, 1).phones[0]!;
+    expect(probe).to.deep.include({ detect: 7.56, failback: 67.6 });
     // No fault in the scenario: nothing to detect.
     expect(runRow(loadScenario('scenarios/01-all-well.yaml'), 0, 1).phones.every((p) => p.detect === null && p.failback === null)).to.equal(true);
   });
