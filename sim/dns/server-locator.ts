@@ -27,6 +27,8 @@ export interface LocateTarget {
   host: string;
   port: number;
   transport: 0 | 1 | 2 | 3;
+  /** account.X.naptr_build (B17): no usable NAPTR ⇒ SRV for UDP only (0, default) or TLS, TCP, UDP (1). */
+  naptrBuild?: 0 | 1;
 }
 
 export interface LocateResult {
@@ -95,8 +97,10 @@ class Location {
 
   /**
    * RFC 3263 §4.1: the supported NAPTR records, lowest order then lowest preference, each tried
-   * until one yields addresses. No usable NAPTR ⇒ SRV for _sip._udp (the vendor's fallback;
-   * the RFC would also try _sip._tcp and _sips._tcp), then A.
+   * until one yields addresses. No usable NAPTR ⇒ naptr_build (B17) decides: 0 SRV for _sip._udp
+   * only (the vendor's default); 1 SRV for _sips._tcp, _sip._tcp, _sip._udp in that order
+   * (AMB-34 ★, RFC 3263 §4.1 preference), the addresses of every one that answers appended in
+   * that order so failover can walk them all. No SRV at all ⇒ A with UDP on 5060.
    */
   private naptr(): void {
     this.lookup(this.name, 'NAPTR', (r) => {
@@ -106,8 +110,16 @@ class Location {
             .sort((a, b) => a.order - b.order || a.preference - b.preference)
         : [];
       if (usable.length > 0) return this.tryNaptr(usable, 0);
-      this.srv(`${SRV_PREFIX.udp}.${this.name}`, 'udp', (list) => this.afterSrv(list, 'udp'));
+      if (this.target.naptrBuild !== 1) return this.srv(`${SRV_PREFIX.udp}.${this.name}`, 'udp', (list) => this.afterSrv(list, 'udp'));
+      this.srvEach(['tls', 'tcp', 'udp'], 0, undefined);
     });
+  }
+
+  /** naptr_build = 1: SRV for each transport in turn; `acc` stays undefined while none had records. */
+  private srvEach(order: SipTransport[], i: number, acc: Located[] | undefined): void {
+    if (i >= order.length) return this.afterSrv(acc, 'udp');
+    const t = order[i]!;
+    this.srv(`${SRV_PREFIX[t]}.${this.name}`, t, (list) => this.srvEach(order, i + 1, list === undefined ? acc : [...(acc ?? []), ...list]));
   }
 
   private tryNaptr(list: NaptrRecord[], i: number): void {

@@ -47,7 +47,7 @@ export class ServerDirectory {
     const entry: Entry = { list: e?.list ?? { settings, servers: [] }, expiresAt: 0, waiters: [done] };
     this.entries.set(settings.index, entry);
     if (this.proxies.length > 0) return this.locateProxies(settings, entry);
-    const target = { host: settings.address, port: settings.port, transport: settings.transport };
+    const target = { host: settings.address, port: settings.port, transport: settings.transport, naptrBuild: settings.naptrBuild ?? 0 };
     locate(this.resolver, target, this.rng, (live) => {
       const publish = (servers: Located[]): void => {
         entry.list = { settings, servers, ...(servers.length === 0 && live.error ? { error: live.error } : {}) };
@@ -85,7 +85,7 @@ export class ServerDirectory {
         for (const w of waiters) w(entry.list);
         return;
       }
-      locate(this.resolver, { host: p.address, port: p.port, transport: settings.transport }, this.rng, (r) => {
+      locate(this.resolver, { host: p.address, port: p.port, transport: settings.transport, naptrBuild: settings.naptrBuild ?? 0 }, this.rng, (r) => {
         found.push(r);
         next(i + 1);
       });

@@ -1,0 +1,113 @@
+import { expect } from 'chai';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { TraceEvent } from '../../sim/core/trace.js';
+import type { ModelOptions } from '../../sim/phone/model-options.js';
+import { loadScenario } from '../../sim/scenario/load-scenario.js';
+import { runRecorded } from '../../sim/scenario/run-scenario.js';
+import { repoRoot, runCli } from '../helpers/run-cli.js';
+
+/**
+ * Fact sheet B17 / AMB-34: server location when NAPTR gives nothing — account.X.naptr_build
+ * chooses SRV for UDP only (0) or for TLS, TCP and UDP (1).
+ */
+
+const PHONES = path.join(repoRoot, 'scenarios', 'phones');
+
+/** erin: transport DNS-NAPTR, port 0; pbx.example.com has no NAPTR, an SRV per transport. */
+function scenarioText(opts: { erin?: string; model?: string; records?: string[]; events?: string } = {}): string {
+  const records = opts.records ?? [
+    '"_sips._tcp.pbx.example.com. 300 IN SRV 10 50 5061 sip3.pbx.example.com."',
+    '"_sip._tcp.pbx.example.com. 300 IN SRV 10 50 5060 sip2.pbx.example.com."',
+    '"_sip._udp.pbx.example.com. 300 IN SRV 10 50 5060 sip1.pbx.example.com."',
+    '"sip1.pbx.example.com. 300 IN A 10.0.0.1"',
+    '"sip2.pbx.example.com. 300 IN A 10.0.0.2"',
+    '"sip3.pbx.example.com. 300 IN A 10.0.0.3"',
+  ];
+  return `name: DNS location
+seed: 1
+duration: 2m
+phones:
+  erin:
+    address: 10.0.0.14
+    config: [${PHONES}/common.cfg, ${PHONES}/erin-naptr.cfg]
+    settings: { account.1.sip_server.2.address: "" ${opts.erin ?? ''} }
+dns:
+  server: 10.0.0.53
+  records:
+${records.map((r) => `    - ${r}`).join('\n')}
+servers:
+  sip1: { address: 10.0.0.1 }
+  sip2: { address: 10.0.0.2 }
+  sip3: { address: 10.0.0.3 }
+network:
+  default: { delay: 10ms }
+${opts.model ?? ''}
+events:
+  - { at: 0s, boot: erin }
+${opts.events ?? ''}
+`;
+}
+
+describe('DNS server location (fact sheet B17, AMB-34)', function () {
+  this.timeout(60_000);
+  let tmp: string;
+  before(() => {
+    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'sipsim-dnsloc-'));
+  });
+  after(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+  const write = (name: string, text: string): string => {
+    const file = path.join(tmp, name);
+    fs.writeFileSync(file, text);
+    return file;
+  };
+  const run = (file: string, model: Partial<ModelOptions> = {}): readonly TraceEvent[] => runRecorded(loadScenario(file), { model }).records;
+  /** "qtype name @ms" of every DNS question erin asks a server. */
+  const asked = (rs: readonly TraceEvent[]): string[] =>
+    rs.flatMap((r) => (r.kind === 'dns.query' && r.host === 'erin' ? [`${r.qtype} ${r.name} @${r.t / 1000}`] : []));
+  const located = (rs: readonly TraceEvent[]): string[] =>
+    rs.flatMap((r) => (r.kind === 'dns.resolved' && r.host === 'erin' ? [r.servers.map((s) => `${s.transport}:${s.ip}:${s.port}`).join(' ')] : []));
+  const registeredOn = (rs: readonly TraceEvent[]): string[] =>
+    rs.flatMap((r) => (r.kind === 'phone.registration' && r.phone === 'erin' && r.to === 'registered' ? [r.server] : []));
+
+  it('naptr_build 0 (default): no NAPTR answer ⇒ SRV for _sip._udp only, then its A — registers over UDP', () => {
+    const rs = run(write('b0.yaml', scenarioText()));
+    expect(asked(rs)).to.deep.equal(['NAPTR pbx.example.com @0', 'SRV _sip._udp.pbx.example.com @20', 'A sip1.pbx.example.com @40']);
+    expect(located(rs)[0]).to.equal('udp:10.0.0.1:5060');
+    expect(registeredOn(rs)[0]).to.equal('sip1');
+  });
+
+  it('naptr_build 1: SRV for TLS, TCP, UDP in that order (AMB-34 ★), every address in the failover list; registers over TLS', () => {
+    const rs = run(write('b1.yaml', scenarioText({ erin: ', account.1.naptr_build: "1"' })));
+    expect(asked(rs)).to.deep.equal([
+      'NAPTR pbx.example.com @0',
+      'SRV _sips._tcp.pbx.example.com @20', 'A sip3.pbx.example.com @40',
+      'SRV _sip._tcp.pbx.example.com @60', 'A sip2.pbx.example.com @80',
+      'SRV _sip._udp.pbx.example.com @100', 'A sip1.pbx.example.com @120',
+    ]);
+    expect(located(rs)[0]).to.equal('tls:10.0.0.3:5061 tcp:10.0.0.2:5060 udp:10.0.0.1:5060');
+    expect(registeredOn(rs)[0]).to.equal('sip3');
+  });
+
+  it('naptr_build 1 with only a UDP SRV: the missing TLS and TCP SRVs cost one query each, then UDP as with 0', () => {
+    const records = ['"_sip._udp.pbx.example.com. 300 IN SRV 10 50 5060 sip1.pbx.example.com."', '"sip1.pbx.example.com. 300 IN A 10.0.0.1"'];
+    const rs = run(write('b1u.yaml', scenarioText({ erin: ', account.1.naptr_build: "1"', records })));
+    expect(asked(rs).slice(0, 4)).to.deep.equal(['NAPTR pbx.example.com @0', 'SRV _sips._tcp.pbx.example.com @20', 'SRV _sip._tcp.pbx.example.com @40', 'SRV _sip._udp.pbx.example.com @60']);
+    expect(located(rs)[0]).to.equal('udp:10.0.0.1:5060');
+  });
+
+  it('explain shows naptr_build with its origin and meaning; 2 exits 2 with file:line:key', () => {
+    const cfg = (body: string): string =>
+      write('n.cfg', `#!version:1.0.0.1\naccount.1.enable = 1\naccount.1.sip_server.1.address = pbx.example.com\naccount.1.sip_server.1.port = 0\naccount.1.sip_server.1.transport_type = 3\n${body}`);
+    const ok = runCli(['explain', cfg('account.1.naptr_build = 1\n')]);
+    expect(ok.code, ok.stderr).to.equal(0);
+    expect(ok.stdout).to.match(/account\.1\.naptr_build +1 \(SRV for TLS, TCP and UDP\) +\S+n\.cfg:6 /);
+    expect(ok.stdout).to.include('with no NAPTR answer, SRV for TLS, TCP and UDP (naptr_build 1)');
+    const bad = runCli(['explain', cfg('account.1.naptr_build = 2\n')]);
+    expect(bad.code).to.equal(2);
+    expect(bad.stderr).to.include('n.cfg:6: account.1.naptr_build:');
+    expect(bad.stderr).to.not.match(/\n\s+at /);
+  });
+});
