@@ -13,15 +13,47 @@ export interface DnsModelOptions {
    * `retry_times` queries in all (at least one), 3 s × 2 = 6 s.
    */
   dnsQueryTiming: 'retriesPlusOne' | 'retriesOnly';
+  /**
+   * AMB-18 — how long an NXDOMAIN/NODATA answer is remembered. 'soaMinimum' (default, ★):
+   * min(SOA MINIMUM, SOA TTL) of the answer's authority SOA (RFC 2308 §5), not cached without
+   * an SOA. 'fixed': negativeCacheFixedTtl seconds for every negative answer, SOA or not.
+   */
+  negativeCacheTtl: 'soaMinimum' | 'fixed';
+  /** AMB-18 `fixed(seconds)`: the negative TTL when negativeCacheTtl is 'fixed'. Default 300. */
+  negativeCacheFixedTtl: number;
+  /**
+   * AMB-18 — are SERVFAIL and unanswered questions (every try timed out) remembered?
+   * 'upTo5min' (default, ★): for 300 s, RFC 2308 §7's upper bound — the next lookup of that
+   * name and type fails at once (or goes to the static entries) without a query. 'no': never
+   * cached, every lookup asks the servers again (the model before this option).
+   */
+  negativeCacheFailures: 'upTo5min' | 'no';
 }
 
 export const DNS_DEFAULTS: DnsModelOptions = {
   dnsQueryTiming: 'retriesPlusOne',
+  negativeCacheTtl: 'soaMinimum',
+  negativeCacheFixedTtl: 300,
+  negativeCacheFailures: 'upTo5min',
 };
 
 export const DNS_SPECS: { [K in keyof DnsModelOptions]: ModelOptionSpec } = {
   dnsQueryTiming: { kind: 'enum', values: ['retriesPlusOne', 'retriesOnly'] },
+  negativeCacheTtl: { kind: 'enum', values: ['soaMinimum', 'fixed'] },
+  negativeCacheFixedTtl: { kind: 'number', min: 0, max: 86400, integer: true },
+  negativeCacheFailures: { kind: 'enum', values: ['upTo5min', 'no'] },
 };
+
+/** RFC 2308 §7: SERVFAIL and dead-server answers MUST NOT be cached for longer than five minutes. */
+export const FAILURE_CACHE_SECONDS = 300;
+
+/** The resolver's negative-cache settings from the AMB-18 options. */
+export function negativeCaching(o: Pick<DnsModelOptions, 'negativeCacheTtl' | 'negativeCacheFixedTtl' | 'negativeCacheFailures'>): { negativeTtl: 'soaMinimum' | number; failureTtl: number } {
+  return {
+    negativeTtl: o.negativeCacheTtl === 'fixed' ? o.negativeCacheFixedTtl : 'soaMinimum',
+    failureTtl: o.negativeCacheFailures === 'upTo5min' ? FAILURE_CACHE_SECONDS : 0,
+  };
+}
 
 /** The phone's resolver keys (static.network.dns.*, sip.dns_transport_type). */
 export interface ResolverKeys {
