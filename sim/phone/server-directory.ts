@@ -1,6 +1,6 @@
 import type { Clock, Micros } from '../core/clock.js';
 import type { Rng } from '../core/random.js';
-import { Located, LocateResult, locate } from '../dns/server-locator.js';
+import { Located, LocateOptions, LocateResult, locate } from '../dns/server-locator.js';
 import type { StubResolver } from '../dns/stub-resolver.js';
 import type { ProxySettings, ServerSettings } from './phone-config.js';
 
@@ -37,6 +37,8 @@ export class ServerDirectory {
     private readonly rng: Rng,
     /** Outbound proxies: when there are any, every server's requests go to their addresses. */
     private readonly proxies: readonly ProxySettings[] = [],
+    /** Readings of the vendor's location text (model options AMB-33 …). */
+    private readonly locateOptions: LocateOptions = {},
   ) {}
 
   /** The current list for one configured server; `done` may run at once (fresh) or after DNS. */
@@ -63,8 +65,8 @@ export class ServerDirectory {
         const known = new Set(live.servers.map(key));
         const extra = stat.servers.filter((s) => !known.has(key(s))).map((s) => ({ ...s, name: `${s.name} (static cache)` }));
         publish([...live.servers, ...extra]);
-      });
-    });
+      }, this.locateOptions);
+    }, this.locateOptions);
   }
 
   /**
@@ -88,7 +90,7 @@ export class ServerDirectory {
       locate(this.resolver, { host: p.address, port: p.port, transport: settings.transport, naptrBuild: settings.naptrBuild ?? 0 }, this.rng, (r) => {
         found.push(r);
         next(i + 1);
-      });
+      }, this.locateOptions);
     };
     next(0);
   }

@@ -10,7 +10,9 @@ import { repoRoot, runCli } from '../helpers/run-cli.js';
 
 /**
  * Fact sheet B17 / AMB-34: server location when NAPTR gives nothing — account.X.naptr_build
- * chooses SRV for UDP only (0) or for TLS, TCP and UDP (1).
+ * chooses SRV for UDP only (0) or for TLS, TCP and UDP (1). AMB-33: a NAPTR record with an
+ * empty flag makes the phone ask NAPTR again on its replacement (★) or is dropped; SIP+D2S
+ * (SCTP) records are skipped.
  */
 
 const PHONES = path.join(repoRoot, 'scenarios', 'phones');
@@ -109,5 +111,58 @@ describe('DNS server location (fact sheet B17, AMB-34)', function () {
     expect(bad.code).to.equal(2);
     expect(bad.stderr).to.include('n.cfg:6: account.1.naptr_build:');
     expect(bad.stderr).to.not.match(/\n\s+at /);
+  });
+
+  const SRVS = [
+    '"_sip._tcp.pbx.example.com. 300 IN SRV 10 50 5060 sip2.pbx.example.com."',
+    '"_sip._udp.pbx.example.com. 300 IN SRV 10 50 5060 sip1.pbx.example.com."',
+    '"sip1.pbx.example.com. 300 IN A 10.0.0.1"',
+    '"sip2.pbx.example.com. 300 IN A 10.0.0.2"',
+  ];
+  const EMPTY_FLAG = [
+    `'pbx.example.com. 300 IN NAPTR 10 50 "" "" "" next.pbx.example.com.'`,
+    `'next.pbx.example.com. 300 IN NAPTR 10 50 "s" "SIP+D2T" "" _sip._tcp.pbx.example.com.'`,
+    ...SRVS,
+  ];
+
+  it('naptrEmptyFlag requery (default ★): an empty-flag NAPTR sends a NAPTR query for its replacement, whose "s" record leads to TCP', () => {
+    const rs = run(write('e1.yaml', scenarioText({ records: EMPTY_FLAG })));
+    expect(asked(rs)).to.deep.equal(['NAPTR pbx.example.com @0', 'NAPTR next.pbx.example.com @20', 'SRV _sip._tcp.pbx.example.com @40', 'A sip2.pbx.example.com @60']);
+    expect(located(rs)[0]).to.equal('tcp:10.0.0.2:5060');
+    expect(registeredOn(rs)[0]).to.equal('sip2');
+  });
+
+  it('naptrEmptyFlag drop (the model before AMB-33): the record is ignored, no NAPTR is usable ⇒ SRV _sip._udp (naptr_build 0)', () => {
+    const rs = run(write('e2.yaml', scenarioText({ records: EMPTY_FLAG })), { naptrEmptyFlag: 'drop' });
+    expect(asked(rs)).to.deep.equal(['NAPTR pbx.example.com @0', 'SRV _sip._udp.pbx.example.com @20', 'A sip1.pbx.example.com @40']);
+    expect(registeredOn(rs)[0]).to.equal('sip1');
+  });
+
+  it('a replacement with nothing usable falls to the next record of the first answer; a NAPTR loop ends after 5 steps with no server', () => {
+    const next = [
+      `'pbx.example.com. 300 IN NAPTR 10 50 "" "" "" empty.pbx.example.com.'`,
+      `'pbx.example.com. 300 IN NAPTR 20 50 "s" "SIP+D2U" "" _sip._udp.pbx.example.com.'`,
+      ...SRVS,
+    ];
+    const rs = run(write('e3.yaml', scenarioText({ records: next })));
+    expect(asked(rs)).to.deep.equal(['NAPTR pbx.example.com @0', 'NAPTR empty.pbx.example.com @20', 'SRV _sip._udp.pbx.example.com @40', 'A sip1.pbx.example.com @60']);
+    const loop = [`'pbx.example.com. 300 IN NAPTR 10 50 "" "" "" a.pbx.example.com.'`, `'a.pbx.example.com. 300 IN NAPTR 10 50 "" "" "" pbx.example.com.'`, ...SRVS];
+    const lr = run(write('e4.yaml', scenarioText({ records: loop })));
+    const naptrLookups = lr.filter((r) => (r.kind === 'dns.query' || r.kind === 'dns.cache') && r.host === 'erin' && r.qtype === 'NAPTR' && r.t < 1e6);
+    expect(naptrLookups.length, 'the first answer plus 5 non-terminal steps').to.equal(6);
+    // Every rule led nowhere — as when terminal rules give no address, no SRV fallback: no server.
+    expect(located(lr)[0]).to.equal('');
+    expect(lr.some((r) => r.kind === 'dns.query' && r.host === 'erin' && r.qtype === 'SRV' && r.t < 1e6)).to.equal(false);
+  });
+
+  it('SIP+D2S (SCTP) is skipped, even at a lower order: no SRV query for _sip._sctp; the SIP+D2U record is used', () => {
+    const sctp = [
+      `'pbx.example.com. 300 IN NAPTR 5 50 "s" "SIP+D2S" "" _sip._sctp.pbx.example.com.'`,
+      `'pbx.example.com. 300 IN NAPTR 10 50 "s" "SIP+D2U" "" _sip._udp.pbx.example.com.'`,
+      '"_sip._sctp.pbx.example.com. 300 IN SRV 10 50 5060 sip2.pbx.example.com."',
+      ...SRVS,
+    ];
+    const rs = run(write('s1.yaml', scenarioText({ records: sctp })));
+    expect(asked(rs)).to.deep.equal(['NAPTR pbx.example.com @0', 'SRV _sip._udp.pbx.example.com @20', 'A sip1.pbx.example.com @40']);
   });
 });

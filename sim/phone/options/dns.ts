@@ -4,6 +4,7 @@
  */
 import type { ModelOptionSpec } from '../model-options.js';
 import type { Micros } from '../../core/clock.js';
+import type { LocateOptions } from '../../dns/server-locator.js';
 
 export interface DnsModelOptions {
   /**
@@ -28,6 +29,14 @@ export interface DnsModelOptions {
    * cached, every lookup asks the servers again (the model before this option).
    */
   negativeCacheFailures: 'upTo5min' | 'no';
+  /**
+   * AMB-33 — a NAPTR record with an empty flag (non-terminal). 'requery' (default, ★, the newer
+   * vendor text): NAPTR again on its replacement, whose records are then used (up to 5 such
+   * steps; nothing usable there ⇒ the next record of the first answer). 'drop': the record is
+   * ignored (the model before this option). The older text's "query NAPTR for sip:user@domain"
+   * is not modelled.
+   */
+  naptrEmptyFlag: 'requery' | 'drop';
 }
 
 export const DNS_DEFAULTS: DnsModelOptions = {
@@ -35,6 +44,7 @@ export const DNS_DEFAULTS: DnsModelOptions = {
   negativeCacheTtl: 'soaMinimum',
   negativeCacheFixedTtl: 300,
   negativeCacheFailures: 'upTo5min',
+  naptrEmptyFlag: 'requery',
 };
 
 export const DNS_SPECS: { [K in keyof DnsModelOptions]: ModelOptionSpec } = {
@@ -42,7 +52,13 @@ export const DNS_SPECS: { [K in keyof DnsModelOptions]: ModelOptionSpec } = {
   negativeCacheTtl: { kind: 'enum', values: ['soaMinimum', 'fixed'] },
   negativeCacheFixedTtl: { kind: 'number', min: 0, max: 86400, integer: true },
   negativeCacheFailures: { kind: 'enum', values: ['upTo5min', 'no'] },
+  naptrEmptyFlag: { kind: 'enum', values: ['requery', 'drop'] },
 };
+
+/** The server-location readings (AMB-33 …) from the model options. */
+export function locateOptions(o: Pick<DnsModelOptions, 'naptrEmptyFlag'>): LocateOptions {
+  return { naptrEmptyFlag: o.naptrEmptyFlag };
+}
 
 /** RFC 2308 §7: SERVFAIL and dead-server answers MUST NOT be cached for longer than five minutes. */
 export const FAILURE_CACHE_SECONDS = 300;
