@@ -7,7 +7,7 @@
 import type { Micros } from '../core/clock.js';
 import type { Rng } from '../core/random.js';
 import { NaptrRecord, normalizeName, ofType } from './records.js';
-import { orderSrv } from './srv-order.js';
+import { orderSrvBy, type SrvEqualPriority } from './srv-order.js';
 import type { LocatingResolver, ResolveQtype, ResolveResult } from './stub-resolver.js';
 
 export { orderSrv } from './srv-order.js';
@@ -46,6 +46,16 @@ export interface LocateOptions {
    * (default, ★) asks NAPTR again on its replacement and uses what that gives; 'drop' ignores it.
    */
   naptrEmptyFlag?: 'requery' | 'drop';
+  /** AMB-15 — equal-priority SRV targets: 'rfc2782Random' (default) | 'weightDescending' | 'recordOrder'. */
+  srvEqualPriority?: SrvEqualPriority;
+  /** AMB-16 — several A records: 'asReturned' (default) | 'rotate' (turned by one per lookup of the name) | 'firstOnly'. */
+  multiAddressOrder?: 'asReturned' | 'rotate' | 'firstOnly';
+  /** AMB-34 — domain, port 0, transport 0/1/2: 'srv' (default, RFC 3263 §4.2) | 'aOnly'. */
+  transportWithoutNaptr?: 'srv' | 'aOnly';
+  /** AMB-34 — naptr_build = 1 SRV order: 'tlsFirst' (default: TLS, TCP, UDP) | 'udpFirst' (UDP, TCP, TLS). */
+  naptrBuildOrder?: 'tlsFirst' | 'udpFirst';
+  /** 'rotate' state: lookups so far per name (kept by the caller, one map per account). */
+  rotation?: Map<string, number>;
 }
 
 /** Non-terminal NAPTR rules followed in a row before giving up: a guard against loops (a → b → a). */
@@ -97,6 +107,9 @@ class Location {
       this.addresses(this.name, port, configured, (list) => this.finish(list));
     } else if (transport === 3) {
       this.naptr(this.name, 0, () => this.withoutNaptr(), () => this.finish([]));
+    } else if (this.options.transportWithoutNaptr === 'aOnly') {
+      // AMB-34 alternative: no SRV for a configured transport, A only on its default port.
+      this.addresses(this.name, defaultPort(configured), configured, (list) => this.finish(list));
     } else {
       this.srv(`${SRV_PREFIX[configured]}.${this.name}`, configured, (list) => this.afterSrv(list, configured));
     }
@@ -137,7 +150,7 @@ class Location {
   /** No usable NAPTR for the domain: naptr_build decides which SRV queries follow (B17). */
   private withoutNaptr(): void {
     if (this.target.naptrBuild !== 1) return this.srv(`${SRV_PREFIX.udp}.${this.name}`, 'udp', (list) => this.afterSrv(list, 'udp'));
-    this.srvEach(['tls', 'tcp', 'udp'], 0, undefined);
+    this.srvEach(this.options.naptrBuildOrder === 'udpFirst' ? ['udp', 'tcp', 'tls'] : ['tls', 'tcp', 'udp'], 0, undefined);
   }
 
   /** naptr_build = 1: SRV for each transport in turn; `acc` stays undefined while none had records. */
@@ -173,7 +186,7 @@ class Location {
     this.lookup(owner, 'SRV', (r) => {
       if (!r.ok) return cb(undefined);
       // RFC 2782: a lone target "." says the service is decidedly not available here.
-      const ordered = orderSrv(ofType(r.records, 'SRV'), this.rng).filter((s) => s.target !== '');
+      const ordered = orderSrvBy(ofType(r.records, 'SRV'), this.rng, this.options.srvEqualPriority ?? 'rfc2782Random').filter((s) => s.target !== '');
       if (ordered.length === 0) this.lastFailure = `SRV ${owner}: service not available (target ".")`;
       const acc: Located[] = [];
       const walk = (i: number): void => {
@@ -190,9 +203,19 @@ class Location {
   }
 
   private addresses(host: string, port: number, transport: SipTransport, cb: (list: Located[]) => void): void {
-    this.lookup(host, 'A', (r) => cb(r.ok ? ofType(r.records, 'A').map((a) => ({ ip: a.address, port, transport, name: host })) : []));
+    this.lookup(host, 'A', (r) => cb(r.ok ? this.arrange(host, ofType(r.records, 'A')).map((a) => ({ ip: a.address, port, transport, name: host })) : []));
   }
 
+  /** AMB-16: which of a name's A records, in which order. */
+  private arrange<T>(host: string, list: T[]): T[] {
+    const mode = this.options.multiAddressOrder ?? 'asReturned';
+    if (mode === 'firstOnly') return list.slice(0, 1);
+    if (mode === 'asReturned' || list.length < 2 || !this.options.rotation) return list;
+    const seen = this.options.rotation.get(host) ?? 0;
+    this.options.rotation.set(host, seen + 1);
+    const k = seen % list.length;
+    return [...list.slice(k), ...list.slice(0, k)];
+  }
 
   private lookup(name: string, qtype: ResolveQtype, cb: (r: ResolveResult) => void): void {
     this.resolver.resolve(name, qtype, (r) => {

@@ -65,7 +65,8 @@ export class ServerDirectory {
         const known = new Set(live.servers.map(key));
         const extra = stat.servers.filter((s) => !known.has(key(s))).map((s) => ({ ...s, name: `${s.name} (static cache)` }));
         publish([...live.servers, ...extra]);
-      }, this.locateOptions);
+        // No rotation state: the static pass must not turn multiAddressOrder 'rotate' a second time.
+      }, { ...this.locateOptions, rotation: undefined });
     }, this.locateOptions);
   }
 

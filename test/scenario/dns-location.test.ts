@@ -12,7 +12,8 @@ import { repoRoot, runCli } from '../helpers/run-cli.js';
  * Fact sheet B17 / AMB-34: server location when NAPTR gives nothing — account.X.naptr_build
  * chooses SRV for UDP only (0) or for TLS, TCP and UDP (1). AMB-33: a NAPTR record with an
  * empty flag makes the phone ask NAPTR again on its replacement (★) or is dropped; SIP+D2S
- * (SCTP) records are skipped.
+ * (SCTP) records are skipped. AMB-15/16/34: SRV equal-priority order, several A records, SRV
+ * or A only for a configured transport, and the naptr_build = 1 SRV order.
  */
 
 const PHONES = path.join(repoRoot, 'scenarios', 'phones');
@@ -164,5 +165,47 @@ describe('DNS server location (fact sheet B17, AMB-34)', function () {
     ];
     const rs = run(write('s1.yaml', scenarioText({ records: sctp })));
     expect(asked(rs)).to.deep.equal(['NAPTR pbx.example.com @0', 'SRV _sip._udp.pbx.example.com @20', 'A sip1.pbx.example.com @40']);
+  });
+
+  const EQUAL = [
+    '"_sip._udp.pbx.example.com. 300 IN SRV 10 1 5060 sip1.pbx.example.com."',
+    '"_sip._udp.pbx.example.com. 300 IN SRV 10 2 5060 sip2.pbx.example.com."',
+    '"sip1.pbx.example.com. 300 IN A 10.0.0.1"',
+    '"sip2.pbx.example.com. 300 IN A 10.0.0.2"',
+  ];
+
+  it('srvEqualPrioritySelection: weightDescending puts the weight-2 target first (the vendor example), recordOrder keeps the answer order, rfc2782Random (★) draws', () => {
+    const file = write('w.yaml', scenarioText({ records: EQUAL }));
+    expect(located(run(file, { srvEqualPrioritySelection: 'weightDescending' }))[0]).to.equal('udp:10.0.0.2:5060 udp:10.0.0.1:5060');
+    expect(located(run(file, { srvEqualPrioritySelection: 'recordOrder' }))[0]).to.equal('udp:10.0.0.1:5060 udp:10.0.0.2:5060');
+    const firsts = new Set<string>();
+    for (let seed = 1; seed <= 12; seed++) {
+      const sc = loadScenario(write(`w${seed}.yaml`, scenarioText({ records: EQUAL }).replace('seed: 1', `seed: ${seed}`)));
+      firsts.add(located(runRecorded(sc).records)[0]!.split(' ')[0]!);
+    }
+    expect([...firsts].sort(), 'over 12 seeds both targets come first at least once').to.deep.equal(['udp:10.0.0.1:5060', 'udp:10.0.0.2:5060']);
+  });
+
+  it('multiAddressOrder: asReturned (★) every A in answer order; firstOnly one; rotate turns the list at the next lookup', () => {
+    const records = ['"_sip._udp.pbx.example.com. 300 IN SRV 10 50 5060 sip1.pbx.example.com."', '"sip1.pbx.example.com. 5 IN A 10.0.0.1"', '"sip1.pbx.example.com. 5 IN A 10.0.0.2"'];
+    const file = write('m.yaml', scenarioText({ records, events: '  - { at: 30s, call: { from: erin, to: "2000", duration: 5s } }' }));
+    expect(located(run(file)).slice(0, 2)).to.deep.equal(['udp:10.0.0.1:5060 udp:10.0.0.2:5060', 'udp:10.0.0.1:5060 udp:10.0.0.2:5060']);
+    expect(located(run(file, { multiAddressOrder: 'firstOnly' }))[0]).to.equal('udp:10.0.0.1:5060');
+    // The A TTL (5 s) has run out by the call at 30 s: located again, the list turned by one.
+    expect(located(run(file, { multiAddressOrder: 'rotate' })).slice(0, 2)).to.deep.equal(['udp:10.0.0.1:5060 udp:10.0.0.2:5060', 'udp:10.0.0.2:5060 udp:10.0.0.1:5060']);
+  });
+
+  it('transportWithoutNaptr: srv (★) asks SRV for the configured UDP, aOnly asks A on the domain (port 5060)', () => {
+    const records = [...SRVS, '"pbx.example.com. 300 IN A 10.0.0.2"'];
+    const file = write('t.yaml', scenarioText({ records, erin: ', account.1.sip_server.1.transport_type: "0"' }));
+    expect(asked(run(file))).to.deep.equal(['SRV _sip._udp.pbx.example.com @0', 'A sip1.pbx.example.com @20']);
+    expect(asked(run(file, { transportWithoutNaptr: 'aOnly' }))).to.deep.equal(['A pbx.example.com @0']);
+    expect(located(run(file, { transportWithoutNaptr: 'aOnly' }))[0]).to.equal('udp:10.0.0.2:5060');
+  });
+
+  it('naptrBuildOrder udpFirst (the vendor listing): naptr_build 1 asks UDP, TCP, TLS and lists UDP first', () => {
+    const rs = run(write('u.yaml', scenarioText({ erin: ', account.1.naptr_build: "1"' })), { naptrBuildOrder: 'udpFirst' });
+    expect(asked(rs).filter((q) => q.startsWith('SRV')).map((q) => q.split(' ')[1])).to.deep.equal(['_sip._udp.pbx.example.com', '_sip._tcp.pbx.example.com', '_sips._tcp.pbx.example.com']);
+    expect(located(rs)[0]).to.equal('udp:10.0.0.1:5060 tcp:10.0.0.2:5060 tls:10.0.0.3:5061');
   });
 });

@@ -37,6 +37,27 @@ export interface DnsModelOptions {
    * is not modelled.
    */
   naptrEmptyFlag: 'requery' | 'drop';
+  /**
+   * AMB-15 — order of SRV targets of equal priority. 'rfc2782Random' (default, ★): RFC 2782's
+   * weighted random draw from the seeded stream phone:<name>:srv-weight. 'weightDescending': the
+   * vendor's example — higher weight first, deterministically (equal weights keep zone order).
+   * 'recordOrder': as the answer lists them.
+   */
+  srvEqualPrioritySelection: 'rfc2782Random' | 'weightDescending' | 'recordOrder';
+  /**
+   * AMB-16 — several A records for one name. 'asReturned' (default, ★): every address, in the
+   * answer's order. 'rotate': every address, the list turned by one at each new lookup of that
+   * name by this phone (client-side round robin). 'firstOnly': the first address only.
+   */
+  multiAddressOrder: 'asReturned' | 'rotate' | 'firstOnly';
+  /**
+   * AMB-34 — a domain with port 0 and transport 0/1/2. 'srv' (default, ★, RFC 3263 §4.2): SRV for
+   * that transport, then A. 'aOnly': A only, on the transport's default port. Also the SRV order
+   * under naptr_build = 1: 'tlsFirst' (default, ★, RFC 3263 preference: TLS, TCP, UDP) or
+   * 'udpFirst' (the vendor's listing: UDP, TCP, TLS).
+   */
+  transportWithoutNaptr: 'srv' | 'aOnly';
+  naptrBuildOrder: 'tlsFirst' | 'udpFirst';
 }
 
 export const DNS_DEFAULTS: DnsModelOptions = {
@@ -45,6 +66,10 @@ export const DNS_DEFAULTS: DnsModelOptions = {
   negativeCacheFixedTtl: 300,
   negativeCacheFailures: 'upTo5min',
   naptrEmptyFlag: 'requery',
+  srvEqualPrioritySelection: 'rfc2782Random',
+  multiAddressOrder: 'asReturned',
+  transportWithoutNaptr: 'srv',
+  naptrBuildOrder: 'tlsFirst',
 };
 
 export const DNS_SPECS: { [K in keyof DnsModelOptions]: ModelOptionSpec } = {
@@ -53,11 +78,22 @@ export const DNS_SPECS: { [K in keyof DnsModelOptions]: ModelOptionSpec } = {
   negativeCacheFixedTtl: { kind: 'number', min: 0, max: 86400, integer: true },
   negativeCacheFailures: { kind: 'enum', values: ['upTo5min', 'no'] },
   naptrEmptyFlag: { kind: 'enum', values: ['requery', 'drop'] },
+  srvEqualPrioritySelection: { kind: 'enum', values: ['rfc2782Random', 'weightDescending', 'recordOrder'] },
+  multiAddressOrder: { kind: 'enum', values: ['asReturned', 'rotate', 'firstOnly'] },
+  transportWithoutNaptr: { kind: 'enum', values: ['srv', 'aOnly'] },
+  naptrBuildOrder: { kind: 'enum', values: ['tlsFirst', 'udpFirst'] },
 };
 
 /** The server-location readings (AMB-33 …) from the model options. */
-export function locateOptions(o: Pick<DnsModelOptions, 'naptrEmptyFlag'>): LocateOptions {
-  return { naptrEmptyFlag: o.naptrEmptyFlag };
+export function locateOptions(o: Pick<DnsModelOptions, 'naptrEmptyFlag' | 'srvEqualPrioritySelection' | 'multiAddressOrder' | 'transportWithoutNaptr' | 'naptrBuildOrder'>): LocateOptions {
+  return {
+    naptrEmptyFlag: o.naptrEmptyFlag,
+    srvEqualPriority: o.srvEqualPrioritySelection,
+    multiAddressOrder: o.multiAddressOrder,
+    transportWithoutNaptr: o.transportWithoutNaptr,
+    naptrBuildOrder: o.naptrBuildOrder,
+    rotation: new Map(),
+  };
 }
 
 /** RFC 2308 §7: SERVFAIL and dead-server answers MUST NOT be cached for longer than five minutes. */
