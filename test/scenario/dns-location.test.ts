@@ -208,4 +208,14 @@ describe('DNS server location (fact sheet B17, AMB-34)', function () {
     expect(asked(rs).filter((q) => q.startsWith('SRV')).map((q) => q.split(' ')[1])).to.deep.equal(['_sip._udp.pbx.example.com', '_sip._tcp.pbx.example.com', '_sips._tcp.pbx.example.com']);
     expect(located(rs)[0]).to.equal('udp:10.0.0.1:5060 tcp:10.0.0.2:5060 tls:10.0.0.3:5061');
   });
+
+  it('dns_cache_type 0 (AMB-19, today = ★ per transaction): the call at 30 s asks SRV and A again; with 1 the cached answer serves it', () => {
+    const records = ['"_sip._udp.pbx.example.com. 300 IN SRV 10 50 5060 sip1.pbx.example.com."', '"sip1.pbx.example.com. 300 IN A 10.0.0.1"'];
+    const events = '  - { at: 30s, call: { from: erin, to: "2000", duration: 5s } }';
+    const at30 = (rs: readonly TraceEvent[]): string[] => asked(rs).filter((q) => /@3\d{4}/.test(q)).map((q) => q.split(' @')[0]!);
+    const none = run(write('c0.yaml', scenarioText({ records, events, erin: ', account.1.dns_cache_type: "0"' })));
+    expect(at30(none)).to.deep.equal(['NAPTR pbx.example.com', 'SRV _sip._udp.pbx.example.com', 'A sip1.pbx.example.com']);
+    const cached = run(write('c1.yaml', scenarioText({ records, events })));
+    expect(at30(cached)).to.deep.equal([]);
+  });
 });
