@@ -60,7 +60,7 @@ function where(s: ServerSettings): string {
   const transport = TRANSPORT[s.transport];
   if (isIPv4(s.address)) return `${s.address}:${s.port || (s.transport === 2 ? 5061 : 5060)} over ${s.transport === 3 ? 'UDP' : transport} (an address: no DNS).`;
   if (s.port !== 0) return `${s.address}:${s.port} over ${transport} — DNS A records give its addresses, primary first.`;
-  if (s.transport === 3) return `${s.address} — DNS NAPTR picks the transport, then SRV and A give the failover list.`;
+  if (s.transport === 3) return `${s.address} — DNS NAPTR picks the transport, then SRV and A give the failover list; with no NAPTR answer, SRV for ${s.naptrBuild === 1 ? 'TLS, TCP and UDP (naptr_build 1)' : 'UDP only (naptr_build 0)'}.`;
   return `${s.address} over ${transport} — DNS SRV (by priority, weights drawn at random) and A give the failover list.`;
 }
 

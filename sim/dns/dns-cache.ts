@@ -10,6 +10,8 @@ import type { DnsRecord, SoaRecord } from './records.js';
 /** account.X.dns_cache_type: 0 always query, 1 cache answers, 2 cache answers and additional records. */
 export type CacheType = 0 | 1 | 2;
 export type NegativeKind = 'nxdomain' | 'nodata';
+/** What a negative cache entry remembers: a negative answer, or a failure (RFC 2308 §7). */
+export type FailureKind = NegativeKind | 'timeout' | 'servfail';
 
 export interface PositiveEntry {
   kind: 'positive';
@@ -19,7 +21,7 @@ export interface PositiveEntry {
 }
 export interface NegativeEntry {
   kind: 'negative';
-  error: NegativeKind;
+  error: FailureKind;
   expiresAt: Micros;
 }
 export type CacheEntry = PositiveEntry | NegativeEntry;
@@ -30,7 +32,11 @@ const ttlUs = (ttlSeconds: number): Micros => ttlSeconds * US_PER_S;
 export class DnsCache {
   private readonly entries = new Map<string, CacheEntry>();
 
-  constructor(readonly cacheType: CacheType) {}
+  constructor(
+    readonly cacheType: CacheType,
+    /** AMB-18: 'soaMinimum' (RFC 2308 §5) or a fixed negative TTL in seconds for every NXDOMAIN/NODATA. */
+    private readonly negativeTtl: 'soaMinimum' | number = 'soaMinimum',
+  ) {}
 
   /** The live entry for (name, type); expired entries are dropped on the way. */
   get(name: string, type: string, now: Micros): CacheEntry | undefined {
@@ -59,13 +65,23 @@ export class DnsCache {
 
   /**
    * RFC 2308 §5: a negative answer lives for min(SOA TTL, SOA minimum). Without an SOA in the
-   * authority section it SHOULD NOT be cached, and is not.
+   * authority section it SHOULD NOT be cached, and is not. With a fixed TTL (AMB-18 `fixed`)
+   * every negative answer lives that long, SOA or not.
    */
   putNegative(name: string, type: string, error: NegativeKind, soa: SoaRecord | undefined, now: Micros): void {
-    if (this.cacheType === 0 || !soa) return;
-    const ttl = Math.min(soa.ttl, soa.minimum);
+    if (this.cacheType === 0) return;
+    const ttl = this.negativeTtl === 'soaMinimum' ? (soa ? Math.min(soa.ttl, soa.minimum) : 0) : this.negativeTtl;
     if (ttl <= 0) return;
     this.entries.set(key(name, type), { kind: 'negative', error, expiresAt: now + ttlUs(ttl) });
+  }
+
+  /**
+   * RFC 2308 §7: a SERVFAIL, or a server that did not answer at all, MAY be cached, for at most
+   * five minutes (AMB-18). `seconds` 0 = not cached.
+   */
+  putFailure(name: string, type: string, error: 'timeout' | 'servfail', seconds: number, now: Micros): void {
+    if (this.cacheType === 0 || seconds <= 0) return;
+    this.entries.set(key(name, type), { kind: 'negative', error, expiresAt: now + ttlUs(seconds) });
   }
 
   /**

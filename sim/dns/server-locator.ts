@@ -7,7 +7,7 @@
 import type { Micros } from '../core/clock.js';
 import type { Rng } from '../core/random.js';
 import { NaptrRecord, normalizeName, ofType } from './records.js';
-import { orderSrv } from './srv-order.js';
+import { orderSrvBy, type SrvEqualPriority } from './srv-order.js';
 import type { LocatingResolver, ResolveQtype, ResolveResult } from './stub-resolver.js';
 
 export { orderSrv } from './srv-order.js';
@@ -27,6 +27,8 @@ export interface LocateTarget {
   host: string;
   port: number;
   transport: 0 | 1 | 2 | 3;
+  /** account.X.naptr_build (B17): no usable NAPTR ⇒ SRV for UDP only (0, default) or TLS, TCP, UDP (1). */
+  naptrBuild?: 0 | 1;
 }
 
 export interface LocateResult {
@@ -36,6 +38,28 @@ export interface LocateResult {
   /** µs: when the first record used runs out (min TTL); Infinity for an IP literal (no DNS). */
   expiresAt: Micros;
 }
+
+/** Readings of the vendor's location text (fact sheet AMB-33, model options in sim/phone/options/dns.ts). */
+export interface LocateOptions {
+  /**
+   * AMB-33 — a NAPTR record with an empty flag (non-terminal, RFC 3403 §4.1): 'requery'
+   * (default, ★) asks NAPTR again on its replacement and uses what that gives; 'drop' ignores it.
+   */
+  naptrEmptyFlag?: 'requery' | 'drop';
+  /** AMB-15 — equal-priority SRV targets: 'rfc2782Random' (default) | 'weightDescending' | 'recordOrder'. */
+  srvEqualPriority?: SrvEqualPriority;
+  /** AMB-16 — several A records: 'asReturned' (default) | 'rotate' (turned by one per lookup of the name) | 'firstOnly'. */
+  multiAddressOrder?: 'asReturned' | 'rotate' | 'firstOnly';
+  /** AMB-34 — domain, port 0, transport 0/1/2: 'srv' (default, RFC 3263 §4.2) | 'aOnly'. */
+  transportWithoutNaptr?: 'srv' | 'aOnly';
+  /** AMB-34 — naptr_build = 1 SRV order: 'tlsFirst' (default: TLS, TCP, UDP) | 'udpFirst' (UDP, TCP, TLS). */
+  naptrBuildOrder?: 'tlsFirst' | 'udpFirst';
+  /** 'rotate' state: lookups so far per name (kept by the caller, one map per account). */
+  rotation?: Map<string, number>;
+}
+
+/** Non-terminal NAPTR rules followed in a row before giving up: a guard against loops (a → b → a). */
+const MAX_NAPTR_DEPTH = 5;
 
 const TRANSPORTS: SipTransport[] = ['udp', 'tcp', 'tls'];
 /** RFC 3263 §4.1 / RFC 3261 §19.1.2: SRV owner prefix per transport; SIPS over TLS is _sips._tcp. */
@@ -50,8 +74,8 @@ export function isIPv4(s: string): boolean {
   return parts.length === 4 && parts.every((p) => /^\d{1,3}$/.test(p) && Number(p) <= 255);
 }
 
-export function locate(resolver: LocatingResolver, target: LocateTarget, rng: Rng, done: (r: LocateResult) => void): void {
-  new Location(resolver, target, rng, done).start();
+export function locate(resolver: LocatingResolver, target: LocateTarget, rng: Rng, done: (r: LocateResult) => void, options: LocateOptions = {}): void {
+  new Location(resolver, target, rng, done, options).start();
 }
 
 /** One location run: accumulates the earliest expiry and the last failure for the final message. */
@@ -65,6 +89,7 @@ class Location {
     private readonly target: LocateTarget,
     private readonly rng: Rng,
     private readonly done: (r: LocateResult) => void,
+    private readonly options: LocateOptions,
   ) {
     this.name = normalizeName(target.host);
   }
@@ -81,7 +106,10 @@ class Location {
       // RFC 3263 §4.2: an explicit port means no SRV lookup, only A.
       this.addresses(this.name, port, configured, (list) => this.finish(list));
     } else if (transport === 3) {
-      this.naptr();
+      this.naptr(this.name, 0, () => this.withoutNaptr(), () => this.finish([]));
+    } else if (this.options.transportWithoutNaptr === 'aOnly') {
+      // AMB-34 alternative: no SRV for a configured transport, A only on its default port.
+      this.addresses(this.name, defaultPort(configured), configured, (list) => this.finish(list));
     } else {
       this.srv(`${SRV_PREFIX[configured]}.${this.name}`, configured, (list) => this.afterSrv(list, configured));
     }
@@ -94,29 +122,55 @@ class Location {
   }
 
   /**
-   * RFC 3263 §4.1: the supported NAPTR records, lowest order then lowest preference, each tried
-   * until one yields addresses. No usable NAPTR ⇒ SRV for _sip._udp (the vendor's fallback;
-   * the RFC would also try _sip._tcp and _sips._tcp), then A.
+   * RFC 3263 §4.1: the supported NAPTR records (SIP+D2U/D2T, SIPS+D2T; flags "s", "a", and ""
+   * under AMB-33 `requery`), lowest order then lowest preference, each tried until one yields
+   * addresses. No usable NAPTR for the domain ⇒ naptr_build (B17) decides: 0 SRV for _sip._udp
+   * only (the vendor's default); 1 SRV for _sips._tcp, _sip._tcp, _sip._udp in that order
+   * (AMB-34 ★, RFC 3263 §4.1 preference), the addresses of every one that answers appended in
+   * that order so failover can walk them all. No SRV at all ⇒ A with UDP on 5060.
+   *
+   * NAPTR on `owner`: `none` when it gives no usable record, `exhausted` when every usable one
+   * was tried without an address. A re-queried replacement (AMB-33) continues with the parent
+   * list's next rule in both cases.
    */
-  private naptr(): void {
-    this.lookup(this.name, 'NAPTR', (r) => {
+  private naptr(owner: string, depth: number, none: () => void, exhausted: () => void): void {
+    this.lookup(owner, 'NAPTR', (r) => {
+      const requery = (this.options.naptrEmptyFlag ?? 'requery') === 'requery' && depth < MAX_NAPTR_DEPTH;
+      // SIP+D2S (SCTP) and unknown services are skipped: the phone has no SCTP (B17).
       const usable = r.ok
         ? ofType(r.records, 'NAPTR')
-            .filter((n) => serviceTransport(n) !== undefined && (n.flags === 's' || n.flags === 'a'))
+            .filter((n) => (serviceTransport(n) !== undefined && (n.flags === 's' || n.flags === 'a')) || (requery && n.flags === '' && n.replacement !== '' && (n.services === '' || serviceTransport(n) !== undefined)))
             .sort((a, b) => a.order - b.order || a.preference - b.preference)
         : [];
-      if (usable.length > 0) return this.tryNaptr(usable, 0);
-      this.srv(`${SRV_PREFIX.udp}.${this.name}`, 'udp', (list) => this.afterSrv(list, 'udp'));
+      if (usable.length > 0) this.tryNaptr(usable, 0, depth, exhausted);
+      else none();
     });
   }
 
-  private tryNaptr(list: NaptrRecord[], i: number): void {
-    if (i >= list.length) return this.finish([]);
+  /** No usable NAPTR for the domain: naptr_build decides which SRV queries follow (B17). */
+  private withoutNaptr(): void {
+    if (this.target.naptrBuild !== 1) return this.srv(`${SRV_PREFIX.udp}.${this.name}`, 'udp', (list) => this.afterSrv(list, 'udp'));
+    this.srvEach(this.options.naptrBuildOrder === 'udpFirst' ? ['udp', 'tcp', 'tls'] : ['tls', 'tcp', 'udp'], 0, undefined);
+  }
+
+  /** naptr_build = 1: SRV for each transport in turn; `acc` stays undefined while none had records. */
+  private srvEach(order: SipTransport[], i: number, acc: Located[] | undefined): void {
+    if (i >= order.length) return this.afterSrv(acc, 'udp');
+    const t = order[i]!;
+    this.srv(`${SRV_PREFIX[t]}.${this.name}`, t, (list) => this.srvEach(order, i + 1, list === undefined ? acc : [...(acc ?? []), ...list]));
+  }
+
+  private tryNaptr(list: NaptrRecord[], i: number, depth: number, exhausted: () => void): void {
+    if (i >= list.length) return exhausted();
     const n = list[i]!;
+    const onward = (): void => this.tryNaptr(list, i + 1, depth, exhausted);
+    // AMB-33 ★: a non-terminal rule (empty flag) — its replacement is the next NAPTR owner
+    // (RFC 3403 §4.1); when that gives nothing usable, the next rule of this list is tried.
+    if (n.flags === '') return this.naptr(n.replacement, depth + 1, onward, onward);
     const transport = serviceTransport(n)!;
     const next = (servers: Located[] | undefined): void => {
       if (servers && servers.length > 0) this.finish(servers);
-      else this.tryNaptr(list, i + 1);
+      else onward();
     };
     // RFC 3403 §4.1 terminal flags: "s" ⇒ SRV lookup on the replacement, "a" ⇒ A lookup.
     if (n.flags === 's') this.srv(n.replacement, transport, next);
@@ -132,7 +186,7 @@ class Location {
     this.lookup(owner, 'SRV', (r) => {
       if (!r.ok) return cb(undefined);
       // RFC 2782: a lone target "." says the service is decidedly not available here.
-      const ordered = orderSrv(ofType(r.records, 'SRV'), this.rng).filter((s) => s.target !== '');
+      const ordered = orderSrvBy(ofType(r.records, 'SRV'), this.rng, this.options.srvEqualPriority ?? 'rfc2782Random').filter((s) => s.target !== '');
       if (ordered.length === 0) this.lastFailure = `SRV ${owner}: service not available (target ".")`;
       const acc: Located[] = [];
       const walk = (i: number): void => {
@@ -149,7 +203,18 @@ class Location {
   }
 
   private addresses(host: string, port: number, transport: SipTransport, cb: (list: Located[]) => void): void {
-    this.lookup(host, 'A', (r) => cb(r.ok ? ofType(r.records, 'A').map((a) => ({ ip: a.address, port, transport, name: host })) : []));
+    this.lookup(host, 'A', (r) => cb(r.ok ? this.arrange(host, ofType(r.records, 'A')).map((a) => ({ ip: a.address, port, transport, name: host })) : []));
+  }
+
+  /** AMB-16: which of a name's A records, in which order. */
+  private arrange<T>(host: string, list: T[]): T[] {
+    const mode = this.options.multiAddressOrder ?? 'asReturned';
+    if (mode === 'firstOnly') return list.slice(0, 1);
+    if (mode === 'asReturned' || list.length < 2 || !this.options.rotation) return list;
+    const seen = this.options.rotation.get(host) ?? 0;
+    this.options.rotation.set(host, seen + 1);
+    const k = seen % list.length;
+    return [...list.slice(k), ...list.slice(0, k)];
   }
 
   private lookup(name: string, qtype: ResolveQtype, cb: (r: ResolveResult) => void): void {

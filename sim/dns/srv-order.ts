@@ -39,3 +39,16 @@ export function orderSrv(records: readonly SrvRecord[], rng: Rng): SrvRecord[] {
   }
   return out;
 }
+
+/** Fact sheet AMB-15: how targets of equal priority are ordered. */
+export type SrvEqualPriority = 'rfc2782Random' | 'weightDescending' | 'recordOrder';
+
+/**
+ * Priority ascending; within a priority per `mode`: RFC 2782's weighted draw (orderSrv),
+ * the vendor example's higher weight first (ties keep answer order; no draw), or answer order.
+ */
+export function orderSrvBy(records: readonly SrvRecord[], rng: Rng, mode: SrvEqualPriority): SrvRecord[] {
+  if (mode === 'rfc2782Random') return orderSrv(records, rng);
+  // Array.prototype.sort is stable: equal keys keep the answer's order.
+  return [...records].sort((a, b) => a.priority - b.priority || (mode === 'weightDescending' ? b.weight - a.weight : 0));
+}

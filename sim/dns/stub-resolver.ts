@@ -54,11 +54,15 @@ export interface StubResolverOptions {
   staticTtlClock?: StaticTtlClock;
   /** account.X.static_cache_pri: 0 live DNS first (default), 1 static entries first. */
   staticPri?: 0 | 1;
+  /** AMB-18: negative TTL of NXDOMAIN/NODATA — 'soaMinimum' (default, RFC 2308 §5) or fixed seconds. */
+  negativeTtl?: 'soaMinimum' | number;
+  /** AMB-18: seconds a SERVFAIL or an unanswered question is remembered (RFC 2308 §7: at most 300); 0 (default) = not cached. */
+  failureTtl?: number;
   /** Local UDP port. */
   port?: number;
 }
 
-export const RESOLVER_DEFAULTS = { timeout: sec(5), attempts: 2, backoff: 'fixed', cacheType: 1, staticPri: 0, port: 53053 } as const;
+export const RESOLVER_DEFAULTS = { timeout: sec(5), attempts: 2, backoff: 'fixed', cacheType: 1, staticPri: 0, negativeTtl: 'soaMinimum', failureTtl: 0, port: 53053 } as const;
 
 interface Question {
   name: string;
@@ -77,7 +81,7 @@ export class StubResolver implements UdpSocket {
   readonly cache: DnsCache;
   readonly statics: StaticCache;
   readonly port: number;
-  private readonly opts: Required<Omit<StubResolverOptions, 'staticRecords' | 'staticTtlClock' | 'port'>>;
+  private readonly opts: Required<Omit<StubResolverOptions, 'staticRecords' | 'staticTtlClock' | 'port' | 'negativeTtl'>>;
   private nextId = 0;
   private readonly byId = new Map<number, Question>();
   private readonly inflight = new Map<string, Question>();
@@ -92,9 +96,9 @@ export class StubResolver implements UdpSocket {
     const o = { ...RESOLVER_DEFAULTS, ...options };
     if (!Number.isSafeInteger(o.timeout) || o.timeout <= 0) throw new Error(`Cannot create resolver on ${host.name}: timeout ${o.timeout} µs is not a positive integer`);
     if (!Number.isInteger(o.attempts) || o.attempts < 1) throw new Error(`Cannot create resolver on ${host.name}: attempts ${o.attempts} is below 1`);
-    this.opts = { servers: [...o.servers], timeout: o.timeout, attempts: o.attempts, backoff: o.backoff, cacheType: o.cacheType, staticPri: o.staticPri };
+    this.opts = { servers: [...o.servers], timeout: o.timeout, attempts: o.attempts, backoff: o.backoff, cacheType: o.cacheType, staticPri: o.staticPri, failureTtl: o.failureTtl };
     this.port = o.port;
-    this.cache = new DnsCache(o.cacheType);
+    this.cache = new DnsCache(o.cacheType, o.negativeTtl);
     this.statics = new StaticCache(options.staticRecords ?? [], options.staticTtlClock);
     host.bind(this.port, this);
   }
@@ -194,7 +198,10 @@ export class StubResolver implements UdpSocket {
   /** resolv.conf order: each round tries every server in turn, `attempts` rounds in all. */
   private next(q: Question): void {
     if (q.tries < this.opts.attempts * this.opts.servers.length) return this.transmit(q);
-    this.finish(q, { ok: false, error: q.sawServfail ? 'servfail' : 'timeout', source: 'network' });
+    const error = q.sawServfail ? 'servfail' : 'timeout';
+    // AMB-18: remembered for failureTtl seconds, so the next lookup fails (or falls to the static entries) at once.
+    this.cache.putFailure(q.name, q.qtype, error, this.opts.failureTtl, this.clock.now);
+    this.finish(q, { ok: false, error, source: 'network' });
   }
 
   private timeoutFor(round: number): Micros {

@@ -7,6 +7,7 @@ import type { RetransmitLimit } from '../sip/transaction-user.js';
 import { FailureMemory } from './failure-memory.js';
 import { FeatureSubscriptions } from './feature-subscriptions.js';
 import type { ModelOptions } from './model-options.js';
+import { locateOptions } from './options/dns.js';
 import { skipRedundant, skippedReason } from './skip-redundant.js';
 import { CallTarget, OutgoingCall } from './outgoing-call.js';
 import type { AccountSettings, ServerSettings } from './phone-config.js';
@@ -41,7 +42,7 @@ export class AccountRuntime {
     private readonly callsInProgress: () => number = () => 0,
   ) {
     this.memory = new FailureMemory(clock, Math.round(options.failedServerMemory * 1_000_000));
-    this.directory = new ServerDirectory(clock, resolver, srvWeights, account.proxies);
+    this.directory = new ServerDirectory(clock, resolver, srvWeights, account.proxies, locateOptions(options));
   }
 
   /** The phone has no call any more (AMB-10): failback steps deferred during calls may run. */

@@ -69,6 +69,7 @@ export const PHONE_KEYS: KeyDef[] = [
   { pattern: 'account.X.reg_failed_retry_min_time', type: 'int', min: 0, max: 2147483647, default: '0', modelled: true, meaning: 'RFC 5626 back-off base time, seconds' },
   { pattern: 'account.X.reg_failed_retry_max_time', type: 'int', min: 0, max: 2147483647, default: '60', modelled: true, meaning: 'RFC 5626 back-off maximum time, seconds' },
   { pattern: 'sip.skip_redundant_failover_addr', ...bool, default: '1', modelled: true, meaning: 'failover skips list entries that repeat a server already in the list (same IP: model option skipRedundantAddr)' },
+  { pattern: 'account.X.naptr_build', type: 'enum', values: { 0: 'SRV for UDP only', 1: 'SRV for TLS, TCP and UDP' }, default: '0', modelled: true, meaning: 'transport DNS-NAPTR with no usable NAPTR answer: which SRV queries follow (1: TLS, TCP, UDP in that order, addresses of all three in the list)' },
   { pattern: 'account.X.dns_cache_type', type: 'enum', values: { 0: 'always query', 1: 'cache', 2: 'cache incl. additional records' }, default: '1', modelled: true, meaning: 'DNS caching' },
   { pattern: 'account.X.static_cache_pri', type: 'enum', values: { 0: 'live DNS first', 1: 'static cache first' }, default: '0', modelled: true, meaning: 'live DNS vs static cache preference' },
   { pattern: 'static.network.dns.query_timeout', type: 'int', min: 0, max: 65535, default: '3', modelled: true, meaning: 'seconds the resolver waits for a DNS answer before it retries (0 read as 1 s; model options dnsTimeout overrides, dnsQueryTiming)' },

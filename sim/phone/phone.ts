@@ -12,7 +12,7 @@ import { isInvite2xx, refuseAnswer } from './refuse-answer.js';
 import { UasDialogs } from '../sip/uas-dialogs.js';
 import { AccountRuntime } from './account-runtime.js';
 import type { ModelOptions } from './model-options.js';
-import { resolverTiming } from './options/dns.js';
+import { negativeCaching, resolverTiming } from './options/dns.js';
 import type { PhoneConfig } from './phone-config.js';
 
 /** An incoming call rings this long before the phone answers it (the user picks up). */
@@ -57,6 +57,7 @@ export class Phone implements SipCore {
       staticPri: first?.staticCachePri ?? 0,
       staticRecords: config.staticDns,
       staticTtlClock: options.staticCacheTtlClock,
+      ...negativeCaching(options),
     });
     this.accounts = config.accounts.map((a) => {
       // Account 1 keeps the stream name it always had, so adding accounts changes no draw of it.

@@ -1,6 +1,6 @@
 import type { Clock, Micros } from '../core/clock.js';
 import type { Rng } from '../core/random.js';
-import { Located, LocateResult, locate } from '../dns/server-locator.js';
+import { Located, LocateOptions, LocateResult, locate } from '../dns/server-locator.js';
 import type { StubResolver } from '../dns/stub-resolver.js';
 import type { ProxySettings, ServerSettings } from './phone-config.js';
 
@@ -37,6 +37,8 @@ export class ServerDirectory {
     private readonly rng: Rng,
     /** Outbound proxies: when there are any, every server's requests go to their addresses. */
     private readonly proxies: readonly ProxySettings[] = [],
+    /** Readings of the vendor's location text (model options AMB-33 …). */
+    private readonly locateOptions: LocateOptions = {},
   ) {}
 
   /** The current list for one configured server; `done` may run at once (fresh) or after DNS. */
@@ -47,7 +49,7 @@ export class ServerDirectory {
     const entry: Entry = { list: e?.list ?? { settings, servers: [] }, expiresAt: 0, waiters: [done] };
     this.entries.set(settings.index, entry);
     if (this.proxies.length > 0) return this.locateProxies(settings, entry);
-    const target = { host: settings.address, port: settings.port, transport: settings.transport };
+    const target = { host: settings.address, port: settings.port, transport: settings.transport, naptrBuild: settings.naptrBuild ?? 0 };
     locate(this.resolver, target, this.rng, (live) => {
       const publish = (servers: Located[]): void => {
         entry.list = { settings, servers, ...(servers.length === 0 && live.error ? { error: live.error } : {}) };
@@ -63,8 +65,9 @@ export class ServerDirectory {
         const known = new Set(live.servers.map(key));
         const extra = stat.servers.filter((s) => !known.has(key(s))).map((s) => ({ ...s, name: `${s.name} (static cache)` }));
         publish([...live.servers, ...extra]);
-      });
-    });
+        // No rotation state: the static pass must not turn multiAddressOrder 'rotate' a second time.
+      }, { ...this.locateOptions, rotation: undefined });
+    }, this.locateOptions);
   }
 
   /**
@@ -85,10 +88,10 @@ export class ServerDirectory {
         for (const w of waiters) w(entry.list);
         return;
       }
-      locate(this.resolver, { host: p.address, port: p.port, transport: settings.transport }, this.rng, (r) => {
+      locate(this.resolver, { host: p.address, port: p.port, transport: settings.transport, naptrBuild: settings.naptrBuild ?? 0 }, this.rng, (r) => {
         found.push(r);
         next(i + 1);
-      });
+      }, this.locateOptions);
     };
     next(0);
   }

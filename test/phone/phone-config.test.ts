@@ -85,7 +85,7 @@ describe('phone configuration', () => {
         displayName: '',
         servers: [{
           index: 1, address: '10.0.0.1', port: 5060, transport: 0, expires: 3600, retryCounts: 3, inviteRetryCounts: 3,
-          failbackMode: 0, failbackTimeout: 3_600_000_000, registerOnEnable: false, onlySignalWithRegistered: false,
+          failbackMode: 0, failbackTimeout: 3_600_000_000, registerOnEnable: false, onlySignalWithRegistered: false, naptrBuild: 0,
         }],
         proxies: [],
         fallback: { type: 0, timeout: 120_000_000, withRegFail: false },
