@@ -6,13 +6,14 @@ import type { SipEndpoint } from '../sip/sip-endpoint.js';
 import { broken } from '../testing/broken-model.js';
 import type { ClientTransactionUser, RetransmitLimit } from '../sip/transaction-user.js';
 import { FailbackPreference, RequestKind } from './failback.js';
-import type { FailureMemory } from './failure-memory.js';
+import { type FailureMemory, heldReason } from './failure-memory.js';
+import { formatDuration } from '../core/time.js';
 import type { ServerSettings } from './phone-config.js';
 import {
   RegistrationEffect, RegistrationInput, RegistrationMachineState, RegistrationPolicy, initialRegistration, nextRegistration,
 } from './registration-machine.js';
 import type { ServerDirectory, ServerList } from './server-directory.js';
-import { skipRedundant, skippedReason } from './skip-redundant.js';
+import { describeEntry, skipRedundant, skippedReason } from './skip-redundant.js';
 import type { ServerListModelOptions } from './options/server-list.js';
 
 export interface RegistrationTarget {
@@ -27,6 +28,8 @@ export interface RegistrationTarget {
   memory: FailureMemory;
   /** B9: how repeats of an address are recognised and skipped; undefined when sip.skip_redundant_failover_addr = 0. */
   skipRedundant: ServerListModelOptions['skipRedundantAddr'] | undefined;
+  /** AMB-23, for the trace: how a 503's Retry-After is read. */
+  retryAfter: ServerListModelOptions['retryAfter'];
 }
 
 /**
@@ -137,9 +140,17 @@ export class RegistrationAgent {
           const { kept, skipped } = by !== undefined ? skipRedundant(l.servers, (a) => a, by) : { kept: l.servers, skipped: [] };
           // B9: the trace says which address was left out and why.
           for (const d of skipped) this.note(this.sip.nameOf(d.entry), skippedReason(d.entry, d.sameAs, by ?? 'ip'));
-          const servers = this.target.memory.order(this.failback.order(kept, kind, clock.now), (a) => a);
+          // AMB-23: an address under a 503's Retry-After is left out (retryAfter = honour) or tried last.
+          const { ordered: servers, held } = this.target.memory.order(this.failback.order(kept, kind, clock.now), (a) => a, 'register');
+          for (const h of held) this.note(this.sip.nameOf(h.entry), heldReason(describeEntry(h.entry), h.until, this.target.retryAfter));
           const why = this.failback.describe(kind, clock.now);
           if (why && servers[0]) this.note(this.sip.nameOf(servers[0]), why);
+          if (servers.length === 0 && held.length > 0) {
+            // Nothing to send to before the earliest Retry-After ends: fail now, retry then.
+            const end = Math.min(...held.map((h) => h.until));
+            this.lastFailureAnswered = true;
+            return this.feed({ type: 'fail', reason: `every address of ${target.server.address} is held off by a 503 Retry-After until ${formatDuration(end)}`, retryAfter: end - clock.now });
+          }
           this.attempt({ ...l, servers }, 0, l.servers, run, false);
         });
         return;

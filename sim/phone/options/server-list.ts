@@ -15,12 +15,25 @@ export interface ServerListModelOptions {
    * ip:port:transport repeats inside one SRV walk (RFC 3263 location never yields those twice).
    */
   skipRedundantAddr: 'ip' | 'ip:port' | 'ip:port:transport';
+  /**
+   * AMB-23 — a 503 with Retry-After (vendor guides are silent). 'honour' (default, the sheet's ★,
+   * RFC 3261 §21.5.4): new requests leave that address out until the Retry-After is over (a
+   * request with no other address fails at once), and a failed registration is retried after the
+   * Retry-After instead of reg_fail_retry_interval (or the back-off) — shorter or longer (AMB-24:
+   * "a 503 Retry-After overrides the wait ★ yes"). 'honourForRegisterOnly': so for REGISTERs;
+   * INVITEs disregard it. 'tryLast' (this model's reading before the option): the address is
+   * tried last for the Retry-After, and the retry waits max(interval, Retry-After). 'ignore':
+   * fail over once; the next request tries the address again, the retry waits the interval.
+   */
+  retryAfter: 'honour' | 'honourForRegisterOnly' | 'tryLast' | 'ignore';
 }
 
 export const SERVER_LIST_DEFAULTS: ServerListModelOptions = {
   skipRedundantAddr: 'ip',
+  retryAfter: 'honour',
 };
 
 export const SERVER_LIST_SPECS: { [K in keyof ServerListModelOptions]: ModelOptionSpec } = {
   skipRedundantAddr: { kind: 'enum', values: ['ip', 'ip:port', 'ip:port:transport'] },
+  retryAfter: { kind: 'enum', values: ['honour', 'honourForRegisterOnly', 'tryLast', 'ignore'] },
 };
