@@ -66,6 +66,7 @@ export class AccountRuntime {
           memory: this.memory,
           skipRedundant: account.skipRedundantFailoverAddr ? this.options.skipRedundantAddr : undefined,
           retryAfter: this.options.retryAfter,
+          proxyFallbackInterval: account.proxies.length > 0 ? account.proxyFallbackInterval : 0,
         },
         {
           retryInterval, refreshAfter: (granted) => this.refreshAfter(granted), ...this.backoff(successive && server.index === 1),
