@@ -219,10 +219,15 @@ export class AccountRuntime {
    * A successive-mode probe keeps its fallback.timeout.
    */
   private backoff(probe: boolean): { retryDelay?: (failures: number) => Micros } {
-    const { base, max } = this.account.regBackoff;
-    if (probe || base === 0 || max === 0) return {};
+    const policy = this.options.regRetryPolicy;
+    const interval = this.account.regFailRetryInterval;
+    // AMB-24: fixedInterval (★) backs off only when min and max are both set.
+    const { base, max } = policy === 'rfc5626IntervalBase'
+      ? { base: interval, max: Math.max(this.account.regBackoff.max, interval) }
+      : this.account.regBackoff;
+    if (probe || (policy === 'fixedInterval' && (base === 0 || max === 0))) return {};
     const rng = this.backoffRng;
-    return { retryDelay: (failures) => Math.round(Math.min(max, base * 2 ** failures) * (0.5 + rng() / 2)) };
+    return { retryDelay: (failures) => Math.max(1_000_000, Math.round(Math.min(max, base * 2 ** failures) * (0.5 + rng() / 2))) };
   }
 
   private refreshAfter(granted: number): Micros {

@@ -26,14 +26,26 @@ export interface ServerListModelOptions {
    * fail over once; the next request tries the address again, the retry waits the interval.
    */
   retryAfter: 'honour' | 'honourForRegisterOnly' | 'tryLast' | 'ignore';
+  /**
+   * AMB-24 — the wait after a failed registration. The guide: reg_fail_retry_interval applies
+   * when reg_failed_retry_min_time and max_time are both 0, but their defaults are 0 and 60.
+   * 'fixedInterval' (default, ★): a 0 in either reads as "back-off off" — wait the interval;
+   * with both non-zero, RFC 5626's back-off (50–100 % of min(max, min·2ⁿ)). 'rfc5626MinMax': the
+   * back-off always, from min/max as set — min 0 gives W = 0, floored at 1 s so a failure that
+   * comes at once cannot spin (as reg_fail_retry_interval = 0 is read). 'rfc5626IntervalBase':
+   * the back-off with base reg_fail_retry_interval and cap max(max_time, interval).
+   */
+  regRetryPolicy: 'fixedInterval' | 'rfc5626MinMax' | 'rfc5626IntervalBase';
 }
 
 export const SERVER_LIST_DEFAULTS: ServerListModelOptions = {
   skipRedundantAddr: 'ip',
   retryAfter: 'honour',
+  regRetryPolicy: 'fixedInterval',
 };
 
 export const SERVER_LIST_SPECS: { [K in keyof ServerListModelOptions]: ModelOptionSpec } = {
   skipRedundantAddr: { kind: 'enum', values: ['ip', 'ip:port', 'ip:port:transport'] },
   retryAfter: { kind: 'enum', values: ['honour', 'honourForRegisterOnly', 'tryLast', 'ignore'] },
+  regRetryPolicy: { kind: 'enum', values: ['fixedInterval', 'rfc5626MinMax', 'rfc5626IntervalBase'] },
 };
