@@ -36,16 +36,25 @@ export interface ServerListModelOptions {
    * the back-off with base reg_fail_retry_interval and cap max(max_time, interval).
    */
   regRetryPolicy: 'fixedInterval' | 'rfc5626MinMax' | 'rfc5626IntervalBase';
+  /**
+   * AMB-25 — sip.reg_surge_prevention = N (web label "Registration Random"). 'uniform' (default,
+   * ★): registration starts a uniform random 0..N s after boot, one draw for all the phone's
+   * accounts (★). 'uniformPerAccount': one draw per account (account 1 keeps the phone's).
+   * 'fixed': exactly N s.
+   */
+  bootDelay: 'uniform' | 'uniformPerAccount' | 'fixed';
 }
 
 export const SERVER_LIST_DEFAULTS: ServerListModelOptions = {
   skipRedundantAddr: 'ip',
   retryAfter: 'honour',
   regRetryPolicy: 'fixedInterval',
+  bootDelay: 'uniform',
 };
 
 export const SERVER_LIST_SPECS: { [K in keyof ServerListModelOptions]: ModelOptionSpec } = {
   skipRedundantAddr: { kind: 'enum', values: ['ip', 'ip:port', 'ip:port:transport'] },
   retryAfter: { kind: 'enum', values: ['honour', 'honourForRegisterOnly', 'tryLast', 'ignore'] },
   regRetryPolicy: { kind: 'enum', values: ['fixedInterval', 'rfc5626MinMax', 'rfc5626IntervalBase'] },
+  bootDelay: { kind: 'enum', values: ['uniform', 'uniformPerAccount', 'fixed'] },
 };
