@@ -45,7 +45,7 @@ export function explainInWords(config: PhoneConfig, account: AccountSettings): s
   const overlap = account.registerExpiresOverlap;
   const expires = (s1 ?? s2)!.expires;
   lines.push(
-    `Registration: lifetime ${expires} s, renewed ${overlap >= 0 && overlap < expires ? `${overlap} s before it expires` : `at ${Math.round(DEFAULT_MODEL_OPTIONS.refreshFraction * 100)} % of it (model option refreshFraction)`}; a failed registration is retried after ${fmt(account.regFailRetryInterval)} (account.${account.index}.reg_fail_retry_interval), or a 503's Retry-After when longer.`,
+    `Registration: lifetime ${expires} s, renewed ${overlap >= 0 && overlap < expires ? `${overlap} s before it expires` : `at ${Math.round(DEFAULT_MODEL_OPTIONS.refreshFraction * 100)} % of it (model option refreshFraction)`}; a failed registration is retried after ${fmt(account.regFailRetryInterval)} (account.${account.index}.reg_fail_retry_interval), or after a 503's Retry-After instead (model option retryAfter = ${DEFAULT_MODEL_OPTIONS.retryAfter}).`,
   );
   if (config.surgePrevention > 0) lines.push(`Boot: registration starts at a random instant in the first ${fmt(config.surgePrevention)} (sip.reg_surge_prevention).`);
   lines.push(

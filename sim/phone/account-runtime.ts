@@ -4,15 +4,18 @@ import type { Trace } from '../core/trace.js';
 import type { StubResolver } from '../dns/stub-resolver.js';
 import type { SipEndpoint } from '../sip/sip-endpoint.js';
 import type { RetransmitLimit } from '../sip/transaction-user.js';
-import { FailureMemory } from './failure-memory.js';
+import { FailureMemory, heldReason } from './failure-memory.js';
 import { FeatureSubscriptions } from './feature-subscriptions.js';
 import type { ModelOptions } from './model-options.js';
 import { locateOptions } from './options/dns.js';
-import { skipRedundant, skippedReason } from './skip-redundant.js';
+import { describeEntry, skipRedundant, skippedReason } from './skip-redundant.js';
 import { CallTarget, OutgoingCall } from './outgoing-call.js';
 import type { AccountSettings, ServerSettings } from './phone-config.js';
 import { RegistrationAgent } from './registration-agent.js';
 import { ServerDirectory, ServerList } from './server-directory.js';
+
+/** Model option retryAfter (AMB-23) → how a 503's Retry-After sets the registration retry wait. */
+const RETRY_AFTER_WAIT = { honour: 'override', honourForRegisterOnly: 'override', tryLast: 'atLeast', ignore: 'ignore' } as const;
 
 /**
  * One account of a phone, running on its own: the registration agents (one per configured
@@ -41,7 +44,7 @@ export class AccountRuntime {
     /** Calls in progress on the phone, incoming and outgoing (failbackOnlyWhenIdle, AMB-10). */
     private readonly callsInProgress: () => number = () => 0,
   ) {
-    this.memory = new FailureMemory(clock, Math.round(options.failedServerMemory * 1_000_000));
+    this.memory = new FailureMemory(clock, Math.round(options.failedServerMemory * 1_000_000), options.retryAfter);
     this.directory = new ServerDirectory(clock, resolver, srvWeights, account.proxies, locateOptions(options));
   }
 
@@ -72,8 +75,13 @@ export class AccountRuntime {
           skipRedundant: account.skipRedundantFailoverAddr ? this.options.skipRedundantAddr : undefined,
           failbackOptions: this.options,
           callsInProgress: this.callsInProgress,
+          retryAfter: this.options.retryAfter,
+          proxyFallbackInterval: account.proxies.length > 0 ? account.proxyFallbackInterval : 0,
         },
-        { retryInterval, refreshAfter: (granted) => this.refreshAfter(granted), ...this.backoff(successive && server.index === 1) },
+        {
+          retryInterval, refreshAfter: (granted) => this.refreshAfter(granted), ...this.backoff(successive && server.index === 1),
+          retryAfter: RETRY_AFTER_WAIT[this.options.retryAfter],
+        },
         (changed, reason) => {
           if (successive) this.successiveFallback(changed, reason);
           this.updateWorkingServer(reason);
@@ -97,18 +105,24 @@ export class AccountRuntime {
       // skipRedundantAddr: same IP by default) is left out — also server 2 equal to an SRV target.
       const { kept: entries, skipped } = account.skipRedundantFailoverAddr ? skipRedundant(all, (e) => e.server, this.options.skipRedundantAddr) : { kept: all, skipped: [] };
       const skipNote = skipped.map((d) => skippedReason(d.entry.server, d.sameAs.server, this.options.skipRedundantAddr)).join('; ');
-      const ordered = this.memory.order(entries, (e) => e.server);
+      // AMB-23: an address under a 503's Retry-After is left out (retryAfter = honour) or tried last.
+      const { ordered, held } = this.memory.order(entries, (e) => e.server, 'invite');
+      const heldNote = held.map((h) => heldReason(describeEntry(h.entry.server), h.until, this.options.retryAfter)).join('; ');
+      const notes = [skipNote, heldNote].filter((n) => n !== '').join('; ');
       const servers = ordered.map((e) => e.server);
       const limits = ordered.map((e) => this.inviteLimit(e.settings));
       if (limits.length > 0) limits[limits.length - 1] = undefined; // R2: the last server gets the full timeout
       const lastOfServer1 = ordered.map((e) => e.settings.index).lastIndexOf(1);
       // Configured, but located to nothing: say the name did not resolve, not that no server is set.
       const errors = servers.length === 0 ? lists.flatMap((l) => (l.error ? [l.error] : [])) : [];
+      const noServer = servers.length > 0 ? undefined
+        : held.length > 0 ? `every address is held off by a 503 Retry-After: ${heldNote}`
+        : errors.length > 0 ? `the server name did not resolve: ${errors.join('; ')}` : undefined;
       const call = new OutgoingCall(this.clock, this.trace, this.sip, {
         phone: this.phone, call: number, user: account.userName, displayName: account.displayName,
-        to, servers, ...(errors.length ? { noServer: `the server name did not resolve: ${errors.join('; ')}` } : {}), limits, duration, noAnswerTimeout: Math.round(this.options.noAnswerTimeout * 1_000_000),
+        to, servers, ...(noServer !== undefined ? { noServer } : {}), limits, duration, noAnswerTimeout: Math.round(this.options.noAnswerTimeout * 1_000_000),
         ...extra,
-        ...(skipNote ? { note: extra.note !== undefined ? `${extra.note}; ${skipNote}` : skipNote } : {}),
+        ...(notes ? { note: extra.note !== undefined ? `${extra.note}; ${notes}` : notes } : {}),
         onServerFailed: (server, index, retryAfter) => {
           this.memory.failed(server, retryAfter);
           if (index === lastOfServer1) this.callLeftServer1();
@@ -216,10 +230,15 @@ export class AccountRuntime {
    * A successive-mode probe keeps its fallback.timeout.
    */
   private backoff(probe: boolean): { retryDelay?: (failures: number) => Micros } {
-    const { base, max } = this.account.regBackoff;
-    if (probe || base === 0 || max === 0) return {};
+    const policy = this.options.regRetryPolicy;
+    const interval = this.account.regFailRetryInterval;
+    // AMB-24: fixedInterval (★) backs off only when min and max are both set.
+    const { base, max } = policy === 'rfc5626IntervalBase'
+      ? { base: interval, max: Math.max(this.account.regBackoff.max, interval) }
+      : this.account.regBackoff;
+    if (probe || (policy === 'fixedInterval' && (base === 0 || max === 0))) return {};
     const rng = this.backoffRng;
-    return { retryDelay: (failures) => Math.round(Math.min(max, base * 2 ** failures) * (0.5 + rng() / 2)) };
+    return { retryDelay: (failures) => Math.max(1_000_000, Math.round(Math.min(max, base * 2 ** failures) * (0.5 + rng() / 2))) };
   }
 
   private refreshAfter(granted: number): Micros {

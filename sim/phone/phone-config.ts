@@ -53,6 +53,11 @@ export interface AccountSettings {
   /** Outbound proxies in order when account.X.outbound_proxy_enable = 1, else empty. */
   proxies: ProxySettings[];
   regFailRetryInterval: Micros;
+  /**
+   * B21 / AMB-31 (c) account.X.outbound_proxy_fallback_interval: while registered through proxy
+   * 2, a REGISTER probes proxy 1 this often (µs); 0 = never.
+   */
+  proxyFallbackInterval: Micros;
   /** reg_failed_retry_min_time / max_time: RFC 5626 back-off base and cap, µs (used when both are set). */
   regBackoff: { base: Micros; max: Micros };
   /** R5/R6: 0 concurrent registration with both servers, 1 successive (fallback only when server 1 fails); µs between probes of server 1. */
@@ -163,6 +168,7 @@ export function buildPhoneConfig(sources: Map<string, CfgEntry>[]): PhoneConfig 
       // The vendor allows 0 without saying what it means; an immediate retry would spin on a
       // cached failure, so 0 is read as 1 s (README, reference A7).
       regFailRetryInterval: Math.max(1, Number(get(`account.${x}.reg_fail_retry_interval`))) * 1_000_000,
+      proxyFallbackInterval: Number(get(`account.${x}.outbound_proxy_fallback_interval`)) * 1_000_000,
       regBackoff: { base: Number(get(`account.${x}.reg_failed_retry_min_time`)) * 1_000_000, max: Number(get(`account.${x}.reg_failed_retry_max_time`)) * 1_000_000 },
       registerExpiresOverlap: Number(get(`account.${x}.register_expires_overlap`)),
       skipRedundantFailoverAddr: get('sip.skip_redundant_failover_addr') === '1',

@@ -26,6 +26,7 @@ export class Phone implements SipCore {
   readonly sip: SipEndpoint;
   readonly resolver: StubResolver;
   private readonly accounts: AccountRuntime[];
+  private readonly bootDelay: ModelOptions['bootDelay'];
   private readonly dialogs: UasDialogs;
   private readonly tag: string;
   private booted = false;
@@ -44,6 +45,7 @@ export class Phone implements SipCore {
     dnsServers: string[],
     tcp?: TcpNetwork,
   ) {
+    this.bootDelay = options.bootDelay;
     this.sip = new SipEndpoint(clock, trace, network, host, config.timers, this, tcp, options.tlsVersion === '1.3' ? 1 : 2, options.tcpConnectOnTimeout);
     this.tag = this.sip.ids.tag();
     this.dialogs = new UasDialogs(clock, trace, this.sip, config.timers, this.tag);
@@ -83,8 +85,19 @@ export class Phone implements SipCore {
     this.resolver.statics.boot(this.clock.now);
     if (this.accounts.length === 0) return;
     // sip.reg_surge_prevention: wait a random 0..N s so a fleet does not register at once.
+    // AMB-25 (model option bootDelay): one uniform draw in 0..N s (µs steps) for the phone (★),
+    // one per account (account 1 keeps the phone's draw), or N itself.
     const surge = this.config.surgePrevention;
-    const wait = surge > 0 ? Math.floor(this.random.stream(`phone:${this.name}:boot-delay`)() * (surge + 1)) : 0;
+    const draw = (stream: string): Micros => Math.floor(this.random.stream(stream)() * (surge + 1));
+    const mode = this.bootDelay;
+    if (surge > 0 && mode === 'uniformPerAccount') {
+      this.accounts.forEach((a, i) => {
+        const wait = draw(i === 0 ? `phone:${this.name}:boot-delay` : `phone:${this.name}:account${a.account.index}:boot-delay`);
+        this.clock.schedule(wait, () => a.boot(), undefined, this.name);
+      });
+      return;
+    }
+    const wait = surge === 0 ? 0 : mode === 'fixed' ? surge : draw(`phone:${this.name}:boot-delay`);
     this.clock.schedule(wait, () => this.accounts.forEach((a) => a.boot()), undefined, this.name);
   }
 

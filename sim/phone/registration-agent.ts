@@ -1,4 +1,4 @@
-import type { Clock, EventHandle } from '../core/clock.js';
+import type { Clock, EventHandle, Micros } from '../core/clock.js';
 import type { RegistrationState, Trace } from '../core/trace.js';
 import { isIPv4, Located } from '../dns/server-locator.js';
 import { SipRequest, SipResponse, header, headerSeconds } from '../sip/message.js';
@@ -7,13 +7,14 @@ import { broken } from '../testing/broken-model.js';
 import type { ClientTransactionUser, RetransmitLimit } from '../sip/transaction-user.js';
 import { FailbackPreference, RequestKind } from './failback.js';
 import { FAILBACK_DEFAULTS, type FailbackModelOptions } from './options/failback.js';
-import type { FailureMemory } from './failure-memory.js';
+import { type FailureMemory, heldReason } from './failure-memory.js';
+import { formatDuration } from '../core/time.js';
 import type { ServerSettings } from './phone-config.js';
 import {
   RegistrationEffect, RegistrationInput, RegistrationMachineState, RegistrationPolicy, initialRegistration, nextRegistration,
 } from './registration-machine.js';
 import type { ServerDirectory, ServerList } from './server-directory.js';
-import { skipRedundant, skippedReason } from './skip-redundant.js';
+import { describeEntry, skipRedundant, skippedReason } from './skip-redundant.js';
 import type { ServerListModelOptions } from './options/server-list.js';
 
 export interface RegistrationTarget {
@@ -32,6 +33,10 @@ export interface RegistrationTarget {
   failbackOptions?: FailbackModelOptions;
   /** Calls in progress on the phone (incoming and outgoing), for failbackOnlyWhenIdle (AMB-10). */
   callsInProgress?: () => number;
+  /** B21 account.X.outbound_proxy_fallback_interval (µs; 0: no probe, or no proxies). */
+  proxyFallbackInterval: Micros;
+  /** AMB-23, for the trace: how a 503's Retry-After is read. */
+  retryAfter: ServerListModelOptions['retryAfter'];
 }
 
 /**
@@ -51,8 +56,12 @@ export class RegistrationAgent {
   private failbackTimer: EventHandle = 0;
   /** AMB-10: a failback probe fell due during a call and waits for the phone to be idle. */
   private probePending = false;
-  /** What the next REGISTER is, for the failback order (a renewal, or a first/retry registration). */
-  private nextKind: RequestKind = 'register';
+  private proxyProbeTimer: EventHandle = 0;
+  /**
+   * What the next REGISTER is, for the failback order (a renewal, or a first/retry registration);
+   * 'proxy-probe' (B21 outbound_proxy_fallback_interval) walks the proxy list from proxy 1.
+   */
+  private nextKind: RequestKind | 'proxy-probe' = 'register';
   readonly failback: FailbackPreference;
   private cseq = 0;
   private readonly callId: string;
@@ -144,10 +153,19 @@ export class RegistrationAgent {
           const { kept, skipped } = by !== undefined ? skipRedundant(l.servers, (a) => a, by) : { kept: l.servers, skipped: [] };
           // B9: the trace says which address was left out and why.
           for (const d of skipped) this.note(this.sip.nameOf(d.entry), skippedReason(d.entry, d.sameAs, by ?? 'ip'));
+          // AMB-23: an address under a 503's Retry-After is left out (retryAfter = honour) or tried last.
           const busy = this.busy();
-          const servers = this.target.memory.order(this.failback.order(kept, kind, clock.now, busy, this.registeredAddress), (a) => a);
-          const why = this.failback.describe(kind, clock.now, busy);
+          const walk = kind === 'proxy-probe' ? kept : this.failback.order(kept, kind, clock.now, busy, this.registeredAddress);
+          const { ordered: servers, held } = this.target.memory.order(walk, (a) => a, 'register');
+          for (const h of held) this.note(this.sip.nameOf(h.entry), heldReason(describeEntry(h.entry), h.until, this.target.retryAfter));
+          const why = kind === 'proxy-probe' ? undefined : this.failback.describe(kind, clock.now, busy);
           if (why && servers[0]) this.note(this.sip.nameOf(servers[0]), why);
+          if (servers.length === 0 && held.length > 0) {
+            // Nothing to send to before the earliest Retry-After ends: fail now, retry then.
+            const end = Math.min(...held.map((h) => h.until));
+            this.lastFailureAnswered = true;
+            return this.feed({ type: 'fail', reason: `every address of ${target.server.address} is held off by a 503 Retry-After until ${formatDuration(end)}`, retryAfter: end - clock.now });
+          }
           this.attempt({ ...l, servers }, 0, l.servers, run, false);
         });
         return;
@@ -165,6 +183,7 @@ export class RegistrationAgent {
       case 'cancel-timers':
         clock.cancel(this.timer);
         clock.cancel(this.failbackTimer);
+        clock.cancel(this.proxyProbeTimer);
         return;
     }
   }
@@ -198,6 +217,14 @@ export class RegistrationAgent {
   }
 
   private readonly onRetryDue = (): void => this.feed({ type: 'retry-due' });
+
+  /** B21: registered through proxy 2 for outbound_proxy_fallback_interval — a REGISTER walks from proxy 1 again. */
+  private readonly onProxyProbeDue = (): void => {
+    if (this.state.phase !== 'registered') return;
+    this.note(this.serverName, `outbound_proxy_fallback_interval (${this.target.proxyFallbackInterval / 1e6} s) registered through proxy 2: REGISTER probes proxy 1`);
+    this.nextKind = 'proxy-probe';
+    this.feed({ type: 'refresh-due' });
+  };
 
   /**
    * Sends the REGISTER of run `run` to address `i` of the list (in request order); failures move
@@ -234,7 +261,7 @@ export class RegistrationAgent {
         this.serverName = this.sip.nameOf(server);
         if (res.status < 300) {
           const granted = grantedSeconds(res) ?? this.target.server.expires;
-          this.noteRegistered(server, located);
+          this.noteRegistered(server, located, l.firstProxyAddresses ?? 0);
           this.target.memory.succeeded(server);
           const status = `${res.status} ${res.reason} from ${this.serverName}`;
           const moved = this.state.phase === 'registered' && this.registeredOn !== undefined && this.registeredOn !== this.serverName;
@@ -265,10 +292,17 @@ export class RegistrationAgent {
   }
 
   /** R4: registered with `server`; remember it as the failover preference and arm the failback probe. */
-  private noteRegistered(server: Located, located: readonly Located[]): void {
+  private noteRegistered(server: Located, located: readonly Located[], firstProxyAddresses: number): void {
     const index = located.findIndex((a) => a.ip === server.ip && a.port === server.port && a.transport === server.transport);
     const { clock } = this;
     clock.cancel(this.failbackTimer);
+    // B21 / AMB-31 (c): registered through proxy 2 (past proxy 1's addresses) — probe proxy 1
+    // after outbound_proxy_fallback_interval, again each time the probe ends on proxy 2 (★ periodic).
+    clock.cancel(this.proxyProbeTimer);
+    const every = this.target.proxyFallbackInterval;
+    if (firstProxyAddresses > 0 && index >= firstProxyAddresses && every > 0) {
+      this.proxyProbeTimer = clock.schedule(every, this.onProxyProbeDue, undefined, this.target.phone);
+    }
     const lapse = this.failback.registered(located, index, clock.now, this.directory.expiresAt(this.target.server));
     if (lapse !== undefined) this.failbackTimer = clock.at(Math.max(lapse, clock.now), this.onFailbackDue, undefined, this.target.phone);
     // AMB-09 oneShot: nothing is sent when failback_timeout runs out, but the lapse is a state change — trace it.

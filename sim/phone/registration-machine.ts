@@ -5,7 +5,7 @@ import type { RegistrationState } from '../core/trace.js';
  * One account's registration with one server, as a pure transition. The driver sends the
  * REGISTER, runs the timers and feeds back the outcome. R3/R9 of the reference: register at
  * boot, renew before expiry, and after a failure re-register at the retry interval (a 503's
- * Retry-After, when longer, is honoured — RFC 3261 §21.5.4).
+ * Retry-After overrides that wait or, per policy, lengthens it — RFC 3261 §21.5.4, AMB-23).
  */
 export interface RegistrationMachineState {
   phase: RegistrationState;
@@ -17,6 +17,12 @@ export interface RegistrationPolicy {
   retryInterval: Micros;
   /** When set, the wait after `failures` consecutive failures (RFC 5626 back-off); else retryInterval. */
   retryDelay?(failures: number): Micros;
+  /**
+   * How a 503's Retry-After sets the retry wait (model option retryAfter, AMB-23): 'override' —
+   * the Retry-After, shorter or longer; 'atLeast' (when unset) — max(wait, Retry-After);
+   * 'ignore' — the wait alone.
+   */
+  retryAfter?: 'override' | 'atLeast' | 'ignore';
   /** When to renew, given the granted lifetime. */
   refreshAfter(grantedSeconds: number): Micros;
 }
@@ -67,7 +73,9 @@ export function nextRegistration(s: RegistrationMachineState, input: Registratio
       return { state: { phase: 'unregistered', failures: 0 }, effects: [{ type: 'cancel-timers' }, tr(s.phase, 'unregistered', input.reason)] };
     case 'fail': {
       const state = { phase: 'failed' as const, failures: s.failures + 1 };
-      const wait = Math.max(policy.retryDelay ? policy.retryDelay(state.failures) : policy.retryInterval, input.retryAfter ?? 0);
+      const base = policy.retryDelay ? policy.retryDelay(state.failures) : policy.retryInterval;
+      const ra = input.retryAfter;
+      const wait = ra === undefined || ra <= 0 || policy.retryAfter === 'ignore' ? base : policy.retryAfter === 'override' ? ra : Math.max(base, ra);
       return { state, effects: [tr(s.phase, 'failed', input.reason), { type: 'schedule-retry', after: wait }] };
     }
   }

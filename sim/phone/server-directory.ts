@@ -14,6 +14,8 @@ export interface ServerList {
   servers: Located[];
   /** Why the list is empty (DNS failure). */
   error?: string;
+  /** Through outbound proxies: how many of `servers` (the first ones) are proxy 1's addresses. */
+  firstProxyAddresses?: number;
 }
 
 interface Entry {
@@ -81,7 +83,8 @@ export class ServerDirectory {
       if (!p) {
         const servers = found.flatMap((r) => r.servers);
         const error = servers.length === 0 ? found.map((r) => r.error).filter(Boolean).join('; ') || 'no proxy address' : undefined;
-        entry.list = { settings, servers, ...(error ? { error } : {}) };
+        const firstProxyAddresses = this.proxies[0]?.index === 1 ? (found[0]?.servers.length ?? 0) : 0;
+        entry.list = { settings, servers, firstProxyAddresses, ...(error ? { error } : {}) };
         entry.expiresAt = servers.length === 0 ? this.clock.now : Math.min(...found.map((r) => r.expiresAt));
         const waiters = entry.waiters ?? [];
         entry.waiters = undefined;

@@ -88,6 +88,7 @@ describe('phone configuration', () => {
           failbackMode: 0, failbackTimeout: 3_600_000_000, registerOnEnable: false, onlySignalWithRegistered: false, naptrBuild: 0,
         }],
         proxies: [],
+        proxyFallbackInterval: 3_600_000_000,
         fallback: { type: 0, timeout: 120_000_000, withRegFail: false },
         features: [],
         regFailRetryInterval: 30_000_000,

@@ -1,0 +1,71 @@
+import { expect } from 'chai';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { payloadText } from '../../sim/core/trace.js';
+import type { TraceEvent } from '../../sim/core/trace.js';
+import { loadScenario } from '../../sim/scenario/load-scenario.js';
+import { runRecorded } from '../../sim/scenario/run-scenario.js';
+import { repoRoot } from '../helpers/run-cli.js';
+
+/**
+ * B21 / AMB-31 (c) account.X.outbound_proxy_fallback_interval (docs/fact-sheet/server-list.md):
+ * registered through the fallback proxy (op2), the phone probes the first proxy (op1) with a
+ * REGISTER every interval (★ periodic). Variants of bundled scenario 26 (kate, op1 silent from
+ * 0 s, REGISTER moves to op2 at 3.5 s and registers at 3.52 s; 10 ms links), without its call.
+ */
+const run = (file: string): readonly TraceEvent[] => runRecorded(loadScenario(file)).records;
+
+/** [t s, destination] of every first transmission of a REGISTER by kate. */
+function registers(records: readonly TraceEvent[]): [number, string][] {
+  const seen = new Set<string>();
+  const out: [number, string][] = [];
+  for (const r of records) {
+    if (r.kind !== 'net.send' || r.from !== 'kate' || r.label !== 'REGISTER') continue;
+    const branch = /branch=([^;\r\n]+)/.exec(payloadText(r))?.[1] ?? '';
+    if (seen.has(branch)) continue;
+    seen.add(branch);
+    out.push([r.t / 1e6, r.to]);
+  }
+  return out;
+}
+
+const registeredOn = (records: readonly TraceEvent[]): [number, string][] =>
+  records.flatMap((e) => (e.kind === 'phone.working-server' && e.server !== null ? [[e.t / 1e6, e.server] as [number, string]] : []));
+
+describe('B21 / AMB-31 outbound_proxy_fallback_interval: REGISTER probes toward proxy 1', function () {
+  this.timeout(30_000);
+  let tmp: string;
+  before(() => {
+    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'sipsim-proxy-fallback-'));
+  });
+  after(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+  const variant = (name: string, interval: string | undefined, events: string[]): string => {
+    const f = path.join(tmp, `${name}.yaml`);
+    const cfg = ['common.cfg', 'kate-proxy.cfg'].map((c) => path.join(repoRoot, 'scenarios/phones', c)).join(', ');
+    fs.writeFileSync(f, fs.readFileSync(path.join(repoRoot, 'scenarios/26-outbound-proxy.yaml'), 'utf8')
+      .replace('config: [phones/common.cfg, phones/kate-proxy.cfg]', `config: [${cfg}]${interval !== undefined ? `\n    settings: { account.1.outbound_proxy_fallback_interval: ${interval} }` : ''}`)
+      .replace(/^events:[\s\S]*$/m, `events:\n${events.map((e) => `  - ${e}\n`).join('')}`));
+    return f;
+  };
+  const silentThenBack = ['{ at: 0s, fail: op1, mode: silent }', '{ at: 0s, boot: kate }', '{ at: 40s, recover: op1 }'];
+
+  it('interval 60: the probe at 1m3.52s (60 s after registering through op2) goes to op1, which is back — registered through op1', () => {
+    const r = run(variant('back', '60', silentThenBack));
+    expect(registers(r)).to.deep.equal([[0, 'op1'], [3.5, 'op2'], [63.52, 'op1']]);
+    expect(registeredOn(r)).to.deep.equal([[3.52, 'op2'], [63.54, 'op1']]);
+    expect(r.some((e) => e.kind === 'phone.register-attempt' && e.t === 63_520_000 && e.reason.includes('outbound_proxy_fallback_interval (60 s)'))).to.equal(true);
+  });
+  it('interval 30, op1 silent throughout: periodic — each probe falls back to op2 (3.5 s later), and the next one follows 30 s after that', () => {
+    const r = run(variant('periodic', '30', ['{ at: 0s, fail: op1, mode: silent }', '{ at: 0s, boot: kate }']));
+    expect(registers(r)).to.deep.equal([[0, 'op1'], [3.5, 'op2'], [33.52, 'op1'], [37.02, 'op2'], [67.04, 'op1'], [70.54, 'op2'], [100.56, 'op1'], [104.06, 'op2']]);
+  });
+  it('default 3600 (bundled 26) and 0: no probe within the 2 minutes — kate stays on op2', () => {
+    for (const interval of [undefined, '0']) {
+      const r = run(variant(`none-${interval ?? 'default'}`, interval, silentThenBack));
+      expect(registers(r)).to.deep.equal([[0, 'op1'], [3.5, 'op2']]);
+      expect(registeredOn(r)).to.deep.equal([[3.52, 'op2']]);
+    }
+  });
+});
