@@ -112,16 +112,28 @@ export class AccountRuntime {
           this.memory.failed(server, retryAfter);
           if (index === lastOfServer1) this.callLeftServer1();
         },
-        onAnswered: (server, index) => {
-          // register_on_enable: a call taken by another address of server 1 than the registered one registers there too.
+        // B7 register_on_enable: a call failed over to another address of server 1 registers there too —
+        // first, then the INVITE (registerThenSend, the vendor's order), or once it answered (sendThenRegister).
+        beforeInvite: (server, index, send) => {
           const settings = ordered[index]?.settings;
-          if (settings?.index === 1 && settings.registerOnEnable && index > 0) {
+          const agent = settings && this.registersOnFailover(settings, index) ? this.agentFor(settings) : undefined;
+          if (!agent || this.options.registerOnEnableOrder !== 'registerThenSend') return send();
+          agent.registerWith(server, `register_on_enable (registerThenSend): call ${number} failed over to ${server.name}; registering there before the INVITE`, () => send());
+        },
+        onAnswered: (server, index) => {
+          const settings = ordered[index]?.settings;
+          if (settings && this.registersOnFailover(settings, index) && this.options.registerOnEnableOrder === 'sendThenRegister') {
             this.agentFor(settings)?.registerWith(server, `register_on_enable: call ${number} was taken by ${server.name}`);
           }
         },
       }, placedAt);
       call.start();
     });
+  }
+
+  /** B7: register_on_enable applies to a call that left server 1's first address for another of its addresses. */
+  private registersOnFailover(settings: ServerSettings, index: number): boolean {
+    return settings.index === 1 && settings.registerOnEnable && index > 0;
   }
 
   /**

@@ -30,6 +30,11 @@ export interface CallTarget {
   noAnswerTimeout: Micros;
   /** Told when an address fails this call (503, transport error, timeout), before the next is tried; a 503's Retry-After in µs. */
   onServerFailed?: (server: Located, index: number, retryAfter?: Micros) => void;
+  /**
+   * Asked before the INVITE to address `index` leaves; the INVITE goes when `send` is called
+   * (B7 register_on_enable: the phone registers with a failover address first).
+   */
+  beforeInvite?: (server: Located, index: number, send: () => void) => void;
   /** Told when an address answers the call. */
   onAnswered?: (server: Located, index: number) => void;
   /** Why the call was placed, added to its first state change's reason (e.g. a calls: arrival). */
@@ -101,8 +106,12 @@ export class OutgoingCall {
         return;
       case 'send-invite': {
         const server = t.servers[e.index]!;
-        const request = this.buildInvite(server);
-        this.invite = { request, server, txn: this.sip.sendRequest(request, server, this.inviteUser, t.limits[e.index]) };
+        const send = (): void => {
+          const request = this.buildInvite(server);
+          this.invite = { request, server, txn: this.sip.sendRequest(request, server, this.inviteUser, t.limits[e.index]) };
+        };
+        if (t.beforeInvite) t.beforeInvite(server, e.index, send);
+        else send();
         return;
       }
       case 'send-cancel': {

@@ -131,3 +131,25 @@ describe('failback model options (fact sheet B10, AMB-37 refreshTargetInMode0)',
     expect(registersTo(r, 'sip1').filter((t) => t > 8)).to.deep.equal([]);
   });
 });
+
+describe('failback model options (fact sheet B7 registerOnEnableOrder)', function () {
+  this.timeout(30_000);
+  /** Instants (s) of hank's sends to sip2 in scenario 25, REGISTER and INVITE, in order. */
+  const toSip2 = (r: readonly TraceEvent[]): [number, string][] =>
+    r.flatMap((e) => (e.kind === 'net.send' && e.to === 'sip2' && (e.label === 'REGISTER' || e.label === 'INVITE') ? [[e.t / 1e6, e.label] as [number, string]] : []));
+
+  it('registerThenSend (default, the vendor\'s order): REGISTER to sip2 at Timer B (1m32s), the INVITE once it is answered (1m32.02s)', () => {
+    expect(DEFAULT_MODEL_OPTIONS.registerOnEnableOrder).to.equal('registerThenSend');
+    const r = run('25-register-on-enable');
+    expect(toSip2(r).slice(0, 2)).to.deep.equal([[92, 'REGISTER'], [92.02, 'INVITE']]);
+    expect(working(r)[1]).to.deep.equal([92.02, 'sip2']); // registered before the INVITE leaves
+    const answered = r.find((e) => e.kind === 'call.outcome' && e.call === 1);
+    expect(answered?.kind === 'call.outcome' && [answered.outcome, answered.via, answered.t / 1e6]).to.deep.equal(['answered', 'sip2', 93.04]);
+  });
+
+  it('sendThenRegister (the model before the fact sheet): the INVITE to sip2 at 1m32s, the REGISTER after the answer (1m33.02s)', () => {
+    const r = run('25-register-on-enable', { registerOnEnableOrder: 'sendThenRegister' });
+    expect(toSip2(r).slice(0, 2)).to.deep.equal([[92, 'INVITE'], [93.02, 'REGISTER']]);
+    expect(working(r)[1]).to.deep.equal([93.04, 'sip2']);
+  });
+});

@@ -28,16 +28,26 @@ export interface FailbackModelOptions {
    * list from the primary. 'sameAddress' (RFC 3261 §10.2.4): it goes to the address registered with.
    */
   refreshTargetInMode0: 'primaryFirst' | 'sameAddress';
+  /**
+   * B7 — register_on_enable = 1: when a request fails over to another address, the vendor
+   * "registers to the secondary first, then sends requests". 'registerThenSend' (default, the
+   * vendor's order): the INVITE waits for that REGISTER's outcome (sent whatever it is).
+   * 'sendThenRegister' (this model before the fact sheet): the INVITE goes at once and the
+   * REGISTER follows when the call is answered there.
+   */
+  registerOnEnableOrder: 'registerThenSend' | 'sendThenRegister';
 }
 
 export const FAILBACK_DEFAULTS: FailbackModelOptions = {
   durationFailback: 'oneShot',
   failbackOnlyWhenIdle: 'deferUntilIdle',
   refreshTargetInMode0: 'primaryFirst',
+  registerOnEnableOrder: 'registerThenSend',
 };
 
 export const FAILBACK_SPECS: { [K in keyof FailbackModelOptions]: ModelOptionSpec } = {
   durationFailback: { kind: 'enum', values: ['oneShot', 'periodicRegisterProbe'] },
   failbackOnlyWhenIdle: { kind: 'enum', values: ['deferUntilIdle', 'ignoreIdle'] },
   refreshTargetInMode0: { kind: 'enum', values: ['primaryFirst', 'sameAddress'] },
+  registerOnEnableOrder: { kind: 'enum', values: ['registerThenSend', 'sendThenRegister'] },
 };
