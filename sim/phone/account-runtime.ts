@@ -145,7 +145,11 @@ export class AccountRuntime {
     const s = l.settings;
     const registered = agent?.registeredAddress;
     const onlyRegistered = s.onlySignalWithRegistered && s.registerOnEnable && s.failbackMode !== 0;
-    if (onlyRegistered && registered && (l.servers[0]?.ip !== registered.ip || l.servers[0]?.port !== registered.port)) return [registered];
+    if (onlyRegistered && registered && (l.servers[0]?.ip !== registered.ip || l.servers[0]?.port !== registered.port)) {
+      // AMB-30: failRequest (★) sends only there; allowUnregisteredAsLastResort then walks the other addresses.
+      if (this.options.onlySignalWithRegistered === 'failRequest') return [registered];
+      return [registered, ...l.servers.filter((a) => a.ip !== registered.ip || a.port !== registered.port)];
+    }
     // AMB-10: the call being placed is counted already; only the other calls make the phone busy.
     return agent?.failback.order(l.servers, 'invite', this.clock.now, this.callsInProgress() > 1) ?? l.servers;
   }

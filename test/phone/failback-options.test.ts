@@ -153,3 +153,28 @@ describe('failback model options (fact sheet B7 registerOnEnableOrder)', functio
     expect(working(r)[1]).to.deep.equal([93.04, 'sip2']);
   });
 });
+
+describe('failback model options (fact sheet B8, AMB-30 onlySignalWithRegistered)', function () {
+  this.timeout(30_000);
+  /** Scenario 25's second call (2m30s): sip2, registered with, answers 503; sip1 is back. */
+  const call2 = (r: readonly TraceEvent[]) =>
+    r.flatMap((e) => (e.kind === 'call.outcome' && e.call === 2 ? [[e.outcome, e.via, e.tried.join('>'), e.t / 1e6]] : []));
+  const invitesTo = (r: readonly TraceEvent[], to: string): number[] =>
+    r.flatMap((e) => (e.kind === 'net.send' && e.to === to && e.label === 'INVITE' && e.t > 120e6 ? [e.t / 1e6] : []));
+
+  it('failRequest (default, ★): the call goes to the registered sip2 only and fails on its 503 at 2m30.02s', () => {
+    expect(DEFAULT_MODEL_OPTIONS.onlySignalWithRegistered).to.equal('failRequest');
+    const r = run('25-register-on-enable');
+    expect(call2(r)).to.deep.equal([['failed', null, 'sip2', 150.02]]);
+    expect(invitesTo(r, 'sip1')).to.deep.equal([]);
+  });
+
+  it('allowUnregisteredAsLastResort: after sip2\'s 503 the call registers with sip1 (2m30.02s, B7) and its INVITE (2m30.04s) is answered', () => {
+    const r = run('25-register-on-enable', { onlySignalWithRegistered: 'allowUnregisteredAsLastResort' });
+    expect(invitesTo(r, 'sip2')).to.deep.equal([150]);
+    expect(registersTo(r, 'sip1').filter((t) => t > 120)[0]).to.equal(150.02);
+    expect(invitesTo(r, 'sip1')).to.deep.equal([150.04]);
+    const c = call2(r)[0]!;
+    expect(c.slice(0, 3)).to.deep.equal(['answered', 'sip1', 'sip2>sip1']);
+  });
+});

@@ -36,6 +36,13 @@ export interface FailbackModelOptions {
    * REGISTER follows when the call is answered there.
    */
   registerOnEnableOrder: 'registerThenSend' | 'sendThenRegister';
+  /**
+   * AMB-30 — only_signal_with_registered while failed over, when the registered address does
+   * not answer but another list entry would. 'failRequest' (default, ★, the literal reading;
+   * the model before the fact sheet): the request goes to the registered address only and fails
+   * with it. 'allowUnregisteredAsLastResort': after it, the other addresses are walked in order.
+   */
+  onlySignalWithRegistered: 'failRequest' | 'allowUnregisteredAsLastResort';
 }
 
 export const FAILBACK_DEFAULTS: FailbackModelOptions = {
@@ -43,6 +50,7 @@ export const FAILBACK_DEFAULTS: FailbackModelOptions = {
   failbackOnlyWhenIdle: 'deferUntilIdle',
   refreshTargetInMode0: 'primaryFirst',
   registerOnEnableOrder: 'registerThenSend',
+  onlySignalWithRegistered: 'failRequest',
 };
 
 export const FAILBACK_SPECS: { [K in keyof FailbackModelOptions]: ModelOptionSpec } = {
@@ -50,4 +58,5 @@ export const FAILBACK_SPECS: { [K in keyof FailbackModelOptions]: ModelOptionSpe
   failbackOnlyWhenIdle: { kind: 'enum', values: ['deferUntilIdle', 'ignoreIdle'] },
   refreshTargetInMode0: { kind: 'enum', values: ['primaryFirst', 'sameAddress'] },
   registerOnEnableOrder: { kind: 'enum', values: ['registerThenSend', 'sendThenRegister'] },
+  onlySignalWithRegistered: { kind: 'enum', values: ['failRequest', 'allowUnregisteredAsLastResort'] },
 };
