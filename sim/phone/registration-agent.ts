@@ -245,7 +245,7 @@ export class RegistrationAgent {
         this.serverName = this.sip.nameOf(server);
         if (res.status < 300) {
           const granted = grantedSeconds(res) ?? this.target.server.expires;
-          this.noteRegistered(server, located);
+          this.noteRegistered(server, located, granted);
           this.target.memory.succeeded(server);
           const status = `${res.status} ${res.reason} from ${this.serverName}`;
           const moved = this.state.phase === 'registered' && this.registeredOn !== undefined && this.registeredOn !== this.serverName;
@@ -276,11 +276,11 @@ export class RegistrationAgent {
   }
 
   /** R4: registered with `server`; remember it as the failover preference and arm the failback probe. */
-  private noteRegistered(server: Located, located: readonly Located[]): void {
+  private noteRegistered(server: Located, located: readonly Located[], grantedS: number): void {
     const index = located.findIndex((a) => a.ip === server.ip && a.port === server.port && a.transport === server.transport);
     const { clock } = this;
     clock.cancel(this.failbackTimer);
-    const lapse = this.failback.registered(located, index, clock.now, this.directory.expiresAt(this.target.server));
+    const lapse = this.failback.registered(located, index, clock.now, this.directory.expiresAt(this.target.server), clock.now + Math.round(grantedS * 1_000_000));
     if (lapse !== undefined) this.failbackTimer = clock.at(Math.max(lapse, clock.now), this.onFailbackDue, undefined, this.target.phone);
     // AMB-09 oneShot: nothing is sent when failback_timeout runs out, but the lapse is a state change — trace it.
     const quiet = lapse === undefined ? this.failback.lapsesAt() : undefined;

@@ -178,3 +178,37 @@ describe('failback model options (fact sheet B8, AMB-30 onlySignalWithRegistered
     expect(c.slice(0, 3)).to.deep.equal(['answered', 'sip1', 'sip2>sip1']);
   });
 });
+
+describe('failback model options (fact sheet B10, AMB-08 registrationFailbackInstant, mode 2)', function () {
+  this.timeout(30_000);
+  const mode2: ServerSettings = { ...mode3(0), failbackMode: 2 };
+
+  it('atRenewal (default, ★): the renewal walks the list from the primary, a call stays with the secondary', () => {
+    expect(DEFAULT_MODEL_OPTIONS.registrationFailbackInstant).to.equal('atRenewal');
+    const f = new FailbackPreference(mode2, FAILBACK_DEFAULTS);
+    expect(f.registered(list, 1, 10e6, 3600e6, 310e6)).to.equal(undefined);
+    expect(f.order(list, 'refresh', 280e6).map((a) => a.name)).to.deep.equal(['sip1', 'sip2']);
+    expect(f.order(list, 'invite', 400e6).map((a) => a.name)).to.deep.equal(['sip2', 'sip1']);
+  });
+
+  it('atExpiry: renewals stay with the secondary; the lease end of the failover registration is the probe instant, not pushed by renewals', () => {
+    const f = new FailbackPreference(mode2, { ...FAILBACK_DEFAULTS, registrationFailbackInstant: 'atExpiry' });
+    expect(f.registered(list, 1, 10e6, 3600e6, 310e6)).to.equal(310e6);
+    expect(f.order(list, 'refresh', 280e6).map((a) => a.name)).to.deep.equal(['sip2', 'sip1']);
+    expect(f.registered(list, 1, 280e6, 3600e6, 580e6)).to.equal(310e6); // the renewal with sip2
+    expect(f.order(list, 'invite', 310e6).map((a) => a.name)).to.deep.equal(['sip1', 'sip2']);
+  });
+
+  it('18, atRenewal: the renewal REGISTER goes to sip1 at 4m37.64s and the registration returns at 4m37.66s', () => {
+    const r = run('18-failback-mode2-registration');
+    expect(registersTo(r, 'sip1').filter((t) => t > 8)).to.deep.equal([277.64]);
+    expect(working(r)).to.deep.equal([[7.58, 'sip2'], [277.66, 'sip1']]);
+  });
+
+  it('18, atExpiry: the renewal stays with sip2 (4m37.64s); the probe to sip1 leaves at the lease end, 5m7.58s (7.58s + 300s)', () => {
+    const r = run('18-failback-mode2-registration', { registrationFailbackInstant: 'atExpiry' });
+    expect(registersTo(r, 'sip2').filter((t) => t > 8)).to.deep.equal([277.64]);
+    expect(registersTo(r, 'sip1').filter((t) => t > 8)).to.deep.equal([307.58]);
+    expect(working(r)).to.deep.equal([[7.58, 'sip2'], [307.6, 'sip1']]);
+  });
+});

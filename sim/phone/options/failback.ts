@@ -43,6 +43,14 @@ export interface FailbackModelOptions {
    * with it. 'allowUnregisteredAsLastResort': after it, the other addresses are walked in order.
    */
   onlySignalWithRegistered: 'failRequest' | 'allowUnregisteredAsLastResort';
+  /**
+   * AMB-08 — failback mode 2 (registration): when is the primary tried again? 'atRenewal'
+   * (default, ★, older text; the model before the fact sheet): every renewal walks the list
+   * from the primary. 'atExpiry' (newer text, "when the registration lapses"): renewals stay with
+   * the secondary, and when the lease granted to the registration that failed over ends a
+   * REGISTER probe goes to the primary (renewals with the same address do not extend it).
+   */
+  registrationFailbackInstant: 'atRenewal' | 'atExpiry';
 }
 
 export const FAILBACK_DEFAULTS: FailbackModelOptions = {
@@ -51,6 +59,7 @@ export const FAILBACK_DEFAULTS: FailbackModelOptions = {
   refreshTargetInMode0: 'primaryFirst',
   registerOnEnableOrder: 'registerThenSend',
   onlySignalWithRegistered: 'failRequest',
+  registrationFailbackInstant: 'atRenewal',
 };
 
 export const FAILBACK_SPECS: { [K in keyof FailbackModelOptions]: ModelOptionSpec } = {
@@ -59,4 +68,5 @@ export const FAILBACK_SPECS: { [K in keyof FailbackModelOptions]: ModelOptionSpe
   refreshTargetInMode0: { kind: 'enum', values: ['primaryFirst', 'sameAddress'] },
   registerOnEnableOrder: { kind: 'enum', values: ['registerThenSend', 'sendThenRegister'] },
   onlySignalWithRegistered: { kind: 'enum', values: ['failRequest', 'allowUnregisteredAsLastResort'] },
+  registrationFailbackInstant: { kind: 'enum', values: ['atRenewal', 'atExpiry'] },
 };
