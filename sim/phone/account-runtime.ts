@@ -1,6 +1,7 @@
 import type { Clock, Micros } from '../core/clock.js';
 import type { Rng } from '../core/random.js';
 import type { Trace } from '../core/trace.js';
+import type { Located } from '../dns/server-locator.js';
 import type { StubResolver } from '../dns/stub-resolver.js';
 import type { SipEndpoint } from '../sip/sip-endpoint.js';
 import type { RetransmitLimit } from '../sip/transaction-user.js';
@@ -120,6 +121,7 @@ export class AccountRuntime {
           if (!agent || this.options.registerOnEnableOrder !== 'registerThenSend') return send();
           agent.registerWith(server, `register_on_enable (registerThenSend): call ${number} failed over to ${server.name}; registering there before the INVITE`, () => send());
         },
+        ...(this.options.inDialogRequests === 'applyFailbackRules' ? { byeServer: (d: Located) => this.failbackTarget(ordered, d) } : {}),
         onAnswered: (server, index) => {
           const settings = ordered[index]?.settings;
           if (settings && this.registersOnFailover(settings, index) && this.options.registerOnEnableOrder === 'sendThenRegister') {
@@ -129,6 +131,18 @@ export class AccountRuntime {
       }, placedAt);
       call.start();
     });
+  }
+
+  /**
+   * AMB-38 applyFailbackRules: an in-dialog request goes where a new request to the dialog's
+   * configured server would go now (its failback order), not necessarily to the dialog's server.
+   */
+  private failbackTarget(ordered: readonly { server: Located; settings: ServerSettings }[], dialog: Located): Located {
+    const settings = ordered.find((e) => e.server.ip === dialog.ip && e.server.port === dialog.port)?.settings;
+    const agent = settings && this.agentFor(settings);
+    if (!settings || !agent) return dialog;
+    const addresses = ordered.filter((e) => e.settings === settings).map((e) => e.server);
+    return agent.failback.order(addresses, 'invite', this.clock.now, this.callsInProgress() > 1)[0] ?? dialog;
   }
 
   /** B7: register_on_enable applies to a call that left server 1's first address for another of its addresses. */

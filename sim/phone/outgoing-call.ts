@@ -35,6 +35,8 @@ export interface CallTarget {
    * (B7 register_on_enable: the phone registers with a failover address first).
    */
   beforeInvite?: (server: Located, index: number, send: () => void) => void;
+  /** Where the BYE goes, given the dialog's server (AMB-38 inDialogRequests); unset = the dialog's server. */
+  byeServer?: (dialogServer: Located) => Located;
   /** Told when an address answers the call. */
   onAnswered?: (server: Located, index: number) => void;
   /** Why the call was placed, added to its first state change's reason (e.g. a calls: arrival). */
@@ -133,7 +135,7 @@ export class OutgoingCall {
         this.clock.schedule(t.duration, () => this.feed({ type: 'hangup' }), undefined, t.phone);
         return;
       case 'send-bye':
-        if (this.dialog) this.sip.sendRequest(this.inDialog('BYE', ++this.cseq), this.dialog.server, NO_OUTCOME);
+        if (this.dialog) this.sip.sendRequest(this.inDialog('BYE', ++this.cseq), t.byeServer?.(this.dialog.server) ?? this.dialog.server, NO_OUTCOME);
         return;
       case 'outcome':
         if (e.outcome === 'answered' && e.via !== null) t.onAnswered?.(t.servers[e.via]!, e.via);

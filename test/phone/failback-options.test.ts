@@ -212,3 +212,36 @@ describe('failback model options (fact sheet B10, AMB-08 registrationFailbackIns
     expect(working(r)).to.deep.equal([[7.58, 'sip2'], [307.6, 'sip1']]);
   });
 });
+
+describe('failback model options (fact sheet B10, AMB-38 inDialogRequests)', function () {
+  this.timeout(30_000);
+  let tmp: string;
+  before(() => {
+    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'sipsim-dialog-'));
+  });
+  after(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+  /** Scenario 16 (mode 0, sip1 silent from boot) with a call at 20s that fails over to sip2, sip1 back at 1m30s, hang-up at ~1m53s. */
+  const variant = (): string => {
+    const phones = path.join(repoRoot, 'scenarios/phones');
+    const text = fs.readFileSync(path.join(repoRoot, 'scenarios/16-failback-mode0-new-requests.yaml'), 'utf8')
+      .replace('config: [phones/common.cfg, phones/hank-failover.cfg]', `config: [${phones}/common.cfg, ${phones}/hank-failover.cfg]`)
+      .replace('{ at: 1m, recover: sip1 }', '{ at: 1m30s, recover: sip1 }')
+      .replace(/- \{ at: 1m30s, call: .*\}\n/, '- { at: 20s, call: { from: hank, to: "2000", duration: 1m } }\n')
+      .replace(/^expect:[\s\S]*$/m, '');
+    const f = path.join(tmp, 'v.yaml');
+    fs.writeFileSync(f, text);
+    return f;
+  };
+  const byes = (model: Partial<ModelOptions>): [number, string][] =>
+    runRecorded(loadScenario(variant()), { model }).records.flatMap((e) => (e.kind === 'net.send' && e.label === 'BYE' ? [[e.t / 1e6, e.to] as [number, string]] : []));
+
+  it('stayOnDialogServer (default, ★): the BYE goes to sip2, which took the call', () => {
+    expect(DEFAULT_MODEL_OPTIONS.inDialogRequests).to.equal('stayOnDialogServer');
+    expect(byes({})).to.deep.equal([[113.02, 'sip2']]);
+  });
+
+  it('applyFailbackRules: mode 0 sends the BYE, like every new request, to the primary sip1 (back since 1m30s)', () => {
+    expect(byes({ inDialogRequests: 'applyFailbackRules' })).to.deep.equal([[113.02, 'sip1']]);
+  });
+});

@@ -51,6 +51,15 @@ export interface FailbackModelOptions {
    * REGISTER probe goes to the primary (renewals with the same address do not extend it).
    */
   registrationFailbackInstant: 'atRenewal' | 'atExpiry';
+  /**
+   * AMB-38 — in-dialog requests (the BYE of an outgoing call). 'stayOnDialogServer' (default, ★,
+   * RFC 3261 routing; the model before the fact sheet): the BYE goes to the server that took the
+   * call. 'applyFailbackRules' (vendor "all requests"): it goes where a new request to that
+   * configured server would go at hang-up — in mode 0 the primary, once it is back. The
+   * second half of AMB-38 (does a BYE fail over when the dialog's server is dead?) is not modelled:
+   * the BYE is sent once and the call ends locally.
+   */
+  inDialogRequests: 'stayOnDialogServer' | 'applyFailbackRules';
 }
 
 export const FAILBACK_DEFAULTS: FailbackModelOptions = {
@@ -60,6 +69,7 @@ export const FAILBACK_DEFAULTS: FailbackModelOptions = {
   registerOnEnableOrder: 'registerThenSend',
   onlySignalWithRegistered: 'failRequest',
   registrationFailbackInstant: 'atRenewal',
+  inDialogRequests: 'stayOnDialogServer',
 };
 
 export const FAILBACK_SPECS: { [K in keyof FailbackModelOptions]: ModelOptionSpec } = {
@@ -69,4 +79,5 @@ export const FAILBACK_SPECS: { [K in keyof FailbackModelOptions]: ModelOptionSpe
   registerOnEnableOrder: { kind: 'enum', values: ['registerThenSend', 'sendThenRegister'] },
   onlySignalWithRegistered: { kind: 'enum', values: ['failRequest', 'allowUnregisteredAsLastResort'] },
   registrationFailbackInstant: { kind: 'enum', values: ['atRenewal', 'atExpiry'] },
+  inDialogRequests: { kind: 'enum', values: ['stayOnDialogServer', 'applyFailbackRules'] },
 };
