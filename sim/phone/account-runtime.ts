@@ -1,6 +1,7 @@
 import type { Clock, Micros } from '../core/clock.js';
 import type { Rng } from '../core/random.js';
 import type { Trace } from '../core/trace.js';
+import type { Located } from '../dns/server-locator.js';
 import type { StubResolver } from '../dns/stub-resolver.js';
 import type { SipEndpoint } from '../sip/sip-endpoint.js';
 import type { RetransmitLimit } from '../sip/transaction-user.js';
@@ -127,16 +128,41 @@ export class AccountRuntime {
           this.memory.failed(server, retryAfter);
           if (index === lastOfServer1) this.callLeftServer1();
         },
-        onAnswered: (server, index) => {
-          // register_on_enable: a call taken by another address of server 1 than the registered one registers there too.
+        // B7 register_on_enable: a call failed over to another address of server 1 registers there too —
+        // first, then the INVITE (registerThenSend, the vendor's order), or once it answered (sendThenRegister).
+        beforeInvite: (server, index, send) => {
           const settings = ordered[index]?.settings;
-          if (settings?.index === 1 && settings.registerOnEnable && index > 0) {
+          const agent = settings && this.registersOnFailover(settings, index) ? this.agentFor(settings) : undefined;
+          if (!agent || this.options.registerOnEnableOrder !== 'registerThenSend') return send();
+          agent.registerWith(server, `register_on_enable (registerThenSend): call ${number} failed over to ${server.name}; registering there before the INVITE`, () => send());
+        },
+        ...(this.options.inDialogRequests === 'applyFailbackRules' ? { byeServer: (d: Located) => this.failbackTarget(ordered, d) } : {}),
+        onAnswered: (server, index) => {
+          const settings = ordered[index]?.settings;
+          if (settings && this.registersOnFailover(settings, index) && this.options.registerOnEnableOrder === 'sendThenRegister') {
             this.agentFor(settings)?.registerWith(server, `register_on_enable: call ${number} was taken by ${server.name}`);
           }
         },
       }, placedAt);
       call.start();
     });
+  }
+
+  /**
+   * AMB-38 applyFailbackRules: an in-dialog request goes where a new request to the dialog's
+   * configured server would go now (its failback order), not necessarily to the dialog's server.
+   */
+  private failbackTarget(ordered: readonly { server: Located; settings: ServerSettings }[], dialog: Located): Located {
+    const settings = ordered.find((e) => e.server.ip === dialog.ip && e.server.port === dialog.port)?.settings;
+    const agent = settings && this.agentFor(settings);
+    if (!settings || !agent) return dialog;
+    const addresses = ordered.filter((e) => e.settings === settings).map((e) => e.server);
+    return agent.failback.order(addresses, 'invite', this.clock.now, this.callsInProgress() > 1)[0] ?? dialog;
+  }
+
+  /** B7: register_on_enable applies to a call that left server 1's first address for another of its addresses. */
+  private registersOnFailover(settings: ServerSettings, index: number): boolean {
+    return settings.index === 1 && settings.registerOnEnable && index > 0;
   }
 
   /**
@@ -148,7 +174,11 @@ export class AccountRuntime {
     const s = l.settings;
     const registered = agent?.registeredAddress;
     const onlyRegistered = s.onlySignalWithRegistered && s.registerOnEnable && s.failbackMode !== 0;
-    if (onlyRegistered && registered && (l.servers[0]?.ip !== registered.ip || l.servers[0]?.port !== registered.port)) return [registered];
+    if (onlyRegistered && registered && (l.servers[0]?.ip !== registered.ip || l.servers[0]?.port !== registered.port)) {
+      // AMB-30: failRequest (★) sends only there; allowUnregisteredAsLastResort then walks the other addresses.
+      if (this.options.onlySignalWithRegistered === 'failRequest') return [registered];
+      return [registered, ...l.servers.filter((a) => a.ip !== registered.ip || a.port !== registered.port)];
+    }
     // AMB-10: the call being placed is counted already; only the other calls make the phone busy.
     return agent?.failback.order(l.servers, 'invite', this.clock.now, this.callsInProgress() > 1) ?? l.servers;
   }

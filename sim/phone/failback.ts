@@ -37,18 +37,22 @@ export class FailbackPreference {
    * primary, or undefined when nothing is sent at the lapse (mode 3 oneShot: the preference
    * still lapses at `until`, and the next request after it starts at the primary).
    */
-  registered(list: readonly Located[], index: number, now: Micros, listExpiresAt: Micros): Micros | undefined {
+  registered(list: readonly Located[], index: number, now: Micros, listExpiresAt: Micros, leaseEnd = Infinity): Micros | undefined {
     if (index === 0 || this.mode === 0) {
       this.preferred = undefined;
       return undefined;
     }
+    const before = this.preferred;
     this.preferred = list[index];
     switch (this.mode) {
       case 1:
         this.until = listExpiresAt;
         break;
       case 2:
-        this.until = Infinity;
+        // AMB-08 atExpiry: the lease of the registration that failed over ends the preference;
+        // renewals with that same address do not push it on (else the phone would never return).
+        if (this.options.registrationFailbackInstant === 'atRenewal') this.until = Infinity;
+        else if (!(before && same(before, list[index]!) && Number.isFinite(this.until))) this.until = leaseEnd;
         break;
       case 3:
         this.until = this.server.failbackTimeout === 0 ? Infinity : now + this.server.failbackTimeout;
@@ -73,6 +77,11 @@ export class FailbackPreference {
     if (this.preferred && same(this.preferred, addr)) this.preferred = undefined;
   }
 
+  /** Mode 2, AMB-08 atRenewal (★): every renewal walks the list from the primary. */
+  private renewalFailsBack(kind: RequestKind): boolean {
+    return this.mode === 2 && kind === 'refresh' && this.options.registrationFailbackInstant === 'atRenewal';
+  }
+
   /** AMB-10 deferUntilIdle: with a call in progress, a failback point that has come is not acted on yet. */
   private held(busy: boolean): boolean {
     return busy && this.mode !== 0 && this.options.failbackOnlyWhenIdle === 'deferUntilIdle' && this.preferred !== undefined;
@@ -81,10 +90,10 @@ export class FailbackPreference {
   /** Why the order below starts where it does, for traces. `busy`: a call is in progress. */
   describe(kind: RequestKind, now: Micros, busy = false): string | undefined {
     const p = this.preferred;
-    const due = p !== undefined && (now >= this.until || (this.mode === 2 && kind === 'refresh'));
+    const due = p !== undefined && (now >= this.until || this.renewalFailsBack(kind));
     if (due && this.held(busy)) return `failback mode ${this.mode}: a call is in progress — the failback waits until the phone is idle (failbackOnlyWhenIdle)`;
     if (!p || now >= this.until) return p ? `failback mode ${this.mode}: the preference for ${p.name} has lapsed` : undefined;
-    if (this.mode === 2 && kind === 'refresh') return 'failback mode 2 (registration): the renewal tries the primary first';
+    if (this.renewalFailsBack(kind)) return 'failback mode 2 (registration): the renewal tries the primary first';
     return undefined;
   }
 
@@ -99,7 +108,7 @@ export class FailbackPreference {
     }
     const p = this.preferred;
     if (!p) return [...list];
-    if (!this.held(busy) && (now >= this.until || (this.mode === 2 && kind === 'refresh'))) return [...list];
+    if (!this.held(busy) && (now >= this.until || this.renewalFailsBack(kind))) return [...list];
     const i = list.findIndex((a) => same(a, p));
     if (i < 0) return [...list];
     return [list[i]!, ...list.filter((_, j) => j !== i)];

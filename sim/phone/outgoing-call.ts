@@ -30,6 +30,13 @@ export interface CallTarget {
   noAnswerTimeout: Micros;
   /** Told when an address fails this call (503, transport error, timeout), before the next is tried; a 503's Retry-After in µs. */
   onServerFailed?: (server: Located, index: number, retryAfter?: Micros) => void;
+  /**
+   * Asked before the INVITE to address `index` leaves; the INVITE goes when `send` is called
+   * (B7 register_on_enable: the phone registers with a failover address first).
+   */
+  beforeInvite?: (server: Located, index: number, send: () => void) => void;
+  /** Where the BYE goes, given the dialog's server (AMB-38 inDialogRequests); unset = the dialog's server. */
+  byeServer?: (dialogServer: Located) => Located;
   /** Told when an address answers the call. */
   onAnswered?: (server: Located, index: number) => void;
   /** Why the call was placed, added to its first state change's reason (e.g. a calls: arrival). */
@@ -101,8 +108,12 @@ export class OutgoingCall {
         return;
       case 'send-invite': {
         const server = t.servers[e.index]!;
-        const request = this.buildInvite(server);
-        this.invite = { request, server, txn: this.sip.sendRequest(request, server, this.inviteUser, t.limits[e.index]) };
+        const send = (): void => {
+          const request = this.buildInvite(server);
+          this.invite = { request, server, txn: this.sip.sendRequest(request, server, this.inviteUser, t.limits[e.index]) };
+        };
+        if (t.beforeInvite) t.beforeInvite(server, e.index, send);
+        else send();
         return;
       }
       case 'send-cancel': {
@@ -124,7 +135,7 @@ export class OutgoingCall {
         this.clock.schedule(t.duration, () => this.feed({ type: 'hangup' }), undefined, t.phone);
         return;
       case 'send-bye':
-        if (this.dialog) this.sip.sendRequest(this.inDialog('BYE', ++this.cseq), this.dialog.server, NO_OUTCOME);
+        if (this.dialog) this.sip.sendRequest(this.inDialog('BYE', ++this.cseq), t.byeServer?.(this.dialog.server) ?? this.dialog.server, NO_OUTCOME);
         return;
       case 'outcome':
         if (e.outcome === 'answered' && e.via !== null) t.onAnswered?.(t.servers[e.via]!, e.via);

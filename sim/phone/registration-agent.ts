@@ -112,13 +112,20 @@ export class RegistrationAgent {
   /**
    * register_on_enable: a request failed over to `server` (not the address registered with) —
    * register there too. A single REGISTER to that address; on success the registration moves.
+   * `done` hears once whether it ended registered there (B7: the vendor sends the request after it).
    */
-  registerWith(server: Located, reason: string): void {
+  registerWith(server: Located, reason: string, done?: (ok: boolean) => void): void {
     const r = this.registeredAddress;
-    if (r && r.ip === server.ip && r.port === server.port && r.transport === server.transport) return;
+    if (r && r.ip === server.ip && r.port === server.port && r.transport === server.transport) return done?.(true);
+    let told = false;
+    const once = (ok: boolean): void => {
+      if (told) return;
+      told = true;
+      done?.(ok);
+    };
     this.directory.list(this.target.server, (l) => {
       this.note(this.sip.nameOf(server), reason);
-      this.attempt({ ...l, servers: [server] }, 0, l.servers, this.runs, true);
+      this.attempt({ ...l, servers: [server] }, 0, l.servers, this.runs, true, once);
     });
   }
 
@@ -230,7 +237,7 @@ export class RegistrationAgent {
    * Sends the REGISTER of run `run` to address `i` of the list (in request order); failures move
    * down the list (R2). A `side` run (register_on_enable) that fails leaves the account as it was.
    */
-  private attempt(l: ServerList, i: number, located: readonly Located[], run: number, side: boolean): void {
+  private attempt(l: ServerList, i: number, located: readonly Located[], run: number, side: boolean, sideDone?: (ok: boolean) => void): void {
     const server = l.servers[i];
     if (!server) {
       // No address to send to: no server answered (for redundancy_with_reg_fail = 0, B15).
@@ -245,23 +252,27 @@ export class RegistrationAgent {
     const stale = (): boolean => (!side && run !== this.runs) || this.state.phase === 'unregistered';
     const fail = (reason: string, retryAfter?: number, answered = true): void => {
       if (!side) this.lastFailureAnswered = answered;
-      if (side) return this.note(this.sip.nameOf(server), `failed (${reason}); the registration stays with ${this.registeredOn ?? 'none'}`);
+      if (side) {
+        this.note(this.sip.nameOf(server), `failed (${reason}); the registration stays with ${this.registeredOn ?? 'none'}`);
+        return sideDone?.(false);
+      }
       this.feed({ type: 'fail', reason, ...(retryAfter !== undefined ? { retryAfter } : {}) });
     };
     const moveOn = (reason: string, retryAfter?: number, answered = false): void => {
-      if (stale()) return;
+      if (stale()) return sideDone?.(false);
       this.failback.failed(server);
       this.target.memory.failed(server, retryAfter);
-      if (!last) return this.attempt(l, i + 1, located, run, side);
+      if (!last) return this.attempt(l, i + 1, located, run, side, sideDone);
       fail(reason, retryAfter, answered);
     };
     const tu: ClientTransactionUser = {
       receiveResponse: (res: SipResponse) => {
-        if (res.status < 200 || stale()) return;
+        if (res.status < 200) return;
+        if (stale()) return sideDone?.(false);
         this.serverName = this.sip.nameOf(server);
         if (res.status < 300) {
           const granted = grantedSeconds(res) ?? this.target.server.expires;
-          this.noteRegistered(server, located, l.firstProxyAddresses ?? 0);
+          this.noteRegistered(server, located, l.firstProxyAddresses ?? 0, granted);
           this.target.memory.succeeded(server);
           const status = `${res.status} ${res.reason} from ${this.serverName}`;
           const moved = this.state.phase === 'registered' && this.registeredOn !== undefined && this.registeredOn !== this.serverName;
@@ -277,7 +288,7 @@ export class RegistrationAgent {
           this.feed({ type: 'ok', grantedSeconds: granted, status });
           // A renewal makes no state transition, but the phone still hears of it (successive fallback ends on it).
           if (renewal) this.onChange(this, status);
-          return;
+          return sideDone?.(true);
         }
         const retryAfter = headerSeconds(res, 'Retry-After');
         const reason = `${res.status} ${res.reason} from ${this.serverName}${retryAfter !== undefined ? `, Retry-After ${retryAfter}s` : ''}`;
@@ -292,7 +303,7 @@ export class RegistrationAgent {
   }
 
   /** R4: registered with `server`; remember it as the failover preference and arm the failback probe. */
-  private noteRegistered(server: Located, located: readonly Located[], firstProxyAddresses: number): void {
+  private noteRegistered(server: Located, located: readonly Located[], firstProxyAddresses: number, grantedS: number): void {
     const index = located.findIndex((a) => a.ip === server.ip && a.port === server.port && a.transport === server.transport);
     const { clock } = this;
     clock.cancel(this.failbackTimer);
@@ -303,7 +314,7 @@ export class RegistrationAgent {
     if (firstProxyAddresses > 0 && index >= firstProxyAddresses && every > 0) {
       this.proxyProbeTimer = clock.schedule(every, this.onProxyProbeDue, undefined, this.target.phone);
     }
-    const lapse = this.failback.registered(located, index, clock.now, this.directory.expiresAt(this.target.server));
+    const lapse = this.failback.registered(located, index, clock.now, this.directory.expiresAt(this.target.server), clock.now + Math.round(grantedS * 1_000_000));
     if (lapse !== undefined) this.failbackTimer = clock.at(Math.max(lapse, clock.now), this.onFailbackDue, undefined, this.target.phone);
     // AMB-09 oneShot: nothing is sent when failback_timeout runs out, but the lapse is a state change — trace it.
     const quiet = lapse === undefined ? this.failback.lapsesAt() : undefined;

@@ -131,3 +131,117 @@ describe('failback model options (fact sheet B10, AMB-37 refreshTargetInMode0)',
     expect(registersTo(r, 'sip1').filter((t) => t > 8)).to.deep.equal([]);
   });
 });
+
+describe('failback model options (fact sheet B7 registerOnEnableOrder)', function () {
+  this.timeout(30_000);
+  /** Instants (s) of hank's sends to sip2 in scenario 25, REGISTER and INVITE, in order. */
+  const toSip2 = (r: readonly TraceEvent[]): [number, string][] =>
+    r.flatMap((e) => (e.kind === 'net.send' && e.to === 'sip2' && (e.label === 'REGISTER' || e.label === 'INVITE') ? [[e.t / 1e6, e.label] as [number, string]] : []));
+
+  it('registerThenSend (default, the vendor\'s order): REGISTER to sip2 at Timer B (1m32s), the INVITE once it is answered (1m32.02s)', () => {
+    expect(DEFAULT_MODEL_OPTIONS.registerOnEnableOrder).to.equal('registerThenSend');
+    const r = run('25-register-on-enable');
+    expect(toSip2(r).slice(0, 2)).to.deep.equal([[92, 'REGISTER'], [92.02, 'INVITE']]);
+    expect(working(r)[1]).to.deep.equal([92.02, 'sip2']); // registered before the INVITE leaves
+    const answered = r.find((e) => e.kind === 'call.outcome' && e.call === 1);
+    expect(answered?.kind === 'call.outcome' && [answered.outcome, answered.via, answered.t / 1e6]).to.deep.equal(['answered', 'sip2', 93.04]);
+  });
+
+  it('sendThenRegister (the model before the fact sheet): the INVITE to sip2 at 1m32s, the REGISTER after the answer (1m33.02s)', () => {
+    const r = run('25-register-on-enable', { registerOnEnableOrder: 'sendThenRegister' });
+    expect(toSip2(r).slice(0, 2)).to.deep.equal([[92, 'INVITE'], [93.02, 'REGISTER']]);
+    expect(working(r)[1]).to.deep.equal([93.04, 'sip2']);
+  });
+});
+
+describe('failback model options (fact sheet B8, AMB-30 onlySignalWithRegistered)', function () {
+  this.timeout(30_000);
+  /** Scenario 25's second call (2m30s): sip2, registered with, answers 503; sip1 is back. */
+  const call2 = (r: readonly TraceEvent[]) =>
+    r.flatMap((e) => (e.kind === 'call.outcome' && e.call === 2 ? [[e.outcome, e.via, e.tried.join('>'), e.t / 1e6]] : []));
+  const invitesTo = (r: readonly TraceEvent[], to: string): number[] =>
+    r.flatMap((e) => (e.kind === 'net.send' && e.to === to && e.label === 'INVITE' && e.t > 120e6 ? [e.t / 1e6] : []));
+
+  it('failRequest (default, ★): the call goes to the registered sip2 only and fails on its 503 at 2m30.02s', () => {
+    expect(DEFAULT_MODEL_OPTIONS.onlySignalWithRegistered).to.equal('failRequest');
+    const r = run('25-register-on-enable');
+    expect(call2(r)).to.deep.equal([['failed', null, 'sip2', 150.02]]);
+    expect(invitesTo(r, 'sip1')).to.deep.equal([]);
+  });
+
+  it('allowUnregisteredAsLastResort: after sip2\'s 503 the call registers with sip1 (2m30.02s, B7) and its INVITE (2m30.04s) is answered', () => {
+    const r = run('25-register-on-enable', { onlySignalWithRegistered: 'allowUnregisteredAsLastResort' });
+    expect(invitesTo(r, 'sip2')).to.deep.equal([150]);
+    expect(registersTo(r, 'sip1').filter((t) => t > 120)[0]).to.equal(150.02);
+    expect(invitesTo(r, 'sip1')).to.deep.equal([150.04]);
+    const c = call2(r)[0]!;
+    expect(c.slice(0, 3)).to.deep.equal(['answered', 'sip1', 'sip2>sip1']);
+  });
+});
+
+describe('failback model options (fact sheet B10, AMB-08 registrationFailbackInstant, mode 2)', function () {
+  this.timeout(30_000);
+  const mode2: ServerSettings = { ...mode3(0), failbackMode: 2 };
+
+  it('atRenewal (default, ★): the renewal walks the list from the primary, a call stays with the secondary', () => {
+    expect(DEFAULT_MODEL_OPTIONS.registrationFailbackInstant).to.equal('atRenewal');
+    const f = new FailbackPreference(mode2, FAILBACK_DEFAULTS);
+    expect(f.registered(list, 1, 10e6, 3600e6, 310e6)).to.equal(undefined);
+    expect(f.order(list, 'refresh', 280e6).map((a) => a.name)).to.deep.equal(['sip1', 'sip2']);
+    expect(f.order(list, 'invite', 400e6).map((a) => a.name)).to.deep.equal(['sip2', 'sip1']);
+  });
+
+  it('atExpiry: renewals stay with the secondary; the lease end of the failover registration is the probe instant, not pushed by renewals', () => {
+    const f = new FailbackPreference(mode2, { ...FAILBACK_DEFAULTS, registrationFailbackInstant: 'atExpiry' });
+    expect(f.registered(list, 1, 10e6, 3600e6, 310e6)).to.equal(310e6);
+    expect(f.order(list, 'refresh', 280e6).map((a) => a.name)).to.deep.equal(['sip2', 'sip1']);
+    expect(f.registered(list, 1, 280e6, 3600e6, 580e6)).to.equal(310e6); // the renewal with sip2
+    expect(f.order(list, 'invite', 310e6).map((a) => a.name)).to.deep.equal(['sip1', 'sip2']);
+  });
+
+  it('18, atRenewal: the renewal REGISTER goes to sip1 at 4m37.64s and the registration returns at 4m37.66s', () => {
+    const r = run('18-failback-mode2-registration');
+    expect(registersTo(r, 'sip1').filter((t) => t > 8)).to.deep.equal([277.64]);
+    expect(working(r)).to.deep.equal([[7.58, 'sip2'], [277.66, 'sip1']]);
+  });
+
+  it('18, atExpiry: the renewal stays with sip2 (4m37.64s); the probe to sip1 leaves at the lease end, 5m7.58s (7.58s + 300s)', () => {
+    const r = run('18-failback-mode2-registration', { registrationFailbackInstant: 'atExpiry' });
+    expect(registersTo(r, 'sip2').filter((t) => t > 8)).to.deep.equal([277.64]);
+    expect(registersTo(r, 'sip1').filter((t) => t > 8)).to.deep.equal([307.58]);
+    expect(working(r)).to.deep.equal([[7.58, 'sip2'], [307.6, 'sip1']]);
+  });
+});
+
+describe('failback model options (fact sheet B10, AMB-38 inDialogRequests)', function () {
+  this.timeout(30_000);
+  let tmp: string;
+  before(() => {
+    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'sipsim-dialog-'));
+  });
+  after(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+  /** Scenario 16 (mode 0, sip1 silent from boot) with a call at 20s that fails over to sip2, sip1 back at 1m30s, hang-up at ~1m53s. */
+  const variant = (): string => {
+    const phones = path.join(repoRoot, 'scenarios/phones');
+    const text = fs.readFileSync(path.join(repoRoot, 'scenarios/16-failback-mode0-new-requests.yaml'), 'utf8')
+      .replace('config: [phones/common.cfg, phones/hank-failover.cfg]', `config: [${phones}/common.cfg, ${phones}/hank-failover.cfg]`)
+      .replace('{ at: 1m, recover: sip1 }', '{ at: 1m30s, recover: sip1 }')
+      .replace(/- \{ at: 1m30s, call: .*\}\n/, '- { at: 20s, call: { from: hank, to: "2000", duration: 1m } }\n')
+      .replace(/^expect:[\s\S]*$/m, '');
+    const f = path.join(tmp, 'v.yaml');
+    fs.writeFileSync(f, text);
+    return f;
+  };
+  const byes = (model: Partial<ModelOptions>): [number, string][] =>
+    runRecorded(loadScenario(variant()), { model }).records.flatMap((e) => (e.kind === 'net.send' && e.label === 'BYE' ? [[e.t / 1e6, e.to] as [number, string]] : []));
+
+  it('stayOnDialogServer (default, ★): the BYE goes to sip2, which took the call', () => {
+    expect(DEFAULT_MODEL_OPTIONS.inDialogRequests).to.equal('stayOnDialogServer');
+    expect(byes({})).to.deep.equal([[113.02, 'sip2']]);
+  });
+
+  it('applyFailbackRules: mode 0 sends the BYE, like every new request, to the primary sip1 (back since 1m30s)', () => {
+    expect(byes({ inDialogRequests: 'applyFailbackRules' })).to.deep.equal([[113.02, 'sip1']]);
+  });
+});

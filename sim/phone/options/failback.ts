@@ -28,16 +28,56 @@ export interface FailbackModelOptions {
    * list from the primary. 'sameAddress' (RFC 3261 §10.2.4): it goes to the address registered with.
    */
   refreshTargetInMode0: 'primaryFirst' | 'sameAddress';
+  /**
+   * B7 — register_on_enable = 1: when a request fails over to another address, the vendor
+   * "registers to the secondary first, then sends requests". 'registerThenSend' (default, the
+   * vendor's order): the INVITE waits for that REGISTER's outcome (sent whatever it is).
+   * 'sendThenRegister' (this model before the fact sheet): the INVITE goes at once and the
+   * REGISTER follows when the call is answered there.
+   */
+  registerOnEnableOrder: 'registerThenSend' | 'sendThenRegister';
+  /**
+   * AMB-30 — only_signal_with_registered while failed over, when the registered address does
+   * not answer but another list entry would. 'failRequest' (default, ★, the literal reading;
+   * the model before the fact sheet): the request goes to the registered address only and fails
+   * with it. 'allowUnregisteredAsLastResort': after it, the other addresses are walked in order.
+   */
+  onlySignalWithRegistered: 'failRequest' | 'allowUnregisteredAsLastResort';
+  /**
+   * AMB-08 — failback mode 2 (registration): when is the primary tried again? 'atRenewal'
+   * (default, ★, older text; the model before the fact sheet): every renewal walks the list
+   * from the primary. 'atExpiry' (newer text, "when the registration lapses"): renewals stay with
+   * the secondary, and when the lease granted to the registration that failed over ends a
+   * REGISTER probe goes to the primary (renewals with the same address do not extend it).
+   */
+  registrationFailbackInstant: 'atRenewal' | 'atExpiry';
+  /**
+   * AMB-38 — in-dialog requests (the BYE of an outgoing call). 'stayOnDialogServer' (default, ★,
+   * RFC 3261 routing; the model before the fact sheet): the BYE goes to the server that took the
+   * call. 'applyFailbackRules' (vendor "all requests"): it goes where a new request to that
+   * configured server would go at hang-up — in mode 0 the primary, once it is back. The
+   * second half of AMB-38 (does a BYE fail over when the dialog's server is dead?) is not modelled:
+   * the BYE is sent once and the call ends locally.
+   */
+  inDialogRequests: 'stayOnDialogServer' | 'applyFailbackRules';
 }
 
 export const FAILBACK_DEFAULTS: FailbackModelOptions = {
   durationFailback: 'oneShot',
   failbackOnlyWhenIdle: 'deferUntilIdle',
   refreshTargetInMode0: 'primaryFirst',
+  registerOnEnableOrder: 'registerThenSend',
+  onlySignalWithRegistered: 'failRequest',
+  registrationFailbackInstant: 'atRenewal',
+  inDialogRequests: 'stayOnDialogServer',
 };
 
 export const FAILBACK_SPECS: { [K in keyof FailbackModelOptions]: ModelOptionSpec } = {
   durationFailback: { kind: 'enum', values: ['oneShot', 'periodicRegisterProbe'] },
   failbackOnlyWhenIdle: { kind: 'enum', values: ['deferUntilIdle', 'ignoreIdle'] },
   refreshTargetInMode0: { kind: 'enum', values: ['primaryFirst', 'sameAddress'] },
+  registerOnEnableOrder: { kind: 'enum', values: ['registerThenSend', 'sendThenRegister'] },
+  onlySignalWithRegistered: { kind: 'enum', values: ['failRequest', 'allowUnregisteredAsLastResort'] },
+  registrationFailbackInstant: { kind: 'enum', values: ['atRenewal', 'atExpiry'] },
+  inDialogRequests: { kind: 'enum', values: ['stayOnDialogServer', 'applyFailbackRules'] },
 };
