@@ -1,12 +1,10 @@
 import { expect } from 'chai';
-import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import type { TraceEvent } from '../../sim/core/trace.js';
-import type { ModelOptions } from '../../sim/phone/model-options.js';
 import { loadScenario } from '../../sim/scenario/load-scenario.js';
 import { runRecorded } from '../../sim/scenario/run-scenario.js';
 import { repoRoot, runCli } from '../helpers/run-cli.js';
+import { useScenarioDir } from '../helpers/scenario-dir.js';
 
 /**
  * Fact sheet B17 / AMB-34: server location when NAPTR gives nothing — account.X.naptr_build
@@ -55,18 +53,7 @@ ${opts.events ?? ''}
 
 describe('DNS server location (fact sheet B17, AMB-34)', function () {
   this.timeout(60_000);
-  let tmp: string;
-  before(() => {
-    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'sipsim-dnsloc-'));
-  });
-  after(() => fs.rmSync(tmp, { recursive: true, force: true }));
-
-  const write = (name: string, text: string): string => {
-    const file = path.join(tmp, name);
-    fs.writeFileSync(file, text);
-    return file;
-  };
-  const run = (file: string, model: Partial<ModelOptions> = {}): readonly TraceEvent[] => runRecorded(loadScenario(file), { model }).records;
+  const { write, run } = useScenarioDir('sipsim-dnsloc-');
   /** "qtype name @ms" of every DNS question erin asks a server. */
   const asked = (rs: readonly TraceEvent[]): string[] =>
     rs.flatMap((r) => (r.kind === 'dns.query' && r.host === 'erin' ? [`${r.qtype} ${r.name} @${r.t / 1000}`] : []));

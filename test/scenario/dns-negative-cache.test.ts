@@ -1,12 +1,8 @@
 import { expect } from 'chai';
-import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import type { TraceEvent } from '../../sim/core/trace.js';
-import type { ModelOptions } from '../../sim/phone/model-options.js';
-import { loadScenario } from '../../sim/scenario/load-scenario.js';
-import { runRecorded } from '../../sim/scenario/run-scenario.js';
 import { repoRoot, runCli } from '../helpers/run-cli.js';
+import { useScenarioDir } from '../helpers/scenario-dir.js';
 
 /**
  * Fact sheet B19 / AMB-18: negative caching. NXDOMAIN/NODATA live for min(SOA MINIMUM, SOA TTL)
@@ -43,18 +39,7 @@ const GOOD = ['_sip._udp.pbx.example.com. 300 IN SRV 10 50 5060 sip1.pbx.example
 
 describe('negative caching (fact sheet B19, AMB-18)', function () {
   this.timeout(60_000);
-  let tmp: string;
-  before(() => {
-    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'sipsim-neg-'));
-  });
-  after(() => fs.rmSync(tmp, { recursive: true, force: true }));
-
-  const write = (name: string, text: string): string => {
-    const file = path.join(tmp, name);
-    fs.writeFileSync(file, text);
-    return file;
-  };
-  const run = (file: string, model: Partial<ModelOptions> = {}): readonly TraceEvent[] => runRecorded(loadScenario(file), { model }).records;
+  const { write, run } = useScenarioDir('sipsim-neg-');
   /** Seconds at which carol asks a DNS server anything. */
   const queryTimes = (rs: readonly TraceEvent[]): number[] => rs.flatMap((r) => (r.kind === 'dns.query' && r.host === 'carol' ? [r.t / 1e6] : []));
   const negativeHits = (rs: readonly TraceEvent[]): string[] =>
