@@ -3,6 +3,7 @@
  * phone's static entries (dns_cache_a/srv/naptr.N.*). Pure data keyed by (name, type); the
  * resolver decides when each is consulted (redundancy reference R8).
  */
+import { noEntries, withEntry } from '../core/sparse-map.js';
 import type { Micros } from '../core/clock.js';
 import { US_PER_S } from '../core/time.js';
 import type { DnsRecord, SoaRecord } from './records.js';
@@ -123,7 +124,7 @@ export type StaticTtlClock = 'atFirstUse' | 'atBoot' | 'perLookup';
  * run, as the model once did, made such a phone never register.
  */
 export class StaticCache {
-  private readonly firstUse = new Map<DnsRecord, Micros>();
+  private firstUse = noEntries<DnsRecord, Micros>();
   private bootAt: Micros = 0;
 
   constructor(
@@ -148,7 +149,7 @@ export class StaticCache {
       let start = this.ttlClock === 'atBoot' ? this.bootAt : this.ttlClock === 'perLookup' ? now : this.firstUse.get(r);
       if (start === undefined) {
         start = now;
-        this.firstUse.set(r, now);
+        this.firstUse = withEntry(this.firstUse, r, now);
       }
       const end = start + ttlUs(r.ttl);
       if (now >= end) continue;

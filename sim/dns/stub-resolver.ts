@@ -5,6 +5,7 @@
  * Callback API, no Promises: `done` always runs from a clock event, never inside `resolve`
  * (run-to-completion), so a caller's state is settled before the answer arrives.
  */
+import { noEntries, withEntry, withoutEntry } from '../core/sparse-map.js';
 import type { Clock, EventHandle, Micros } from '../core/clock.js';
 import { sec } from '../core/time.js';
 import type { IcmpQuote, Trace } from '../core/trace.js';
@@ -83,8 +84,8 @@ export class StubResolver implements UdpSocket {
   readonly port: number;
   private readonly opts: Required<Omit<StubResolverOptions, 'staticRecords' | 'staticTtlClock' | 'port' | 'negativeTtl'>>;
   private nextId = 0;
-  private readonly byId = new Map<number, Question>();
-  private readonly inflight = new Map<string, Question>();
+  private byId = noEntries<number, Question>();
+  private inflight = noEntries<string, Question>();
 
   constructor(
     readonly clock: Clock,
@@ -127,7 +128,7 @@ export class StubResolver implements UdpSocket {
     // The same question already on the wire: wait for its answer rather than ask twice.
     if (pending) return void pending.waiters.push(done);
     const q: Question = { name, qtype, key, waiters: [done], tries: 0, id: 0, server: '', timer: 0, sawServfail: false };
-    this.inflight.set(key, q);
+    this.inflight = withEntry(this.inflight, key, q);
     this.transmit(q);
   }
 
@@ -140,7 +141,7 @@ export class StubResolver implements UdpSocket {
     if (!q || d.src.ip !== q.server || d.src.port !== DNS_PORT) return;
     if (!msg.question || msg.question.name !== q.name || msg.question.type !== q.qtype) return;
     this.clock.cancel(q.timer);
-    this.byId.delete(q.id);
+    this.byId = withoutEntry(this.byId, q.id);
     if (this.trace.on['dns.answer']) this.trace.emit({
       kind: 'dns.answer', host: this.host.name, server: this.nameOf(q.server), name: q.name, qtype: q.qtype,
       rcode: msg.rcode, records: msg.answers.map(formatRecord),
@@ -172,7 +173,7 @@ export class StubResolver implements UdpSocket {
     for (const q of [...this.byId.values()]) {
       if (q.server !== dst.ip || dst.port !== DNS_PORT) continue;
       this.clock.cancel(q.timer);
-      this.byId.delete(q.id);
+      this.byId = withoutEntry(this.byId, q.id);
       this.next(q);
     }
   }
@@ -183,14 +184,14 @@ export class StubResolver implements UdpSocket {
     q.server = servers[q.tries % servers.length]!;
     q.tries++;
     q.id = this.allocateId();
-    this.byId.set(q.id, q);
+    this.byId = withEntry(this.byId, q.id, q);
     if (this.trace.on['dns.query']) this.trace.emit({ kind: 'dns.query', host: this.host.name, server: this.nameOf(q.server), name: q.name, qtype: q.qtype, attempt: q.tries });
     this.network.sendUdp(this.host, this.port, { ip: q.server, port: DNS_PORT }, encodeQuery(q.id, q.name, q.qtype), queryLabel(q.qtype, q.name), true);
     q.timer = this.clock.schedule(this.timeoutFor(round), this.onTimeout, q, this.host.name);
   }
 
   private readonly onTimeout = (q: Question): void => {
-    this.byId.delete(q.id);
+    this.byId = withoutEntry(this.byId, q.id);
     this.trace.emit({ kind: 'dns.timeout', host: this.host.name, server: this.nameOf(q.server), name: q.name, qtype: q.qtype, attempt: q.tries });
     this.next(q);
   };
@@ -212,7 +213,7 @@ export class StubResolver implements UdpSocket {
 
   /** Called from a clock event (answer, timeout, ICMP), so the waiters run asynchronously to `resolve`. */
   private finish(q: Question, result: ResolveResult): void {
-    this.inflight.delete(q.key);
+    this.inflight = withoutEntry(this.inflight, q.key);
     // R8, live first: when the query returns nothing, the static entries stand in while valid.
     const staticHit = !result.ok && this.opts.staticPri === 0 ? this.staticResult(q.name, q.qtype) : undefined;
     for (const done of q.waiters) done(staticHit ?? result);

@@ -2,7 +2,7 @@ import type { Clock, Micros } from '../core/clock.js';
 import type { RandomStreams } from '../core/random.js';
 import type { DropReason, Endpoint, Trace } from '../core/trace.js';
 import type { Host, HostMode } from './host.js';
-import type { Network } from './network.js';
+import { LOST, type Network } from './network.js';
 import { OutSegment, TcpConnection, TcpHandlers, TcpPacket, TcpWire } from './tcp-connection.js';
 import { DEFAULT_TCP_OPTIONS, TcpOptions } from './tcp-rto.js';
 import type { TlsRoundTrips } from './tls-records.js';
@@ -161,13 +161,10 @@ export class TcpNetwork implements TcpWire {
     if (!to) return this.drop(p, 'silent');
     if (p.from.mode === 'silent') return this.drop(p, 'sender-down');
     if (this.network.links.isPartitioned(p.from.name, to.name)) return this.drop(p, 'partition');
-    const link = this.network.links.get(p.from.name, to.name);
-    // The UDP stream of this direction: same name, same draw pattern (loss, then jitter).
-    const rng = this.network.linkRng(p.from, to);
-    const lossDraw = rng();
-    const jitterDraw = rng();
-    if (lossDraw < link.loss) return this.drop(p, 'loss');
-    this.clock.schedule(link.delay + Math.round(jitterDraw * link.jitter), this.arrive, p, to.name);
+    // The UDP stream of this direction: same draws (loss, then jitter).
+    const delay = this.network.packetDelay(p.from, to);
+    if (delay === LOST) return this.drop(p, 'loss');
+    this.clock.schedule(delay, this.arrive, p, to.name);
   }
 
   private readonly arrive = (p: TcpPacket): void => {

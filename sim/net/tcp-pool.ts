@@ -1,3 +1,4 @@
+import { noEntries, withEntry } from '../core/sparse-map.js';
 import type { Endpoint } from '../core/trace.js';
 import type { Host } from './host.js';
 import type { TcpConnection, TcpHandlers } from './tcp-connection.js';
@@ -13,7 +14,7 @@ import type { ConnectOptions, TcpNetwork } from './tcp-network.js';
  * transport dispatches on message content, not on who opened the connection).
  */
 export class TcpPool {
-  private readonly byDestination = new Map<string, TcpConnection>();
+  private byDestination = noEntries<string, TcpConnection>();
 
   constructor(
     private readonly tcp: TcpNetwork,
@@ -33,7 +34,7 @@ export class TcpPool {
     if (existing?.isOpen) return existing;
     const conn = this.tcp.connect(from, dst, options);
     conn.setHandlers(this.handlersFor(conn));
-    this.byDestination.set(k, conn);
+    this.byDestination = withEntry(this.byDestination, k, conn);
     return conn;
   }
 
@@ -50,7 +51,7 @@ export class TcpPool {
   adopt(conn: TcpConnection): void {
     const k = poolKey(conn.host.name, conn.remote, conn.tls);
     if (this.byDestination.get(k)?.isOpen) return;
-    this.byDestination.set(k, conn);
+    this.byDestination = withEntry(this.byDestination, k, conn);
   }
 
   /** Open connections held (closed ones are dropped lazily, when next asked for). */

@@ -1,3 +1,4 @@
+import { noEntries, withEntry, withoutEntry } from '../core/sparse-map.js';
 import type { Clock, Micros } from '../core/clock.js';
 import { formatDuration } from '../core/time.js';
 import type { Located } from '../dns/server-locator.js';
@@ -17,8 +18,8 @@ export type RequestKind = 'register' | 'invite';
  *   'honourForRegisterOnly' leaves it out of REGISTERs only; 'ignore' keeps no trace of it.
  */
 export class FailureMemory {
-  private readonly lastUntil = new Map<string, Micros>();
-  private readonly heldUntil = new Map<string, Micros>();
+  private lastUntil = noEntries<string, Micros>();
+  private heldUntil = noEntries<string, Micros>();
 
   constructor(
     private readonly clock: Clock,
@@ -30,13 +31,13 @@ export class FailureMemory {
     const now = this.clock.now;
     const ra = retryAfter !== undefined && retryAfter > 0 ? now + retryAfter : 0;
     const hold = this.retryAfter === 'honour' || this.retryAfter === 'honourForRegisterOnly';
-    later(this.lastUntil, key(a), Math.max(this.memory > 0 ? now + this.memory : 0, this.retryAfter === 'tryLast' ? ra : 0));
-    if (hold) later(this.heldUntil, key(a), ra);
+    this.lastUntil = later(this.lastUntil, key(a), Math.max(this.memory > 0 ? now + this.memory : 0, this.retryAfter === 'tryLast' ? ra : 0));
+    if (hold) this.heldUntil = later(this.heldUntil, key(a), ra);
   }
 
   succeeded(a: Located): void {
-    this.lastUntil.delete(key(a));
-    this.heldUntil.delete(key(a));
+    this.lastUntil = withoutEntry(this.lastUntil, key(a));
+    this.heldUntil = withoutEntry(this.heldUntil, key(a));
   }
 
   /**
@@ -64,8 +65,8 @@ export function heldReason(name: string, until: Micros, mode: ServerListModelOpt
   return `skipped ${name}: its 503 Retry-After holds it off until ${formatDuration(until)} (model option retryAfter = ${mode})`;
 }
 
-function later(map: Map<string, Micros>, k: string, until: Micros): void {
-  if (until > (map.get(k) ?? 0)) map.set(k, until);
+function later(map: Map<string, Micros>, k: string, until: Micros): Map<string, Micros> {
+  return until > (map.get(k) ?? 0) ? withEntry(map, k, until) : map;
 }
 
 function key(a: Located): string {

@@ -77,7 +77,7 @@ export class OutgoingCall {
     this.startedAt = this.placedAt;
     // A 2xx that comes after its INVITE transaction ended (Timer B or the retry limit fired, the
     // server was slow) is this call's to ACK and to BYE; once the call is over the phone's core does it.
-    this.sip.strayByCallId.set(this.callId, (res, source) => this.lateResponse(res, source));
+    this.sip.onStrayResponses(this.callId, (res, source) => this.lateResponse(res, source));
     this.feed({
       type: 'start', ...(this.target.noServer !== undefined ? { noServer: this.target.noServer } : {}), ...(this.target.note !== undefined ? { note: this.target.note } : {}),
     });
@@ -102,7 +102,7 @@ export class OutgoingCall {
         this.clock.cancel(this.noAnswer);
         if (e.to === 'proceeding') this.noAnswer = this.clock.schedule(t.noAnswerTimeout, () => this.feed({ type: 'no-answer' }), undefined, t.phone);
         if (e.to === 'failed' || e.to === 'busy' || e.to === 'ended') {
-          this.sip.strayByCallId.delete(this.callId);
+          this.sip.forgetStrayResponses(this.callId);
           t.onFinished?.();
         }
         return;

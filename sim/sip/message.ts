@@ -65,6 +65,16 @@ export function parse(text: string): SipMessage | undefined {
   return undefined;
 }
 
+/**
+ * A copy of `s` that shares no memory with the message it came from. Header values are slices
+ * of the received text, and V8 keeps a slice's whole parent string alive: anything stored for
+ * longer than the message (a binding, a dialog) should hold a copy, or every stored slice
+ * pins a ~400-byte message (measured: 4 per phone in a fleet, 16 MB at 10⁴ phones).
+ */
+export function ownCopy(s: string): string {
+  return s.length < 13 ? s : Buffer.from(s, 'utf8').toString('utf8');
+}
+
 /** Branch parameter of the top Via — the transaction key (RFC 3261 §17.1.3). */
 export function topBranch(msg: SipMessage): string {
   const via = header(msg, 'Via') ?? '';

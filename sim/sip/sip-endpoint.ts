@@ -1,3 +1,4 @@
+import { noEntries, withEntry, withoutEntry } from '../core/sparse-map.js';
 import type { Clock } from '../core/clock.js';
 import type { Endpoint, IcmpQuote, Trace, TransactionKind } from '../core/trace.js';
 import type { Datagram, Host, UdpSocket } from '../net/host.js';
@@ -62,8 +63,8 @@ export interface RequestAdmission {
  */
 export class SipEndpoint implements UdpSocket {
   readonly ids: Identifiers;
-  private readonly clients = new Map<string, ClientTransaction>();
-  private readonly servers = new Map<string, ServerTransaction>();
+  private clients = noEntries<string, ClientTransaction>();
+  private servers = noEntries<string, ServerTransaction>();
   /** Transaction contexts: UDP timers, and reliable-transport timers (no retransmissions, D = K = 0). */
   private readonly ctx: TransactionContext;
   private readonly reliableCtx: TransactionContext;
@@ -76,7 +77,7 @@ export class SipEndpoint implements UdpSocket {
    * that comes after its INVITE transaction ended: RFC 3261 §13.2.2.4 asks the UAC core to ACK
    * it, and to BYE a dialog it does not want). Calls without an entry go to the core.
    */
-  readonly strayByCallId = new Map<string, (res: SipResponse, source: SipTarget) => void>();
+  private strayByCallId = noEntries<string, (res: SipResponse, source: SipTarget) => void>();
 
   constructor(
     clock: Clock,
@@ -141,7 +142,7 @@ export class SipEndpoint implements UdpSocket {
       req.method === 'INVITE'
         ? new InviteClientTransaction(ctx, req, dst, user, bound)
         : new NonInviteClientTransaction(ctx, req, dst, user, bound);
-    this.clients.set(key(topBranch(req), req.method), txn);
+    this.clients = withEntry(this.clients, key(topBranch(req), req.method), txn);
     txn.start();
     // Remember the connection the request went on: its failure is this transaction's transport error.
     const conn = reliable ? this.pool?.peek(this.host, { ip: dst.ip, port: dst.port }, dst.transport === 'tls') : undefined;
@@ -188,6 +189,15 @@ export class SipEndpoint implements UdpSocket {
     // A response goes back on the request's connection; if that closed, it is lost (the client's timers cope).
     const conn = dst.conn ?? this.pool.getConnection(this.host, { ip: dst.ip, port: dst.port }, dst.transport === 'tls' ? { tls: true, handshakeRoundTrips: this.tlsRoundTrips } : {});
     if (conn.isOpen) conn.send(bytes, label(msg));
+  }
+
+  /** Responses of this Call-ID that no transaction takes (a 2xx retransmitted after its INVITE transaction ended) go to `handler`. */
+  onStrayResponses(callId: string, handler: (res: SipResponse, source: SipTarget) => void): void {
+    this.strayByCallId = withEntry(this.strayByCallId, callId, handler);
+  }
+
+  forgetStrayResponses(callId: string): void {
+    this.strayByCallId = withoutEntry(this.strayByCallId, callId);
   }
 
   /** Routes every arriving request through `gate` from now on (see RequestAdmission). */
@@ -259,7 +269,7 @@ export class SipEndpoint implements UdpSocket {
       msg.method === 'INVITE'
         ? new InviteServerTransaction(ctx, msg, source, this.core.serverTransactionUser)
         : new NonInviteServerTransaction(ctx, msg, source);
-    this.servers.set(key(branch, msg.method), txn);
+    this.servers = withEntry(this.servers, key(branch, msg.method), txn);
     this.core.onRequest(msg, source, txn);
   }
 
@@ -274,7 +284,8 @@ export class SipEndpoint implements UdpSocket {
   }
 
   private forget(kind: TransactionKind, branch: string, method: string): void {
-    (kind === 'ict' || kind === 'nict' ? this.clients : this.servers).delete(key(branch, method));
+    if (kind === 'ict' || kind === 'nict') this.clients = withoutEntry(this.clients, key(branch, method));
+    else this.servers = withoutEntry(this.servers, key(branch, method));
   }
 }
 

@@ -1,3 +1,4 @@
+import { noEntries, withEntry, withoutEntry } from '../core/sparse-map.js';
 import type { Clock, EventHandle } from '../core/clock.js';
 import type { Trace } from '../core/trace.js';
 import type { InviteServerTransaction } from './invite-server-transaction.js';
@@ -22,7 +23,7 @@ interface Answered {
  * (RFC 3261 §13.3.1.4) — and answers BYE for the calls it holds.
  */
 export class UasDialogs {
-  private readonly calls = new Map<string, Answered>();
+  private calls = noEntries<string, Answered>();
 
   constructor(
     private readonly clock: Clock,
@@ -46,7 +47,7 @@ export class UasDialogs {
     txn.respond(res);
     if (status >= 300) return;
     const call: Answered = { remote: /<([^>]+)>/.exec(header(req, 'Contact') ?? '')?.[1] ?? req.uri, response: res, replyTo: txn.replyTo, retransmit: 0, interval: this.timers.t1, sentAt: this.clock.now };
-    this.calls.set(header(req, 'Call-ID') ?? '', call);
+    this.calls = withEntry(this.calls, header(req, 'Call-ID') ?? '', call);
     // Over TCP/TLS the transport recovers losses; only UDP needs the 2xx retransmitted.
     if (transport === 'udp') call.retransmit = this.clock.schedule(call.interval, this.retransmit2xx, call, this.sip.host.name);
     // Nothing to retransmit over TCP/TLS, but the 64·T1 wait for the ACK holds all the same: a 2xx
@@ -65,7 +66,9 @@ export class UasDialogs {
     const id = header(req, 'Call-ID') ?? '';
     const call = this.calls.get(id);
     if (call) this.clock.cancel(call.retransmit);
-    return responseTo(req, this.calls.delete(id) ? 200 : 481, [], this.tag);
+    const held = this.calls.has(id);
+    this.calls = withoutEntry(this.calls, id);
+    return responseTo(req, held ? 200 : 481, [], this.tag);
   }
 
   /**
@@ -75,7 +78,7 @@ export class UasDialogs {
    */
   private giveUp(call: Answered): void {
     const id = header(call.response, 'Call-ID') ?? '';
-    this.calls.delete(id);
+    this.calls = withoutEntry(this.calls, id);
     const res = call.response;
     const bye: SipRequest = {
       type: 'request',
