@@ -135,7 +135,8 @@ export class FleetMetricsReducer implements TraceSink {
     if (sec > this.sampled) this.sampleUpTo(sec);
     switch (r.kind) {
       case 'net.send': {
-        if (r.proto === 'icmp' || r.bytes.length === 0) return;
+        // Only TCP sends can be empty (control segments); a UDP record's bytes are not read: built lazily, they would cost the text of every packet.
+        if (r.proto === 'icmp' || (r.proto === 'tcp' && r.bytes.length === 0)) return;
         // SIP labels start with the method ("REGISTER", "INVITE sip:…") or the status ("200 OK (REGISTER)").
         const to = this.servers.get(r.to);
         if (to && REQUEST_LABEL.test(r.label)) this.inflight.set(r.id, to);

@@ -8,10 +8,12 @@ import type { Endpoint, IcmpQuote } from '../core/trace.js';
 export type HostMode = 'up' | 'silent' | 'unreachable';
 
 export interface Datagram {
-  id: number;
-  src: Endpoint;
-  dst: Endpoint;
-  payload: Buffer;
+  readonly id: number;
+  readonly src: Endpoint;
+  readonly dst: Endpoint;
+  readonly payload: Buffer;
+  /** What the sender says the payload decodes to (a SIP message), so the receiver need not parse it; see LazyPayload. */
+  readonly decoded?: unknown;
 }
 
 export interface UdpSocket {

@@ -3,6 +3,7 @@ import type { RandomStreams, Rng } from '../core/random.js';
 import type { Endpoint, IcmpQuote, Trace } from '../core/trace.js';
 import { Host } from './host.js';
 import { LinkTable } from './link-table.js';
+import { isLazy, LazyDatagram, LazyPayload, LazySendRecord } from './lazy-payload.js';
 
 interface InFlight {
   id: number;
@@ -10,7 +11,7 @@ interface InFlight {
   to: Host;
   src: Endpoint;
   dst: Endpoint;
-  payload: Buffer;
+  payload: Buffer | LazyPayload;
   icmp?: IcmpQuote;
 }
 
@@ -74,7 +75,7 @@ export class Network {
    * Sends one UDP datagram. Unknown destination addresses are traced and dropped as silent.
    * Text protocols (SIP) appear in the trace as text, binary ones (DNS) as base64.
    */
-  sendUdp(from: Host, srcPort: number, dst: Endpoint, payload: Buffer, label: string, binary = false): void {
+  sendUdp(from: Host, srcPort: number, dst: Endpoint, payload: Buffer | LazyPayload, label: string, binary = false): void {
     const to = this.byIp.get(dst.ip);
     const id = this.nextPacketId++;
     const src = { ip: from.ip, port: srcPort };
@@ -82,7 +83,9 @@ export class Network {
     const toName = to?.name ?? dst.ip;
     // Two literals rather than a spread of a conditional object: no temporary per packet, and
     // the same key order (the JSONL trace's bytes depend on it).
-    if (binary) {
+    if (isLazy(payload)) {
+      if (this.trace.on['net.send']) this.trace.emit(new LazySendRecord(id, from.name, toName, src, dst, payload, label));
+    } else if (binary) {
       this.trace.emit({ kind: 'net.send', id, from: from.name, to: toName, proto: 'udp', src, dst, bytes: payload, encoding: 'base64', label });
     } else {
       this.trace.emit({ kind: 'net.send', id, from: from.name, to: toName, proto: 'udp', src, dst, bytes: payload, label });
@@ -125,11 +128,12 @@ export class Network {
     const socket = p.to.listener(p.dst.port);
     if (!socket) {
       // RFC 1122 §3.2.2.1: a closed UDP port answers with ICMP port unreachable.
-      const quote = { ...ICMP_PORT_UNREACHABLE, original: { src: p.src, dst: p.dst, length: p.payload.length } };
+      const quote = { ...ICMP_PORT_UNREACHABLE, original: { src: p.src, dst: p.dst, length: (isLazy(p.payload) ? p.payload.bytes : p.payload).length } };
       this.sendIcmp(p.to, p.from, quote);
       return;
     }
-    socket.onDatagram({ id: p.id, src: p.src, dst: p.dst, payload: p.payload });
+    const payload = p.payload;
+    socket.onDatagram(isLazy(payload) ? new LazyDatagram(p.id, p.src, p.dst, payload) : { id: p.id, src: p.src, dst: p.dst, payload });
   };
 
   private drop(p: InFlight, reason: 'loss' | 'partition' | 'silent' | 'sender-down'): void {

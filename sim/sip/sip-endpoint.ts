@@ -14,6 +14,7 @@ import { SipMessage, SipRequest, SipResponse, cseq, header, label, parse, serial
 import { NonInviteClientTransaction } from './non-invite-client-transaction.js';
 import { NonInviteServerTransaction } from './non-invite-server-transaction.js';
 import { SipTimerConfig, timerValues } from './timers.js';
+import { SipWire } from './sip-wire.js';
 import type { ClientTransaction, ClientTransactionUser, RetransmitLimit, ServerTransactionUser, TransactionContext } from './transaction-user.js';
 
 export const SIP_PORT = 5060;
@@ -180,11 +181,11 @@ export class SipEndpoint implements UdpSocket {
 
   /** Sends outside any transaction (ACK for a 2xx, TU retransmissions of a 2xx); transactions send through here too. */
   sendStateless(msg: SipMessage, dst: SipTarget): void {
-    const bytes = Buffer.from(serialize(msg), 'utf8');
     if (dst.transport !== 'tcp' && dst.transport !== 'tls') {
-      this.network.sendUdp(this.host, SIP_PORT, dst, bytes, label(msg));
+      this.network.sendUdp(this.host, SIP_PORT, dst, new SipWire(msg), label(msg));
       return;
     }
+    const bytes = Buffer.from(serialize(msg), 'utf8');
     if (!this.pool) throw new Error(`Cannot send ${label(msg)} over ${dst.transport} from ${this.host.name}: no TCP in this world`);
     // A response goes back on the request's connection; if that closed, it is lost (the client's timers cope).
     const conn = dst.conn ?? this.pool.getConnection(this.host, { ip: dst.ip, port: dst.port }, dst.transport === 'tls' ? { tls: true, handshakeRoundTrips: this.tlsRoundTrips } : {});
@@ -215,7 +216,9 @@ export class SipEndpoint implements UdpSocket {
   }
 
   onDatagram(d: Datagram): void {
-    this.receive(d.payload, { ...d.src, transport: 'udp' });
+    // A datagram from another SipEndpoint carries its message: no need to parse the text built from it.
+    const msg = d.decoded instanceof SipWire ? d.decoded.message : parse(d.payload.toString('utf8'));
+    if (msg) this.receiveMessage(msg, { ip: d.src.ip, port: d.src.port, transport: 'udp' });
   }
 
   /** Message-level TCP: each segment carries one whole SIP message. */
@@ -238,7 +241,10 @@ export class SipEndpoint implements UdpSocket {
 
   private receive(bytes: Buffer, source: SipTarget): void {
     const msg = parse(bytes.toString('utf8'));
-    if (!msg) return; // not SIP: a real stack drops it silently
+    if (msg) this.receiveMessage(msg, source); // not SIP: a real stack drops it silently
+  }
+
+  private receiveMessage(msg: SipMessage, source: SipTarget): void {
     const branch = topBranch(msg);
     if (msg.type === 'response') {
       const txn = this.clients.get(key(branch, cseq(msg).method));
