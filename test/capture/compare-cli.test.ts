@@ -240,6 +240,23 @@ describe('sipsim compare', function () {
     });
   });
 
+  describe('baresip as the phone (record-baresip.sh): over TCP, the primary answers the SYN with RST', () => {
+    for (const relative of ['anchor', 'previous']) {
+      it(`--relative ${relative}: SRV, A sip1, SYN → RST, A sip2, SYN, REGISTER over TCP to sip2; every send matches at 5 ms`, () => {
+        const r = compare(fx('baresip-tcp-rst.pcapng'), fx('twin-baresip-tcp-rst.yaml'), '--relative', relative);
+        expect(r.code, r.stdout).to.equal(0);
+        expect(r.table.anchor).to.equal('TCP SYN → sip1 #1');
+        expect(names(r.table)).to.deep.equal([
+          'DNS SRV _sip._tcp.pbx.example.com → dns query 1', 'DNS SRV _sip._tcp.pbx.example.com ← dns answer 1',
+          'DNS A sip1.pbx.example.com → dns query 1', 'DNS A sip1.pbx.example.com ← dns answer 1',
+          'TCP SYN → sip1 #1', 'TCP RST ← sip1 #1', 'DNS A sip2.pbx.example.com → dns query 1', 'DNS A sip2.pbx.example.com ← dns answer 1',
+          'TCP SYN → sip2 #1', 'TCP SYN-ACK ← sip2 #1', 'REGISTER → sip2 #1 send 1', '200 ← sip2 to REGISTER #1 recv 1',
+        ]);
+        expect(r.stdout).to.match(/protocol-determined instants compared: 6, matched within 5\.000ms: 6/);
+      });
+    }
+  });
+
   describe("sipsim's own captures beside their scenarios", () => {
     for (const [id, phone] of [['02-server1-silent', 'alice'], ['08-srv-failover', 'carol'], ['12-tcp-primary-refused', 'frank'], ['14-tcp-server-crash', 'frank']] as const) {
       it(`${id}: every instant matches exactly (capture point: the sender, as --pcap stamps)`, function () {
