@@ -138,6 +138,7 @@ Exit codes: 0 every expectation holds, 1 an expectation failed, 2 invalid input 
     .addOption(new Option('--map <capture-ip=host>', 'name a capture address as a scenario host; repeatable').argParser((v: string, prev: string[]) => [...prev, v]).default([], 'none'))
     .option('--tolerance <duration>', 'largest |model − capture| that still matches (default 5ms)')
     .option('--anchor <instant>', "the instant both timelines count from, by its name in the table (default: the phone's first SIP request or TCP SYN)")
+    .option('--relative <mode>', "what each delta is measured against: anchor (default, also 'first'; each instant's time from the anchor) or previous (each instant's interval from the phone's previous send in the same exchange, else its previous send: for stacks that re-arm each timer from when the last one actually fired, like SIPp)")
     .option('--json <file>', 'also write the table as JSON')
     .option('--capture-point <where>', "where the capture was taken: phone (next to the phone: what it receives is stamped on arrival; default) or sender (each packet as it leaves its sender, as sipsim's own --pcap)")
     .option('--seed <n>', 'run seed (overrides the scenario\'s seed)', parseSeed)
@@ -146,6 +147,7 @@ Exit codes: 0 every expectation holds, 1 an expectation failed, 2 invalid input 
 Examples:
   sipsim compare lab/t54w-sip1-pulled.pcapng twin.yaml --phone alice --address 192.168.1.50 --map 192.168.1.10=sip1
   sipsim compare lab.pcap twin.yaml --phone alice --tolerance 10ms --json out/compare.json
+  sipsim compare sipp-lab.pcapng twin.yaml --phone ua --relative previous
 Exit codes: 0 every instant matches, 1 an instant differs or is on one side only, 2 unreadable input.`)
     .action((capture: string, scenario: string, flags: CompareFlags) => {
       code = compareCommand(capture, scenario, flags, toStdout);

@@ -5,7 +5,7 @@ import type { ModelOptions } from '../phone/model-options.js';
 import { loadScenario } from '../scenario/load-scenario.js';
 import { runScenario } from '../scenario/run-scenario.js';
 import { scenarioHosts } from '../scenario/world.js';
-import { align, allMatch } from './align.js';
+import { align, allMatch, RELATIVE_MODES, type Relative } from './align.js';
 import { captureTimeline } from './capture-timeline.js';
 import { comparisonJson, renderComparison } from './compare-table.js';
 import { CapturePoint, ModelTimelineSink } from './model-timeline.js';
@@ -16,6 +16,7 @@ export interface CompareFlags {
   map: string[];
   tolerance?: string;
   anchor?: string;
+  relative?: string;
   json?: string;
   capturePoint?: string;
   seed?: number;
@@ -40,6 +41,7 @@ export function compareCommand(capturePath: string, scenarioPath: string, flags:
   }
   const tolerance = flags.tolerance === undefined ? DEFAULT_TOLERANCE_US : parseDuration(flags.tolerance);
   if (tolerance === undefined) throw new InputError('--tolerance', undefined, undefined, `expected a duration like 5ms or 500us, found "${flags.tolerance}"`);
+  const relative = relativeMode(flags.relative);
   const phoneIp = flags.address ?? phone.address;
   if (!isIpv4(phoneIp)) throw new InputError('--address', undefined, undefined, `expected an IPv4 address, found "${phoneIp}"`);
   const hosts = scenarioHosts(scenario);
@@ -57,7 +59,7 @@ export function compareCommand(capturePath: string, scenarioPath: string, flags:
   if (point !== 'phone' && point !== 'sender') throw new InputError('--capture-point', undefined, undefined, `expected phone or sender, found "${flags.capturePoint}"`);
   const sink = new ModelTimelineSink(phone.name, point);
   const run = runScenario(scenario, { sinks: [sink], ...(flags.seed !== undefined ? { seed: flags.seed } : {}), ...(flags.model ? { model: flags.model } : {}) });
-  const a = align(captured, sink.result(), run.end, tolerance, flags.anchor);
+  const a = align(captured, sink.result(), run.end, { tolerance, relative, ...(flags.anchor !== undefined ? { anchor: flags.anchor } : {}) });
   if ('error' in a) throw new InputError(flags.anchor !== undefined ? '--anchor' : capturePath, undefined, undefined, a.error);
   say(renderComparison(a, `compare ${capturePath} (phone ${phoneIp}) with ${scenarioPath} (phone ${phone.name}, seed ${run.seed})`));
   if (flags.json) {
@@ -68,6 +70,13 @@ export function compareCommand(capturePath: string, scenarioPath: string, flags:
     }
   }
   return allMatch(a) ? 0 : 1;
+}
+
+/** `--relative`: anchor (the default; `first` says the same: the default anchor is the phone's first send) or previous. */
+function relativeMode(v: string | undefined): Relative {
+  if (v === undefined || v === 'first') return 'anchor';
+  if ((RELATIVE_MODES as readonly string[]).includes(v)) return v as Relative;
+  throw new InputError('--relative', undefined, undefined, `expected ${RELATIVE_MODES.join(' or ')}, found "${v}"`);
 }
 
 function isIpv4(s: string): boolean {

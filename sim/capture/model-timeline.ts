@@ -13,10 +13,13 @@ const tcpFlags = (flags: string, seq: number) => ({ syn: flags.includes('S'), ac
  * it leaves, what reaches it at the instant it arrives (its net.deliver), and nothing the
  * network lost on the way to it; only packets in flight to the phone are held, by id, until they
  * arrive or drop. 'sender': every packet at the instant it leaves its sender, as sipsim's own
- * `--pcap` stamps them.
+ * `--pcap` stamps them. The scenario's own doing is marked on the send it causes at its instant:
+ * a call it places (the first send of the call: its INVITE, or the DNS query before it) and the
+ * hang-up when the call's scripted duration is over (the BYE) — the lab's tester, not the phone's
+ * rules, chose those instants.
  */
 export class ModelTimelineSink implements TraceSink {
-  readonly kinds: readonly TraceKind[] = ['net.send', 'net.deliver', 'net.drop'];
+  readonly kinds: readonly TraceKind[] = ['net.send', 'net.deliver', 'net.drop', 'scenario.action', 'call.state'];
   private readonly builder: TimelineBuilder;
   private readonly feed: PhoneFeed;
   private readonly inFlight = new Map<number, NetSend>();
@@ -37,6 +40,8 @@ export class ModelTimelineSink implements TraceSink {
         this.emit(sent, r.t);
       }
     } else if (r.kind === 'net.drop') this.inFlight.delete(r.id);
+    else if (r.kind === 'scenario.action' && r.action === 'call' && r.detail.startsWith(`call ${this.phone} → `)) this.builder.script(r.t, 'the scenario places the call');
+    else if (r.kind === 'call.state' && r.phone === this.phone && r.reason === 'caller hung up') this.builder.script(r.t, "the call's scripted duration is over");
   }
 
   result(): Timeline {

@@ -16,6 +16,17 @@ export interface Instant {
   phoneStarts: boolean;
   /** What the name leaves out but a reader wants: CSeq, rcode and answers. */
   detail: string;
+  /**
+   * The exchange the instant belongs to, the same key for a request's sends and its responses
+   * ("REGISTER → sip1 #2"), a DNS query's retransmissions and its answer, a peer's TCP
+   * segments: what `--relative previous` measures an interval within.
+   */
+  series?: string;
+  /**
+   * Set (model side) when the scenario, not the phone's rules, chose this send's instant: the
+   * first send of a call the scenario places, the BYE when its scripted duration is over.
+   */
+  scripted?: string;
 }
 
 /** A phone's timeline from one source, with the span of time the source covers. */
@@ -36,8 +47,15 @@ export class TimelineBuilder {
   /** branch|method → the transaction's ordinal among its kind and peer. */
   private readonly transactions = new Map<string, number>();
   private span?: { first: number; last: number };
+  /** A scripted action of the phone's at this instant: its first send then is marked scripted. */
+  private pendingScript?: { t: number; why: string };
 
   constructor(readonly phone: string) {}
+
+  /** The scenario acts at `t` (places a call, hangs up): the phone's next send at `t` is its doing. */
+  script(t: number, why: string): void {
+    this.pendingScript = { t, why };
+  }
 
   /** Every packet to or from the phone widens the span, whether or not it makes an instant. */
   seen(t: number): void {
@@ -60,13 +78,14 @@ export class TimelineBuilder {
         this.transactions.set(txnId, k);
       }
       const base = `${msg.method} ${dir} #${k}`;
-      this.add(t, `${base} ${out ? 'send' : 'recv'} ${this.bump(base)}`, out, `CSeq ${c.seq} ${c.method}`);
+      this.add(t, `${base} ${out ? 'send' : 'recv'} ${this.bump(base)}`, out, `CSeq ${c.seq} ${c.method}`, base, out);
       return;
     }
     // A response travels the other way from its request: the request's peer is the same host.
     const k = this.transactions.get(txnId);
     const base = `${msg.status} ${dir} to ${c.method} #${k ?? '?'}`;
-    this.add(t, `${base} ${out ? 'send' : 'recv'} ${this.bump(base)}`, false, `CSeq ${c.seq} ${c.method}`);
+    const series = `${c.method} ${out ? `← ${to}` : `→ ${from}`} #${k ?? '?'}`;
+    this.add(t, `${base} ${out ? 'send' : 'recv'} ${this.bump(base)}`, false, `CSeq ${c.seq} ${c.method}`, series, out);
   }
 
   dns(t: number, from: string, to: string, msg: DnsMessage): void {
@@ -74,7 +93,9 @@ export class TimelineBuilder {
     const out = from === this.phone;
     const base = `DNS ${msg.question.type} ${msg.question.name} ${out ? `→ ${to}` : `← ${from}`}`;
     const detail = msg.response ? `${msg.rcode}, ${msg.answers.length} answer${msg.answers.length === 1 ? '' : 's'}` : `query id ${msg.id}`;
-    this.add(t, `${base} ${msg.response ? 'answer' : 'query'} ${this.bump(base)}`, false, detail);
+    // A stub resolver retransmits a query with its id: the id keeps one lookup's series apart from the next.
+    const series = `DNS ${msg.question.type} ${msg.question.name} ${out ? to : from} id ${msg.id}`;
+    this.add(t, `${base} ${msg.response ? 'answer' : 'query'} ${this.bump(base)}`, false, detail, series, out);
   }
 
   /** SYN, SYN-ACK and RST segments; plain ACKs, data and FINs are not instants. */
@@ -83,14 +104,14 @@ export class TimelineBuilder {
     if (!kind) return;
     const out = from === this.phone;
     const base = `TCP ${kind} ${out ? `→ ${to}` : `← ${from}`}`;
-    this.add(t, `${base} #${this.bump(base)}`, out && kind === 'SYN', '');
+    this.add(t, `${base} #${this.bump(base)}`, out && kind === 'SYN', '', `TCP ${out ? to : from}`, out);
   }
 
   icmp(t: number, from: string, to: string, type: number, code: number): void {
     const what = type === 3 && code === 3 ? 'port unreachable' : type === 3 ? `unreachable code ${code}` : `type ${type} code ${code}`;
     const out = from === this.phone;
     const base = `ICMP ${what} ${out ? `→ ${to}` : `← ${from}`}`;
-    this.add(t, `${base} #${this.bump(base)}`, false, '');
+    this.add(t, `${base} #${this.bump(base)}`, false, '', undefined, out);
   }
 
   result(): Timeline {
@@ -103,7 +124,14 @@ export class TimelineBuilder {
     return n;
   }
 
-  private add(t: number, name: string, phoneStarts: boolean, detail: string): void {
-    this.instants.push({ name, t, phoneStarts, detail });
+  private add(t: number, name: string, phoneStarts: boolean, detail: string, series: string | undefined, out: boolean): void {
+    const i: Instant = { name, t, phoneStarts, detail, ...(series !== undefined ? { series } : {}) };
+    const p = this.pendingScript;
+    if (p && t > p.t) this.pendingScript = undefined;
+    else if (p && out && t === p.t) {
+      i.scripted = p.why;
+      this.pendingScript = undefined;
+    }
+    this.instants.push(i);
   }
 }

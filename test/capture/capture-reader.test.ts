@@ -10,7 +10,7 @@ import { repoRoot, runCli } from '../helpers/run-cli.js';
 import { tsharkAvailable, tsharkFields } from '../helpers/tshark.js';
 
 const FIX = join(repoRoot, 'test', 'fixtures', 'captures');
-const FIXTURES = ['silent.pcap', 'icmp.pcapng', '503.pcap', 'tcp-rst.pcapng', 'silent-sll.pcap', 'silent-sll2.pcapng', 'silent-raw.pcap', 'sipp-silent.pcap', 'sipp-silent.pcapng', 'sipp-icmp.pcapng', 'sipp-503.pcap'];
+const FIXTURES = ['silent.pcap', 'icmp.pcapng', '503.pcap', 'tcp-rst.pcapng', 'silent-sll.pcap', 'silent-sll2.pcapng', 'silent-raw.pcap', 'sipp-silent.pcap', 'sipp-silent.pcapng', 'sipp-icmp.pcapng', 'sipp-503.pcap', 'baresip-tcp-rst.pcapng'];
 
 describe('capture reader', () => {
   describe('containers and link types, cross-checked with tshark', () => {

@@ -14,7 +14,7 @@ const fx = (f: string): string => join(FIX, f);
 const LAB_TOLERANCE = '20ms';
 
 interface JsonRow { instant: string; capture: number | null; model: number | null; delta: number | null; verdict: string; determined: boolean; detail: string }
-interface JsonTable { anchor: string; rows: JsonRow[]; summary: { compared: number; matched: number; informational: number; pass: boolean } }
+interface JsonTable { anchor: string; relative: string; rows: (JsonRow & { reference?: string | null; kind: string })[]; summary: { compared: number; matched: number; informational: number; pass: boolean } }
 
 describe('sipsim compare', function () {
   let dir: string;
@@ -180,6 +180,83 @@ describe('sipsim compare', function () {
     });
   });
 
+  describe('--relative previous: each send against the interval from the phone\'s previous send', () => {
+    const row = (t: JsonTable, name: string): JsonRow & { reference?: string | null } => t.rows.find((r) => r.instant === name)!;
+
+    for (const f of ['sipp-silent.pcap', 'sipp-silent.pcapng']) {
+      it(`${f}: SIPp's ~4 ms lateness per wait no longer adds up: all 5 sends match at the default 5 ms`, () => {
+        const anchorMode = compare(fx(f), fx('twin-sipp-silent.yaml'));
+        expect(anchorMode.code).to.equal(1); // from the anchor, -17 ms by the failover
+        expect(anchorMode.table.relative).to.equal('anchor');
+        const r = compare(fx(f), fx('twin-sipp-silent.yaml'), '--relative', 'previous');
+        expect(r.code, r.stdout).to.equal(0);
+        expect(r.table.relative).to.equal('previous');
+        expect(r.stdout).to.match(/protocol-determined instants compared: 5, matched within 5\.000ms: 5/);
+        // The table still shows the instants from the anchor; the delta is of the intervals.
+        const send3 = row(r.table, 'REGISTER → sip1 #1 send 3');
+        expect(send3.model).to.equal(1.5);
+        expect(send3.reference).to.equal('REGISTER → sip1 #1 send 2');
+        expect(send3.delta!).to.be.closeTo(send3.model! - 0.5 - (send3.capture! - row(r.table, 'REGISTER → sip1 #1 send 2').capture!), 1e-9);
+        // A new transaction's first send counts from the phone's previous send (the last retransmission to sip1).
+        expect(row(r.table, 'REGISTER → sip2 #1 send 1').reference).to.equal('REGISTER → sip1 #1 send 4');
+        expect(row(r.table, 'REGISTER → sip1 #1 send 1').reference).to.equal(null); // the anchor
+        expect(r.stdout).to.match(/delta: model − capture of the interval since the instant in 'since' \(--relative previous\)/);
+        expect(r.stdout).to.match(/^ +REGISTER → sip1 #1 send 3 +1\.507882s +1\.500000s +-3\.384ms +REGISTER → sip1 #1 send 2 +protocol +match$/m);
+      });
+    }
+
+    it('sipp-503: matches at 5 ms; the 503 counts from the REGISTER it answers', () => {
+      const r = compare(fx('sipp-503.pcap'), fx('twin-sipp-503.yaml'), '--relative', 'previous');
+      expect(r.code, r.stdout).to.equal(0);
+      expect(row(r.table, '503 ← sip1 to REGISTER #1 recv 1').reference).to.equal('REGISTER → sip1 #1 send 1');
+      expect(row(r.table, '200 ← sip2 to REGISTER #1 recv 1').reference).to.equal('REGISTER → sip2 #1 send 1');
+    });
+
+    it('sipp-icmp: the failover wait was 5.135 ms late in that recording, over 5 ms: it matches at 6 ms, not at 5', () => {
+      // SIPp's lateness per wait measured 3.4–5.3 ms; this recording's 4 s wait is the one above 5 ms.
+      const r5 = compare(fx('sipp-icmp.pcapng'), fx('twin-sipp-icmp.yaml'), '--relative', 'previous');
+      expect(r5.code).to.equal(1);
+      expect(r5.stdout).to.match(/verdict: 1 instant\(s\) differ: REGISTER → sip2 #1 send 1$/m);
+      const r = compare(fx('sipp-icmp.pcapng'), fx('twin-sipp-icmp.yaml'), '--relative', 'previous', '--tolerance', '6ms');
+      expect(r.code, r.stdout).to.equal(0);
+      expect(r.stdout).to.match(/protocol-determined instants compared: 5, matched within 6\.000ms: 5/);
+    });
+
+    it('the wrong twin (T1 = 1 s) still exits 1 and names the sends whose intervals are off; the T2 wait to sip2 is right', () => {
+      const r = compare(fx('sipp-silent.pcap'), fx('twin-sipp-silent-wrong-t1.yaml'), '--relative', 'previous');
+      expect(r.code).to.equal(1);
+      expect(r.stdout).to.match(/verdict: 3 instant\(s\) differ: REGISTER → sip1 #1 send 2; REGISTER → sip1 #1 send 3; REGISTER → sip1 #1 send 4$/m);
+      expect(row(r.table, 'REGISTER → sip1 #1 send 3').delta!).to.be.within(0.99, 1.0); // 2 s wait instead of 1 s
+      expect(row(r.table, 'REGISTER → sip2 #1 send 1').verdict).to.equal('match'); // 4 s after send 4 on both sides
+      expect(r.table.summary.pass).to.equal(false);
+    });
+
+    it('--relative takes anchor (or first: the default) and previous; anything else exits 2 naming the flag', () => {
+      const first = compare(fx('sipp-503.pcap'), fx('twin-sipp-503.yaml'), '--relative', 'first');
+      expect(first.table.relative).to.equal('anchor');
+      const bad = runCli(['compare', fx('sipp-503.pcap'), fx('twin-sipp-503.yaml'), '--phone', 'ua', '--relative', 'last']);
+      expect(bad.code).to.equal(2);
+      expect(bad.stderr).to.match(/--relative: expected anchor or previous, found "last"/);
+    });
+  });
+
+  describe('baresip as the phone (record-baresip.sh): over TCP, the primary answers the SYN with RST', () => {
+    for (const relative of ['anchor', 'previous']) {
+      it(`--relative ${relative}: SRV, A sip1, SYN → RST, A sip2, SYN, REGISTER over TCP to sip2; every send matches at 5 ms`, () => {
+        const r = compare(fx('baresip-tcp-rst.pcapng'), fx('twin-baresip-tcp-rst.yaml'), '--relative', relative);
+        expect(r.code, r.stdout).to.equal(0);
+        expect(r.table.anchor).to.equal('TCP SYN → sip1 #1');
+        expect(names(r.table)).to.deep.equal([
+          'DNS SRV _sip._tcp.pbx.example.com → dns query 1', 'DNS SRV _sip._tcp.pbx.example.com ← dns answer 1',
+          'DNS A sip1.pbx.example.com → dns query 1', 'DNS A sip1.pbx.example.com ← dns answer 1',
+          'TCP SYN → sip1 #1', 'TCP RST ← sip1 #1', 'DNS A sip2.pbx.example.com → dns query 1', 'DNS A sip2.pbx.example.com ← dns answer 1',
+          'TCP SYN → sip2 #1', 'TCP SYN-ACK ← sip2 #1', 'REGISTER → sip2 #1 send 1', '200 ← sip2 to REGISTER #1 recv 1',
+        ]);
+        expect(r.stdout).to.match(/protocol-determined instants compared: 6, matched within 5\.000ms: 6/);
+      });
+    }
+  });
+
   describe("sipsim's own captures beside their scenarios", () => {
     for (const [id, phone] of [['02-server1-silent', 'alice'], ['08-srv-failover', 'carol'], ['12-tcp-primary-refused', 'frank'], ['14-tcp-server-crash', 'frank']] as const) {
       it(`${id}: every instant matches exactly (capture point: the sender, as --pcap stamps)`, function () {
@@ -194,5 +271,21 @@ describe('sipsim compare', function () {
         expect(t.rows.every((row) => row.delta === 0)).to.equal(true);
       });
     }
+
+    it('02-server1-silent: the call the scenario places at 1m and its scripted hang-up are "scenario" rows, not in the verdict', () => {
+      const id = '02-server1-silent';
+      const pcap = join(dir, `${id}-scripted.pcap`);
+      expect(runCli(['run', join(repoRoot, 'scenarios', `${id}.yaml`), '--pcap', pcap, '--quiet']).code).to.equal(0);
+      const json = join(dir, `${id}-scripted.json`);
+      const r = runCli(['compare', pcap, join(repoRoot, 'scenarios', `${id}.yaml`), '--phone', 'alice', '--capture-point', 'sender', '--relative', 'previous', '--json', json]);
+      expect(r.code, r.stdout + r.stderr).to.equal(0);
+      const t = JSON.parse(readFileSync(json, 'utf8')) as JsonTable;
+      const kind = Object.fromEntries(t.rows.map((row) => [row.instant, row.kind]));
+      expect(kind).to.include({ 'INVITE → sip1 #1 send 1': 'scenario', 'INVITE → sip1 #1 send 2': 'protocol', 'INVITE → sip2 #1 send 1': 'protocol', 'BYE → sip2 #1 send 1': 'scenario', 'ACK → sip2 #1 send 1': 'protocol' });
+      // The retransmissions still count from the scripted send.
+      expect(t.rows.find((row) => row.instant === 'INVITE → sip1 #1 send 2')!.reference).to.equal('INVITE → sip1 #1 send 1');
+      expect(t.rows.find((row) => row.instant === 'INVITE → sip1 #1 send 1')!.detail).to.match(/the scenario places the call/);
+      expect(r.stdout).to.match(/scenario-scripted sends \(a call placed, a scripted hang-up; not in the verdict\): 2, of which not a match: 0/);
+    });
   });
 });
