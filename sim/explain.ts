@@ -2,7 +2,7 @@ import type { CfgEntry } from './phone/cfg-file.js';
 import { formatWarning } from './core/warning.js';
 import { explainInWords } from './explain-words.js';
 import { buildPhoneConfig } from './phone/phone-config.js';
-import { KeyDef, PHONE_KEYS } from './phone/phone-keys.js';
+import { KeyDef, lookupKey, PHONE_KEYS } from './phone/phone-keys.js';
 import { cfgRules, type CfgRules } from './phone/options/dns.js';
 
 /**
@@ -44,7 +44,10 @@ export function explainConfig(sources: Map<string, CfgEntry>[], rules: CfgRules 
   const statics = [...entries.keys()].filter((k) => k.startsWith('dns_cache_')).sort();
   if (statics.length) {
     out.push('', 'Static DNS cache entries');
-    for (const k of statics) out.push(`  ${k.padEnd(48)} ${entries.get(k)!.value}`);
+    for (const k of statics) {
+      const found = lookupKey(k);
+      out.push(found && 'def' in found ? row(k, found.def) : [k, entries.get(k)!.value, `${entries.get(k)!.file}:${entries.get(k)!.line}`, '']);
+    }
   }
   for (const w of config.warnings) out.push('', `warning: ${formatWarning(w)}`);
   return alignColumns(out).join('\n') + '\n';
