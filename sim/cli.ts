@@ -22,6 +22,7 @@ import { readInputFile } from './core/read-input.js';
 import { parseCfg } from './phone/cfg-file.js';
 import { checkModelValue, describeSpec, MODEL_OPTION_SPECS, ModelOptions } from './phone/model-options.js';
 import { buildPhoneConfig } from './phone/phone-config.js';
+import { cfgRules } from './phone/options/dns.js';
 import { loadScenario } from './scenario/load-scenario.js';
 import { runScenario, RunResult } from './scenario/run-scenario.js';
 import type { Scenario } from './scenario/scenario.js';
@@ -30,7 +31,7 @@ import { scenarioHosts } from './scenario/world.js';
 import { mergeCommand } from './batch/merge-command.js';
 import { exploreCommand, ExploreFlags, parseExploreSeed, parseFaults, parseObjective, parseRuns } from './batch/explore-command.js';
 import { Axis, parseAxis } from './batch/plan.js';
-import { applySettings, parseSetting, Setting } from './batch/settings.js';
+import { applySettings, modelSettings, parseSetting, Setting } from './batch/settings.js';
 import { parseJobs, settle, startSweep, SweepFlags } from './batch/sweep-command.js';
 import { compareCommand, CompareFlags } from './capture/compare-command.js';
 
@@ -157,16 +158,18 @@ Exit codes: 0 every instant matches, 1 an instant differs or is on one side only
     .command('validate')
     .description('check scenario files and phone .cfg files without running; exit 2 at the first bad input')
     .argument('<file...>', 'scenario .yaml files (or directories) and .cfg files')
-    .action((files: string[]) => {
-      code = validateCommand(files);
+    .addOption(new Option('--model <key=value>', 'set a model option, e.g. how .cfg files are read (configOutOfRange=clampWithWarning); repeatable').argParser(parseModel).default({}, 'the documented defaults'))
+    .action((files: string[], flags: { model: Partial<ModelOptions> }) => {
+      code = validateCommand(files, flags.model);
     });
 
   program
     .command('explain')
     .description('print the effective redundancy settings of phone .cfg files, defaults filled in (later files win)')
     .argument('<cfg...>', 'phone .cfg files, e.g. the common file then <MAC>.cfg')
-    .action((files: string[]) => {
-      process.stdout.write(explainConfig(files.map((f) => parseCfg(readText(f), f))));
+    .addOption(new Option('--model <key=value>', 'set a model option, e.g. how .cfg files are read (configLegacyKeys=reject); repeatable').argParser(parseModel).default({}, 'the documented defaults'))
+    .action((files: string[], flags: { model: Partial<ModelOptions> }) => {
+      process.stdout.write(explainConfig(files.map((f) => parseCfg(readText(f), f)), cfgRules(flags.model)));
     });
 
   program
@@ -196,7 +199,9 @@ Exit codes: 0 every instant matches, 1 an instant differs or is on one side only
 
 function runCommand(paths: string[], flags: RunFlags): number {
   // Validate everything first: a bad file stops the run before anything is written.
-  const scenarios = expandScenarioPaths(paths).map((f) => applySettings(loadScenario(f), flags.set));
+  // The model options of --set and --model also decide how the phones' .cfg files are read (AMB-27/28).
+  const cliModel = { ...modelSettings(flags.set), ...flags.model };
+  const scenarios = expandScenarioPaths(paths).map((f) => applySettings(loadScenario(f, cliModel), flags.set));
   const several = scenarios.length > 1;
   // A stream (stdout, /dev/null, a FIFO) is one target: it cannot get one name per scenario.
   const streamed = (f: string | undefined): boolean => f !== undefined && targetKind(f) !== 'file';
@@ -329,15 +334,15 @@ function toStdout(data: string | Buffer): void {
   throw new InputError('stdout', undefined, undefined, `cannot write: ${errnoReason(e)}`);
 }
 
-function validateCommand(files: string[]): number {
+function validateCommand(files: string[], model: Partial<ModelOptions>): number {
   for (const f of files) {
     if (f.endsWith('.cfg')) {
-      const config = buildPhoneConfig([parseCfg(readText(f), f)]);
+      const config = buildPhoneConfig([parseCfg(readText(f), f)], cfgRules(model));
       for (const w of config.warnings) process.stderr.write(`warning: ${formatWarning(w)}\n`);
       process.stdout.write(`ok: ${f}\n`);
       continue;
     }
-    for (const s of expandScenarioPaths([f]).map(loadScenario)) {
+    for (const s of expandScenarioPaths([f]).map((file) => loadScenario(file, model))) {
       for (const w of s.warnings) process.stderr.write(`warning: ${formatWarning(w)}\n`);
       process.stdout.write(`ok: ${s.file}\n`);
     }

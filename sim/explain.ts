@@ -2,15 +2,16 @@ import type { CfgEntry } from './phone/cfg-file.js';
 import { formatWarning } from './core/warning.js';
 import { explainInWords } from './explain-words.js';
 import { buildPhoneConfig } from './phone/phone-config.js';
-import { KeyDef, PHONE_KEYS } from './phone/phone-keys.js';
+import { KeyDef, lookupKey, PHONE_KEYS } from './phone/phone-keys.js';
+import { cfgRules, type CfgRules } from './phone/options/dns.js';
 
 /**
  * `sipsim explain`: the effective settings per enabled account and the phone-wide ones, with
  * documented defaults filled in and marked, each with what it means — so a QA engineer can
  * check a provisioning file before simulating it. Validation errors surface as InputErrors.
  */
-export function explainConfig(sources: Map<string, CfgEntry>[]): string {
-  const config = buildPhoneConfig(sources);
+export function explainConfig(sources: Map<string, CfgEntry>[], rules: CfgRules = cfgRules()): string {
+  const config = buildPhoneConfig(sources, rules);
   const entries = config.entries;
   const out: (string | string[])[] = ['Effective settings ("default" marks values the file does not set).', ''];
   const row = (key: string, def: KeyDef): string[] => {
@@ -18,7 +19,8 @@ export function explainConfig(sources: Map<string, CfgEntry>[]): string {
     const set = e !== undefined && e.value !== '';
     const value = set ? e.value : def.default;
     const shown = def.type === 'enum' ? `${value} (${def.values[value] ?? '?'})` : value === '' ? '(blank)' : value;
-    const origin = set ? `${e.file}:${e.line}` : 'default';
+    // Where the value comes from, and what the reader did to the line (legacy name, %NULL%, clamped, blank).
+    const origin = set ? `${e.file}:${e.line}${e.note ? ` (${e.note})` : ''}` : e ? `${e.file}:${e.line} (${e.note ?? 'blank'} ⇒ default)` : 'default';
     const note = def.noEffect ? ` [accepted; affects nothing modelled: ${def.noEffect}]` : def.modelled ? '' : ' [not simulated yet]';
     return [key, shown, origin, `${def.meaning}${note}`];
   };
@@ -42,7 +44,10 @@ export function explainConfig(sources: Map<string, CfgEntry>[]): string {
   const statics = [...entries.keys()].filter((k) => k.startsWith('dns_cache_')).sort();
   if (statics.length) {
     out.push('', 'Static DNS cache entries');
-    for (const k of statics) out.push(`  ${k.padEnd(48)} ${entries.get(k)!.value}`);
+    for (const k of statics) {
+      const found = lookupKey(k);
+      out.push(found && 'def' in found ? row(k, found.def) : [k, entries.get(k)!.value, `${entries.get(k)!.file}:${entries.get(k)!.line}`, '']);
+    }
   }
   for (const w of config.warnings) out.push('', `warning: ${formatWarning(w)}`);
   return alignColumns(out).join('\n') + '\n';

@@ -5,6 +5,9 @@ import type { LinkParams } from '../net/link-table.js';
 import type { CfgEntry } from '../phone/cfg-file.js';
 import { checkModelValue, MODEL_OPTION_SPECS, ModelOptions } from '../phone/model-options.js';
 import { buildPhoneConfig, PhoneConfig } from '../phone/phone-config.js';
+import { cfgRules, type CfgRules } from '../phone/options/dns.js';
+
+const CFG_RULE_KEYS: Readonly<Record<string, true>> = Object.fromEntries(Object.keys(cfgRules()).map((k) => [k, true]));
 import { checkValue, lookupKey } from '../phone/phone-keys.js';
 import type { Scenario } from '../scenario/scenario.js';
 
@@ -98,6 +101,17 @@ export function parseSetting(text: string, flag: string): Setting {
   return s;
 }
 
+/** The model options among the settings (`model.<option>=value`), as --model would give them. */
+export function modelSettings(settings: readonly Setting[]): Partial<ModelOptions> {
+  const model: Partial<ModelOptions> = {};
+  for (const s of settings) {
+    if (settingKind(s.key, '--set') !== 'model') continue;
+    const option = s.key.slice(6) as keyof ModelOptions;
+    Object.assign(model, { [option]: (checkModelValue(MODEL_OPTION_SPECS[option], s.value) as { value: string | number }).value });
+  }
+  return model;
+}
+
 /**
  * The scenario with the settings applied: a new Scenario object; the loaded one is not changed
  * (a worker derives every combination from one load). Phones sharing a config share the rebuilt
@@ -123,12 +137,18 @@ export function applySettings(scenario: Scenario, settings: readonly Setting[]):
     }
   }
   const rebuilt = new Map<PhoneConfig, PhoneConfig>();
+  // A .cfg reading option (AMB-27/28) set here applies to the rebuild; `run` also gave it to the
+  // load, where duplicates and legacy names are resolved (a sweep re-reads the resolved keys:
+  // ranges, blanks and clamping follow the new option, duplicates and legacy names stay as read).
+  const wanted = modelSettings(settings);
+  const rulesOf = (c: PhoneConfig): CfgRules => cfgRules({ ...c.rules, ...wanted });
+  const changesRules = (c: PhoneConfig): boolean => Object.entries(rulesOf(c)).some(([k, v]) => c.rules[k as keyof CfgRules] !== v);
   const configOf = (c: PhoneConfig): PhoneConfig => {
     let r = rebuilt.get(c);
     if (!r) {
       // `entries` holds every source's keys, later sources already winning: rebuilding from it
       // and the extra keys is the build the loader made, with the extra keys last.
-      r = buildPhoneConfig([new Map(c.entries), cfg]);
+      r = buildPhoneConfig([new Map(c.entries), cfg], rulesOf(c));
       rebuilt.set(c, r);
     }
     return r;
@@ -137,7 +157,8 @@ export function applySettings(scenario: Scenario, settings: readonly Setting[]):
     ...scenario,
     model,
     network: { ...scenario.network, default: link },
-    phones: cfg.size === 0 ? scenario.phones : scenario.phones.map((p) => ({ ...p, config: configOf(p.config) })),
+    phones: cfg.size === 0 && Object.keys(wanted).every((k) => !Object.hasOwn(CFG_RULE_KEYS, k)) ? scenario.phones
+      : scenario.phones.map((p) => (cfg.size === 0 && !changesRules(p.config) ? p : { ...p, config: configOf(p.config) })),
   };
 }
 

@@ -33,7 +33,7 @@ const DEFAULT_TOLERANCE_US = 5000;
  * unreadable input throws InputError (exit 2) before anything runs.
  */
 export function compareCommand(capturePath: string, scenarioPath: string, flags: CompareFlags, say: (s: string) => void): number {
-  const scenario = loadScenario(scenarioPath);
+  const scenario = loadScenario(scenarioPath, flags.model ?? {});
   const phone = scenario.phones.find((p) => p.name === flags.phone);
   if (!phone) {
     const names = scenario.phones.filter((p) => p.fleet === undefined).map((p) => p.name);

@@ -1,6 +1,7 @@
 import type { CfgEntry } from './cfg-file.js';
 import { AccountSettings, buildPhoneConfig, PhoneConfig } from './phone-config.js';
 import { lookupKey } from './phone-keys.js';
+import { cfgRules, type CfgRules } from './options/dns.js';
 
 /**
  * Per-phone configs of a fleet without rebuilding the shared one per phone. A fleet's phones
@@ -33,6 +34,8 @@ export interface ConfigTemplate {
   /** Whether per-phone values patch `base` (true) or rebuild from `sources` (false). */
   readonly patchable: boolean;
   readonly sources: readonly Map<string, CfgEntry>[];
+  /** How the files are read (AMB-27/28 model options). */
+  readonly rules: CfgRules;
   /** key → its position in `keys`. */
   readonly index: ReadonlyMap<string, number>;
 }
@@ -41,15 +44,15 @@ export interface ConfigTemplate {
  * `sources`: the parsed files then the untemplated settings (later wins); `templated`: the keys
  * whose values vary per phone. The base is built once (validating every fixed key).
  */
-export function configTemplate(sources: Map<string, CfgEntry>[], templated: { key: string; file: string; line: number }[]): ConfigTemplate {
-  const base = buildPhoneConfig(sources);
+export function configTemplate(sources: Map<string, CfgEntry>[], templated: { key: string; file: string; line: number }[], rules: CfgRules = cfgRules()): ConfigTemplate {
+  const base = buildPhoneConfig(sources, rules);
   const patchable = templated.every(({ key }) => {
     const m = ACCOUNT_KEY_RE.exec(key);
     // The key must be a known one with a valid account number (else the full build reports it).
     const found = lookupKey(key);
     return m !== null && found !== undefined && 'def' in found && Object.hasOwn(PATCHES, m[2]!);
   });
-  return { base, keys: templated, patchable, sources, index: new Map(templated.map((k, i) => [k.key, i])) };
+  return { base, keys: templated, patchable, sources, rules, index: new Map(templated.map((k, i) => [k.key, i])) };
 }
 
 /** Phone config with `values[k]` for the template's k-th key. */
@@ -58,7 +61,7 @@ export function derivePhoneConfig(t: ConfigTemplate, values: string[]): PhoneCon
   if (!t.patchable) {
     const own = new Map<string, CfgEntry>();
     t.keys.forEach((k, i) => own.set(k.key, { key: k.key, value: values[i]!, file: k.file, line: k.line }));
-    return buildPhoneConfig([...t.sources, own]);
+    return buildPhoneConfig([...t.sources, own], t.rules);
   }
   let accounts = t.base.accounts;
   t.keys.forEach(({ key }, i) => {

@@ -1,14 +1,14 @@
 import { isIPv4 } from 'node:net';
 import type { Micros } from '../core/clock.js';
 import { InputError } from '../core/input-error.js';
-import { nearest } from '../core/suggest.js';
 import type { Warning } from '../core/warning.js';
 import type { SipTimerConfig } from '../sip/timers.js';
 import type { DnsRecord } from '../dns/records.js';
 import type { CfgEntry } from './cfg-file.js';
 import { staticDnsRecords } from './static-dns.js';
-import type { ResolverKeys } from './options/dns.js';
-import { checkValue, KeyDef, lookupKey, MAX_ACCOUNTS, PHONE_KEYS } from './phone-keys.js';
+import { cfgRules, type CfgRules, type ResolverKeys } from './options/dns.js';
+import { resolveEntries } from './cfg-rules.js';
+import { KeyDef, lookupKey, MAX_ACCOUNTS, PHONE_KEYS } from './phone-keys.js';
 
 export interface ServerSettings {
   /** 1 = working server, 2 = fallback server. */
@@ -87,31 +87,19 @@ export interface PhoneConfig {
   warnings: Warning[];
   /** Every key that was set, validated, for `explain` (read-only: a fleet's phones share it, derive-config.ts). */
   entries: ReadonlyMap<string, CfgEntry>;
+  /** The .cfg reading rules it was built with (AMB-27/28 model options): a rebuild (--set) keeps them. */
+  rules: CfgRules;
 }
 
 /**
  * Builds the phone's effective settings from its provisioning sources (later sources win, e.g.
  * common file, then <MAC>.cfg, then scenario `settings:`), validating each recognised key
- * against the vendor's range and filling documented defaults.
+ * against the vendor's range and filling documented defaults. `rules`: how the files are read
+ * (model options configDuplicateKey, configBlankValue, … — cfg-rules.ts), defaults ★.
  */
-export function buildPhoneConfig(sources: Map<string, CfgEntry>[]): PhoneConfig {
-  const entries = new Map<string, CfgEntry>();
-  for (const s of sources) for (const [k, e] of s) entries.set(k, e);
-  const warnings: Warning[] = [];
+export function buildPhoneConfig(sources: readonly ReadonlyMap<string, CfgEntry>[], rules: CfgRules = cfgRules()): PhoneConfig {
+  const { entries, warnings } = resolveEntries(sources, rules);
   const at = (e: CfgEntry | undefined, message: string): Warning => (e ? { file: e.file, line: e.line, message } : { file: '(defaults)', message });
-  for (const e of entries.values()) {
-    const found = lookupKey(e.key);
-    if (!found) {
-      const near = suggestKey(e.key);
-      warnings.push(at(e, `${e.key}: key not modelled by sipsim (ignored)${near ? ` — did you mean '${near}'?` : ''}`));
-      continue;
-    }
-    if ('badIndex' in found) throw new InputError(e.file, e.line, e.key, found.badIndex);
-    if (e.value === '') continue; // an empty value means "use the default"
-    const problem = checkValue(found.def, e.value);
-    if (problem) throw new InputError(e.file, e.line, e.key, problem);
-    if (!found.def.modelled && e.value !== found.def.default) warnings.push(at(e, `${e.key}: key validated but its behaviour is not simulated yet`));
-  }
 
   const get = (key: string): string => {
     const v = entries.get(key)?.value;
@@ -197,6 +185,7 @@ export function buildPhoneConfig(sources: Map<string, CfgEntry>[]): PhoneConfig 
     staticDns: staticDnsRecords(entries),
     warnings,
     entries,
+    rules,
   };
 }
 
@@ -205,20 +194,6 @@ function checkHostAddress(e: CfgEntry): void {
   if (!isIPv4(e.value) && !/^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*\.?$/.test(e.value)) {
     throw new InputError(e.file, e.line, e.key, `expected an IPv4 address or a domain name, found "${e.value}"`);
   }
-}
-
-/**
- * The known key nearest to a misspelled one: every pattern with its X/Y/N filled from the
- * numbers the user wrote (account.1.sip_server.2.adress is compared with
- * account.1.sip_server.2.address), so the suggestion can be pasted back as it is.
- */
-function suggestKey(key: string): string | undefined {
-  const numbers = key.split('.').filter((p) => /^\d+$/.test(p));
-  const candidates = PHONE_KEYS.map((d) => {
-    let i = 0;
-    return d.pattern.replace(/\b[XYN]\b/g, () => numbers[i++] ?? '1');
-  });
-  return nearest(key, candidates);
 }
 
 export function defaultOf(key: string): string {

@@ -1,6 +1,7 @@
 import { InputError } from '../core/input-error.js';
 import type { CfgEntry } from '../phone/cfg-file.js';
 import { configTemplate, derivePhoneConfig } from '../phone/derive-config.js';
+import type { CfgRules } from '../phone/options/dns.js';
 import { readConfigs } from './config-sources.js';
 import {
   FleetSpec, fillTemplate, fleetPhoneName, intToIp, ipToInt, isTemplated, MAX_IPV4, parseTemplate, SettingTemplate,
@@ -23,6 +24,8 @@ export interface FleetContext {
   /** Address → host name of every phone, server and DNS host so far (fleet phones are not added: ranges stand for them). */
   addresses: Map<string, string>;
   cfgCache: Map<string, Map<string, CfgEntry>>;
+  /** How .cfg files are read (AMB-27/28 model options of the scenario and the command line). */
+  rules: CfgRules;
 }
 
 /**
@@ -59,7 +62,7 @@ export function buildFleets(fleets: Record<string, FleetInput>, phones: PhoneSpe
 
     const sources = readConfigs(spec.config, path, file, at, ctx.cfgCache).map((s) => s.entries);
     const { fixed, templated, templates } = splitSettings(spec.settings, path, file, at);
-    const template = configTemplate([...sources, fixed], templated);
+    const template = configTemplate([...sources, fixed], templated, ctx.rules);
     const offset = phones.length;
     const values: string[] = new Array(templates.length);
     for (let i = 1; i <= spec.count; i++) {

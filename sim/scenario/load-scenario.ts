@@ -11,6 +11,7 @@ import type { CfgEntry } from '../phone/cfg-file.js';
 import { buildPhoneConfig, PhoneConfig } from '../phone/phone-config.js';
 import { DEFAULT_SERVER_PROFILE } from '../server/server-behaviour.js';
 import type { ModelOptions } from '../phone/model-options.js';
+import { cfgRules } from '../phone/options/dns.js';
 import { serverCapacity } from './capacity-spec.js';
 import { buildAction, buildExpectation, buildMetricExpectation, checkPair } from './scenario-items.js';
 import { readConfigs, settingsEntries } from './config-sources.js';
@@ -27,8 +28,12 @@ import { formatPath, YamlLocator, YamlPath } from './yaml-locator.js';
 
 const DEFAULT_LINK = { delay: 20_000, jitter: 0, loss: 0 };
 
-/** Reads, validates and resolves a scenario file. Throws InputError (file:line: key: expected…). */
-export function loadScenario(file: string): Scenario {
+/**
+ * Reads, validates and resolves a scenario file. Throws InputError (file:line: key: expected…).
+ * `model`: model options from the command line (--model), over the scenario's `model:` — the
+ * .cfg reading options among them (AMB-27/28, cfgRules) decide how the phones' files are read.
+ */
+export function loadScenario(file: string, model: Partial<ModelOptions> = {}): Scenario {
   const text = readInputFile(file);
   const lines = new LineCounter();
   // The package's duplicate-key check is quadratic in the size of a map (yaml-duplicate-keys.ts).
@@ -85,10 +90,11 @@ export function loadScenario(file: string): Scenario {
     }
   }
   const parsedCfgs = new Map<string, Map<string, CfgEntry>>();
+  const rules = cfgRules({ ...(top.model as Partial<ModelOptions> | undefined), ...model });
   // Fleet phones come after the phones of `phones:` (scenario.ts); their names and addresses are
   // checked as ranges, not entered one by one into `hosts` and `addresses`.
   const fleetPhones: PhoneSpec[] = [];
-  const fleets = buildFleets(top.fleets ?? {}, fleetPhones, { file, at, hosts, addresses, cfgCache: parsedCfgs });
+  const fleets = buildFleets(top.fleets ?? {}, fleetPhones, { file, at, hosts, addresses, cfgCache: parsedCfgs, rules });
   const fleetsByName = new Map(fleets.map((f) => [f.name, f]));
   const names = { phones: new Set(phoneNames), servers: new Set(serverNames), hosts, fleets: fleetsByName, file, at };
   const dnsRecords = (top.dns?.records ?? []).map((line, i) => parseZoneLine(line, { file, line: at.line(['dns', 'records', i]), key: `dns.records[${i}]` }));
@@ -104,7 +110,7 @@ export function loadScenario(file: string): Scenario {
     const key = sources.map((s) => s.file).join('\0');
     let config = shareable ? builtConfigs.get(key) : undefined;
     if (!config) {
-      config = buildPhoneConfig([...sources.map((s) => s.entries), settingsEntries(spec.settings, ['phones', name], file, at)]);
+      config = buildPhoneConfig([...sources.map((s) => s.entries), settingsEntries(spec.settings, ['phones', name], file, at)], rules);
       if (shareable) builtConfigs.set(key, config);
     }
     return { name, address: spec.address, config };

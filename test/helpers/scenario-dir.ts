@@ -26,6 +26,7 @@ export function useScenarioDir(prefix: string): {
       fs.writeFileSync(file, text);
       return file;
     },
-    run: (file, model = {}) => runRecorded(loadScenario(file), { model }).records,
+    // The model options reach the load too: the .cfg reading ones (AMB-27/28) decide how files are read.
+    run: (file, model = {}) => runRecorded(loadScenario(file, model), { model }).records,
   };
 }

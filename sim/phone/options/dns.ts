@@ -1,5 +1,5 @@
 /**
- * Model options of the DNS area (fact sheet B17–B20, AMB-15…20, 33, 34): where the vendor's
+ * Model options of the DNS area (fact sheet B17–B20, AMB-15…20, 33, 34) and of the .cfg reader (AMB-27, 28): where the vendor's
  * resolver text leaves a reading open. Joined into ModelOptions by model-options.ts.
  */
 import type { ModelOptionSpec } from '../model-options.js';
@@ -58,7 +58,52 @@ export interface DnsModelOptions {
    */
   transportWithoutNaptr: 'srv' | 'aOnly';
   naptrBuildOrder: 'tlsFirst' | 'udpFirst';
+  /**
+   * AMB-27 `configParsing` — how the phone reads its .cfg files (sim/phone/cfg-rules.ts).
+   * configDuplicateKey: a key set twice in one file. 'lastWins' (default, ★): the later line;
+   * 'firstWins': the first. Either way a warning names both lines. (Across files the later file
+   * wins, always: the <MAC>.cfg is downloaded after the common file, AMB-27 "MAC wins ★".)
+   */
+  configDuplicateKey: 'lastWins' | 'firstWins';
+  /**
+   * AMB-27 — a blank value `k =`. 'keepDefault' (default, ★): the key takes its documented
+   * default, whatever an earlier file set. 'setEmpty': the key is set empty, as `%NULL%` does —
+   * a text key becomes blank; a key that needs a number or a choice cannot be empty, so the
+   * line is refused (file:line:key, exit 2). `%NULL%` always empties: text keys become blank,
+   * number/choice keys take their default (templates write `linekey.N.line = %NULL%` to clear).
+   */
+  configBlankValue: 'keepDefault' | 'setEmpty';
+  /**
+   * AMB-27 — a key in the "wrong" file: a common-file key (`sip.*`, `static.*`, `dns_cache_*`)
+   * in a `<MAC>.cfg`, or an `account.X.*` key in a common `y0000000000xx.cfg`. A file's kind is
+   * known only from the vendor's names (12 hex digits `.cfg`; `y` + 12 hex digits `.cfg`);
+   * other names (alice.cfg, common.cfg) are never checked. 'acceptAnywhere' (default, ★: older
+   * guides put the timers in the MAC file); 'warn'; 'reject' (exit 2 with file:line:key).
+   */
+  configWrongFile: 'acceptAnywhere' | 'warn' | 'reject';
+  /**
+   * AMB-27 — legacy (V70–V72) keys: account.X.sip_server_host / sip_server_port,
+   * outbound_host / outbound_port, account.X.transport, account.X.advanced.timer_t1/_t2/_t4.
+   * 'acceptWithWarning' (default, ★): read as the current key (warning names it; a current key
+   * set too wins); 'reject': exit 2 naming the current key.
+   */
+  configLegacyKeys: 'acceptWithWarning' | 'reject';
+  /**
+   * AMB-27 — a number outside its key's range. 'reject' (default, ★): exit 2 with
+   * file:line:key and the range. 'clampWithWarning': the nearest bound, with a warning. Values
+   * that are no number, or no listed choice, are refused either way. failback_timeout 1..59 ⇒ 60
+   * is the vendor's own rule and applies under both.
+   */
+  configOutOfRange: 'reject' | 'clampWithWarning';
+  /**
+   * AMB-28 — range of account.X.sip_server.Y.retry_counts (and outbound_proxy.Y.retry_counts,
+   * which inherits it). '0..20' (default, ★, current guides) | '0..65535' (older T4X guide).
+   */
+  retryCountsRange: '0..20' | '0..65535';
 }
+
+/** The AMB-27/28 options: what the .cfg reader (buildPhoneConfig) needs of the model options. */
+export type CfgRules = Pick<DnsModelOptions, 'configDuplicateKey' | 'configBlankValue' | 'configWrongFile' | 'configLegacyKeys' | 'configOutOfRange' | 'retryCountsRange'>;
 
 export const DNS_DEFAULTS: DnsModelOptions = {
   dnsQueryTiming: 'retriesPlusOne',
@@ -70,7 +115,26 @@ export const DNS_DEFAULTS: DnsModelOptions = {
   multiAddressOrder: 'asReturned',
   transportWithoutNaptr: 'srv',
   naptrBuildOrder: 'tlsFirst',
+  configDuplicateKey: 'lastWins',
+  configBlankValue: 'keepDefault',
+  configWrongFile: 'acceptAnywhere',
+  configLegacyKeys: 'acceptWithWarning',
+  configOutOfRange: 'reject',
+  retryCountsRange: '0..20',
 };
+
+/** The .cfg reading rules from (partial) model options, defaults filled in. */
+export function cfgRules(o: Partial<DnsModelOptions> = {}): CfgRules {
+  const pick = <K extends keyof CfgRules>(k: K): CfgRules[K] => (o[k] ?? DNS_DEFAULTS[k]) as CfgRules[K];
+  return {
+    configDuplicateKey: pick('configDuplicateKey'),
+    configBlankValue: pick('configBlankValue'),
+    configWrongFile: pick('configWrongFile'),
+    configLegacyKeys: pick('configLegacyKeys'),
+    configOutOfRange: pick('configOutOfRange'),
+    retryCountsRange: pick('retryCountsRange'),
+  };
+}
 
 export const DNS_SPECS: { [K in keyof DnsModelOptions]: ModelOptionSpec } = {
   dnsQueryTiming: { kind: 'enum', values: ['retriesPlusOne', 'retriesOnly'] },
@@ -82,6 +146,12 @@ export const DNS_SPECS: { [K in keyof DnsModelOptions]: ModelOptionSpec } = {
   multiAddressOrder: { kind: 'enum', values: ['asReturned', 'rotate', 'firstOnly'] },
   transportWithoutNaptr: { kind: 'enum', values: ['srv', 'aOnly'] },
   naptrBuildOrder: { kind: 'enum', values: ['tlsFirst', 'udpFirst'] },
+  configDuplicateKey: { kind: 'enum', values: ['lastWins', 'firstWins'] },
+  configBlankValue: { kind: 'enum', values: ['keepDefault', 'setEmpty'] },
+  configWrongFile: { kind: 'enum', values: ['acceptAnywhere', 'warn', 'reject'] },
+  configLegacyKeys: { kind: 'enum', values: ['acceptWithWarning', 'reject'] },
+  configOutOfRange: { kind: 'enum', values: ['reject', 'clampWithWarning'] },
+  retryCountsRange: { kind: 'enum', values: ['0..20', '0..65535'] },
 };
 
 /** The server-location readings (AMB-33 …) from the model options. */
