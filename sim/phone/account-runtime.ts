@@ -4,7 +4,6 @@ import type { Trace } from '../core/trace.js';
 import type { Located } from '../dns/server-locator.js';
 import type { StubResolver } from '../dns/stub-resolver.js';
 import type { SipEndpoint } from '../sip/sip-endpoint.js';
-import type { RetransmitLimit } from '../sip/transaction-user.js';
 import { FailureMemory, heldReason } from './failure-memory.js';
 import { FeatureSubscriptions } from './feature-subscriptions.js';
 import type { ModelOptions } from './model-options.js';
@@ -13,6 +12,7 @@ import { describeEntry, skipRedundant, skippedReason } from './skip-redundant.js
 import { CallTarget, OutgoingCall } from './outgoing-call.js';
 import type { AccountSettings, ServerSettings } from './phone-config.js';
 import { RegistrationAgent } from './registration-agent.js';
+import { callLimits, retryLimit } from './retry-limits.js';
 import { ServerDirectory, ServerList } from './server-directory.js';
 
 /** Model option retryAfter (AMB-23) → how a 503's Retry-After sets the registration retry wait. */
@@ -71,7 +71,7 @@ export class AccountRuntime {
         this.clock, this.trace, this.sip, this.directory,
         {
           phone: this.phone, account: account.index, user: account.userName, displayName: account.displayName, server,
-          limit: this.retryLimit(server.retryCounts),
+          limit: retryLimit(server.retryCounts, this.options.retryCounts),
           memory: this.memory,
           skipRedundant: account.skipRedundantFailoverAddr ? this.options.skipRedundantAddr : undefined,
           failbackOptions: this.options,
@@ -111,8 +111,8 @@ export class AccountRuntime {
       const heldNote = held.map((h) => heldReason(describeEntry(h.entry.server), h.until, this.options.retryAfter)).join('; ');
       const notes = [skipNote, heldNote].filter((n) => n !== '').join('; ');
       const servers = ordered.map((e) => e.server);
-      const limits = ordered.map((e) => this.inviteLimit(e.settings));
-      if (limits.length > 0) limits[limits.length - 1] = undefined; // R2: the last server gets the full timeout
+      // R2 / AMB-04: the last server (lastServerScope) gets the full timeout, the others a bounded retry.
+      const limits = callLimits(ordered.map((e) => e.settings), this.options);
       const lastOfServer1 = ordered.map((e) => e.settings.index).lastIndexOf(1);
       // Configured, but located to nothing: say the name did not resolve, not that no server is set.
       const errors = servers.length === 0 ? lists.flatMap((l) => (l.error ? [l.error] : [])) : [];
@@ -121,7 +121,7 @@ export class AccountRuntime {
         : errors.length > 0 ? `the server name did not resolve: ${errors.join('; ')}` : undefined;
       const call = new OutgoingCall(this.clock, this.trace, this.sip, {
         phone: this.phone, call: number, user: account.userName, displayName: account.displayName,
-        to, servers, ...(noServer !== undefined ? { noServer } : {}), limits, duration, noAnswerTimeout: Math.round(this.options.noAnswerTimeout * 1_000_000),
+        to, servers, ...(noServer !== undefined ? { noServer } : {}), limits, duration, noAnswerTimeout: Math.round(this.options.noAnswerTimeout * 1_000_000), afterProvisional: this.options.provisionalStopsFailover,
         ...extra,
         ...(notes ? { note: extra.note !== undefined ? `${extra.note}; ${notes}` : notes } : {}),
         onServerFailed: (server, index, retryAfter) => {
@@ -226,30 +226,6 @@ export class AccountRuntime {
 
   private agentFor(server: ServerSettings): RegistrationAgent | undefined {
     return this.agents[this.account.servers.indexOf(server)];
-  }
-
-  /** Model option A2: what bounds an INVITE to an address that is not the last of the list. */
-  private inviteLimit(server: ServerSettings): RetransmitLimit | undefined {
-    switch (this.options.inviteFailover) {
-      case 'timer-b':
-        return undefined;
-      case 'retry-counts':
-        return this.retryLimit(server.retryCounts);
-      case 'invite-retry-counts':
-        return this.retryLimit(server.inviteRetryCounts);
-    }
-  }
-
-  /** Model option A1: how "retry N times" reads. */
-  private retryLimit(n: number): RetransmitLimit {
-    switch (this.options.retryCounts) {
-      case 'retransmissions-then-wait':
-        return { count: n, giveUp: 'next-interval' };
-      case 'retransmissions-then-move':
-        return { count: n, giveUp: 'at-once' };
-      case 'sends-in-all':
-        return { count: Math.max(0, n - 1), giveUp: 'next-interval' };
-    }
   }
 
   /**

@@ -4,6 +4,8 @@
  * Mapping of every B-rule and AMB of this area to options and keys: docs/fact-sheet/server-list.md.
  */
 import type { ModelOptionSpec } from '../model-options.js';
+import type { IcmpHandling } from '../../sip/transaction-user.js';
+import type { ProvisionalFailover } from '../call-machine.js';
 
 export interface ServerListModelOptions {
   /**
@@ -43,6 +45,33 @@ export interface ServerListModelOptions {
    * 'fixed': exactly N s.
    */
   bootDelay: 'uniform' | 'uniformPerAccount' | 'fixed';
+  /**
+   * AMB-22 — a UDP ICMP port-unreachable answering a request. 'failServerNow' (default, ★,
+   * RFC 3261 §8.1.3.1 / §18.4: a fatal transport error, handled as a 503): the address has failed
+   * at once and the next one is tried. 'countAsOneRetry': each ICMP uses up one retry of the
+   * address's retry bound (retry_counts, read as retryCounts says), so a bounded address gives up
+   * sooner; an unbounded one (the last address, an INVITE under inviteFailover = timer-b) waits
+   * Timer B/F. 'ignore': the ICMP changes nothing — the address is treated as silent.
+   */
+  icmpHandling: IcmpHandling;
+  /**
+   * AMB-03 — an INVITE after its 100 Trying / 180 (RFC 3261: Timer B no longer runs). 'rfc'
+   * (default, ★): no timeout of the server; a later 503 (or transport error) still fails over,
+   * and a call ringing for noAnswerTimeout is given up with CANCEL, without failover. 'appTimer':
+   * the phone gives the server noAnswerTimeout after the 1xx (the model option of that name), then
+   * CANCELs and tries the next server. 'noFailoverAfter1xx': once a 1xx came, a 503 or transport
+   * error ends the call.
+   */
+  provisionalStopsFailover: ProvisionalFailover;
+  /**
+   * AMB-04 — which entries of a call's list are "the last server" that gets the full RFC 3261
+   * timeout (B3) instead of the retry_counts bound (bounds apply to INVITEs only when inviteFailover
+   * is not timer-b). 'lastOfCombinedList' (default, ★): the very last entry only (usually server 2).
+   * 'lastOfServer1Addresses': also server 1's last address. 'perServerLast': the last address of
+   * each configured server, wherever it stands. A REGISTER walks one configured server's addresses,
+   * whose last always gets the full timeout, under every reading.
+   */
+  lastServerScope: 'lastOfCombinedList' | 'lastOfServer1Addresses' | 'perServerLast';
 }
 
 export const SERVER_LIST_DEFAULTS: ServerListModelOptions = {
@@ -50,6 +79,9 @@ export const SERVER_LIST_DEFAULTS: ServerListModelOptions = {
   retryAfter: 'honour',
   regRetryPolicy: 'fixedInterval',
   bootDelay: 'uniform',
+  icmpHandling: 'failServerNow',
+  provisionalStopsFailover: 'rfc',
+  lastServerScope: 'lastOfCombinedList',
 };
 
 export const SERVER_LIST_SPECS: { [K in keyof ServerListModelOptions]: ModelOptionSpec } = {
@@ -57,4 +89,7 @@ export const SERVER_LIST_SPECS: { [K in keyof ServerListModelOptions]: ModelOpti
   retryAfter: { kind: 'enum', values: ['honour', 'honourForRegisterOnly', 'tryLast', 'ignore'] },
   regRetryPolicy: { kind: 'enum', values: ['fixedInterval', 'rfc5626MinMax', 'rfc5626IntervalBase'] },
   bootDelay: { kind: 'enum', values: ['uniform', 'uniformPerAccount', 'fixed'] },
+  icmpHandling: { kind: 'enum', values: ['failServerNow', 'countAsOneRetry', 'ignore'] },
+  provisionalStopsFailover: { kind: 'enum', values: ['rfc', 'appTimer', 'noFailoverAfter1xx'] },
+  lastServerScope: { kind: 'enum', values: ['lastOfCombinedList', 'lastOfServer1Addresses', 'perServerLast'] },
 };
