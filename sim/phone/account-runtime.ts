@@ -82,6 +82,9 @@ export class AccountRuntime {
         {
           retryInterval, refreshAfter: (granted) => this.refreshAfter(granted), ...this.backoff(successive && server.index === 1),
           retryAfter: RETRY_AFTER_WAIT[this.options.retryAfter],
+          // AMB-35: retryCounts repeats a failed registration retry_counts times, then gives up; a
+          // successive-mode probe of server 1 (every fallback.timeout, B14) is never bounded.
+          ...(this.options.registrationRetryScope === 'retryCounts' && !(successive && server.index === 1) ? { maxRetries: server.retryCounts } : {}),
         },
         (changed, reason) => {
           if (successive) this.successiveFallback(changed, reason);

@@ -72,6 +72,17 @@ export interface ServerListModelOptions {
    * whose last always gets the full timeout, under every reading.
    */
   lastServerScope: 'lastOfCombinedList' | 'lastOfServer1Addresses' | 'perServerLast';
+  /**
+   * AMB-35 — B6: "it repeats the registration the configured number of times". 'unbounded'
+   * (default — the model's behaviour, not the sheet's ★): a failed registration is retried for
+   * ever, reg_fail_retry_interval (or the back-off) apart. 'retryCounts' (the sheet's ★): it is
+   * repeated sip_server.Y.retry_counts times; when the last repeat fails the account stays failed
+   * — no more REGISTERs until the phone boots again. A successive-mode probe of server 1 (every
+   * fallback.timeout, B14) is never bounded. The ★ is not the default because it defeats the
+   * bundled scenarios' point: 09-dns-down-at-boot's phone gives up at 1m48s and never registers
+   * when DNS is back, and in 27-registration-storm 3,143 of 20,000 phones give up during the storm.
+   */
+  registrationRetryScope: 'retryCounts' | 'unbounded';
 }
 
 export const SERVER_LIST_DEFAULTS: ServerListModelOptions = {
@@ -82,6 +93,7 @@ export const SERVER_LIST_DEFAULTS: ServerListModelOptions = {
   icmpHandling: 'failServerNow',
   provisionalStopsFailover: 'rfc',
   lastServerScope: 'lastOfCombinedList',
+  registrationRetryScope: 'unbounded',
 };
 
 export const SERVER_LIST_SPECS: { [K in keyof ServerListModelOptions]: ModelOptionSpec } = {
@@ -92,4 +104,5 @@ export const SERVER_LIST_SPECS: { [K in keyof ServerListModelOptions]: ModelOpti
   icmpHandling: { kind: 'enum', values: ['failServerNow', 'countAsOneRetry', 'ignore'] },
   provisionalStopsFailover: { kind: 'enum', values: ['rfc', 'appTimer', 'noFailoverAfter1xx'] },
   lastServerScope: { kind: 'enum', values: ['lastOfCombinedList', 'lastOfServer1Addresses', 'perServerLast'] },
+  registrationRetryScope: { kind: 'enum', values: ['retryCounts', 'unbounded'] },
 };
