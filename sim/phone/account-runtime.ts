@@ -30,6 +30,8 @@ export class AccountRuntime {
   private readonly memory: FailureMemory;
   private features: FeatureSubscriptions | undefined;
   private working: string | null = null;
+  /** Successive mode: server 1 was probed when the fallback registered (successiveProbeFirst = immediately). */
+  private probedAtSwitch = false;
 
   constructor(
     private readonly clock: Clock,
@@ -78,6 +80,7 @@ export class AccountRuntime {
           callsInProgress: this.callsInProgress,
           retryAfter: this.options.retryAfter,
           proxyFallbackInterval: account.proxies.length > 0 ? account.proxyFallbackInterval : 0,
+          probePrimaryOnly: successive && server.index === 1 && this.options.successiveProbeTarget === 'primaryOnly',
         },
         {
           retryInterval, refreshAfter: (granted) => this.refreshAfter(granted), ...this.backoff(successive && server.index === 1),
@@ -214,8 +217,14 @@ export class AccountRuntime {
   /** R6: start the fallback registration when server 1 fails, stop it when server 1 is back. */
   private successiveFallback(changed: RegistrationAgent, reason: string): void {
     const [working, fallback] = this.agents;
+    // AMB-13 successiveProbeFirst = immediately: the switch to the fallback done, probe server 1 at once.
+    if (changed === fallback && fallback.phase === 'registered' && working?.phase === 'failed' && !this.probedAtSwitch && this.options.successiveProbeFirst === 'immediately') {
+      this.probedAtSwitch = true;
+      working.retryNow(`successive fallback: registered with ${fallback.serverName}; probing ${working.serverName} at once (successiveProbeFirst = immediately)`);
+    }
     if (changed !== working || !fallback) return;
     if (working.phase === 'failed' && fallback.phase === 'unregistered') {
+      this.probedAtSwitch = false;
       // B15 / AMB-12: with redundancy_with_reg_fail = 0 (default) only an unresponsive server 1
       // moves the account to server 2; an error answer (503, 403…) keeps it retrying server 1.
       if (working.lastFailureAnswered && !this.account.fallback.withRegFail) {

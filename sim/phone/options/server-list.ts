@@ -83,6 +83,15 @@ export interface ServerListModelOptions {
    * when DNS is back, and in 27-registration-storm 3,143 of 20,000 phones give up during the storm.
    */
   registrationRetryScope: 'retryCounts' | 'unbounded';
+  /**
+   * AMB-13 — successive mode (B14): the REGISTER probe of server 1 every fallback.timeout while on
+   * the fallback. Target: 'primaryOnly' (default, ★) — server 1's first address only;
+   * 'wholeServer1List' — down server 1's whole list as a registration does (the model before the
+   * option; the same when server 1 is one address). First probe: 'afterTimeout' (default, ★) —
+   * fallback.timeout after server 1 failed; 'immediately' — as soon as the fallback registered.
+   */
+  successiveProbeTarget: 'primaryOnly' | 'wholeServer1List';
+  successiveProbeFirst: 'afterTimeout' | 'immediately';
 }
 
 export const SERVER_LIST_DEFAULTS: ServerListModelOptions = {
@@ -94,6 +103,8 @@ export const SERVER_LIST_DEFAULTS: ServerListModelOptions = {
   provisionalStopsFailover: 'rfc',
   lastServerScope: 'lastOfCombinedList',
   registrationRetryScope: 'unbounded',
+  successiveProbeTarget: 'primaryOnly',
+  successiveProbeFirst: 'afterTimeout',
 };
 
 export const SERVER_LIST_SPECS: { [K in keyof ServerListModelOptions]: ModelOptionSpec } = {
@@ -105,4 +116,6 @@ export const SERVER_LIST_SPECS: { [K in keyof ServerListModelOptions]: ModelOpti
   provisionalStopsFailover: { kind: 'enum', values: ['rfc', 'appTimer', 'noFailoverAfter1xx'] },
   lastServerScope: { kind: 'enum', values: ['lastOfCombinedList', 'lastOfServer1Addresses', 'perServerLast'] },
   registrationRetryScope: { kind: 'enum', values: ['retryCounts', 'unbounded'] },
+  successiveProbeTarget: { kind: 'enum', values: ['primaryOnly', 'wholeServer1List'] },
+  successiveProbeFirst: { kind: 'enum', values: ['afterTimeout', 'immediately'] },
 };
