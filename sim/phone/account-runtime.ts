@@ -32,6 +32,8 @@ export class AccountRuntime {
   private working: string | null = null;
   /** Successive mode: server 1 was probed when the fallback registered (successiveProbeFirst = immediately). */
   private probedAtSwitch = false;
+  /** Successive mode: server 1 is back, the fallback stays working until its next renewal (successiveSwitchBack = waitForNextRefresh). */
+  private switchBackPending = false;
 
   constructor(
     private readonly clock: Clock,
@@ -198,7 +200,7 @@ export class AccountRuntime {
     // Through outbound proxies every server's path is the same proxy list: walk it once.
     if (this.account.proxies.length > 0) return lists.slice(0, 1);
     if (!s1 || !s2) return lists;
-    const server1Down = this.agentFor(s1.settings)?.registeredServer === undefined;
+    const server1Down = this.agentFor(s1.settings)?.registeredServer === undefined || this.switchBackPending;
     const server2Up = this.agentFor(s2.settings)?.registeredServer !== undefined;
     if (this.options.fallbackInCallList === 'registration-only') return server1Down && server2Up ? [s2] : [s1];
     // R6: in successive mode, while the fallback is registered it "takes over all calling".
@@ -233,7 +235,22 @@ export class AccountRuntime {
       }
       fallback.start(`successive fallback: ${working.serverName} failed (${reason})${working.lastFailureAnswered ? ', redundancy_with_reg_fail.enable = 1' : ''}`);
     }
-    if (working.phase === 'registered' && fallback.phase !== 'unregistered') fallback.stop(`successive fallback: ${working.serverName} is back`);
+    if (working.phase !== 'registered' && this.switchBackPending) {
+      this.switchBackPending = false;
+      fallback.atNextRefresh(undefined);
+    }
+    if (working.phase !== 'registered' || fallback.phase === 'unregistered' || this.switchBackPending) return;
+    if (this.options.successiveSwitchBack === 'waitForNextRefresh' && fallback.phase === 'registered') {
+      // AMB-13: the fallback keeps call control until its registration would be renewed.
+      this.switchBackPending = true;
+      this.trace.emit({ kind: 'phone.register-attempt', phone: this.phone, account: this.account.index, server: fallback.serverName, reason: `successive fallback: ${working.serverName} is back; ${fallback.serverName} stays working until its next renewal (successiveSwitchBack = waitForNextRefresh)` });
+      fallback.atNextRefresh(() => {
+        this.switchBackPending = false;
+        fallback.stop(`successive fallback: ${working.serverName} is back; switched at ${fallback.serverName}'s renewal (successiveSwitchBack = waitForNextRefresh)`);
+      });
+      return;
+    }
+    fallback.stop(`successive fallback: ${working.serverName} is back`);
   }
 
   private agentFor(server: ServerSettings): RegistrationAgent | undefined {
@@ -266,7 +283,8 @@ export class AccountRuntime {
   }
 
   private updateWorkingServer(reason: string): void {
-    const agent = this.agents.find((a) => a.registeredServer !== undefined);
+    // AMB-13 waitForNextRefresh: while the switch back waits, the fallback stays the working server.
+    const agent = this.switchBackPending ? this.agents[1] : this.agents.find((a) => a.registeredServer !== undefined);
     const next = agent?.registeredServer ?? null;
     if (next === this.working) return;
     this.working = next;

@@ -201,7 +201,17 @@ export class RegistrationAgent {
     }
   }
 
+  /** Runs instead of the next renewal (AMB-13 successiveSwitchBack = waitForNextRefresh); unset = renew. */
+  private instead: (() => void) | undefined;
+  /** Calls `fn` when the next renewal falls due, instead of renewing; undefined cancels it. */
+  atNextRefresh(fn: (() => void) | undefined): void {
+    this.instead = fn;
+  }
+
   private readonly onRefreshDue = (): void => {
+    const instead = this.instead;
+    this.instead = undefined;
+    if (instead) return instead();
     this.nextKind = 'refresh';
     this.feed({ type: 'refresh-due' });
   };

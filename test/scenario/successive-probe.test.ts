@@ -66,4 +66,20 @@ describe('AMB-13 successiveProbe (successive mode, fallback.timeout 120 s)', fun
       expect(registeredOn(r, 'ivy', 'sip1')).to.deep.equal([0.02, 303.56]);
     });
   });
+  describe('successiveSwitchBack (21-fallback-successive, a call at 7m; the probe at 6m52.02s finds sip1 back)', () => {
+    const file = (): string => dir.write('back.yaml', bundled('21-fallback-successive.yaml').replace('  - { at: 5m, recover: sip1 }', '  - { at: 5m, recover: sip1 }\n  - { at: 7m, call: { from: ivy, to: "2000", duration: 5s } }'));
+    const working = (r: readonly TraceEvent[]): [number, string | null][] => r.flatMap((e) => (e.kind === 'phone.working-server' ? [[e.t / 1e6, e.server] as [number, string | null]] : []));
+    const via = (r: readonly TraceEvent[]): (string | null)[] => r.flatMap((e) => (e.kind === 'call.outcome' ? [e.via] : []));
+    it('switchBackImmediately (default, ★): sip1 is working at 6m52.04s, the 7m call goes to sip1', () => {
+      const r = dir.run(file());
+      expect(working(r).slice(-1)).to.deep.equal([[412.04, 'sip1']]);
+      expect(via(r)).to.deep.equal(['backup', 'sip1']);
+    });
+    it("waitForNextRefresh: backup stays working until its renewal would be due (7m44.08s) — the 7m call still goes to backup; backup's registration then ends unrenewed", () => {
+      const r = dir.run(file(), { successiveSwitchBack: 'waitForNextRefresh' });
+      expect(working(r).slice(-1)).to.deep.equal([[464.08, 'sip1']]);
+      expect(via(r)).to.deep.equal(['backup', 'backup']);
+      expect(registers(r, 'ivy', ['backup']).map(([t]) => t).filter((t) => t > 412)).to.deep.equal([]);
+    });
+  });
 });

@@ -92,6 +92,13 @@ export interface ServerListModelOptions {
    */
   successiveProbeTarget: 'primaryOnly' | 'wholeServer1List';
   successiveProbeFirst: 'afterTimeout' | 'immediately';
+  /**
+   * AMB-13 — a probe of server 1 succeeded. 'switchBackImmediately' (default, ★): server 1 is the
+   * working server at once and the fallback registration is dropped (left to lapse, no
+   * un-REGISTER). 'waitForNextRefresh': the fallback keeps call control (working server, calls)
+   * until its registration's next renewal falls due; then, instead of renewing, the phone switches.
+   */
+  successiveSwitchBack: 'switchBackImmediately' | 'waitForNextRefresh';
 }
 
 export const SERVER_LIST_DEFAULTS: ServerListModelOptions = {
@@ -105,6 +112,7 @@ export const SERVER_LIST_DEFAULTS: ServerListModelOptions = {
   registrationRetryScope: 'unbounded',
   successiveProbeTarget: 'primaryOnly',
   successiveProbeFirst: 'afterTimeout',
+  successiveSwitchBack: 'switchBackImmediately',
 };
 
 export const SERVER_LIST_SPECS: { [K in keyof ServerListModelOptions]: ModelOptionSpec } = {
@@ -118,4 +126,5 @@ export const SERVER_LIST_SPECS: { [K in keyof ServerListModelOptions]: ModelOpti
   registrationRetryScope: { kind: 'enum', values: ['retryCounts', 'unbounded'] },
   successiveProbeTarget: { kind: 'enum', values: ['primaryOnly', 'wholeServer1List'] },
   successiveProbeFirst: { kind: 'enum', values: ['afterTimeout', 'immediately'] },
+  successiveSwitchBack: { kind: 'enum', values: ['switchBackImmediately', 'waitForNextRefresh'] },
 };
