@@ -49,8 +49,9 @@ export class AccountRuntime {
     /** Calls in progress on the phone, incoming and outgoing (failbackOnlyWhenIdle, AMB-10). */
     private readonly callsInProgress: () => number = () => 0,
   ) {
-    this.memory = new FailureMemory(clock, Math.round(options.failedServerMemory * 1_000_000), options.retryAfter);
     this.directory = new ServerDirectory(clock, resolver, srvWeights, account.proxies, locateOptions(options));
+    const dnsExpiry = options.failedServerMemoryUntil === 'dnsTtl' ? (a: Located) => this.directory.addressExpiresAt(a) : undefined;
+    this.memory = new FailureMemory(clock, Math.round(options.failedServerMemory * 1_000_000), options.retryAfter, dnsExpiry);
   }
 
   /** The phone has no call any more (AMB-10): failback steps deferred during calls may run. */

@@ -24,13 +24,16 @@ export class FailureMemory {
     private readonly clock: Clock,
     private readonly memory: Micros,
     private readonly retryAfter: ServerListModelOptions['retryAfter'] = 'honour',
+    /** AMB-06 failedServerMemoryUntil = dnsTtl: a failed address is tried last until its DNS answer runs out. */
+    private readonly dnsExpiry?: (a: Located) => Micros | undefined,
   ) {}
 
   failed(a: Located, retryAfter?: Micros): void {
     const now = this.clock.now;
     const ra = retryAfter !== undefined && retryAfter > 0 ? now + retryAfter : 0;
     const hold = this.retryAfter === 'honour' || this.retryAfter === 'honourForRegisterOnly';
-    later(this.lastUntil, key(a), Math.max(this.memory > 0 ? now + this.memory : 0, this.retryAfter === 'tryLast' ? ra : 0));
+    const ttl = this.dnsExpiry?.(a) ?? 0;
+    later(this.lastUntil, key(a), Math.max(this.memory > 0 ? now + this.memory : 0, this.retryAfter === 'tryLast' ? ra : 0, ttl));
     if (hold) later(this.heldUntil, key(a), ra);
   }
 

@@ -144,6 +144,23 @@ describe('failover signal options (fact sheet AMB-22, AMB-03, AMB-04)', function
       expect(invites('w3.yaml', { ...model, lastServerScope: 'perServerLast' }, extra)).to.deep.equal([[60, 'backup'], [92, 'sip1'], [99.5, 'sip2']]);
     });
   });
+  describe('AMB-06 failedServerMemoryUntil (08-srv-failover: sip1 silent, its REGISTER failed at 7.56 s; SRV/A TTL 300 s; calls at 1m and 5m10s)', () => {
+    const file = (): string => dir.write('memory.yaml', scenario('08-srv-failover.yaml', (t) => t
+      .replace(/^expect:[\s\S]*$/m, '').replace('duration: 3m', 'duration: 6m')
+      .replace(/(\n  - \{ at: 1m, call:[^\n]*)/, '$1\n  - { at: 5m10s, call: { from: carol, to: "2000", duration: 20s } }')));
+    const firstTried = (r: readonly TraceEvent[]): string[] => r.flatMap((e) => (e.kind === 'call.outcome' ? [e.tried[0]!] : []));
+    it('seconds (default, failedServerMemory 0 = ★ noMemory): both calls try sip1 first (INVITE sip2 at 1m32s)', () => {
+      const r = dir.run(file());
+      expect(firstTried(r)).to.deep.equal(['sip1', 'sip1']);
+      expect(firsts(r, 'carol', 'INVITE').slice(0, 2)).to.deep.equal([[60, 'sip1'], [92, 'sip2']]);
+    });
+    it('dnsTtl (rememberForDnsTtl): sip1 is tried last until its answer expires (≈5m) — the 1m call goes to sip2 at once, the 5m10s call to sip1 first again', () => {
+      const r = dir.run(file(), { failedServerMemoryUntil: 'dnsTtl' });
+      expect(firstTried(r)).to.deep.equal(['sip2', 'sip1']);
+      expect(firsts(r, 'carol', 'INVITE')[0]).to.deep.equal([60, 'sip2']);
+    });
+  });
+
   it("a scenario's model: block takes these options by name; a bad value names file:line:key and the values allowed", () => {
     const base = scenario('03-server1-unreachable.yaml', (t) => t.replace(/^expect:[\s\S]*$/m, ''));
     const good = dir.write('model-ok.yaml', `${base}model: { icmpHandling: ignore, provisionalStopsFailover: appTimer, lastServerScope: perServerLast }\n`);

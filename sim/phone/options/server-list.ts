@@ -99,6 +99,13 @@ export interface ServerListModelOptions {
    * until its registration's next renewal falls due; then, instead of renewing, the phone switches.
    */
   successiveSwitchBack: 'switchBackImmediately' | 'waitForNextRefresh';
+  /**
+   * AMB-06 — failback mode 0: how long new requests remember an address that failed (tried last).
+   * 'seconds' (default): model option failedServerMemory seconds — 0, the sheet's ★ noMemory,
+   * unless set (N s ≈ rememberForRetryAfter). 'dnsTtl' (rememberForDnsTtl): also until the DNS
+   * answer that gave the address runs out (its list's shortest TTL); IP literals are not remembered.
+   */
+  failedServerMemoryUntil: 'seconds' | 'dnsTtl';
 }
 
 export const SERVER_LIST_DEFAULTS: ServerListModelOptions = {
@@ -113,6 +120,7 @@ export const SERVER_LIST_DEFAULTS: ServerListModelOptions = {
   successiveProbeTarget: 'primaryOnly',
   successiveProbeFirst: 'afterTimeout',
   successiveSwitchBack: 'switchBackImmediately',
+  failedServerMemoryUntil: 'seconds',
 };
 
 export const SERVER_LIST_SPECS: { [K in keyof ServerListModelOptions]: ModelOptionSpec } = {
@@ -127,4 +135,5 @@ export const SERVER_LIST_SPECS: { [K in keyof ServerListModelOptions]: ModelOpti
   successiveProbeTarget: { kind: 'enum', values: ['primaryOnly', 'wholeServer1List'] },
   successiveProbeFirst: { kind: 'enum', values: ['afterTimeout', 'immediately'] },
   successiveSwitchBack: { kind: 'enum', values: ['switchBackImmediately', 'waitForNextRefresh'] },
+  failedServerMemoryUntil: { kind: 'enum', values: ['seconds', 'dnsTtl'] },
 };
