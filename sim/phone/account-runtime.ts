@@ -4,7 +4,6 @@ import type { Trace } from '../core/trace.js';
 import type { Located } from '../dns/server-locator.js';
 import type { StubResolver } from '../dns/stub-resolver.js';
 import type { SipEndpoint } from '../sip/sip-endpoint.js';
-import type { RetransmitLimit } from '../sip/transaction-user.js';
 import { FailureMemory, heldReason } from './failure-memory.js';
 import { FeatureSubscriptions } from './feature-subscriptions.js';
 import type { ModelOptions } from './model-options.js';
@@ -13,6 +12,7 @@ import { describeEntry, skipRedundant, skippedReason } from './skip-redundant.js
 import { CallTarget, OutgoingCall } from './outgoing-call.js';
 import type { AccountSettings, ServerSettings } from './phone-config.js';
 import { RegistrationAgent } from './registration-agent.js';
+import { callLimits, retryLimit } from './retry-limits.js';
 import { ServerDirectory, ServerList } from './server-directory.js';
 
 /** Model option retryAfter (AMB-23) → how a 503's Retry-After sets the registration retry wait. */
@@ -30,6 +30,10 @@ export class AccountRuntime {
   private readonly memory: FailureMemory;
   private features: FeatureSubscriptions | undefined;
   private working: string | null = null;
+  /** Successive mode: server 1 was probed when the fallback registered (successiveProbeFirst = immediately). */
+  private probedAtSwitch = false;
+  /** Successive mode: server 1 is back, the fallback stays working until its next renewal (successiveSwitchBack = waitForNextRefresh). */
+  private switchBackPending = false;
 
   constructor(
     private readonly clock: Clock,
@@ -45,8 +49,9 @@ export class AccountRuntime {
     /** Calls in progress on the phone, incoming and outgoing (failbackOnlyWhenIdle, AMB-10). */
     private readonly callsInProgress: () => number = () => 0,
   ) {
-    this.memory = new FailureMemory(clock, Math.round(options.failedServerMemory * 1_000_000), options.retryAfter);
     this.directory = new ServerDirectory(clock, resolver, srvWeights, account.proxies, locateOptions(options));
+    const dnsExpiry = options.failedServerMemoryUntil === 'dnsTtl' ? (a: Located) => this.directory.addressExpiresAt(a) : undefined;
+    this.memory = new FailureMemory(clock, Math.round(options.failedServerMemory * 1_000_000), options.retryAfter, dnsExpiry);
   }
 
   /** The phone has no call any more (AMB-10): failback steps deferred during calls may run. */
@@ -71,17 +76,21 @@ export class AccountRuntime {
         this.clock, this.trace, this.sip, this.directory,
         {
           phone: this.phone, account: account.index, user: account.userName, displayName: account.displayName, server,
-          limit: this.retryLimit(server.retryCounts),
+          limit: retryLimit(server.retryCounts, this.options.retryCounts),
           memory: this.memory,
           skipRedundant: account.skipRedundantFailoverAddr ? this.options.skipRedundantAddr : undefined,
           failbackOptions: this.options,
           callsInProgress: this.callsInProgress,
           retryAfter: this.options.retryAfter,
           proxyFallbackInterval: account.proxies.length > 0 ? account.proxyFallbackInterval : 0,
+          probePrimaryOnly: successive && server.index === 1 && this.options.successiveProbeTarget === 'primaryOnly',
         },
         {
           retryInterval, refreshAfter: (granted) => this.refreshAfter(granted), ...this.backoff(successive && server.index === 1),
           retryAfter: RETRY_AFTER_WAIT[this.options.retryAfter],
+          // AMB-35: retryCounts repeats a failed registration retry_counts times, then gives up; a
+          // successive-mode probe of server 1 (every fallback.timeout, B14) is never bounded.
+          ...(this.options.registrationRetryScope === 'retryCounts' && !(successive && server.index === 1) ? { maxRetries: server.retryCounts } : {}),
         },
         (changed, reason) => {
           if (successive) this.successiveFallback(changed, reason);
@@ -111,8 +120,8 @@ export class AccountRuntime {
       const heldNote = held.map((h) => heldReason(describeEntry(h.entry.server), h.until, this.options.retryAfter)).join('; ');
       const notes = [skipNote, heldNote].filter((n) => n !== '').join('; ');
       const servers = ordered.map((e) => e.server);
-      const limits = ordered.map((e) => this.inviteLimit(e.settings));
-      if (limits.length > 0) limits[limits.length - 1] = undefined; // R2: the last server gets the full timeout
+      // R2 / AMB-04: the last server (lastServerScope) gets the full timeout, the others a bounded retry.
+      const limits = callLimits(ordered.map((e) => e.settings), this.options);
       const lastOfServer1 = ordered.map((e) => e.settings.index).lastIndexOf(1);
       // Configured, but located to nothing: say the name did not resolve, not that no server is set.
       const errors = servers.length === 0 ? lists.flatMap((l) => (l.error ? [l.error] : [])) : [];
@@ -121,7 +130,7 @@ export class AccountRuntime {
         : errors.length > 0 ? `the server name did not resolve: ${errors.join('; ')}` : undefined;
       const call = new OutgoingCall(this.clock, this.trace, this.sip, {
         phone: this.phone, call: number, user: account.userName, displayName: account.displayName,
-        to, servers, ...(noServer !== undefined ? { noServer } : {}), limits, duration, noAnswerTimeout: Math.round(this.options.noAnswerTimeout * 1_000_000),
+        to, servers, ...(noServer !== undefined ? { noServer } : {}), limits, duration, noAnswerTimeout: Math.round(this.options.noAnswerTimeout * 1_000_000), afterProvisional: this.options.provisionalStopsFailover,
         ...extra,
         ...(notes ? { note: extra.note !== undefined ? `${extra.note}; ${notes}` : notes } : {}),
         onServerFailed: (server, index, retryAfter) => {
@@ -192,7 +201,7 @@ export class AccountRuntime {
     // Through outbound proxies every server's path is the same proxy list: walk it once.
     if (this.account.proxies.length > 0) return lists.slice(0, 1);
     if (!s1 || !s2) return lists;
-    const server1Down = this.agentFor(s1.settings)?.registeredServer === undefined;
+    const server1Down = this.agentFor(s1.settings)?.registeredServer === undefined || this.switchBackPending;
     const server2Up = this.agentFor(s2.settings)?.registeredServer !== undefined;
     if (this.options.fallbackInCallList === 'registration-only') return server1Down && server2Up ? [s2] : [s1];
     // R6: in successive mode, while the fallback is registered it "takes over all calling".
@@ -211,8 +220,14 @@ export class AccountRuntime {
   /** R6: start the fallback registration when server 1 fails, stop it when server 1 is back. */
   private successiveFallback(changed: RegistrationAgent, reason: string): void {
     const [working, fallback] = this.agents;
+    // AMB-13 successiveProbeFirst = immediately: the switch to the fallback done, probe server 1 at once.
+    if (changed === fallback && fallback.phase === 'registered' && working?.phase === 'failed' && !this.probedAtSwitch && this.options.successiveProbeFirst === 'immediately') {
+      this.probedAtSwitch = true;
+      working.retryNow(`successive fallback: registered with ${fallback.serverName}; probing ${working.serverName} at once (successiveProbeFirst = immediately)`);
+    }
     if (changed !== working || !fallback) return;
     if (working.phase === 'failed' && fallback.phase === 'unregistered') {
+      this.probedAtSwitch = false;
       // B15 / AMB-12: with redundancy_with_reg_fail = 0 (default) only an unresponsive server 1
       // moves the account to server 2; an error answer (503, 403…) keeps it retrying server 1.
       if (working.lastFailureAnswered && !this.account.fallback.withRegFail) {
@@ -221,35 +236,26 @@ export class AccountRuntime {
       }
       fallback.start(`successive fallback: ${working.serverName} failed (${reason})${working.lastFailureAnswered ? ', redundancy_with_reg_fail.enable = 1' : ''}`);
     }
-    if (working.phase === 'registered' && fallback.phase !== 'unregistered') fallback.stop(`successive fallback: ${working.serverName} is back`);
+    if (working.phase !== 'registered' && this.switchBackPending) {
+      this.switchBackPending = false;
+      fallback.atNextRefresh(undefined);
+    }
+    if (working.phase !== 'registered' || fallback.phase === 'unregistered' || this.switchBackPending) return;
+    if (this.options.successiveSwitchBack === 'waitForNextRefresh' && fallback.phase === 'registered') {
+      // AMB-13: the fallback keeps call control until its registration would be renewed.
+      this.switchBackPending = true;
+      this.trace.emit({ kind: 'phone.register-attempt', phone: this.phone, account: this.account.index, server: fallback.serverName, reason: `successive fallback: ${working.serverName} is back; ${fallback.serverName} stays working until its next renewal (successiveSwitchBack = waitForNextRefresh)` });
+      fallback.atNextRefresh(() => {
+        this.switchBackPending = false;
+        fallback.stop(`successive fallback: ${working.serverName} is back; switched at ${fallback.serverName}'s renewal (successiveSwitchBack = waitForNextRefresh)`);
+      });
+      return;
+    }
+    fallback.stop(`successive fallback: ${working.serverName} is back`);
   }
 
   private agentFor(server: ServerSettings): RegistrationAgent | undefined {
     return this.agents[this.account.servers.indexOf(server)];
-  }
-
-  /** Model option A2: what bounds an INVITE to an address that is not the last of the list. */
-  private inviteLimit(server: ServerSettings): RetransmitLimit | undefined {
-    switch (this.options.inviteFailover) {
-      case 'timer-b':
-        return undefined;
-      case 'retry-counts':
-        return this.retryLimit(server.retryCounts);
-      case 'invite-retry-counts':
-        return this.retryLimit(server.inviteRetryCounts);
-    }
-  }
-
-  /** Model option A1: how "retry N times" reads. */
-  private retryLimit(n: number): RetransmitLimit {
-    switch (this.options.retryCounts) {
-      case 'retransmissions-then-wait':
-        return { count: n, giveUp: 'next-interval' };
-      case 'retransmissions-then-move':
-        return { count: n, giveUp: 'at-once' };
-      case 'sends-in-all':
-        return { count: Math.max(0, n - 1), giveUp: 'next-interval' };
-    }
   }
 
   /**
@@ -278,7 +284,8 @@ export class AccountRuntime {
   }
 
   private updateWorkingServer(reason: string): void {
-    const agent = this.agents.find((a) => a.registeredServer !== undefined);
+    // AMB-13 waitForNextRefresh: while the switch back waits, the fallback stays the working server.
+    const agent = this.switchBackPending ? this.agents[1] : this.agents.find((a) => a.registeredServer !== undefined);
     const next = agent?.registeredServer ?? null;
     if (next === this.working) return;
     this.working = next;

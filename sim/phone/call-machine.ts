@@ -14,7 +14,17 @@ export interface CallMachineState {
   servers: number;
   /** Indices tried so far, in order. */
   tried: number[];
+  /** AMB-03 (model option provisionalStopsFailover): what a provisional changes for failover. */
+  afterProvisional: ProvisionalFailover;
 }
+
+/**
+ * AMB-03 — after a 1xx: 'rfc' (★) — Timer B no longer runs; a later 503 or transport error still
+ * fails over; a call left ringing for noAnswerTimeout is given up (CANCEL, no failover).
+ * 'appTimer' — noAnswerTimeout after the 1xx the phone gives up on that server (CANCEL) and tries
+ * the next. 'noFailoverAfter1xx' — once a 1xx came, a 503 or transport error ends the call.
+ */
+export type ProvisionalFailover = 'rfc' | 'appTimer' | 'noFailoverAfter1xx';
 
 export type CallInput =
   /** noServer: why the server list is empty (a name that did not resolve), when it is. */
@@ -41,8 +51,8 @@ export interface CallStep {
   effects: CallEffect[];
 }
 
-export function initialCall(servers: number): CallMachineState {
-  return { phase: 'idle', index: -1, servers, tried: [] };
+export function initialCall(servers: number, afterProvisional: ProvisionalFailover = 'rfc'): CallMachineState {
+  return { phase: 'idle', index: -1, servers, tried: [], afterProvisional };
 }
 
 /** Statuses that mean "this server cannot take the call now: try the next" (seed step 2). */
@@ -83,7 +93,10 @@ export function nextCall(s: CallMachineState, input: CallInput): CallStep {
       return { state: { ...s, phase: 'ended' }, effects: [transition(s, 'ended', s.index, 'caller hung up'), { type: 'send-bye' }] };
     case 'no-answer': {
       if (s.phase !== 'proceeding') return stay(s);
-      const step = finish(s, 'failed', 'no answer: the caller gave up (CANCEL)');
+      // appTimer: the server had its time after the 1xx — CANCEL there, then the next server.
+      const step = s.afterProvisional === 'appTimer'
+        ? failover(s, 'no final answer noAnswerTimeout after the provisional (provisionalStopsFailover = appTimer): CANCEL')
+        : finish(s, 'failed', 'no answer: the caller gave up (CANCEL)');
       step.effects.unshift({ type: 'send-cancel' });
       return step;
     }
@@ -91,6 +104,9 @@ export function nextCall(s: CallMachineState, input: CallInput): CallStep {
 }
 
 function failover(s: CallMachineState, why: string): CallStep {
+  if (s.phase === 'proceeding' && s.afterProvisional === 'noFailoverAfter1xx') {
+    return finish(s, 'failed', `${why}; no failover after a provisional (provisionalStopsFailover = noFailoverAfter1xx)`);
+  }
   const next = s.index + 1;
   if (next >= s.servers) return finish(s, 'failed', `${why}; every server tried`);
   return attempt(s, next, `${why}; trying the next server`);

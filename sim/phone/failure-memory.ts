@@ -25,13 +25,16 @@ export class FailureMemory {
     private readonly clock: Clock,
     private readonly memory: Micros,
     private readonly retryAfter: ServerListModelOptions['retryAfter'] = 'honour',
+    /** AMB-06 failedServerMemoryUntil = dnsTtl: a failed address is tried last until its DNS answer runs out. */
+    private readonly dnsExpiry?: (a: Located) => Micros | undefined,
   ) {}
 
   failed(a: Located, retryAfter?: Micros): void {
     const now = this.clock.now;
     const ra = retryAfter !== undefined && retryAfter > 0 ? now + retryAfter : 0;
     const hold = this.retryAfter === 'honour' || this.retryAfter === 'honourForRegisterOnly';
-    this.lastUntil = later(this.lastUntil, key(a), Math.max(this.memory > 0 ? now + this.memory : 0, this.retryAfter === 'tryLast' ? ra : 0));
+    const ttl = this.dnsExpiry?.(a) ?? 0;
+    this.lastUntil = later(this.lastUntil, key(a), Math.max(this.memory > 0 ? now + this.memory : 0, this.retryAfter === 'tryLast' ? ra : 0, ttl));
     if (hold) this.heldUntil = later(this.heldUntil, key(a), ra);
   }
 

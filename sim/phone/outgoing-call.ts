@@ -9,7 +9,7 @@ import type { InviteClientTransaction } from '../sip/invite-client-transaction.j
 import type { ClientTransactionUser, RetransmitLimit } from '../sip/transaction-user.js';
 import { isInvite2xx, refuseAnswer } from './refuse-answer.js';
 import { tagOf } from '../sip/message.js';
-import { CallEffect, CallInput, CallMachineState, initialCall, isServerUnavailable, nextCall } from './call-machine.js';
+import { CallEffect, CallInput, CallMachineState, ProvisionalFailover, initialCall, isServerUnavailable, nextCall } from './call-machine.js';
 
 export interface CallTarget {
   phone: string;
@@ -26,8 +26,10 @@ export interface CallTarget {
   limits: (RetransmitLimit | undefined)[];
   /** How long the caller stays on an answered call before hanging up. */
   duration: Micros;
-  /** How long a ringing call is given before the caller gives up (CANCEL). */
+  /** How long a ringing call is given before the caller gives up (CANCEL) — or, with appTimer, fails over. */
   noAnswerTimeout: Micros;
+  /** AMB-03 model option provisionalStopsFailover; 'rfc' when absent. */
+  afterProvisional?: ProvisionalFailover;
   /** Told when an address fails this call (503, transport error, timeout), before the next is tried; a 503's Retry-After in µs. */
   onServerFailed?: (server: Located, index: number, retryAfter?: Micros) => void;
   /**
@@ -58,6 +60,8 @@ export class OutgoingCall {
   private startedAt = 0;
   private invite: { request: SipRequest; txn: ClientTransaction; server: Located } | undefined;
   private noAnswer: EventHandle = 0;
+  /** Numbers the INVITEs sent; only the latest one's responses move the call (an earlier one was given up). */
+  private attempts = 0;
   private dialog: { toHeader: string; target: string; server: Located; inviteCseq: number } | undefined;
 
   constructor(
@@ -68,7 +72,7 @@ export class OutgoingCall {
     /** When the user placed the call (DNS lookups may come before the first INVITE). */
     private readonly placedAt: number,
   ) {
-    this.state = initialCall(target.servers.length);
+    this.state = initialCall(target.servers.length, target.afterProvisional);
     this.callId = sip.ids.callId();
     this.fromTag = sip.ids.tag();
   }
@@ -100,7 +104,7 @@ export class OutgoingCall {
       case 'transition':
         this.trace.emit({ kind: 'call.state', phone: t.phone, call: t.call, from: e.from, to: e.to, server: this.serverName(e.index), reason: e.reason });
         this.clock.cancel(this.noAnswer);
-        if (e.to === 'proceeding') this.noAnswer = this.clock.schedule(t.noAnswerTimeout, () => this.feed({ type: 'no-answer' }), undefined, t.phone);
+        if (e.to === 'proceeding') this.noAnswer = this.clock.schedule(t.noAnswerTimeout, this.onNoAnswer, undefined, t.phone);
         if (e.to === 'failed' || e.to === 'busy' || e.to === 'ended') {
           this.sip.forgetStrayResponses(this.callId);
           t.onFinished?.();
@@ -110,7 +114,7 @@ export class OutgoingCall {
         const server = t.servers[e.index]!;
         const send = (): void => {
           const request = this.buildInvite(server);
-          this.invite = { request, server, txn: this.sip.sendRequest(request, server, this.inviteUser, t.limits[e.index]) };
+          this.invite = { request, server, txn: this.sip.sendRequest(request, server, this.inviteUser(++this.attempts, server), t.limits[e.index]) };
         };
         if (t.beforeInvite) t.beforeInvite(server, e.index, send);
         else send();
@@ -148,14 +152,27 @@ export class OutgoingCall {
     }
   }
 
+  private readonly onNoAnswer = (): void => {
+    // appTimer: giving up on a ringing server is that server failing (the call then tries the next).
+    if (this.state.afterProvisional === 'appTimer') this.serverFailed();
+    this.feed({ type: 'no-answer' });
+  };
+
   private serverFailed(retryAfter?: Micros): void {
     const i = this.state.index;
     const server = this.target.servers[i];
     if (server) this.target.onServerFailed?.(server, i, retryAfter);
   }
 
-  private readonly inviteUser: ClientTransactionUser = {
+  /**
+   * The transaction user of INVITE number `attempt`. Once a later INVITE went (appTimer gave up on
+   * a ringing server), the earlier one's responses change nothing — a 2xx from it is refused.
+   */
+  private inviteUser(attempt: number, server: Located): ClientTransactionUser {
+    const current = (): boolean => attempt === this.attempts;
+    return {
     receiveResponse: (res: SipResponse) => {
+      if (!current()) return isInvite2xx(res) ? this.refuse(res, server) : undefined;
       if (res.status < 200) return this.feed({ type: 'provisional', status: res.status, reason: res.reason });
       if (res.status < 300) {
         if (this.dialog && this.ownDialog(res)) return this.sendAck(); // a retransmitted 2xx: our ACK was lost (RFC 3261 §13.2.2.4)
@@ -173,14 +190,17 @@ export class OutgoingCall {
       this.feed({ type: 'final', status: res.status, reason: res.reason });
     },
     onRequestTimeout: (timer) => {
+      if (!current()) return;
       this.serverFailed();
       this.feed({ type: 'timeout', timer });
     },
     onTransportError: (cause) => {
+      if (!current()) return;
       this.serverFailed();
       this.feed({ type: 'transport-error', cause });
     },
-  };
+    };
+  }
 
   /** A response to one of this call's INVITEs that no transaction took any more (see start()). */
   private lateResponse(res: SipResponse, source: Endpoint): void {

@@ -46,7 +46,7 @@ export class Phone implements SipCore {
     tcp?: TcpNetwork,
   ) {
     this.bootDelay = options.bootDelay;
-    this.sip = new SipEndpoint(clock, trace, network, host, config.timers, this, tcp, options.tlsVersion === '1.3' ? 1 : 2, options.tcpConnectOnTimeout);
+    this.sip = new SipEndpoint(clock, trace, network, host, config.timers, this, tcp, options.tlsVersion === '1.3' ? 1 : 2, options.tcpConnectOnTimeout, options.icmpHandling);
     this.tag = this.sip.ids.tag();
     this.dialogs = new UasDialogs(clock, trace, this.sip, config.timers, this.tag);
     // The resolver is the phone's; its cache settings come from the first account (they are per

@@ -37,6 +37,8 @@ export interface RegistrationTarget {
   proxyFallbackInterval: Micros;
   /** AMB-23, for the trace: how a 503's Retry-After is read. */
   retryAfter: ServerListModelOptions['retryAfter'];
+  /** AMB-13 successiveProbeTarget = primaryOnly: a retry (a successive-mode probe) goes to the first address only. */
+  probePrimaryOnly?: boolean;
 }
 
 /**
@@ -154,10 +156,14 @@ export class RegistrationAgent {
         const kind = this.nextKind;
         this.nextKind = 'register';
         const run = ++this.runs;
+        const probe = this.retrying && this.target.probePrimaryOnly === true;
         this.directory.list(target.server, (l) => {
           if (run !== this.runs) return;
           const by = this.target.skipRedundant;
-          const { kept, skipped } = by !== undefined ? skipRedundant(l.servers, (a) => a, by) : { kept: l.servers, skipped: [] };
+          const { kept: all, skipped } = by !== undefined ? skipRedundant(l.servers, (a) => a, by) : { kept: l.servers, skipped: [] };
+          // AMB-13 primaryOnly: the probe of server 1 goes to its first address only.
+          const kept = probe ? all.slice(0, 1) : all;
+          if (probe && all.length > 1) this.note(this.sip.nameOf(all[0]!), `successive probe: the primary address only, not the other ${all.length - 1} (successiveProbeTarget = primaryOnly)`);
           // B9: the trace says which address was left out and why.
           for (const d of skipped) this.note(this.sip.nameOf(d.entry), skippedReason(d.entry, d.sameAs, by ?? 'ip'));
           // AMB-23: an address under a 503's Retry-After is left out (retryAfter = honour) or tried last.
@@ -195,7 +201,17 @@ export class RegistrationAgent {
     }
   }
 
+  /** Runs instead of the next renewal (AMB-13 successiveSwitchBack = waitForNextRefresh); unset = renew. */
+  private instead: (() => void) | undefined;
+  /** Calls `fn` when the next renewal falls due, instead of renewing; undefined cancels it. */
+  atNextRefresh(fn: (() => void) | undefined): void {
+    this.instead = fn;
+  }
+
   private readonly onRefreshDue = (): void => {
+    const instead = this.instead;
+    this.instead = undefined;
+    if (instead) return instead();
     this.nextKind = 'refresh';
     this.feed({ type: 'refresh-due' });
   };
@@ -223,7 +239,21 @@ export class RegistrationAgent {
     this.onFailbackDue();
   }
 
-  private readonly onRetryDue = (): void => this.feed({ type: 'retry-due' });
+  /** The REGISTER about to go is a retry (in successive mode, server 1's probe). */
+  private retrying = false;
+  private readonly onRetryDue = (): void => {
+    this.retrying = true;
+    this.feed({ type: 'retry-due' });
+    this.retrying = false;
+  };
+
+  /** AMB-13 successiveProbeFirst = immediately: a failed registration is retried now, not at its timer. */
+  retryNow(reason: string): void {
+    if (this.state.phase !== 'failed') return;
+    this.clock.cancel(this.timer);
+    this.note(this.serverName, reason);
+    this.onRetryDue();
+  }
 
   /** B21: registered through proxy 2 for outbound_proxy_fallback_interval — a REGISTER walks from proxy 1 again. */
   private readonly onProxyProbeDue = (): void => {

@@ -25,6 +25,11 @@ export interface RegistrationPolicy {
   retryAfter?: 'override' | 'atLeast' | 'ignore';
   /** When to renew, given the granted lifetime. */
   refreshAfter(grantedSeconds: number): Micros;
+  /**
+   * AMB-35 registrationRetryScope = retryCounts: how many times a failed registration is repeated
+   * (the server's retry_counts, B6) before the phone gives up; unset = unbounded.
+   */
+  maxRetries?: number;
 }
 
 export type RegistrationInput =
@@ -73,6 +78,10 @@ export function nextRegistration(s: RegistrationMachineState, input: Registratio
       return { state: { phase: 'unregistered', failures: 0 }, effects: [{ type: 'cancel-timers' }, tr(s.phase, 'unregistered', input.reason)] };
     case 'fail': {
       const state = { phase: 'failed' as const, failures: s.failures + 1 };
+      if (policy.maxRetries !== undefined && state.failures > policy.maxRetries) {
+        const repeats = `${policy.maxRetries} repeat${policy.maxRetries === 1 ? '' : 's'}`;
+        return { state, effects: [tr(s.phase, 'failed', `${input.reason}; registration given up after ${repeats} (retry_counts, registrationRetryScope = retryCounts)`)] };
+      }
       const base = policy.retryDelay ? policy.retryDelay(state.failures) : policy.retryInterval;
       const ra = input.retryAfter;
       const wait = ra === undefined || ra <= 0 || policy.retryAfter === 'ignore' ? base : policy.retryAfter === 'override' ? ra : Math.max(base, ra);

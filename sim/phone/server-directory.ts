@@ -104,6 +104,17 @@ export class ServerDirectory {
     return this.entries.get(settings.index)?.expiresAt ?? 0;
   }
 
+  /**
+   * When the DNS answer that gave address `a` runs out (µs), for the first located list holding
+   * it; undefined when no list holds it or it never expires (an IP literal, AMB-06 dnsTtl).
+   */
+  addressExpiresAt(a: Located): Micros | undefined {
+    for (const e of this.entries.values()) {
+      if (Number.isFinite(e.expiresAt) && e.list.servers.some((s) => key(s) === key(a))) return e.expiresAt;
+    }
+    return undefined;
+  }
+
   /** Every configured server's list, in order (server 1, then server 2). */
   lists(all: ServerSettings[], done: (lists: ServerList[]) => void): void {
     const out: ServerList[] = new Array(all.length);

@@ -27,6 +27,8 @@ export class InviteClientTransaction implements ClientTransaction {
   private timerM: EventHandle = 0;
   private interval = 0;
   private retransmits = 0;
+  /** ICMP errors counted as retries (icmpHandling = countAsOneRetry). */
+  private softErrors = 0;
   private ack: SipRequest | undefined;
   readonly branch: string;
 
@@ -108,10 +110,18 @@ export class InviteClientTransaction implements ClientTransaction {
     this.transitionTo(S.Terminated, `transport error: ${cause}`);
     this.tu.onTransportError(cause);
   }
+  /** icmpHandling = countAsOneRetry: the error uses up one retry; with no bound it changes nothing (B/F decide). */
+  onSoftError(cause: string): void {
+    if (this.state !== S.Calling) return;
+    this.softErrors++;
+    this.ctx.trace.emit({ kind: 'sip.transport-error', host: this.ctx.host, branch: this.branch, method: 'INVITE', cause: `${cause} (counted as one retry: icmpHandling = countAsOneRetry)`, peer: this.ctx.nameOf(this.dst) });
+    this.checkGiveUpAtOnce();
+  }
+
 
   private readonly onTimerA = (): void => {
     if (this.state !== S.Calling) return;
-    if (this.limit && this.limit.giveUp === 'next-interval' && this.retransmits >= this.limit.count) {
+    if (this.limit && this.limit.giveUp === 'next-interval' && this.retransmits + this.softErrors >= this.limit.count) {
       return this.timeout('retry-counts');
     }
     this.retransmits++;
@@ -131,7 +141,7 @@ export class InviteClientTransaction implements ClientTransaction {
 
   /** 'at-once' limit: give up right after the last allowed send — as an event, so the TU never hears of it inside sendRequest. */
   private checkGiveUpAtOnce(): void {
-    if (this.limit?.giveUp === 'at-once' && this.retransmits >= this.limit.count) {
+    if (this.limit?.giveUp === 'at-once' && this.retransmits + this.softErrors >= this.limit.count) {
       this.ctx.clock.cancel(this.timerA);
       this.timerA = this.ctx.clock.schedule(0, this.onGiveUp, undefined, this.ctx.host);
     }
@@ -143,7 +153,7 @@ export class InviteClientTransaction implements ClientTransaction {
 
   private timeout(timer: 'B' | 'retry-counts'): void {
     this.ctx.trace.emit({ kind: 'sip.timeout', host: this.ctx.host, branch: this.branch, method: 'INVITE', timer, peer: this.ctx.nameOf(this.dst) });
-    this.transitionTo(S.Terminated, timer === 'B' ? 'Timer B fired: no response' : `retry limit reached after ${this.retransmits} retransmissions`);
+    this.transitionTo(S.Terminated, timer === 'B' ? 'Timer B fired: no response' : `retry limit reached after ${this.retransmits} retransmissions${this.softErrors > 0 ? ` and ${this.softErrors} ICMP error${this.softErrors > 1 ? 's' : ''}` : ''}`);
     this.tu.onRequestTimeout(timer);
   }
 

@@ -25,6 +25,8 @@ export class NonInviteClientTransaction implements ClientTransaction {
   private timerK: EventHandle = 0;
   private interval = 0;
   private retransmits = 0;
+  /** ICMP errors counted as retries (icmpHandling = countAsOneRetry). */
+  private softErrors = 0;
   readonly branch: string;
   readonly method: string;
 
@@ -71,10 +73,18 @@ export class NonInviteClientTransaction implements ClientTransaction {
     this.transitionTo(S.Terminated, `transport error: ${cause}`);
     this.tu.onTransportError(cause);
   }
+  /** icmpHandling = countAsOneRetry: the error uses up one retry; with no bound it changes nothing (B/F decide). */
+  onSoftError(cause: string): void {
+    if (this.state !== S.Trying && this.state !== S.Proceeding) return;
+    this.softErrors++;
+    this.ctx.trace.emit({ kind: 'sip.transport-error', host: this.ctx.host, branch: this.branch, method: this.method, cause: `${cause} (counted as one retry: icmpHandling = countAsOneRetry)`, peer: this.ctx.nameOf(this.dst) });
+    this.checkGiveUpAtOnce();
+  }
+
 
   private readonly onTimerE = (): void => {
     if (this.state !== S.Trying && this.state !== S.Proceeding) return;
-    if (this.limit && this.limit.giveUp === 'next-interval' && this.retransmits >= this.limit.count) {
+    if (this.limit && this.limit.giveUp === 'next-interval' && this.retransmits + this.softErrors >= this.limit.count) {
       return this.timeout('retry-counts');
     }
     this.retransmits++;
@@ -94,7 +104,7 @@ export class NonInviteClientTransaction implements ClientTransaction {
 
   /** 'at-once' limit: give up right after the last allowed send — as an event, so the TU never hears of it inside sendRequest. */
   private checkGiveUpAtOnce(): void {
-    if (this.limit?.giveUp === 'at-once' && this.retransmits >= this.limit.count) {
+    if (this.limit?.giveUp === 'at-once' && this.retransmits + this.softErrors >= this.limit.count) {
       this.ctx.clock.cancel(this.timerE);
       this.timerE = this.ctx.clock.schedule(0, this.onGiveUp, undefined, this.ctx.host);
     }
@@ -106,7 +116,7 @@ export class NonInviteClientTransaction implements ClientTransaction {
 
   private timeout(timer: 'F' | 'retry-counts'): void {
     this.ctx.trace.emit({ kind: 'sip.timeout', host: this.ctx.host, branch: this.branch, method: this.method, timer, peer: this.ctx.nameOf(this.dst) });
-    this.transitionTo(S.Terminated, timer === 'F' ? 'Timer F fired: no final response' : `retry limit reached after ${this.retransmits} retransmissions`);
+    this.transitionTo(S.Terminated, timer === 'F' ? 'Timer F fired: no final response' : `retry limit reached after ${this.retransmits} retransmissions${this.softErrors > 0 ? ` and ${this.softErrors} ICMP error${this.softErrors > 1 ? 's' : ''}` : ''}`);
     this.tu.onRequestTimeout(timer);
   }
 

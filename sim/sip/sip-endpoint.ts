@@ -15,7 +15,7 @@ import { NonInviteClientTransaction } from './non-invite-client-transaction.js';
 import { NonInviteServerTransaction } from './non-invite-server-transaction.js';
 import { SipTimerConfig, timerValues } from './timers.js';
 import { SipWire } from './sip-wire.js';
-import type { ClientTransaction, ClientTransactionUser, RetransmitLimit, ServerTransactionUser, TransactionContext } from './transaction-user.js';
+import type { ClientTransaction, ClientTransactionUser, IcmpHandling, RetransmitLimit, ServerTransactionUser, TransactionContext } from './transaction-user.js';
 
 export const SIP_PORT = 5060;
 /** RFC 3261 §26.2: SIP over TLS listens on 5061. */
@@ -93,6 +93,8 @@ export class SipEndpoint implements UdpSocket {
     private readonly tlsRoundTrips: 1 | 2 = 2,
     /** A connect still pending when its transaction times out: closed ('abandon') or left to go on ('keep'). */
     private readonly connectOnTimeout: 'abandon' | 'keep' = 'abandon',
+    /** What an ICMP port-unreachable does to the transactions towards that peer (AMB-22). */
+    private readonly icmpHandling: IcmpHandling = 'failServerNow',
   ) {
     this.ids = new Identifiers(host.name, host.ip);
     host.bind(SIP_PORT, this);
@@ -279,13 +281,19 @@ export class SipEndpoint implements UdpSocket {
     this.core.onRequest(msg, source, txn);
   }
 
-  /** ICMP only quotes IP + UDP headers, so every client transaction towards that peer hears of it. */
+  /**
+   * ICMP only quotes IP + UDP headers, so every client transaction towards that peer hears of it:
+   * as a fatal transport error, as one retry, or not at all (icmpHandling; the net layer traces the ICMP itself).
+   */
   onIcmpError(q: IcmpQuote): void {
+    if (this.icmpHandling === 'ignore') return;
     const dst = q.original.dst;
     const cause = `ICMP port unreachable from ${this.nameOf(dst)}`;
     for (const txn of [...this.clients.values()]) {
       const t = txn.dst as SipTarget;
-      if (t.ip === dst.ip && t.port === dst.port && (t.transport ?? 'udp') === 'udp') txn.onTransportError(cause);
+      if (t.ip !== dst.ip || t.port !== dst.port || (t.transport ?? 'udp') !== 'udp') continue;
+      if (this.icmpHandling === 'countAsOneRetry') txn.onSoftError(cause);
+      else txn.onTransportError(cause);
     }
   }
 

@@ -13,6 +13,14 @@ export interface ClientTransactionUser {
   onTransportError(cause: string): void;
 }
 
+/**
+ * What a UDP ICMP port-unreachable does to the client transactions towards that peer (fact sheet
+ * AMB-22): 'failServerNow' — a fatal transport error, the transaction ends at once (RFC 3261
+ * §8.1.3.1, §18.4); 'countAsOneRetry' — counted as one retry against the address's retry bound;
+ * 'ignore' — nothing (Timer A/E, B/F and the retry bound decide, as if the server were silent).
+ */
+export type IcmpHandling = 'failServerNow' | 'countAsOneRetry' | 'ignore';
+
 /** A user that ignores every outcome: for requests whose result changes nothing (BYE at hang-up). */
 export const NO_OUTCOME: ClientTransactionUser = { receiveResponse() {}, onRequestTimeout() {}, onTransportError() {} };
 
@@ -54,4 +62,9 @@ export interface ClientTransaction {
   readonly terminated: boolean;
   receiveResponse(response: SipResponse): void;
   onTransportError(cause: string): void;
+  /**
+   * A transport error read as one failed try rather than the end of the transaction (model
+   * option icmpHandling = countAsOneRetry): counted against the retry bound, which may then end it.
+   */
+  onSoftError(cause: string): void;
 }

@@ -41,7 +41,7 @@ describe('call machine (reference R1)', () => {
         { type: 'transition', from: 'idle', to: 'trying', index: 0 },
         { type: 'send-invite', index: 0 },
       ]);
-      expect(state).to.deep.equal({ phase: 'trying', index: 0, servers: 3, tried: [0] });
+      expect(state).to.deep.equal({ phase: 'trying', index: 0, servers: 3, tried: [0], afterProvisional: 'rfc' });
     });
 
     it('with no server configured the call fails at once, with an outcome', () => {
@@ -69,7 +69,7 @@ describe('call machine (reference R1)', () => {
           { type: 'send-invite', index: 1 },
         ]);
         expect(reasonOf(effects[1]!)).to.match(why).and.to.match(/next server/);
-        expect(state).to.deep.equal({ phase: 'trying', index: 1, servers: 3, tried: [0, 1] });
+        expect(state).to.deep.equal({ phase: 'trying', index: 1, servers: 3, tried: [0, 1], afterProvisional: 'rfc' });
       });
 
       it(`${name} after a provisional (proceeding) also moves on`, () => {
@@ -91,7 +91,7 @@ describe('call machine (reference R1)', () => {
         [{ type: 'send-invite', index: 3 }],
         [],
       ]);
-      expect(state).to.deep.equal({ phase: 'answered', index: 3, servers: 4, tried: [0, 1, 2, 3] });
+      expect(state).to.deep.equal({ phase: 'answered', index: 3, servers: 4, tried: [0, 1, 2, 3], afterProvisional: 'rfc' });
       expect(effects[4]!.find((e) => e.type === 'outcome')).to.deep.equal({ type: 'outcome', outcome: 'answered', via: 3 });
     });
   });
@@ -105,7 +105,7 @@ describe('call machine (reference R1)', () => {
           { type: 'outcome', outcome: 'failed', via: null },
         ]);
         expect(reasonOf(effects[2]!)).to.match(/every server tried/);
-        expect(state).to.deep.equal({ phase: 'failed', index: 1, servers: 2, tried: [0, 1] });
+        expect(state).to.deep.equal({ phase: 'failed', index: 1, servers: 2, tried: [0, 1], afterProvisional: 'rfc' });
       });
     }
   });
@@ -260,5 +260,33 @@ describe('call machine: no answer', () => {
     expect(step.state.tried).to.deep.equal([0]);
     expect(step.effects.map((e) => e.type)).to.deep.equal(['send-cancel', 'transition', 'outcome']);
     expect(nextCall(nextCall(initialCall(2), { type: 'start' }).state, { type: 'no-answer' }).effects).to.deep.equal([]);
+  });
+});
+
+describe('call machine: AMB-03 provisionalStopsFailover', () => {
+  const ringing = (mode: 'rfc' | 'appTimer' | 'noFailoverAfter1xx'): CallMachineState =>
+    nextCall(nextCall(initialCall(2, mode), start).state, provisional(180, 'Ringing')).state;
+  it('appTimer: ringing too long is the server failing — CANCEL, then the INVITE to server 1', () => {
+    const step = nextCall(ringing('appTimer'), { type: 'no-answer' });
+    expect([step.state.phase, step.state.index, step.state.tried]).to.deep.equal(['trying', 1, [0, 1]]);
+    expect(step.effects.map((e) => e.type)).to.deep.equal(['send-cancel', 'transition', 'send-invite']);
+  });
+  it('appTimer on the last server: CANCEL, then failed — every server tried', () => {
+    let s = nextCall(ringing('appTimer'), { type: 'no-answer' }).state;
+    s = nextCall(s, provisional(180, 'Ringing')).state;
+    const step = nextCall(s, { type: 'no-answer' });
+    expect(step.state.phase).to.equal('failed');
+    expect(reasonOf(step.effects)).to.match(/every server tried$/);
+  });
+  it('noFailoverAfter1xx: a 503 or a transport error after the 180 fails the call; before any 1xx they still fail over', () => {
+    for (const input of [final(503, 'Service Unavailable'), icmp]) {
+      const step = nextCall(ringing('noFailoverAfter1xx'), input);
+      expect([step.state.phase, step.state.tried], input.type).to.deep.equal(['failed', [0]]);
+    }
+    const early = nextCall(nextCall(initialCall(2, 'noFailoverAfter1xx'), start).state, final(503, 'Service Unavailable'));
+    expect([early.state.phase, early.state.index]).to.deep.equal(['trying', 1]);
+  });
+  it('rfc (default): a 503 after the 180 fails over', () => {
+    expect(nextCall(ringing('rfc'), final(503)).state.index).to.equal(1);
   });
 });

@@ -192,3 +192,18 @@ describe('registration retry back-off (reference A7, RFC 5626 §4.5) end to end'
     fs.rmSync(dir, { recursive: true, force: true });
   });
 });
+
+describe('registration machine: AMB-35 maxRetries (registrationRetryScope = retryCounts)', () => {
+  it('with maxRetries 2: the first failure and two repeats schedule a retry, the third repeat failing gives up (no retry effect)', () => {
+    const bounded: RegistrationPolicy = { ...policy, maxRetries: 2 };
+    let state = initialRegistration;
+    const retries: boolean[] = [];
+    for (const i of [start, fail('x'), retryDue, fail('x'), retryDue, fail('x')]) {
+      const step = nextRegistration(state, i, bounded);
+      state = step.state;
+      if (i.type === 'fail') retries.push(step.effects.some((e) => e.type === 'schedule-retry'));
+    }
+    expect(retries).to.deep.equal([true, true, false]);
+    expect(state).to.deep.equal({ phase: 'failed', failures: 3 });
+  });
+});

@@ -4,6 +4,8 @@
  * Mapping of every B-rule and AMB of this area to options and keys: docs/fact-sheet/server-list.md.
  */
 import type { ModelOptionSpec } from '../model-options.js';
+import type { IcmpHandling } from '../../sip/transaction-user.js';
+import type { ProvisionalFailover } from '../call-machine.js';
 
 export interface ServerListModelOptions {
   /**
@@ -43,6 +45,67 @@ export interface ServerListModelOptions {
    * 'fixed': exactly N s.
    */
   bootDelay: 'uniform' | 'uniformPerAccount' | 'fixed';
+  /**
+   * AMB-22 — a UDP ICMP port-unreachable answering a request. 'failServerNow' (default, ★,
+   * RFC 3261 §8.1.3.1 / §18.4: a fatal transport error, handled as a 503): the address has failed
+   * at once and the next one is tried. 'countAsOneRetry': each ICMP uses up one retry of the
+   * address's retry bound (retry_counts, read as retryCounts says), so a bounded address gives up
+   * sooner; an unbounded one (the last address, an INVITE under inviteFailover = timer-b) waits
+   * Timer B/F. 'ignore': the ICMP changes nothing — the address is treated as silent.
+   */
+  icmpHandling: IcmpHandling;
+  /**
+   * AMB-03 — an INVITE after its 100 Trying / 180 (RFC 3261: Timer B no longer runs). 'rfc'
+   * (default, ★): no timeout of the server; a later 503 (or transport error) still fails over,
+   * and a call ringing for noAnswerTimeout is given up with CANCEL, without failover. 'appTimer':
+   * the phone gives the server noAnswerTimeout after the 1xx (the model option of that name), then
+   * CANCELs and tries the next server. 'noFailoverAfter1xx': once a 1xx came, a 503 or transport
+   * error ends the call.
+   */
+  provisionalStopsFailover: ProvisionalFailover;
+  /**
+   * AMB-04 — which entries of a call's list are "the last server" that gets the full RFC 3261
+   * timeout (B3) instead of the retry_counts bound (bounds apply to INVITEs only when inviteFailover
+   * is not timer-b). 'lastOfCombinedList' (default, ★): the very last entry only (usually server 2).
+   * 'lastOfServer1Addresses': also server 1's last address. 'perServerLast': the last address of
+   * each configured server, wherever it stands. A REGISTER walks one configured server's addresses,
+   * whose last always gets the full timeout, under every reading.
+   */
+  lastServerScope: 'lastOfCombinedList' | 'lastOfServer1Addresses' | 'perServerLast';
+  /**
+   * AMB-35 — B6: "it repeats the registration the configured number of times". 'unbounded'
+   * (default — the model's behaviour, not the sheet's ★): a failed registration is retried for
+   * ever, reg_fail_retry_interval (or the back-off) apart. 'retryCounts' (the sheet's ★): it is
+   * repeated sip_server.Y.retry_counts times; when the last repeat fails the account stays failed
+   * — no more REGISTERs until the phone boots again. A successive-mode probe of server 1 (every
+   * fallback.timeout, B14) is never bounded. The ★ is not the default because it defeats the
+   * bundled scenarios' point: 09-dns-down-at-boot's phone gives up at 1m48s and never registers
+   * when DNS is back, and in 27-registration-storm 3,143 of 20,000 phones give up during the storm.
+   */
+  registrationRetryScope: 'retryCounts' | 'unbounded';
+  /**
+   * AMB-13 — successive mode (B14): the REGISTER probe of server 1 every fallback.timeout while on
+   * the fallback. Target: 'primaryOnly' (default, ★) — server 1's first address only;
+   * 'wholeServer1List' — down server 1's whole list as a registration does (the model before the
+   * option; the same when server 1 is one address). First probe: 'afterTimeout' (default, ★) —
+   * fallback.timeout after server 1 failed; 'immediately' — as soon as the fallback registered.
+   */
+  successiveProbeTarget: 'primaryOnly' | 'wholeServer1List';
+  successiveProbeFirst: 'afterTimeout' | 'immediately';
+  /**
+   * AMB-13 — a probe of server 1 succeeded. 'switchBackImmediately' (default, ★): server 1 is the
+   * working server at once and the fallback registration is dropped (left to lapse, no
+   * un-REGISTER). 'waitForNextRefresh': the fallback keeps call control (working server, calls)
+   * until its registration's next renewal falls due; then, instead of renewing, the phone switches.
+   */
+  successiveSwitchBack: 'switchBackImmediately' | 'waitForNextRefresh';
+  /**
+   * AMB-06 — failback mode 0: how long new requests remember an address that failed (tried last).
+   * 'seconds' (default): model option failedServerMemory seconds — 0, the sheet's ★ noMemory,
+   * unless set (N s ≈ rememberForRetryAfter). 'dnsTtl' (rememberForDnsTtl): also until the DNS
+   * answer that gave the address runs out (its list's shortest TTL); IP literals are not remembered.
+   */
+  failedServerMemoryUntil: 'seconds' | 'dnsTtl';
 }
 
 export const SERVER_LIST_DEFAULTS: ServerListModelOptions = {
@@ -50,6 +113,14 @@ export const SERVER_LIST_DEFAULTS: ServerListModelOptions = {
   retryAfter: 'honour',
   regRetryPolicy: 'fixedInterval',
   bootDelay: 'uniform',
+  icmpHandling: 'failServerNow',
+  provisionalStopsFailover: 'rfc',
+  lastServerScope: 'lastOfCombinedList',
+  registrationRetryScope: 'unbounded',
+  successiveProbeTarget: 'primaryOnly',
+  successiveProbeFirst: 'afterTimeout',
+  successiveSwitchBack: 'switchBackImmediately',
+  failedServerMemoryUntil: 'seconds',
 };
 
 export const SERVER_LIST_SPECS: { [K in keyof ServerListModelOptions]: ModelOptionSpec } = {
@@ -57,4 +128,12 @@ export const SERVER_LIST_SPECS: { [K in keyof ServerListModelOptions]: ModelOpti
   retryAfter: { kind: 'enum', values: ['honour', 'honourForRegisterOnly', 'tryLast', 'ignore'] },
   regRetryPolicy: { kind: 'enum', values: ['fixedInterval', 'rfc5626MinMax', 'rfc5626IntervalBase'] },
   bootDelay: { kind: 'enum', values: ['uniform', 'uniformPerAccount', 'fixed'] },
+  icmpHandling: { kind: 'enum', values: ['failServerNow', 'countAsOneRetry', 'ignore'] },
+  provisionalStopsFailover: { kind: 'enum', values: ['rfc', 'appTimer', 'noFailoverAfter1xx'] },
+  lastServerScope: { kind: 'enum', values: ['lastOfCombinedList', 'lastOfServer1Addresses', 'perServerLast'] },
+  registrationRetryScope: { kind: 'enum', values: ['retryCounts', 'unbounded'] },
+  successiveProbeTarget: { kind: 'enum', values: ['primaryOnly', 'wholeServer1List'] },
+  successiveProbeFirst: { kind: 'enum', values: ['afterTimeout', 'immediately'] },
+  successiveSwitchBack: { kind: 'enum', values: ['switchBackImmediately', 'waitForNextRefresh'] },
+  failedServerMemoryUntil: { kind: 'enum', values: ['seconds', 'dnsTtl'] },
 };
