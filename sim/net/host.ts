@@ -28,6 +28,10 @@ export class Host {
   private _mode: HostMode = 'up';
   private readonly sockets = new Map<number, UdpSocket>();
   private readonly modeListeners: HostModeListener[] = [];
+  // The last two (ip, port) endpoints handed out: a phone sends from 5060 and its resolver's port,
+  // so a packet's src/dst need no fresh object (records share them; nobody changes an Endpoint).
+  private end1: Endpoint | undefined;
+  private end2: Endpoint | undefined;
 
   constructor(
     readonly name: string,
@@ -57,6 +61,18 @@ export class Host {
   /** The socket that would receive on `port`; none when the port is closed or the host unreachable. */
   listener(port: number): UdpSocket | undefined {
     return this.mode === 'unreachable' ? undefined : this.sockets.get(port);
+  }
+
+  /** This host's endpoint on `port`, shared: callers must not change it. */
+  endpoint(port: number): Endpoint {
+    const e1 = this.end1;
+    if (e1 !== undefined && e1.port === port) return e1;
+    const e2 = this.end2;
+    if (e2 !== undefined && e2.port === port) return e2;
+    const e: Endpoint = { ip: this.ip, port };
+    this.end2 = e1;
+    this.end1 = e;
+    return e;
   }
 
   /** Where ICMP errors for datagrams sent from `port` go (a closed service still gets its errors). */

@@ -21,8 +21,21 @@ export function pairKey(a: string, b: string): string {
 export class LinkTable {
   private readonly overrides = new Map<string, LinkParams>();
   private readonly partitions = new Set<string>();
+  private _frozen = false;
 
   constructor(private defaults: LinkParams) {}
+
+  /**
+   * True once the owner has said no link will change for the rest of the run (a scenario with
+   * no `link` events): an ideal link's packets then need no random draws at all, not even counted.
+   */
+  get frozen(): boolean {
+    return this._frozen;
+  }
+
+  freeze(): void {
+    this._frozen = true;
+  }
 
   get(a: string, b: string): LinkParams {
     // Most scenarios override no pair: skip building the key on every packet.
@@ -32,6 +45,7 @@ export class LinkTable {
 
   /** Changes some parameters of one pair, keeping the others as they are now. */
   update(a: string, b: string, change: Partial<LinkParams>): void {
+    if (this._frozen) throw new Error(`Cannot change the link ${a}–${b}: the link table was frozen (no link changes expected in this run)`);
     this.overrides.set(pairKey(a, b), { ...this.get(a, b), ...change });
   }
 

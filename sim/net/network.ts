@@ -78,8 +78,9 @@ export class Network {
   sendUdp(from: Host, srcPort: number, dst: Endpoint, payload: Buffer | LazyPayload, label: string, binary = false): void {
     const to = this.byIp.get(dst.ip);
     const id = this.nextPacketId++;
-    const src = { ip: from.ip, port: srcPort };
-    dst = { ip: dst.ip, port: dst.port }; // callers may pass richer objects (a located server); the wire has these two
+    const src = from.endpoint(srcPort);
+    // Callers may pass richer objects (a located server); the wire has these two.
+    dst = to !== undefined ? to.endpoint(dst.port) : { ip: dst.ip, port: dst.port };
     const toName = to?.name ?? dst.ip;
     // Two literals rather than a spread of a conditional object: no temporary per packet, and
     // the same key order (the JSONL trace's bytes depend on it).
@@ -153,6 +154,8 @@ export class Network {
    */
   packetDelay(from: Host, to: Host): number {
     const link = this.links.get(from.name, to.name);
+    // Links that can never change: an ideal one's draws can never matter, so none are counted.
+    if (link.loss === 0 && link.jitter === 0 && this.links.frozen) return link.delay;
     const state = this.linkState(from, to);
     let rng = state.rng;
     if (rng === undefined) {

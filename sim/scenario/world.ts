@@ -74,6 +74,8 @@ export class World {
       this.fleets.set(f.name, members);
     }
     for (const l of scenario.network.links) this.eachPair(l.between, (a, b) => links.update(a, b, l.change));
+    // No link event in the run: links stay as set, so ideal links skip their draws (Network.packetDelay).
+    if (!scenario.events.some((e) => e.action.type === 'link')) links.freeze();
     this.hosts = scenarioHosts(scenario);
     for (const e of scenario.events) this.clock.at(e.at, this.perform, e.action, 'scenario');
   }

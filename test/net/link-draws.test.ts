@@ -50,4 +50,20 @@ describe('link draws (ideal links draw lazily)', () => {
     expect(ab).to.deep.equal(reference(3, 'link:a>b', [p, p]));
     expect(ba).to.deep.equal(reference(3, 'link:b>a', [p]));
   });
+
+  it('a frozen table (no link events in the run) gives the same delays and refuses changes', () => {
+    const clock = new Clock();
+    const links = new LinkTable({ delay: 2_000, jitter: 0, loss: 0 });
+    links.update('a', 'c', { loss: 0.5, jitter: 1_000 });
+    links.freeze();
+    const net = new Network(clock, new Trace(() => clock.now), new RandomStreams(5), links);
+    const a = net.addHost('a', '10.0.0.1');
+    const b = net.addHost('b', '10.0.0.2');
+    const c = net.addHost('c', '10.0.0.3');
+    expect([net.packetDelay(a, b), net.packetDelay(a, b)]).to.deep.equal([2_000, 2_000]);
+    const lossy = { delay: 2_000, jitter: 1_000, loss: 0.5 };
+    const seen = Array.from({ length: 20 }, () => net.packetDelay(a, c));
+    expect(seen).to.deep.equal(reference(5, 'link:a>c', Array(20).fill(lossy)));
+    expect(() => links.update('a', 'b', { loss: 0.1 })).to.throw(/frozen/);
+  });
 });
