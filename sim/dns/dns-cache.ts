@@ -27,11 +27,21 @@ export interface NegativeEntry {
 }
 export type CacheEntry = PositiveEntry | NegativeEntry;
 
-const key = (name: string, type: string): string => `${name}|${type}`;
+interface Slot {
+  type: string;
+  entry: CacheEntry;
+  next: Slot | undefined;
+}
+
 const ttlUs = (ttlSeconds: number): Micros => ttlSeconds * US_PER_S;
 
 export class DnsCache {
-  private readonly entries = new Map<string, CacheEntry>();
+  /**
+   * Per name, its entries of each type as a short chain (one or two: SRV and A names differ).
+   * No "name|type" string is built and hashed per lookup (a fleet looks up thousands of times a
+   * second), and a phone holds one Map, not one per type.
+   */
+  private readonly byName = new Map<string, Slot>();
 
   constructor(
     readonly cacheType: CacheType,
@@ -41,13 +51,28 @@ export class DnsCache {
 
   /** The live entry for (name, type); expired entries are dropped on the way. */
   get(name: string, type: string, now: Micros): CacheEntry | undefined {
-    const k = key(name, type);
-    const e = this.entries.get(k);
-    if (e && now >= e.expiresAt) {
-      this.entries.delete(k);
+    let prev: Slot | undefined;
+    for (let s = this.byName.get(name); s !== undefined; prev = s, s = s.next) {
+      if (s.type !== type) continue;
+      if (now < s.entry.expiresAt) return s.entry;
+      // Expired: unlink it.
+      if (prev) prev.next = s.next;
+      else if (s.next) this.byName.set(name, s.next);
+      else this.byName.delete(name);
       return undefined;
     }
-    return e;
+    return undefined;
+  }
+
+  private set(name: string, type: string, entry: CacheEntry): void {
+    const head = this.byName.get(name);
+    for (let s = head; s !== undefined; s = s.next) {
+      if (s.type === type) {
+        s.entry = entry;
+        return;
+      }
+    }
+    this.byName.set(name, { type, entry, next: head });
   }
 
   /**
@@ -59,7 +84,7 @@ export class DnsCache {
     const expiresAt = now + ttlUs(minTtl(chain));
     if (this.cacheType === 0 || expiresAt <= now) return expiresAt;
     const extra = this.cacheType === 2 ? additional : [];
-    this.entries.set(key(name, type), { kind: 'positive', records, additional: extra, expiresAt });
+    this.set(name, type, { kind: 'positive', records, additional: extra, expiresAt });
     if (this.cacheType === 2) this.putAdditional(additional, now);
     return expiresAt;
   }
@@ -73,7 +98,7 @@ export class DnsCache {
     if (this.cacheType === 0) return;
     const ttl = this.negativeTtl === 'soaMinimum' ? (soa ? Math.min(soa.ttl, soa.minimum) : 0) : this.negativeTtl;
     if (ttl <= 0) return;
-    this.entries.set(key(name, type), { kind: 'negative', error, expiresAt: now + ttlUs(ttl) });
+    this.set(name, type, { kind: 'negative', error, expiresAt: now + ttlUs(ttl) });
   }
 
   /**
@@ -82,7 +107,7 @@ export class DnsCache {
    */
   putFailure(name: string, type: string, error: 'timeout' | 'servfail', seconds: number, now: Micros): void {
     if (this.cacheType === 0 || seconds <= 0) return;
-    this.entries.set(key(name, type), { kind: 'negative', error, expiresAt: now + ttlUs(seconds) });
+    this.set(name, type, { kind: 'negative', error, expiresAt: now + ttlUs(seconds) });
   }
 
   /**
@@ -91,18 +116,17 @@ export class DnsCache {
    * answer data: it never replaces a live entry.
    */
   private putAdditional(additional: DnsRecord[], now: Micros): void {
-    const groups = new Map<string, DnsRecord[]>();
+    const groups = new Map<string, { name: string; type: string; records: DnsRecord[] }>();
     for (const r of additional) {
-      const k = key(r.name, r.type);
+      const k = `${r.name}|${r.type}`;
       const g = groups.get(k);
-      if (g) g.push(r);
-      else groups.set(k, [r]);
+      if (g) g.records.push(r);
+      else groups.set(k, { name: r.name, type: r.type, records: [r] });
     }
-    for (const [k, records] of groups) {
-      const [name, type] = k.split('|') as [string, string];
+    for (const { name, type, records } of groups.values()) {
       if (this.get(name, type, now)) continue;
       const expiresAt = now + ttlUs(minTtl(records));
-      if (expiresAt > now) this.entries.set(k, { kind: 'positive', records, additional: [], expiresAt });
+      if (expiresAt > now) this.set(name, type, { kind: 'positive', records, additional: [], expiresAt });
     }
   }
 }

@@ -115,7 +115,7 @@ export class StubResolver implements UdpSocket {
     }
     const hit = this.cache.get(name, qtype, now);
     if (hit?.kind === 'positive') {
-      this.trace.emit({ kind: 'dns.cache', host: this.host.name, name, qtype, source: 'cache', records: hit.records.map(formatRecord) });
+      if (this.trace.on['dns.cache']) this.trace.emit({ kind: 'dns.cache', host: this.host.name, name, qtype, source: 'cache', records: hit.records.map(formatRecord) });
       return this.later(done, { ok: true, records: hit.records, additional: hit.additional, source: 'cache', expiresAt: hit.expiresAt });
     }
     if (hit?.kind === 'negative') {
@@ -248,7 +248,7 @@ export class StubResolver implements UdpSocket {
   private staticResult(name: string, qtype: ResolveQtype): ResolveResult | undefined {
     const s = this.statics.lookup(name, qtype, this.clock.now);
     if (!s) return undefined;
-    this.trace.emit({ kind: 'dns.cache', host: this.host.name, name, qtype, source: 'static', records: s.records.map(formatRecord) });
+    if (this.trace.on['dns.cache']) this.trace.emit({ kind: 'dns.cache', host: this.host.name, name, qtype, source: 'static', records: s.records.map(formatRecord) });
     return { ok: true, records: s.records, additional: [], source: 'static', expiresAt: s.expiresAt };
   }
 
