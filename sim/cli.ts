@@ -20,7 +20,8 @@ import type { TraceSink } from './core/trace.js';
 import { formatWarning } from './core/warning.js';
 import { readInputFile } from './core/read-input.js';
 import { parseCfg } from './phone/cfg-file.js';
-import { checkModelValue, describeSpec, MODEL_OPTION_SPECS, ModelOptions } from './phone/model-options.js';
+import type { ModelOptions } from './phone/model-options.js';
+import { modelHelp, parseModel, parseSeed } from './cli-flags.js';
 import { buildPhoneConfig } from './phone/phone-config.js';
 import { cfgRules } from './phone/options/dns.js';
 import { loadScenario } from './scenario/load-scenario.js';
@@ -352,28 +353,6 @@ function validateCommand(files: string[], model: Partial<ModelOptions>): number 
 
 function readText(file: string): string {
   return readInputFile(file);
-}
-
-function parseSeed(v: string): number {
-  if (!/^-?\d+$/.test(v) || !Number.isSafeInteger(Number(v))) throw new InputError('--seed', undefined, undefined, `expected an integer, found "${v}"`);
-  return Number(v);
-}
-
-function parseModel(v: string, previous: Partial<ModelOptions>): Partial<ModelOptions> {
-  const m = /^([A-Za-z]+)=(.+)$/.exec(v);
-  const key = m?.[1] as keyof ModelOptions | undefined;
-  if (!m || !key || !Object.hasOwn(MODEL_OPTION_SPECS, key)) {
-    throw new InputError('--model', undefined, undefined, `expected key=value with key one of ${Object.keys(MODEL_OPTION_SPECS).join(', ')}, found "${v}"`);
-  }
-  const checked = checkModelValue(MODEL_OPTION_SPECS[key], m[2]!);
-  if ('expected' in checked) throw new InputError('--model', undefined, key, `expected ${checked.expected}, found "${m[2]}"`);
-  return { ...previous, [key]: checked.value };
-}
-
-function modelHelp(): string {
-  return Object.entries(MODEL_OPTION_SPECS)
-    .map(([k, spec]) => `${k}=${describeSpec(spec)}`)
-    .join('; ');
 }
 
 function packageVersion(): string {
