@@ -76,6 +76,8 @@ interface Question {
   server: string;
   timer: EventHandle;
   sawServfail: boolean;
+  /** Whose question: the timeout handler is shared by every resolver (no closure per phone). */
+  resolver: StubResolver;
 }
 
 export class StubResolver implements UdpSocket {
@@ -127,7 +129,7 @@ export class StubResolver implements UdpSocket {
     const pending = this.inflight.get(key);
     // The same question already on the wire: wait for its answer rather than ask twice.
     if (pending) return void pending.waiters.push(done);
-    const q: Question = { name, qtype, key, waiters: [done], tries: 0, id: 0, server: '', timer: 0, sawServfail: false };
+    const q: Question = { name, qtype, key, waiters: [done], tries: 0, id: 0, server: '', timer: 0, sawServfail: false, resolver: this };
     this.inflight = withEntry(this.inflight, key, q);
     this.transmit(q);
   }
@@ -187,14 +189,15 @@ export class StubResolver implements UdpSocket {
     this.byId = withEntry(this.byId, q.id, q);
     if (this.trace.on['dns.query']) this.trace.emit({ kind: 'dns.query', host: this.host.name, server: this.nameOf(q.server), name: q.name, qtype: q.qtype, attempt: q.tries });
     this.network.sendUdp(this.host, this.port, { ip: q.server, port: DNS_PORT }, encodeQuery(q.id, q.name, q.qtype), queryLabel(q.qtype, q.name), true);
-    q.timer = this.clock.schedule(this.timeoutFor(round), this.onTimeout, q, this.host.name);
+    q.timer = this.clock.schedule(this.timeoutFor(round), questionTimedOut, q, this.host.name);
   }
 
-  private readonly onTimeout = (q: Question): void => {
+  /** @internal Timer handler: no answer to this try. */
+  onTimeout(q: Question): void {
     this.byId = withoutEntry(this.byId, q.id);
     this.trace.emit({ kind: 'dns.timeout', host: this.host.name, server: this.nameOf(q.server), name: q.name, qtype: q.qtype, attempt: q.tries });
     this.next(q);
-  };
+  }
 
   /** resolv.conf order: each round tries every server in turn, `attempts` rounds in all. */
   private next(q: Question): void {
@@ -271,3 +274,5 @@ export class StubResolver implements UdpSocket {
 function deliver(a: { done: ResolveDone; result: ResolveResult }): void {
   a.done(a.result);
 }
+
+const questionTimedOut = (q: Question): void => q.resolver.onTimeout(q);

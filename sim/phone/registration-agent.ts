@@ -48,6 +48,12 @@ export interface RegistrationTarget {
  * address moves to the next one at once; only the last address's failure fails the attempt.
  */
 export class RegistrationAgent {
+  // Timer handlers shared by every agent (the agent is the event's arg): no closures per phone.
+  private static readonly refreshDue = (a: RegistrationAgent): void => a.onRefreshDue();
+  private static readonly failbackDue = (a: RegistrationAgent): void => a.onFailbackDue();
+  private static readonly retryDue = (a: RegistrationAgent): void => a.onRetryDue();
+  private static readonly proxyProbeDue = (a: RegistrationAgent): void => a.onProxyProbeDue();
+  private static readonly preferenceLapsed = (a: RegistrationAgent): void => a.onPreferenceLapsed();
   private state: RegistrationMachineState = initialRegistration;
   /**
    * Whether the last failed registration was answered (an error response such as 503 or 403)
@@ -185,13 +191,13 @@ export class RegistrationAgent {
       }
       case 'schedule-refresh':
         clock.cancel(this.timer);
-        this.timer = clock.schedule(e.after, this.onRefreshDue, undefined, target.phone);
+        this.timer = clock.schedule(e.after, RegistrationAgent.refreshDue, this, target.phone);
         return;
       case 'schedule-retry':
         clock.cancel(this.timer);
         // Test-only (sim/testing/broken-model.ts): the retry timer never armed — a planted model bug.
         if (broken('no-registration-retry')) return;
-        this.timer = clock.schedule(e.after, this.onRetryDue, undefined, target.phone);
+        this.timer = clock.schedule(e.after, RegistrationAgent.retryDue, this, target.phone);
         return;
       case 'cancel-timers':
         clock.cancel(this.timer);
@@ -208,16 +214,16 @@ export class RegistrationAgent {
     this.instead = fn;
   }
 
-  private readonly onRefreshDue = (): void => {
+  private onRefreshDue(): void {
     const instead = this.instead;
     this.instead = undefined;
     if (instead) return instead();
     this.nextKind = 'refresh';
     this.feed({ type: 'refresh-due' });
-  };
+  }
 
   /** Modes 1 and 3: the preference for a secondary has lapsed — probe the primary now. */
-  private readonly onFailbackDue = (): void => {
+  private onFailbackDue(): void {
     if (this.state.phase !== 'registered') return;
     if (this.failback.deferProbe(this.busy())) {
       this.probePending = true;
@@ -225,7 +231,7 @@ export class RegistrationAgent {
     }
     this.nextKind = 'register';
     this.feed({ type: 'refresh-due' });
-  };
+  }
   private busy(): boolean {
     return (this.target.callsInProgress?.() ?? 0) > 0;
   }
@@ -241,11 +247,11 @@ export class RegistrationAgent {
 
   /** The REGISTER about to go is a retry (in successive mode, server 1's probe). */
   private retrying = false;
-  private readonly onRetryDue = (): void => {
+  private onRetryDue(): void {
     this.retrying = true;
     this.feed({ type: 'retry-due' });
     this.retrying = false;
-  };
+  }
 
   /** AMB-13 successiveProbeFirst = immediately: a failed registration is retried now, not at its timer. */
   retryNow(reason: string): void {
@@ -256,12 +262,12 @@ export class RegistrationAgent {
   }
 
   /** B21: registered through proxy 2 for outbound_proxy_fallback_interval — a REGISTER walks from proxy 1 again. */
-  private readonly onProxyProbeDue = (): void => {
+  private onProxyProbeDue(): void {
     if (this.state.phase !== 'registered') return;
     this.note(this.serverName, `outbound_proxy_fallback_interval (${this.target.proxyFallbackInterval / 1e6} s) registered through proxy 2: REGISTER probes proxy 1`);
     this.nextKind = 'proxy-probe';
     this.feed({ type: 'refresh-due' });
-  };
+  }
 
   /**
    * Sends the REGISTER of run `run` to address `i` of the list (in request order); failures move
@@ -342,19 +348,19 @@ export class RegistrationAgent {
     clock.cancel(this.proxyProbeTimer);
     const every = this.target.proxyFallbackInterval;
     if (firstProxyAddresses > 0 && index >= firstProxyAddresses && every > 0) {
-      this.proxyProbeTimer = clock.schedule(every, this.onProxyProbeDue, undefined, this.target.phone);
+      this.proxyProbeTimer = clock.schedule(every, RegistrationAgent.proxyProbeDue, this, this.target.phone);
     }
     const lapse = this.failback.registered(located, index, clock.now, this.directory.expiresAt(this.target.server), clock.now + Math.round(grantedS * 1_000_000));
-    if (lapse !== undefined) this.failbackTimer = clock.at(Math.max(lapse, clock.now), this.onFailbackDue, undefined, this.target.phone);
+    if (lapse !== undefined) this.failbackTimer = clock.at(Math.max(lapse, clock.now), RegistrationAgent.failbackDue, this, this.target.phone);
     // AMB-09 oneShot: nothing is sent when failback_timeout runs out, but the lapse is a state change — trace it.
     const quiet = lapse === undefined ? this.failback.lapsesAt() : undefined;
-    if (quiet !== undefined) this.failbackTimer = clock.at(Math.max(quiet, clock.now), this.onPreferenceLapsed, undefined, this.target.phone);
+    if (quiet !== undefined) this.failbackTimer = clock.at(Math.max(quiet, clock.now), RegistrationAgent.preferenceLapsed, this, this.target.phone);
   }
 
-  private readonly onPreferenceLapsed = (): void => {
+  private onPreferenceLapsed(): void {
     if (this.state.phase !== 'registered' || !this.registeredOn) return;
     this.note(this.registeredOn, 'failback mode 3 (durationFailback oneShot): failback_timeout ran out; the next request starts at the primary');
-  };
+  }
 
   private traceState(from: RegistrationState, to: RegistrationState, reason: string, server = this.serverName): void {
     const t = this.target;

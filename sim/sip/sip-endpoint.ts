@@ -13,7 +13,7 @@ import { InviteServerTransaction } from './invite-server-transaction.js';
 import { SipMessage, SipRequest, SipResponse, cseq, header, label, parse, serialize, topBranch } from './message.js';
 import { NonInviteClientTransaction } from './non-invite-client-transaction.js';
 import { NonInviteServerTransaction } from './non-invite-server-transaction.js';
-import { SipTimerConfig, timerValues } from './timers.js';
+import { SipTimerConfig, TimerValues, timerValues } from './timers.js';
 import { SipWire } from './sip-wire.js';
 import type { ClientTransaction, ClientTransactionUser, IcmpHandling, RetransmitLimit, ServerTransactionUser, TransactionContext } from './transaction-user.js';
 
@@ -98,16 +98,8 @@ export class SipEndpoint implements UdpSocket {
   ) {
     this.ids = new Identifiers(host.name, host.ip);
     host.bind(SIP_PORT, this);
-    this.ctx = {
-      clock,
-      trace,
-      host: host.name,
-      timers: timerValues(timers, false),
-      send: (msg, dst) => this.sendStateless(msg, dst),
-      nameOf: (dst) => this.nameOf(dst),
-      onTerminated: (kind, branch, method) => this.forget(kind, branch, method),
-    };
-    this.reliableCtx = { ...this.ctx, timers: timerValues(timers, true) };
+    this.ctx = new EndpointContext(this, clock, trace, host.name, timerValues(timers, false));
+    this.reliableCtx = new EndpointContext(this, clock, trace, host.name, timerValues(timers, true));
     if (tcp) {
       const pool = new TcpPool(tcp, (conn) => this.connectionHandlers(conn));
       this.pool = pool;
@@ -297,7 +289,8 @@ export class SipEndpoint implements UdpSocket {
     }
   }
 
-  private forget(kind: TransactionKind, branch: string, method: string): void {
+  /** @internal The transport forgets a terminated transaction (EndpointContext.onTerminated). */
+  forget(kind: TransactionKind, branch: string, method: string): void {
     if (kind === 'ict' || kind === 'nict') this.clients = withoutEntry(this.clients, key(branch, method));
     else this.servers = withoutEntry(this.servers, key(branch, method));
   }
@@ -310,4 +303,31 @@ export function listenPort(transport: SipTransport): number {
 
 function key(branch: string, method: string): string {
   return `${branch}|${method}`;
+}
+
+/**
+ * What the endpoint's transactions see of it (one per timer set: unreliable, reliable). A class
+ * rather than a literal of three arrow functions: its methods live on the prototype, so a
+ * fleet's endpoints hold no closures for it.
+ */
+class EndpointContext implements TransactionContext {
+  constructor(
+    private readonly endpoint: SipEndpoint,
+    readonly clock: Clock,
+    readonly trace: Trace,
+    readonly host: string,
+    readonly timers: TimerValues,
+  ) {}
+
+  send(msg: SipMessage, dst: Endpoint): void {
+    this.endpoint.sendStateless(msg, dst);
+  }
+
+  nameOf(dst: Endpoint): string {
+    return this.endpoint.nameOf(dst);
+  }
+
+  onTerminated(kind: TransactionKind, branch: string, method: string): void {
+    this.endpoint.forget(kind, branch, method);
+  }
 }

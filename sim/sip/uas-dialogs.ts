@@ -15,6 +15,8 @@ interface Answered {
   retransmit: EventHandle;
   interval: number;
   sentAt: number;
+  /** Whose call it is: the timer handlers are shared by every UasDialogs (no closures per phone). */
+  owner: UasDialogs;
 }
 
 /**
@@ -46,13 +48,13 @@ export class UasDialogs {
     const res = responseTo(req, status, status < 300 ? [['Contact', contact]] : [], this.tag);
     txn.respond(res);
     if (status >= 300) return;
-    const call: Answered = { remote: /<([^>]+)>/.exec(header(req, 'Contact') ?? '')?.[1] ?? req.uri, response: res, replyTo: txn.replyTo, retransmit: 0, interval: this.timers.t1, sentAt: this.clock.now };
+    const call: Answered = { remote: /<([^>]+)>/.exec(header(req, 'Contact') ?? '')?.[1] ?? req.uri, response: res, replyTo: txn.replyTo, retransmit: 0, interval: this.timers.t1, sentAt: this.clock.now, owner: this };
     this.calls = withEntry(this.calls, header(req, 'Call-ID') ?? '', call);
     // Over TCP/TLS the transport recovers losses; only UDP needs the 2xx retransmitted.
-    if (transport === 'udp') call.retransmit = this.clock.schedule(call.interval, this.retransmit2xx, call, this.sip.host.name);
+    if (transport === 'udp') call.retransmit = this.clock.schedule(call.interval, retransmit2xx, call, this.sip.host.name);
     // Nothing to retransmit over TCP/TLS, but the 64·T1 wait for the ACK holds all the same: a 2xx
     // lost with its connection (the server crashed as it answered) must not leave the call open for ever.
-    else call.retransmit = this.clock.schedule(64 * this.timers.t1, this.noAck, call, this.sip.host.name);
+    else call.retransmit = this.clock.schedule(64 * this.timers.t1, noAck, call, this.sip.host.name);
   }
 
   /** The ACK of a 2xx (it comes outside the INVITE transaction): stop retransmitting. */
@@ -102,13 +104,20 @@ export class UasDialogs {
     this.sip.sendRequest(bye, to, NO_OUTCOME);
   }
 
-  private readonly noAck = (call: Answered): void => this.giveUp(call);
+  /** @internal Timer handler (noAck). */
+  giveUpOn(call: Answered): void {
+    this.giveUp(call);
+  }
 
-  private readonly retransmit2xx = (call: Answered): void => {
+  /** @internal Timer handler (retransmit2xx). */
+  retransmit2xx(call: Answered): void {
     if (this.clock.now - call.sentAt >= 64 * this.timers.t1) return this.giveUp(call);
     this.trace.emit({ kind: 'sip.retransmit', host: this.sip.host.name, branch: topBranch(call.response), method: 'INVITE', count: 0, timer: '2xx' });
     this.sip.sendStateless(call.response, call.replyTo);
     call.interval = Math.min(2 * call.interval, this.timers.t2);
-    call.retransmit = this.clock.schedule(call.interval, this.retransmit2xx, call, this.sip.host.name);
-  };
+    call.retransmit = this.clock.schedule(call.interval, retransmit2xx, call, this.sip.host.name);
+  }
 }
+
+const noAck = (call: Answered): void => call.owner.giveUpOn(call);
+const retransmit2xx = (call: Answered): void => call.owner.retransmit2xx(call);
