@@ -150,7 +150,7 @@ export class StubResolver implements UdpSocket {
     });
     const now = this.clock.now;
     if (msg.rcode === 'NOERROR' || msg.rcode === 'NXDOMAIN') {
-      const records = msg.answers.filter((r) => r.type === q.qtype);
+      const records = answersOfType(msg.answers, q.qtype);
       if (msg.rcode === 'NOERROR' && records.length > 0) {
         const cachedUntil = this.cache.putAnswer(q.name, q.qtype, msg.answers, records, msg.additional, now);
         // dns_cache_type 0 (always query): the answer is good for this request only.
@@ -276,3 +276,18 @@ function deliver(a: { done: ResolveDone; result: ResolveResult }): void {
 }
 
 const questionTimedOut = (q: Question): void => q.resolver.onTimeout(q);
+
+/**
+ * The answers of one type, one array per decoded answer section and type: decoded messages are
+ * shared by every resolver that got the same answer (wire.ts), so a fleet's caches share these
+ * arrays too instead of holding a filtered copy each. Nobody changes cached records.
+ */
+const byType = new WeakMap<readonly DnsRecord[], Map<string, DnsRecord[]>>();
+
+function answersOfType(answers: DnsRecord[], qtype: string): DnsRecord[] {
+  let types = byType.get(answers);
+  if (!types) byType.set(answers, (types = new Map()));
+  let list = types.get(qtype);
+  if (!list) types.set(qtype, (list = answers.filter((r) => r.type === qtype)));
+  return list;
+}
