@@ -149,8 +149,9 @@ export class Network {
    * numbers (loss, then jitter) from the link's stream `link:<from>><to>`, shared by UDP and TCP,
    * so a change of loss rate never shifts later delays. While a link is ideal (no loss, no
    * jitter) and its stream not yet made, the draws cannot matter: they are only counted, and the
-   * stream is made and advanced past them when the link first needs one (then it draws always). Same draws as drawing every time, without a
-   * seeded generator per phone link (a fleet's links are mostly ideal; each was ~0.4 KB).
+   * stream is made and advanced past them when the link first needs one (then it draws always).
+   * Same draws as drawing every time, without a seeded generator per phone link (a fleet's links
+   * are mostly ideal; each was ~0.4 KB).
    */
   packetDelay(from: Host, to: Host): number {
     const link = this.links.get(from.name, to.name);
