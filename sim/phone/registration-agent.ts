@@ -1,7 +1,8 @@
 import type { Clock, EventHandle, Micros } from '../core/clock.js';
 import type { RegistrationState, Trace } from '../core/trace.js';
 import { isIPv4, Located } from '../dns/server-locator.js';
-import { SipRequest, SipResponse, header, headerSeconds } from '../sip/message.js';
+import { SipResponse, header, headerSeconds } from '../sip/message.js';
+import { registerRequest } from './register-request.js';
 import type { SipEndpoint } from '../sip/sip-endpoint.js';
 import { broken } from '../testing/broken-model.js';
 import type { ClientTransactionUser, RetransmitLimit } from '../sip/transaction-user.js';
@@ -335,7 +336,7 @@ export class RegistrationAgent {
       onRequestTimeout: (timer) => moveOn(timer === 'retry-counts' ? `${this.serverName}: retry counts reached` : `${this.serverName}: Timer ${timer} fired, no response`),
       onTransportError: (cause) => moveOn(cause),
     };
-    this.sip.sendRequest(this.buildRegister(server), server, tu, last ? undefined : this.target.limit);
+    this.sip.sendRequest(registerRequest(this.target, this.sip, server, { callId: this.callId, fromTag: this.fromTag, cseq: ++this.cseq }), server, tu, last ? undefined : this.target.limit);
   }
 
   /** R4: registered with `server`; remember it as the failover preference and arm the failback probe. */
@@ -370,31 +371,6 @@ export class RegistrationAgent {
   /** A step that changes no registration state (next address, failback probe, register_on_enable). */
   private note(server: string, reason: string): void {
     this.trace.emit({ kind: 'phone.register-attempt', phone: this.target.phone, account: this.target.account, server, reason });
-  }
-
-  private buildRegister(server: Located): SipRequest {
-    const { target, sip } = this;
-    const s = target.server;
-    const domain = s.port === 0 || s.port === 5060 ? s.address : `${s.address}:${s.port}`;
-    const aor = `sip:${target.user}@${domain}`;
-    const name = target.displayName ? `"${target.displayName}" ` : '';
-    return {
-      type: 'request',
-      method: 'REGISTER',
-      uri: `sip:${domain}`,
-      headers: [
-        ['Via', sip.via(server.transport)],
-        ['Max-Forwards', '70'],
-        ['From', `${name}<${aor}>;tag=${this.fromTag}`],
-        ['To', `${name}<${aor}>`],
-        ['Call-ID', this.callId],
-        ['CSeq', `${++this.cseq} REGISTER`],
-        ['Contact', sip.contactFor(target.user, server.transport)],
-        ['Expires', String(s.expires)],
-        ['User-Agent', 'sipsim-phone'],
-      ],
-      body: '',
-    };
   }
 }
 
