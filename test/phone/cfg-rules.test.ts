@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { InputError } from '../../sim/core/input-error.js';
+import { inputError } from '../helpers/expect-input-error.js';
 import { formatWarning } from '../../sim/core/warning.js';
 import { CFG_HEADER, CfgEntry, parseCfg } from '../../sim/phone/cfg-file.js';
 import { cfgRules, type CfgRules } from '../../sim/phone/options/dns.js';
@@ -19,16 +19,6 @@ function build(sources: Map<string, CfgEntry>[], rules: Partial<CfgRules> = {}):
 
 function warnings(c: PhoneConfig): string[] {
   return c.warnings.map(formatWarning);
-}
-
-function inputError(fn: () => unknown): InputError {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).to.be.instanceOf(InputError);
-    return e as InputError;
-  }
-  expect.fail('expected an InputError, nothing was thrown');
 }
 
 describe('.cfg reading rules (AMB-27 configParsing, AMB-28 retryCountsRange)', () => {

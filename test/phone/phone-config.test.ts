@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { InputError } from '../../sim/core/input-error.js';
+import { inputError } from '../helpers/expect-input-error.js';
 import { CFG_HEADER, CfgEntry, parseCfg } from '../../sim/phone/cfg-file.js';
 import { PHONE_KEYS } from '../../sim/phone/phone-keys.js';
 import { buildPhoneConfig } from '../../sim/phone/phone-config.js';
@@ -11,17 +11,6 @@ function cfgText(...lines: string[]): string {
 
 function cfg(file: string, ...lines: string[]): Map<string, CfgEntry> {
   return parseCfg(cfgText(...lines), file);
-}
-
-/** Runs `fn`, expecting an InputError; returns it. */
-function inputError(fn: () => unknown): InputError {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).to.be.instanceOf(InputError);
-    return e as InputError;
-  }
-  expect.fail('expected an InputError, nothing was thrown');
 }
 
 const ACCOUNT = ['account.1.enable = 1', 'account.1.user_name = 1000', 'account.1.sip_server.1.address = 10.0.0.1'];
