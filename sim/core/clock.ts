@@ -6,6 +6,10 @@ import { EventQueue, REF_SPACE, SEQ_LIMIT, TypedHeapQueue } from './event-queue.
  * are due. Half of 64·T1 at the default T1: a 32 s timer is swept about twice in its life.
  */
 const FAR_HORIZON_US = 16_000_000;
+// Small to start, doubled as needed: a sweep builds one clock per run (a one-phone run has a
+// few dozen events pending), and each typed array is an off-heap allocation — at 1,024 entries
+// they were ~4 % of a sweep worker's time. A fleet's tables reach their size in a few doublings.
+const INITIAL_SLOTS = 64;
 
 /** Integer microseconds since the start of the run. */
 export type Micros = number;
@@ -61,7 +65,7 @@ export class Clock {
    * here — a byte per slot, cache-resident — rather than in the slot table, where each test of
    * a long-dead timer's slot is a cache miss.
    */
-  private live = new Uint8Array(1024);
+  private live = new Uint8Array(INITIAL_SLOTS);
   private dead = 0;
   private _eventsRun = 0;
   private _owner: string | undefined;
@@ -71,7 +75,7 @@ export class Clock {
     if (options.queue) {
       this.queue = options.queue;
     } else {
-      const q = new TypedHeapQueue(1024, SEQ_LIMIT, FAR_HORIZON_US);
+      const q = new TypedHeapQueue(INITIAL_SLOTS, SEQ_LIMIT, FAR_HORIZON_US);
       // A far-tier sweep drops cancelled entries as compact() does.
       q.setSweeper((slot) => {
         if (this.live[slot] === 1) return true;

@@ -67,7 +67,7 @@ export class TypedHeapQueue implements EventQueue {
    * mostly cancelled while far, and each dead far entry otherwise held its slot until a sweep or
    * compaction (the hold bench at N = 100 was ~40% slower for it).
    */
-  private farPos = new Int32Array(1024);
+  private farPos = new Int32Array(64);
   private lastTime = 0;
   private readonly horizon: number;
   private sweepKeep: ((ref: number) => boolean) | undefined;

@@ -341,16 +341,24 @@ export interface TraceSink {
  * asked: a run's memory grows with its hosts, not with its simulated time. Tests and tools that
  * want the whole list construct it with `{ keep: true }`.
  */
+// Templates copied per trace: a sweep builds one trace per run, and building both tables from
+// TRACE_KINDS each time (Object.fromEntries) was ~5 % of a sweep worker. No kind has a sink
+// until one attaches; attach() gives the kind its own array then.
+const NO_SINKS: readonly TraceSink[] = Object.freeze([]);
+const NO_ROUTES = Object.fromEntries(TRACE_KINDS.map((k) => [k, NO_SINKS])) as Record<TraceKind, readonly TraceSink[]>;
+const ALL_OFF = Object.fromEntries(TRACE_KINDS.map((k) => [k, false])) as Record<TraceKind, boolean>;
+
 export class Trace {
-  private readonly subject = new Subject<TraceEvent>();
+  /** Made when someone asks for events$ (live observers are rare: tests, tools). */
+  private subject: Subject<TraceEvent> | undefined;
   private readonly kept: TraceEvent[] | undefined;
   /** Per kind, the sinks that read it. */
-  private readonly routes = Object.fromEntries(TRACE_KINDS.map((k) => [k, [] as TraceSink[]])) as Record<TraceKind, TraceSink[]>;
+  private readonly routes: Record<TraceKind, readonly TraceSink[]> = { ...NO_ROUTES };
   /**
    * Per kind: does anyone read it? Hot emitters test this before building a record, so a
    * `--quiet` fleet run does not allocate the transaction and DNS records nobody reads.
    */
-  readonly on = Object.fromEntries(TRACE_KINDS.map((k) => [k, false])) as Record<TraceKind, boolean>;
+  readonly on: Record<TraceKind, boolean> = { ...ALL_OFF };
 
   constructor(
     private readonly now: () => Micros,
@@ -363,7 +371,7 @@ export class Trace {
   /** Every record as an rxjs stream, for live observers; whoever takes it reads every kind. */
   get events$(): Subject<TraceEvent> {
     this.allOn();
-    return this.subject;
+    return (this.subject ??= new Subject<TraceEvent>());
   }
 
   /** Every record so far; only for a trace made with `{ keep: true }`. */
@@ -375,7 +383,7 @@ export class Trace {
   /** Attaches a sink for the rest of the run. */
   attach(sink: TraceSink): void {
     for (const k of sink.kinds ?? TRACE_KINDS) {
-      this.routes[k].push(sink);
+      this.routes[k] = [...this.routes[k], sink];
       this.on[k] = true;
     }
   }
@@ -392,6 +400,6 @@ export class Trace {
     this.kept?.push(rec);
     const sinks = this.routes[rec.kind];
     for (let i = 0; i < sinks.length; i++) sinks[i]!.write(rec);
-    if (this.subject.observed) this.subject.next(rec);
+    if (this.subject?.observed) this.subject.next(rec);
   }
 }
