@@ -73,14 +73,14 @@ export interface ServerListModelOptions {
    */
   lastServerScope: 'lastOfCombinedList' | 'lastOfServer1Addresses' | 'perServerLast';
   /**
-   * AMB-35 — B6: "it repeats the registration the configured number of times". 'unbounded'
-   * (default — the model's behaviour, not the sheet's ★): a failed registration is retried for
-   * ever, reg_fail_retry_interval (or the back-off) apart. 'retryCounts' (the sheet's ★): it is
-   * repeated sip_server.Y.retry_counts times; when the last repeat fails the account stays failed
-   * — no more REGISTERs until the phone boots again. A successive-mode probe of server 1 (every
-   * fallback.timeout, B14) is never bounded. The ★ is not the default because it defeats the
-   * bundled scenarios' point: 09-dns-down-at-boot's phone gives up at 1m48s and never registers
-   * when DNS is back, and in 27-registration-storm 3,143 of 20,000 phones give up during the storm.
+   * AMB-35 — B6: "it repeats the registration the configured number of times". 'retryCounts'
+   * (default, the sheet's ★): a failed registration is repeated sip_server.Y.retry_counts times,
+   * reg_fail_retry_interval (or the back-off / Retry-After) apart; when the last repeat fails the
+   * account stays failed — no more REGISTERs until the phone boots again. A successive-mode probe
+   * of server 1 (every fallback.timeout, B14) is never bounded. 'unbounded' (the model before the
+   * ★ became the default): retried for ever. Bundled 09-dns-down-at-boot and 27-registration-storm
+   * set it: their phones keep retrying until DNS / the server lets them in (under the ★, 09's
+   * phone gives up at 1m48s, and 3,143 of 27's 20,000 phones give up during the storm).
    */
   registrationRetryScope: 'retryCounts' | 'unbounded';
   /**
@@ -116,7 +116,7 @@ export const SERVER_LIST_DEFAULTS: ServerListModelOptions = {
   icmpHandling: 'failServerNow',
   provisionalStopsFailover: 'rfc',
   lastServerScope: 'lastOfCombinedList',
-  registrationRetryScope: 'unbounded',
+  registrationRetryScope: 'retryCounts',
   successiveProbeTarget: 'primaryOnly',
   successiveProbeFirst: 'afterTimeout',
   successiveSwitchBack: 'switchBackImmediately',
