@@ -12,7 +12,7 @@ import { describeEntry, skipRedundant, skippedReason } from './skip-redundant.js
 import { CallTarget, OutgoingCall } from './outgoing-call.js';
 import type { AccountSettings, ServerSettings } from './phone-config.js';
 import { RegistrationAgent } from './registration-agent.js';
-import { callLimits, retryLimit } from './retry-limits.js';
+import { callBounds, retryBound } from './retry-limits.js';
 import { ServerDirectory, ServerList } from './server-directory.js';
 
 /** Model option retryAfter (AMB-23) → how a 503's Retry-After sets the registration retry wait. */
@@ -76,7 +76,7 @@ export class AccountRuntime {
         this.clock, this.trace, this.sip, this.directory,
         {
           phone: this.phone, account: account.index, user: account.userName, displayName: account.displayName, server,
-          limit: retryLimit(server.retryCounts, this.options.retryCounts),
+          bound: retryBound(server.retryCounts, this.options),
           memory: this.memory,
           skipRedundant: account.skipRedundantFailoverAddr ? this.options.skipRedundantAddr : undefined,
           failbackOptions: this.options,
@@ -121,7 +121,7 @@ export class AccountRuntime {
       const notes = [skipNote, heldNote].filter((n) => n !== '').join('; ');
       const servers = ordered.map((e) => e.server);
       // R2 / AMB-04: the last server (lastServerScope) gets the full timeout, the others a bounded retry.
-      const limits = callLimits(ordered.map((e) => e.settings), this.options);
+      const bounds = callBounds(ordered.map((e) => e.settings), this.options);
       const lastOfServer1 = ordered.map((e) => e.settings.index).lastIndexOf(1);
       // Configured, but located to nothing: say the name did not resolve, not that no server is set.
       const errors = servers.length === 0 ? lists.flatMap((l) => (l.error ? [l.error] : [])) : [];
@@ -130,7 +130,7 @@ export class AccountRuntime {
         : errors.length > 0 ? `the server name did not resolve: ${errors.join('; ')}` : undefined;
       const call = new OutgoingCall(this.clock, this.trace, this.sip, {
         phone: this.phone, call: number, user: account.userName, displayName: account.displayName,
-        to, servers, ...(noServer !== undefined ? { noServer } : {}), limits, duration, noAnswerTimeout: Math.round(this.options.noAnswerTimeout * 1_000_000), afterProvisional: this.options.provisionalStopsFailover,
+        to, servers, ...(noServer !== undefined ? { noServer } : {}), bounds, duration, noAnswerTimeout: Math.round(this.options.noAnswerTimeout * 1_000_000), afterProvisional: this.options.provisionalStopsFailover,
         ...extra,
         ...(notes ? { note: extra.note !== undefined ? `${extra.note}; ${notes}` : notes } : {}),
         onServerFailed: (server, index, retryAfter) => {

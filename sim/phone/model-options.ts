@@ -24,12 +24,17 @@ interface BaseModelOptions {
    */
   inviteFailover: 'timer-b' | 'retry-counts' | 'invite-retry-counts';
   /**
-   * A1 — how "retry N times" reads. 'retransmissions-then-wait' (default): N retransmissions
-   * after the first send, and move on when the next retransmission would be due (N = 3 at
-   * T1 = 0.5 s moves on at 7.5 s). 'retransmissions-then-move': move on right after the Nth
-   * retransmission. 'sends-in-all': N sends in all, then move on when the next would be due.
+   * A1 / AMB-01 — how "retry N times" reads for an address that is not the last of the list.
+   * 'retransmissions-then-wait' (default, ★ retransmissions): N retransmissions after the first
+   * send, and move on when the next retransmission would be due (N = 3 at T1 = 0.5 s moves on at
+   * 7.5 s). 'retransmissions-then-move' (retransmissionsImmediate): move on right after the Nth
+   * retransmission (3.5 s). 'sends-in-all' (totalSends): N sends in all, then move on when the
+   * next would be due (3.5 s). 'transactions': N whole transactions to the address, each ended by
+   * its Timer B/F (64·T1), before moving on (3 × 32 s = 96 s); a 503 or transport error still
+   * moves on at once. 'ignored': retry_counts has no effect — every address gets the full 64·T1.
+   * N = 0 is read by retryCountZero.
    */
-  retryCounts: 'retransmissions-then-wait' | 'retransmissions-then-move' | 'sends-in-all';
+  retryCounts: 'retransmissions-then-wait' | 'retransmissions-then-move' | 'sends-in-all' | 'transactions' | 'ignored';
   /**
    * Renewal point when account.X.register_expires_overlap is -1 (the vendor leaves it
    * unspecified): renew at this fraction of the granted lifetime. Default 0.9.
@@ -131,7 +136,7 @@ export type ModelOptionSpec =
 /** What each option accepts, for validation (scenario `model:` and `--model`) and help text. */
 const BASE_SPECS: { [K in keyof BaseModelOptions]: ModelOptionSpec } = {
   inviteFailover: { kind: 'enum', values: ['timer-b', 'retry-counts', 'invite-retry-counts'] },
-  retryCounts: { kind: 'enum', values: ['retransmissions-then-wait', 'retransmissions-then-move', 'sends-in-all'] },
+  retryCounts: { kind: 'enum', values: ['retransmissions-then-wait', 'retransmissions-then-move', 'sends-in-all', 'transactions', 'ignored'] },
   // At least 0.1: a phone renewing more than ten times per lifetime is no reading of the vendor
   // text, and tiny fractions turn a run into a REGISTER storm (1e-6 renews every few ms).
   refreshFraction: { kind: 'number', min: 0.1, max: 1, integer: false },

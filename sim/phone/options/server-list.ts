@@ -106,6 +106,14 @@ export interface ServerListModelOptions {
    * answer that gave the address runs out (its list's shortest TTL); IP literals are not remembered.
    */
   failedServerMemoryUntil: 'seconds' | 'dnsTtl';
+  /**
+   * AMB-01 sub-option — what retry_counts = 0 means for an address that is not the last, under
+   * every retryCounts reading but 'ignored'. 'failAtFirstT1' (default, ★): the address has failed
+   * when its first retransmission would be due (T1, 0.5 s). 'noWait': right after the first send.
+   * 'fullTimeout': the full Timer B/F, as if it were the last. (Before this option, 0 read as
+   * failAtFirstT1 except under retryCounts = retransmissions-then-move, which read it as noWait.)
+   */
+  retryCountZero: 'failAtFirstT1' | 'noWait' | 'fullTimeout';
 }
 
 export const SERVER_LIST_DEFAULTS: ServerListModelOptions = {
@@ -121,6 +129,7 @@ export const SERVER_LIST_DEFAULTS: ServerListModelOptions = {
   successiveProbeFirst: 'afterTimeout',
   successiveSwitchBack: 'switchBackImmediately',
   failedServerMemoryUntil: 'seconds',
+  retryCountZero: 'failAtFirstT1',
 };
 
 export const SERVER_LIST_SPECS: { [K in keyof ServerListModelOptions]: ModelOptionSpec } = {
@@ -136,4 +145,5 @@ export const SERVER_LIST_SPECS: { [K in keyof ServerListModelOptions]: ModelOpti
   successiveProbeFirst: { kind: 'enum', values: ['afterTimeout', 'immediately'] },
   successiveSwitchBack: { kind: 'enum', values: ['switchBackImmediately', 'waitForNextRefresh'] },
   failedServerMemoryUntil: { kind: 'enum', values: ['seconds', 'dnsTtl'] },
+  retryCountZero: { kind: 'enum', values: ['failAtFirstT1', 'noWait', 'fullTimeout'] },
 };
