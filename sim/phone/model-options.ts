@@ -19,10 +19,15 @@ interface BaseModelOptions {
    * A2 — what bounds an INVITE to a server that is not the last in the list.
    * 'timer-b' (default): the seed's outgoing-call steps — no 100 Trying before 64·T1.
    * 'retry-counts': account.X.sip_server.Y.retry_counts retransmissions (read per retryCounts).
-   * 'invite-retry-counts': account.X.sip_server.Y.invite_retry_counts retransmissions.
+   * 'invite-retry-counts' (AMB-02's ★ inviteRetryCounts): account.X.sip_server.Y.invite_retry_counts
+   * retransmissions (read per retryCounts). 'min-timer-b-counts' (the sheet's min(timerB, counts)):
+   * whichever ends first, Timer B or the invite_retry_counts bound — the same as
+   * invite-retry-counts under the readings that count retransmissions (Timer B runs in every
+   * transaction, so invite_retry_counts ≥ 6 at T1 0.5 s ends at Timer B under both); it differs
+   * under retryCounts = transactions: one transaction, to Timer B, instead of N whole ones.
    * The last server always gets the full RFC 3261 timeout (R2).
    */
-  inviteFailover: 'timer-b' | 'retry-counts' | 'invite-retry-counts';
+  inviteFailover: 'timer-b' | 'retry-counts' | 'invite-retry-counts' | 'min-timer-b-counts';
   /**
    * A1 / AMB-01 — how "retry N times" reads for an address that is not the last of the list.
    * 'retransmissions-then-wait' (default, ★ retransmissions): N retransmissions after the first
@@ -135,7 +140,7 @@ export type ModelOptionSpec =
 
 /** What each option accepts, for validation (scenario `model:` and `--model`) and help text. */
 const BASE_SPECS: { [K in keyof BaseModelOptions]: ModelOptionSpec } = {
-  inviteFailover: { kind: 'enum', values: ['timer-b', 'retry-counts', 'invite-retry-counts'] },
+  inviteFailover: { kind: 'enum', values: ['timer-b', 'retry-counts', 'invite-retry-counts', 'min-timer-b-counts'] },
   retryCounts: { kind: 'enum', values: ['retransmissions-then-wait', 'retransmissions-then-move', 'sends-in-all', 'transactions', 'ignored'] },
   // At least 0.1: a phone renewing more than ten times per lifetime is no reading of the vendor
   // text, and tiny fractions turn a run into a REGISTER storm (1e-6 renews every few ms).

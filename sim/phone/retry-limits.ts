@@ -60,6 +60,9 @@ export function inviteBound(server: ServerSettings, o: Pick<ModelOptions, 'invit
       return retryBound(server.retryCounts, o);
     case 'invite-retry-counts':
       return retryBound(server.inviteRetryCounts, o);
+    case 'min-timer-b-counts':
+      // Timer B bounds each transaction anyway: min(Timer B, counts) is the count bound within one transaction.
+      return { limit: retryBound(server.inviteRetryCounts, o).limit, transactions: 1 };
   }
 }
 

@@ -7,8 +7,8 @@ import { repoRoot } from '../helpers/run-cli.js';
 import { useScenarioDir } from '../helpers/scenario-dir.js';
 
 /**
- * AMB-01 retryCounts (the readings `transactions`, `ignored`) and its sub-option retryCountZero
- * (docs/fact-sheet/server-list.md). INVITEs on bundled 02-server1-silent (sip1 silent from 30 s,
+ * AMB-01 retryCounts (the readings `transactions`, `ignored`), its sub-option retryCountZero, and
+ * AMB-02 inviteFailover = min-timer-b-counts (docs/fact-sheet/server-list.md). INVITEs on bundled 02-server1-silent (sip1 silent from 30 s,
  * the call at 1m, T1 0.5 s, alice's retry_counts 3, inviteFailover = retry-counts so the bound
  * applies to the INVITE); REGISTERs on bundled 08-srv-failover (server 1 = pbx.example.com: sip1,
  * silent, then sip2; retry_counts 3, boot at 0 s, the first REGISTER at 60 ms).
@@ -27,7 +27,7 @@ const inviteTxn = (t0: number): number[] => [0, 0.5, 1.5, 3.5, 7.5, 15.5, 31.5].
 /** One REGISTER transaction to a silent server from `t0` (s): Timer E capped at T2 (4 s), Timer F at t0 + 32 s. */
 const registerTxn = (t0: number): number[] => [0, 0.5, 1.5, 3.5, 7.5, 11.5, 15.5, 19.5, 23.5, 27.5, 31.5].map((d) => Math.round((t0 + d) * 100) / 100);
 
-describe('AMB-01 retryCounts: transactions, ignored; retryCountZero', function () {
+describe('AMB-01 retryCounts: transactions, ignored; retryCountZero; AMB-02 min-timer-b-counts', function () {
   this.timeout(30_000);
   const dir = useScenarioDir('sipsim-vlist-rc-');
   const copy = (id: string, name: string, settings = ''): string => dir.write(name, fs.readFileSync(path.join(repoRoot, 'scenarios', `${id}.yaml`), 'utf8')
@@ -75,6 +75,31 @@ describe('AMB-01 retryCounts: transactions, ignored; retryCountZero', function (
         const r = dir.run(s02(zero), { inviteFailover: 'retry-counts', ...model });
         expect([sends(r, 'INVITE', 'alice', 'sip1'), sends(r, 'INVITE', 'alice', 'sip2')], JSON.stringify(model)).to.deep.equal([inviteTxn(60), [92]]);
       }
+    });
+  });
+
+  describe('AMB-02 inviteFailover = min-timer-b-counts (the sheet\'s min(timerB, counts)) on 02', () => {
+    const sip = (r: readonly TraceEvent[]): number[][] => [sends(r, 'INVITE', 'alice', 'sip1'), sends(r, 'INVITE', 'alice', 'sip2')];
+    it('retransmissions-then-wait (default): invite_retry_counts (3) ends first — sip2 at 67.5 s, as invite-retry-counts', () => {
+      for (const inviteFailover of ['min-timer-b-counts', 'invite-retry-counts'] as const) {
+        expect(sip(dir.run(s02(), { inviteFailover })), inviteFailover).to.deep.equal([[60, 60.5, 61.5, 63.5], [67.5]]);
+      }
+    });
+    it('invite_retry_counts = 10: Timer B (32 s) ends first — sip2 at 1m32s, as invite-retry-counts (Timer B runs in every transaction)', () => {
+      for (const inviteFailover of ['min-timer-b-counts', 'invite-retry-counts'] as const) {
+        expect(sip(dir.run(s02('account.1.sip_server.1.invite_retry_counts: 10'), { inviteFailover })), inviteFailover).to.deep.equal([inviteTxn(60), [92]]);
+      }
+    });
+    it('retryCounts = transactions: min-timer-b-counts stops at the first Timer B (sip2 at 1m32s); invite-retry-counts sends 3 whole transactions (sip2 at 2m36s)', () => {
+      expect(sip(dir.run(s02(), { inviteFailover: 'min-timer-b-counts', retryCounts: 'transactions' }))).to.deep.equal([inviteTxn(60), [92]]);
+      expect(sip(dir.run(s02(), { inviteFailover: 'invite-retry-counts', retryCounts: 'transactions' }))).to.deep.equal([[...inviteTxn(60), ...inviteTxn(92), ...inviteTxn(124)], [156]]);
+    });
+    it('the last server still gets the full Timer B: both silent, sip2 (last) from 67.5 s to its Timer B at 1m39.5s', () => {
+      const file = dir.write('02-both.yaml', fs.readFileSync(s02(), 'utf8').replace(/^events:\n/m, 'events:\n  - { at: 30s, fail: sip2, mode: silent }\n'));
+      const r = dir.run(file, { inviteFailover: 'min-timer-b-counts' });
+      expect(sends(r, 'INVITE', 'alice', 'sip2')).to.deep.equal(inviteTxn(67.5));
+      const outcome = r.find((e) => e.kind === 'call.outcome');
+      expect(outcome && outcome.kind === 'call.outcome' ? [outcome.t / 1e6, outcome.outcome] : []).to.deep.equal([99.5, 'failed']);
     });
   });
 
