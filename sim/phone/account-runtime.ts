@@ -12,6 +12,7 @@ import { describeEntry, skipRedundant, skippedReason } from './skip-redundant.js
 import { CallTarget, OutgoingCall } from './outgoing-call.js';
 import type { AccountSettings, ServerSettings } from './phone-config.js';
 import { RegistrationAgent } from './registration-agent.js';
+import { callLists } from './call-lists.js';
 import { callBounds, retryBound } from './retry-limits.js';
 import { ServerDirectory, ServerList } from './server-directory.js';
 
@@ -107,7 +108,7 @@ export class AccountRuntime {
     const account = this.account;
     const placedAt = this.clock.now;
     this.directory.lists(account.servers, (found) => {
-      const lists = this.callLists(found);
+      const { lists, note: listNote = '' } = this.callLists(found);
       // R4: each configured server's addresses in its failback order (the last registered first, while preferred).
       // Recently failed or Retry-After'd addresses go last, across the whole list.
       const all = lists.flatMap((l) => this.callOrder(l).map((server) => ({ server, settings: l.settings })));
@@ -118,7 +119,7 @@ export class AccountRuntime {
       // AMB-23: an address under a 503's Retry-After is left out (retryAfter = honour) or tried last.
       const { ordered, held } = this.memory.order(entries, (e) => e.server, 'invite');
       const heldNote = held.map((h) => heldReason(describeEntry(h.entry.server), h.until, this.options.retryAfter)).join('; ');
-      const notes = [skipNote, heldNote].filter((n) => n !== '').join('; ');
+      const notes = [listNote, skipNote, heldNote].filter((n) => n !== '').join('; ');
       const servers = ordered.map((e) => e.server);
       // R2 / AMB-04: the last server (lastServerScope) gets the full timeout, the others a bounded retry.
       const bounds = callBounds(ordered.map((e) => e.settings), this.options);
@@ -192,22 +193,15 @@ export class AccountRuntime {
     return agent?.failback.order(l.servers, 'invite', this.clock.now, this.callsInProgress() > 1) ?? l.servers;
   }
 
-  /**
-   * Which configured servers a call walks, in which order (model options A3 and A5). The default
-   * is every configured server in order: server 1's addresses, then server 2.
-   */
-  private callLists(lists: ServerList[]): ServerList[] {
-    const [s1, s2] = [lists.find((l) => l.settings.index === 1), lists.find((l) => l.settings.index === 2)];
-    // Through outbound proxies every server's path is the same proxy list: walk it once.
-    if (this.account.proxies.length > 0) return lists.slice(0, 1);
-    if (!s1 || !s2) return lists;
-    const server1Down = this.agentFor(s1.settings)?.registeredServer === undefined || this.switchBackPending;
-    const server2Up = this.agentFor(s2.settings)?.registeredServer !== undefined;
-    if (this.options.fallbackInCallList === 'registration-only') return server1Down && server2Up ? [s2] : [s1];
-    // R6: in successive mode, while the fallback is registered it "takes over all calling".
-    if (this.account.fallback.type === 1 && server1Down && server2Up) return [s2, s1];
-    if (this.options.concurrentCallRouting === 'working-first' && server1Down && server2Up) return [s2, s1];
-    return lists;
+  /** Which configured servers a call walks, in which order (call-lists.ts: model options A3/AMB-05, A5). */
+  private callLists(lists: ServerList[]): { lists: ServerList[]; note?: string } {
+    const [a1, a2] = [this.agentOf(1), this.agentOf(2)];
+    return callLists(lists, {
+      proxies: this.account.proxies.length > 0,
+      successive: this.account.fallback.type === 1,
+      server1Down: a1?.registeredServer === undefined || this.switchBackPending,
+      server2Up: a2?.registeredServer !== undefined,
+    }, this.options);
   }
 
   /** Model option A6: in successive mode a call that had to leave server 1 can also start the fallback registration. */
@@ -256,6 +250,11 @@ export class AccountRuntime {
 
   private agentFor(server: ServerSettings): RegistrationAgent | undefined {
     return this.agents[this.account.servers.indexOf(server)];
+  }
+
+  /** The agent of sip_server.`index`, if configured. */
+  private agentOf(index: number): RegistrationAgent | undefined {
+    return this.agents[this.account.servers.findIndex((s) => s.index === index)];
   }
 
   /**

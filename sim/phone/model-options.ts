@@ -62,11 +62,14 @@ interface BaseModelOptions {
   /** TLS handshake: '1.2' (default, two round trips after TCP) or '1.3' (one). */
   tlsVersion: '1.2' | '1.3';
   /**
-   * A3 — is server 2 part of every call's list? 'append' (default): server 1's addresses, then
-   * server 2, as the seed's outgoing-call steps read. 'registration-only': calls use server 1's
-   * addresses only, and server 2 only while it is the working server (server 1 unregistered).
+   * A3 / AMB-05 — is server 2 part of every call's list? 'append' (default, ★ flatList): server 1's
+   * addresses, then server 2, as the seed's outgoing-call steps read. 'registration-only'
+   * (fallbackViaRegistrationOnly): calls use server 1's addresses only, and server 2 only while it
+   * is the working server (server 1 unregistered). 'fallbackOnlyIfRegistered': server 2 ends the
+   * list only while the phone holds a registration there (concurrent mode; e.g. its registration
+   * failed: server 1's addresses only).
    */
-  fallbackInCallList: 'append' | 'registration-only';
+  fallbackInCallList: 'append' | 'registration-only' | 'fallbackOnlyIfRegistered';
   /**
    * A4 — with failback mode 0, does a new request pay the full detection delay on a primary
    * that just failed? Seconds an address that failed is remembered and tried last. Default 0
@@ -149,7 +152,7 @@ const BASE_SPECS: { [K in keyof BaseModelOptions]: ModelOptionSpec } = {
   dnsAttempts: { kind: 'number', min: 0, max: 5, integer: true },
   tcpSynRetries: { kind: 'number', min: 0, max: 10, integer: true },
   tlsVersion: { kind: 'enum', values: ['1.2', '1.3'] },
-  fallbackInCallList: { kind: 'enum', values: ['append', 'registration-only'] },
+  fallbackInCallList: { kind: 'enum', values: ['append', 'registration-only', 'fallbackOnlyIfRegistered'] },
   failedServerMemory: { kind: 'number', min: 0, max: 86400, integer: false },
   concurrentCallRouting: { kind: 'enum', values: ['primary-first', 'working-first'] },
   successiveTrigger: { kind: 'enum', values: ['registration', 'registration-or-call'] },
