@@ -35,6 +35,8 @@ export class AccountRuntime {
   private probedAtSwitch = false;
   /** Successive mode: server 1 is back, the fallback stays working until its next renewal (successiveSwitchBack = waitForNextRefresh). */
   private switchBackPending = false;
+  /** Server 1's registration failed and has not succeeded since (AMB-11 useFallbackUntilWorkingReRegisters). */
+  private server1Failed = false;
 
   constructor(
     private readonly clock: Clock,
@@ -94,6 +96,7 @@ export class AccountRuntime {
           ...(this.options.registrationRetryScope === 'retryCounts' && !(successive && server.index === 1) ? { maxRetries: server.retryCounts } : {}),
         },
         (changed, reason) => {
+          if (changed === this.agentOf(1) && (changed.phase === 'failed' || changed.phase === 'registered')) this.server1Failed = changed.phase === 'failed';
           if (successive) this.successiveFallback(changed, reason);
           this.updateWorkingServer(reason);
         },
@@ -193,7 +196,7 @@ export class AccountRuntime {
     return agent?.failback.order(l.servers, 'invite', this.clock.now, this.callsInProgress() > 1) ?? l.servers;
   }
 
-  /** Which configured servers a call walks, in which order (call-lists.ts: model options A3/AMB-05, A5). */
+  /** Which configured servers a call walks, in which order (call-lists.ts: model options A3/AMB-05, A5/AMB-11). */
   private callLists(lists: ServerList[]): { lists: ServerList[]; note?: string } {
     const [a1, a2] = [this.agentOf(1), this.agentOf(2)];
     return callLists(lists, {
@@ -201,6 +204,7 @@ export class AccountRuntime {
       successive: this.account.fallback.type === 1,
       server1Down: a1?.registeredServer === undefined || this.switchBackPending,
       server2Up: a2?.registeredServer !== undefined,
+      server1Failed: this.server1Failed,
     }, this.options);
   }
 

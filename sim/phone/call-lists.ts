@@ -11,11 +11,13 @@ export interface RegistrationView {
   server1Down: boolean;
   /** Server 2 holds a registration. */
   server2Up: boolean;
+  /** Server 1's registration failed and has not succeeded since (AMB-11 useFallbackUntilWorkingReRegisters). */
+  server1Failed: boolean;
 }
 
 /**
  * Which configured servers a call walks, in which order (model options A3 / AMB-05
- * fallbackInCallList, A5 concurrentCallRouting). The default is every configured server
+ * fallbackInCallList, A5 / AMB-11 concurrentCallRouting). The default is every configured server
  * in order: server 1's addresses, then server 2. `note`: why a configured server was left out,
  * for the call's first state change.
  */
@@ -26,6 +28,11 @@ export function callLists(lists: ServerList[], v: RegistrationView, o: Pick<Mode
   if (o.fallbackInCallList === 'registration-only') return { lists: v.server1Down && v.server2Up ? [s2] : [s1] };
   // R6: in successive mode, while the fallback is registered it "takes over all calling".
   if (v.successive && v.server1Down && v.server2Up) return { lists: [s2, s1] };
+  // AMB-11 useFallbackUntilWorkingReRegisters: from server 1's failed registration until it
+  // registers again, calls go to server 2 only — registered there or not.
+  if (!v.successive && o.concurrentCallRouting === 'useFallbackUntilWorkingReRegisters' && v.server1Failed) {
+    return { lists: [s2], note: 'server 1 left out, its registration failed and has not succeeded since: concurrentCallRouting = useFallbackUntilWorkingReRegisters' };
+  }
   if (o.concurrentCallRouting === 'working-first' && v.server1Down && v.server2Up) return { lists: [s2, s1] };
   // AMB-05 fallbackOnlyIfRegistered: server 2 ends the list only while the phone is registered there.
   if (o.fallbackInCallList === 'fallbackOnlyIfRegistered' && !v.server2Up) {

@@ -77,11 +77,14 @@ interface BaseModelOptions {
    */
   failedServerMemory: number;
   /**
-   * A5 — concurrent registration, server 1's registration failed: 'primary-first' (default)
-   * every call still tries server 1 first (the seed's step 1); 'working-first' calls go to the
-   * working server (server 2) first.
+   * A5 / AMB-11 — concurrent registration, server 1's registration failed: 'primary-first'
+   * (default, the seed's step 1; the sheet's tryWorkingFirst) every call still tries server 1
+   * first; 'working-first' (the sheet's ★ useRegisteredServer) calls go to the working server
+   * (server 2, while registered) first, then server 1. 'useFallbackUntilWorkingReRegisters': from
+   * server 1's failed registration until it registers again, calls go to server 2 only — whether
+   * or not server 2 is registered, and server 1 is not tried even when server 2 fails the call.
    */
-  concurrentCallRouting: 'primary-first' | 'working-first';
+  concurrentCallRouting: 'primary-first' | 'working-first' | 'useFallbackUntilWorkingReRegisters';
   /**
    * A6 — successive registration: what declares the working server failed. 'registration'
    * (default): a failed registration (the seed: "in a failure situation, the phone registers to
@@ -154,7 +157,7 @@ const BASE_SPECS: { [K in keyof BaseModelOptions]: ModelOptionSpec } = {
   tlsVersion: { kind: 'enum', values: ['1.2', '1.3'] },
   fallbackInCallList: { kind: 'enum', values: ['append', 'registration-only', 'fallbackOnlyIfRegistered'] },
   failedServerMemory: { kind: 'number', min: 0, max: 86400, integer: false },
-  concurrentCallRouting: { kind: 'enum', values: ['primary-first', 'working-first'] },
+  concurrentCallRouting: { kind: 'enum', values: ['primary-first', 'working-first', 'useFallbackUntilWorkingReRegisters'] },
   successiveTrigger: { kind: 'enum', values: ['registration', 'registration-or-call'] },
   noAnswerTimeout: { kind: 'number', min: 10, max: 3600, integer: false },
   // Linux caps the sysctl at 20 (tcp_syn_linear_timeouts_max).

@@ -73,4 +73,45 @@ describe('call lists: AMB-05 fallbackOnlyIfRegistered, AMB-11 useFallbackUntilWo
       expect(outcomes(only)).to.deep.equal([[99.5, 'failed', null]]);
     });
   });
+
+  describe('AMB-11 concurrentCallRouting = useFallbackUntilWorkingReRegisters (20: sip1 silent 1m–5m, failed at 2m20.02s, back at 5m1.54s)', () => {
+    // backup answers 503 from 2m50s to 5m30s (its registration fails at 3m36.06s); calls at 3m, 4m40s and 6m.
+    const file = (): string => variant('20-fallback-concurrent', '20.yaml', [
+      '{ at: 2m50s, fail: backup, mode: "503" }', '{ at: 5m30s, recover: backup }',
+      '{ at: 4m40s, call: { from: ivy, to: "2000", duration: 10s } }', '{ at: 6m, call: { from: ivy, to: "2000", duration: 10s } }',
+    ]);
+    it('server 2 only from the failed registration on: the 3m call fails on backup\'s 503 at 3m0.02s (working-first then tries sip1 to Timer B, 3m32.02s)', () => {
+      const r = dir.run(file(), { concurrentCallRouting: 'useFallbackUntilWorkingReRegisters' });
+      expect(invites(r, 'ivy').filter(([t]) => t < 200)).to.deep.equal([[180, 'backup']]);
+      expect(outcomes(r)[0]).to.deep.equal([180.02, 'failed', null]);
+      expect(placed(r)[0]).to.equal('call placed (server 1 left out, its registration failed and has not succeeded since: concurrentCallRouting = useFallbackUntilWorkingReRegisters)');
+      const wf = dir.run(file(), { concurrentCallRouting: 'working-first' });
+      expect(invites(wf, 'ivy').filter(([t]) => t < 200)).to.deep.equal([[180, 'backup'], [180.02, 'sip1']]);
+      expect(outcomes(wf)[0]).to.deep.equal([212.02, 'failed', null]);
+    });
+    it('backup no longer registered either (4m40s): still backup only, failed at 4m40.02s — working-first and primary-first walk sip1 first, which answers at 5m12.52s', () => {
+      const r = dir.run(file(), { concurrentCallRouting: 'useFallbackUntilWorkingReRegisters' });
+      expect(invites(r, 'ivy').filter(([t]) => t >= 280 && t < 360)).to.deep.equal([[280, 'backup']]);
+      expect(outcomes(r)[1]).to.deep.equal([280.02, 'failed', null]);
+      for (const concurrentCallRouting of ['working-first', 'primary-first'] as const) {
+        const o = dir.run(file(), { concurrentCallRouting });
+        expect(invites(o, 'ivy').filter(([t]) => t >= 280 && t < 360), concurrentCallRouting).to.deep.equal([[280, 'sip1']]);
+        expect(outcomes(o)[1], concurrentCallRouting).to.deep.equal([312.52, 'answered', 'sip1']);
+      }
+    });
+    it('once sip1 registers again (5m1.54s) the 6m call goes to sip1 first and is answered', () => {
+      const r = dir.run(file(), { concurrentCallRouting: 'useFallbackUntilWorkingReRegisters' });
+      expect(invites(r, 'ivy').filter(([t]) => t >= 360)).to.deep.equal([[360, 'sip1']]);
+      expect(outcomes(r)[2]).to.deep.equal([361.02, 'answered', 'sip1']);
+      expect(placed(r)[2]).to.equal('call placed');
+    });
+    it('successive mode: no effect — R6 decides (the fallback takes over all calling while registered)', () => {
+      const succ = variant('21-fallback-successive', '21.yaml');
+      for (const model of [{}, { concurrentCallRouting: 'useFallbackUntilWorkingReRegisters' as const }]) {
+        const r = dir.run(succ, model);
+        expect(invites(r, 'ivy'), JSON.stringify(model)).to.deep.equal([[180, 'backup']]);
+        expect(placed(r), JSON.stringify(model)).to.deep.equal(['call placed']);
+      }
+    });
+  });
 });
