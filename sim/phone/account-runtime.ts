@@ -87,6 +87,7 @@ export class AccountRuntime {
           retryAfter: this.options.retryAfter,
           proxyFallbackInterval: account.proxies.length > 0 ? account.proxyFallbackInterval : 0,
           probePrimaryOnly: successive && server.index === 1 && this.options.successiveProbeTarget === 'primaryOnly',
+          restartAtLastTried: this.options.regRetryRestart === 'lastTried',
         },
         {
           retryInterval, refreshAfter: (granted) => this.refreshAfter(granted), ...this.backoff(successive && server.index === 1),

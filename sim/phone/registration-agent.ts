@@ -17,6 +17,7 @@ import {
 } from './registration-machine.js';
 import type { ServerDirectory, ServerList } from './server-directory.js';
 import { describeEntry, skipRedundant, skippedReason } from './skip-redundant.js';
+import { restartAtLastTried } from './retry-restart.js';
 import type { ServerListModelOptions } from './options/server-list.js';
 
 export interface RegistrationTarget {
@@ -41,6 +42,8 @@ export interface RegistrationTarget {
   retryAfter: ServerListModelOptions['retryAfter'];
   /** AMB-13 successiveProbeTarget = primaryOnly: a retry (a successive-mode probe) goes to the first address only. */
   probePrimaryOnly?: boolean;
+  /** AMB-24 regRetryRestart = lastTried: a retry after a failure starts at the address tried last. */
+  restartAtLastTried?: boolean;
 }
 
 /**
@@ -83,6 +86,8 @@ export class RegistrationAgent {
   private registeredAt: Located | undefined;
   /** Numbers each REGISTER run (a walk down the list); replies to an older run are ignored. */
   private runs = 0;
+  /** The address the account's own runs sent to last (AMB-24 regRetryRestart). */
+  private lastTried: Located | undefined;
 
   constructor(
     private readonly clock: Clock,
@@ -165,6 +170,7 @@ export class RegistrationAgent {
         this.nextKind = 'register';
         const run = ++this.runs;
         const probe = this.retrying && this.target.probePrimaryOnly === true;
+        const restart = this.retrying && this.target.restartAtLastTried === true ? this.lastTried : undefined;
         this.directory.list(target.server, (l) => {
           if (run !== this.runs) return;
           const by = this.target.skipRedundant;
@@ -177,7 +183,10 @@ export class RegistrationAgent {
           // AMB-23: an address under a 503's Retry-After is left out (retryAfter = honour) or tried last.
           const busy = this.busy();
           const walk = kind === 'proxy-probe' ? kept : this.failback.order(kept, kind, clock.now, busy, this.registeredAddress);
-          const { ordered: servers, held } = this.target.memory.order(walk, (a) => a, 'register');
+          const { ordered, held } = this.target.memory.order(walk, (a) => a, 'register');
+          // AMB-24 regRetryRestart = lastTried: the retry starts where the failed attempt ended.
+          const servers = restartAtLastTried(ordered, restart);
+          if (servers[0] !== ordered[0]) this.note(this.sip.nameOf(servers[0]!), `retry starts at ${this.sip.nameOf(servers[0]!)}, the address tried last (regRetryRestart = lastTried)`);
           for (const h of held) this.note(this.sip.nameOf(h.entry), heldReason(describeEntry(h.entry), h.until, this.target.retryAfter));
           const why = kind === 'proxy-probe' ? undefined : this.failback.describe(kind, clock.now, busy);
           if (why && servers[0]) this.note(this.sip.nameOf(servers[0]), why);
@@ -284,6 +293,7 @@ export class RegistrationAgent {
     }
     const previous = this.serverName;
     this.serverName = this.sip.nameOf(server);
+    if (!side) this.lastTried = server;
     if (i > 0 && sent === 1) this.note(this.serverName, `${previous} failed; trying ${this.serverName}, address ${i + 1} of ${l.servers.length}`);
     const last = i === l.servers.length - 1;
     const bound = last ? undefined : this.target.bound;

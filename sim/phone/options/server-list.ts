@@ -39,6 +39,14 @@ export interface ServerListModelOptions {
    */
   regRetryPolicy: 'fixedInterval' | 'rfc5626MinMax' | 'rfc5626IntervalBase';
   /**
+   * AMB-24 — "after all servers failed, restart at the primary ★ or at the last one tried": where
+   * the retry of a registration whose every address failed starts. 'primary' (default, ★): at the
+   * top of the server's list (in its failback order), as every attempt. 'lastTried': at the address
+   * tried last, then on down the list, wrapping round (the entry now last gets the full timeout).
+   * Per configured server: each sip_server.Y's agent walks its own addresses.
+   */
+  regRetryRestart: 'primary' | 'lastTried';
+  /**
    * AMB-25 — sip.reg_surge_prevention = N (web label "Registration Random"). 'uniform' (default,
    * ★): registration starts a uniform random 0..N s after boot, one draw for all the phone's
    * accounts (★). 'uniformPerAccount': one draw per account (account 1 keeps the phone's).
@@ -120,6 +128,7 @@ export const SERVER_LIST_DEFAULTS: ServerListModelOptions = {
   skipRedundantAddr: 'ip',
   retryAfter: 'honour',
   regRetryPolicy: 'fixedInterval',
+  regRetryRestart: 'primary',
   bootDelay: 'uniform',
   icmpHandling: 'failServerNow',
   provisionalStopsFailover: 'rfc',
@@ -136,6 +145,7 @@ export const SERVER_LIST_SPECS: { [K in keyof ServerListModelOptions]: ModelOpti
   skipRedundantAddr: { kind: 'enum', values: ['ip', 'ip:port', 'ip:port:transport'] },
   retryAfter: { kind: 'enum', values: ['honour', 'honourForRegisterOnly', 'tryLast', 'ignore'] },
   regRetryPolicy: { kind: 'enum', values: ['fixedInterval', 'rfc5626MinMax', 'rfc5626IntervalBase'] },
+  regRetryRestart: { kind: 'enum', values: ['primary', 'lastTried'] },
   bootDelay: { kind: 'enum', values: ['uniform', 'uniformPerAccount', 'fixed'] },
   icmpHandling: { kind: 'enum', values: ['failServerNow', 'countAsOneRetry', 'ignore'] },
   provisionalStopsFailover: { kind: 'enum', values: ['rfc', 'appTimer', 'noFailoverAfter1xx'] },
