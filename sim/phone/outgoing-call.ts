@@ -6,10 +6,11 @@ import type { SipEndpoint } from '../sip/sip-endpoint.js';
 import { NO_OUTCOME } from '../sip/transaction-user.js';
 import type { ClientTransaction } from '../sip/transaction-user.js';
 import type { InviteClientTransaction } from '../sip/invite-client-transaction.js';
-import type { ClientTransactionUser, RetransmitLimit } from '../sip/transaction-user.js';
+import type { ClientTransactionUser } from '../sip/transaction-user.js';
+import type { AddressBound } from './retry-limits.js';
 import { isInvite2xx, refuseAnswer } from './refuse-answer.js';
 import { tagOf } from '../sip/message.js';
-import { CallEffect, CallInput, CallMachineState, ProvisionalFailover, initialCall, isServerUnavailable, nextCall } from './call-machine.js';
+import { CallEffect, CallInput, CallMachineState, ProvisionalFailover, initialCall, isServerUnavailable, nextCall, repeatsOnTimeout } from './call-machine.js';
 
 export interface CallTarget {
   phone: string;
@@ -22,8 +23,8 @@ export interface CallTarget {
   servers: Located[];
   /** Why `servers` is empty, when located names did not resolve; the call's failure says so. */
   noServer?: string;
-  /** Retry bound per server, undefined = full Timer B (always undefined for the last). */
-  limits: (RetransmitLimit | undefined)[];
+  /** Bound per server (retry-limits.ts): the full Timer B for the last. */
+  bounds: readonly AddressBound[];
   /** How long the caller stays on an answered call before hanging up. */
   duration: Micros;
   /** How long a ringing call is given before the caller gives up (CANCEL) — or, with appTimer, fails over. */
@@ -72,7 +73,7 @@ export class OutgoingCall {
     /** When the user placed the call (DNS lookups may come before the first INVITE). */
     private readonly placedAt: number,
   ) {
-    this.state = initialCall(target.servers.length, target.afterProvisional);
+    this.state = initialCall(target.servers.length, target.afterProvisional, target.bounds.map((b) => b.transactions));
     this.callId = sip.ids.callId();
     this.fromTag = sip.ids.tag();
   }
@@ -114,7 +115,7 @@ export class OutgoingCall {
         const server = t.servers[e.index]!;
         const send = (): void => {
           const request = this.buildInvite(server);
-          this.invite = { request, server, txn: this.sip.sendRequest(request, server, this.inviteUser(++this.attempts, server), t.limits[e.index]) };
+          this.invite = { request, server, txn: this.sip.sendRequest(request, server, this.inviteUser(++this.attempts, server), t.bounds[e.index]?.limit) };
         };
         if (t.beforeInvite) t.beforeInvite(server, e.index, send);
         else send();
@@ -191,7 +192,8 @@ export class OutgoingCall {
     },
     onRequestTimeout: (timer) => {
       if (!current()) return;
-      this.serverFailed();
+      // AMB-01 transactions: the server has not failed while it still gets another transaction.
+      if (!repeatsOnTimeout(this.state)) this.serverFailed();
       this.feed({ type: 'timeout', timer });
     },
     onTransportError: (cause) => {
