@@ -20,8 +20,13 @@ export type ResolveQtype = 'A' | 'SRV' | 'NAPTR';
 export type ResolveError = NegativeKind | 'timeout' | 'servfail';
 
 export type ResolveResult =
-  /** `records`: those of the asked type (a CNAME chain shows in the trace only). `expiresAt`: µs, when the data stops being valid. */
-  | { ok: true; records: DnsRecord[]; additional: DnsRecord[]; source: 'network' | 'cache' | 'static'; expiresAt: Micros }
+  /**
+   * `records`: those of the asked type (a CNAME chain shows in the trace only). `expiresAt`: µs,
+   * when the data stops being valid. `ttlEnd`: when the records' TTL runs out, if later than
+   * `expiresAt` (dns_cache_type 0 keeps nothing past the request, but the records still carry a
+   * TTL — failback mode 1 reads it, AMB-07 dnsTtlSource).
+   */
+  | { ok: true; records: DnsRecord[]; additional: DnsRecord[]; source: 'network' | 'cache' | 'static'; expiresAt: Micros; ttlEnd?: Micros }
   /** source 'static': no DNS server is configured and the static cache holds nothing (reported as nxdomain). */
   | { ok: false; error: ResolveError; source: 'network' | 'negative' | 'static' };
 
@@ -154,8 +159,8 @@ export class StubResolver implements UdpSocket {
       if (msg.rcode === 'NOERROR' && records.length > 0) {
         const cachedUntil = this.cache.putAnswer(q.name, q.qtype, msg.answers, records, msg.additional, now);
         // dns_cache_type 0 (always query): the answer is good for this request only.
-        const expiresAt = this.opts.cacheType === 0 ? now : cachedUntil;
-        return this.finish(q, { ok: true, records, additional: msg.additional, source: 'network', expiresAt });
+        if (this.opts.cacheType === 0) return this.finish(q, { ok: true, records, additional: msg.additional, source: 'network', expiresAt: now, ttlEnd: cachedUntil });
+        return this.finish(q, { ok: true, records, additional: msg.additional, source: 'network', expiresAt: cachedUntil });
       }
       const error = msg.rcode === 'NXDOMAIN' ? 'nxdomain' : 'nodata';
       this.cache.putNegative(q.name, q.qtype, error, ofType(msg.authority, 'SOA')[0], now);

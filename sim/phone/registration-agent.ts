@@ -351,16 +351,17 @@ export class RegistrationAgent {
     if (firstProxyAddresses > 0 && index >= firstProxyAddresses && every > 0) {
       this.proxyProbeTimer = clock.schedule(every, RegistrationAgent.proxyProbeDue, this, this.target.phone);
     }
-    const lapse = this.failback.registered(located, index, clock.now, this.directory.expiresAt(this.target.server), clock.now + Math.round(grantedS * 1_000_000));
+    const lapse = this.failback.registered(located, index, clock.now, this.directory.expiresAt(this.target.server), clock.now + Math.round(grantedS * 1_000_000), this.directory.recordExpiresAt(this.target.server, server));
     if (lapse !== undefined) this.failbackTimer = clock.at(Math.max(lapse, clock.now), RegistrationAgent.failbackDue, this, this.target.phone);
-    // AMB-09 oneShot: nothing is sent when failback_timeout runs out, but the lapse is a state change — trace it.
+    // AMB-07 aRecord, AMB-09 oneShot: nothing is sent at the lapse, but it is a state change — trace it.
     const quiet = lapse === undefined ? this.failback.lapsesAt() : undefined;
     if (quiet !== undefined) this.failbackTimer = clock.at(Math.max(quiet, clock.now), RegistrationAgent.preferenceLapsed, this, this.target.phone);
   }
 
   private onPreferenceLapsed(): void {
     if (this.state.phase !== 'registered' || !this.registeredOn) return;
-    this.note(this.registeredOn, 'failback mode 3 (durationFailback oneShot): failback_timeout ran out; the next request starts at the primary');
+    const why = this.failback.mode === 1 ? 'failback mode 1 (dnsTtlSource aRecord): the A record of the registered server ran out' : 'failback mode 3 (durationFailback oneShot): failback_timeout ran out';
+    this.note(this.registeredOn, `${why}; the next request starts at the primary`);
   }
 
   private traceState(from: RegistrationState, to: RegistrationState, reason: string, server = this.serverName): void {
