@@ -135,7 +135,7 @@ export class RegistrationAgent {
     this.directory.list(this.target.server, (l) => {
       this.note(this.sip.nameOf(server), reason);
       this.attempt({ ...l, servers: [server] }, 0, l.servers, this.runs, true, once);
-    });
+    }, true);
   }
 
   /** Stops registering; the binding at the server is left to lapse (no de-registration is modelled). */
@@ -187,7 +187,7 @@ export class RegistrationAgent {
             return this.feed({ type: 'fail', reason: `every address of ${target.server.address} is held off by a 503 Retry-After until ${formatDuration(end)}`, retryAfter: end - clock.now });
           }
           this.attempt({ ...l, servers }, 0, l.servers, run, false);
-        });
+        }, kind === 'refresh' || kind === 'proxy-probe'); // AMB-19: these continue the registration
         return;
       }
       case 'schedule-refresh':

@@ -43,13 +43,22 @@ export class ServerDirectory {
     private readonly proxies: readonly ProxySettings[] = [],
     /** Readings of the vendor's location text (model options AMB-33 …). */
     private readonly locateOptions: LocateOptions = {},
+    /**
+     * AMB-19 dnsCacheType0 = everyDialogOrRegistration with dns_cache_type 0: a request that
+     * continues a registration (`continuing`) reuses the list located last, expired or not.
+     */
+    private readonly reuseForContinuing = false,
   ) {}
 
-  /** The current list for one configured server; `done` may run at once (fresh) or after DNS. */
-  list(settings: ServerSettings, done: (l: ServerList) => void): void {
+  /**
+   * The current list for one configured server; `done` may run at once (fresh) or after DNS.
+   * `continuing`: the request continues a registration (a renewal), it starts no dialog or registration.
+   */
+  list(settings: ServerSettings, done: (l: ServerList) => void, continuing = false): void {
     const e = this.entries.get(settings.index);
     if (e && e.waiters) return void e.waiters.push(done);
     if (e && this.clock.now < e.expiresAt) return done(e.list);
+    if (e && continuing && this.reuseForContinuing && e.list.servers.length > 0) return done(e.list);
     const entry: Entry = { list: e?.list ?? { settings, servers: [] }, expiresAt: 0, addressExpiresAt: e?.addressExpiresAt ?? [], waiters: [done] };
     this.entries.set(settings.index, entry);
     if (this.proxies.length > 0) return this.locateProxies(settings, entry);

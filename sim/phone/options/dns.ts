@@ -15,6 +15,16 @@ export interface DnsModelOptions {
    */
   dnsQueryTiming: 'retriesPlusOne' | 'retriesOnly';
   /**
+   * AMB-19 — what account.X.dns_cache_type = 0 ("real-time query every time, no cache") queries
+   * for. 'everyTransaction' (default, ★): every request that needs the server list — first
+   * REGISTER, renewal, retry, failback probe, INVITE — locates afresh; retransmissions and
+   * failover inside one request use the list in hand. 'everyDialogOrRegistration': only requests
+   * that start a dialog (INVITE) or a registration (first REGISTER, retry, failback probe)
+   * locate; a renewal, a B21 proxy probe and a register_on_enable REGISTER reuse the list
+   * located last (located again only when it is empty).
+   */
+  dnsCacheType0: 'everyTransaction' | 'everyDialogOrRegistration';
+  /**
    * AMB-18 — how long an NXDOMAIN/NODATA answer is remembered. 'soaMinimum' (default, ★):
    * min(SOA MINIMUM, SOA TTL) of the answer's authority SOA (RFC 2308 §5), not cached without
    * an SOA. 'fixed': negativeCacheFixedTtl seconds for every negative answer, SOA or not.
@@ -107,6 +117,7 @@ export type CfgRules = Pick<DnsModelOptions, 'configDuplicateKey' | 'configBlank
 
 export const DNS_DEFAULTS: DnsModelOptions = {
   dnsQueryTiming: 'retriesPlusOne',
+  dnsCacheType0: 'everyTransaction',
   negativeCacheTtl: 'soaMinimum',
   negativeCacheFixedTtl: 300,
   negativeCacheFailures: 'upTo5min',
@@ -138,6 +149,7 @@ export function cfgRules(o: Partial<DnsModelOptions> = {}): CfgRules {
 
 export const DNS_SPECS: { [K in keyof DnsModelOptions]: ModelOptionSpec } = {
   dnsQueryTiming: { kind: 'enum', values: ['retriesPlusOne', 'retriesOnly'] },
+  dnsCacheType0: { kind: 'enum', values: ['everyTransaction', 'everyDialogOrRegistration'] },
   negativeCacheTtl: { kind: 'enum', values: ['soaMinimum', 'fixed'] },
   negativeCacheFixedTtl: { kind: 'number', min: 0, max: 86400, integer: true },
   negativeCacheFailures: { kind: 'enum', values: ['upTo5min', 'no'] },
