@@ -52,6 +52,13 @@ export interface StubResolverOptions {
    * waits (timeout << r) / number of servers, at least 1 s.
    */
   backoff?: 'fixed' | 'glibc';
+  /**
+   * AMB-20 — how the tries of one question spread over the DNS servers. 'rounds' (default,
+   * resolv.conf): each round tries every server in turn, `attempts` rounds. 'primaryThenSecondary'
+   * (the fact sheet's ★): every try of the primary first, then every try of the secondary; a
+   * SERVFAIL or an ICMP error moves to the next server at once (the last one keeps its tries).
+   */
+  serverOrder?: 'rounds' | 'primaryThenSecondary';
   /** account.X.dns_cache_type, default 1. */
   cacheType?: CacheType;
   /** Static entries (dns_cache_a/srv/naptr.N.*). */
@@ -68,15 +75,18 @@ export interface StubResolverOptions {
   port?: number;
 }
 
-export const RESOLVER_DEFAULTS = { timeout: sec(5), attempts: 2, backoff: 'fixed', cacheType: 1, staticPri: 0, negativeTtl: 'soaMinimum', failureTtl: 0, port: 53053 } as const;
+export const RESOLVER_DEFAULTS = { timeout: sec(5), attempts: 2, backoff: 'fixed', serverOrder: 'rounds', cacheType: 1, staticPri: 0, negativeTtl: 'soaMinimum', failureTtl: 0, port: 53053 } as const;
 
 interface Question {
   name: string;
   qtype: ResolveQtype;
   key: string;
   waiters: ResolveDone[];
-  /** Transmissions so far; try k goes to servers[k % n] in round ⌊k / n⌋. */
+  /** Transmissions so far; under 'rounds' try k goes to servers[k % n] in round ⌊k / n⌋. */
   tries: number;
+  /** 'primaryThenSecondary': the server being tried (index) and its tries so far. */
+  serverIndex: number;
+  onServer: number;
   id: number;
   server: string;
   timer: EventHandle;
@@ -104,7 +114,7 @@ export class StubResolver implements UdpSocket {
     const o = { ...RESOLVER_DEFAULTS, ...options };
     if (!Number.isSafeInteger(o.timeout) || o.timeout <= 0) throw new Error(`Cannot create resolver on ${host.name}: timeout ${o.timeout} µs is not a positive integer`);
     if (!Number.isInteger(o.attempts) || o.attempts < 1) throw new Error(`Cannot create resolver on ${host.name}: attempts ${o.attempts} is below 1`);
-    this.opts = { servers: [...o.servers], timeout: o.timeout, attempts: o.attempts, backoff: o.backoff, cacheType: o.cacheType, staticPri: o.staticPri, failureTtl: o.failureTtl };
+    this.opts = { servers: [...o.servers], timeout: o.timeout, attempts: o.attempts, backoff: o.backoff, serverOrder: o.serverOrder, cacheType: o.cacheType, staticPri: o.staticPri, failureTtl: o.failureTtl };
     this.port = o.port;
     this.cache = new DnsCache(o.cacheType, o.negativeTtl);
     this.statics = new StaticCache(options.staticRecords ?? [], options.staticTtlClock);
@@ -134,7 +144,7 @@ export class StubResolver implements UdpSocket {
     const pending = this.inflight.get(key);
     // The same question already on the wire: wait for its answer rather than ask twice.
     if (pending) return void pending.waiters.push(done);
-    const q: Question = { name, qtype, key, waiters: [done], tries: 0, id: 0, server: '', timer: 0, sawServfail: false, resolver: this };
+    const q: Question = { name, qtype, key, waiters: [done], tries: 0, serverIndex: 0, onServer: 0, id: 0, server: '', timer: 0, sawServfail: false, resolver: this };
     this.inflight = withEntry(this.inflight, key, q);
     this.transmit(q);
   }
@@ -168,7 +178,7 @@ export class StubResolver implements UdpSocket {
     }
     // SERVFAIL, REFUSED, NOTIMP…: this server cannot help; glibc's res_send moves to the next one.
     q.sawServfail = true;
-    this.next(q);
+    this.next(q, true);
   }
 
   /**
@@ -181,14 +191,15 @@ export class StubResolver implements UdpSocket {
       if (q.server !== dst.ip || dst.port !== DNS_PORT) continue;
       this.clock.cancel(q.timer);
       this.byId = withoutEntry(this.byId, q.id);
-      this.next(q);
+      this.next(q, true);
     }
   }
 
   private transmit(q: Question): void {
     const servers = this.opts.servers;
-    const round = Math.floor(q.tries / servers.length);
-    q.server = servers[q.tries % servers.length]!;
+    const rounds = this.opts.serverOrder === 'rounds';
+    const round = rounds ? Math.floor(q.tries / servers.length) : q.onServer++;
+    q.server = servers[rounds ? q.tries % servers.length : q.serverIndex]!;
     q.tries++;
     q.id = this.allocateId();
     this.byId = withEntry(this.byId, q.id, q);
@@ -204,9 +215,24 @@ export class StubResolver implements UdpSocket {
     this.next(q);
   }
 
-  /** resolv.conf order: each round tries every server in turn, `attempts` rounds in all. */
-  private next(q: Question): void {
-    if (q.tries < this.opts.attempts * this.opts.servers.length) return this.transmit(q);
+  /**
+   * The next try, or the end. 'rounds' (resolv.conf): each round tries every server in turn,
+   * `attempts` rounds in all. 'primaryThenSecondary' (AMB-20 ★): `attempts` tries of each server
+   * in order; `serverFailed` (SERVFAIL, ICMP) moves to the next server at once when there is one.
+   */
+  private next(q: Question, serverFailed = false): void {
+    const { attempts, servers } = this.opts;
+    if (this.opts.serverOrder === 'rounds') {
+      if (q.tries < attempts * servers.length) return this.transmit(q);
+    } else {
+      const more = q.serverIndex + 1 < servers.length;
+      if (q.onServer < attempts && !(serverFailed && more)) return this.transmit(q);
+      if (more) {
+        q.serverIndex++;
+        q.onServer = 0;
+        return this.transmit(q);
+      }
+    }
     const error = q.sawServfail ? 'servfail' : 'timeout';
     // AMB-18: remembered for failureTtl seconds, so the next lookup fails (or falls to the static entries) at once.
     this.cache.putFailure(q.name, q.qtype, error, this.opts.failureTtl, this.clock.now);
