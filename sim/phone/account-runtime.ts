@@ -52,7 +52,9 @@ export class AccountRuntime {
     /** Calls in progress on the phone, incoming and outgoing (failbackOnlyWhenIdle, AMB-10). */
     private readonly callsInProgress: () => number = () => 0,
   ) {
-    this.directory = new ServerDirectory(clock, resolver, srvWeights, account.proxies, locateOptions(options));
+    // AMB-19: with dns_cache_type 0 (the phone's resolver), renewals may reuse the list of the registration.
+    const reuse = options.dnsCacheType0 === 'everyDialogOrRegistration' && resolver.cache.cacheType === 0;
+    this.directory = new ServerDirectory(clock, resolver, srvWeights, account.proxies, locateOptions(options), reuse);
     const dnsExpiry = options.failedServerMemoryUntil === 'dnsTtl' ? (a: Located) => this.directory.addressExpiresAt(a) : undefined;
     this.memory = new FailureMemory(clock, Math.round(options.failedServerMemory * 1_000_000), options.retryAfter, dnsExpiry);
   }

@@ -141,7 +141,7 @@ export class RegistrationAgent {
     this.directory.list(this.target.server, (l) => {
       this.note(this.sip.nameOf(server), reason);
       this.attempt({ ...l, servers: [server] }, 0, l.servers, this.runs, true, once);
-    });
+    }, true);
   }
 
   /** Stops registering; the binding at the server is left to lapse (no de-registration is modelled). */
@@ -197,7 +197,7 @@ export class RegistrationAgent {
             return this.feed({ type: 'fail', reason: `every address of ${target.server.address} is held off by a 503 Retry-After until ${formatDuration(end)}`, retryAfter: end - clock.now });
           }
           this.attempt({ ...l, servers }, 0, l.servers, run, false);
-        });
+        }, kind === 'refresh' || kind === 'proxy-probe'); // AMB-19: these continue the registration
         return;
       }
       case 'schedule-refresh':
@@ -371,16 +371,17 @@ export class RegistrationAgent {
     if (firstProxyAddresses > 0 && index >= firstProxyAddresses && every > 0) {
       this.proxyProbeTimer = clock.schedule(every, RegistrationAgent.proxyProbeDue, this, this.target.phone);
     }
-    const lapse = this.failback.registered(located, index, clock.now, this.directory.expiresAt(this.target.server), clock.now + Math.round(grantedS * 1_000_000));
+    const lapse = this.failback.registered(located, index, clock.now, this.directory.expiresAt(this.target.server), clock.now + Math.round(grantedS * 1_000_000), this.directory.recordExpiresAt(this.target.server, server));
     if (lapse !== undefined) this.failbackTimer = clock.at(Math.max(lapse, clock.now), RegistrationAgent.failbackDue, this, this.target.phone);
-    // AMB-09 oneShot: nothing is sent when failback_timeout runs out, but the lapse is a state change — trace it.
+    // AMB-07 aRecord, AMB-09 oneShot: nothing is sent at the lapse, but it is a state change — trace it.
     const quiet = lapse === undefined ? this.failback.lapsesAt() : undefined;
     if (quiet !== undefined) this.failbackTimer = clock.at(Math.max(quiet, clock.now), RegistrationAgent.preferenceLapsed, this, this.target.phone);
   }
 
   private onPreferenceLapsed(): void {
     if (this.state.phase !== 'registered' || !this.registeredOn) return;
-    this.note(this.registeredOn, 'failback mode 3 (durationFailback oneShot): failback_timeout ran out; the next request starts at the primary');
+    const why = this.failback.mode === 1 ? 'failback mode 1 (dnsTtlSource aRecord): the A record of the registered server ran out' : 'failback mode 3 (durationFailback oneShot): failback_timeout ran out';
+    this.note(this.registeredOn, `${why}; the next request starts at the primary`);
   }
 
   private traceState(from: RegistrationState, to: RegistrationState, reason: string, server = this.serverName): void {
