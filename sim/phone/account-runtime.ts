@@ -13,6 +13,7 @@ import { CallTarget, OutgoingCall } from './outgoing-call.js';
 import type { AccountSettings, ServerSettings } from './phone-config.js';
 import { RegistrationAgent } from './registration-agent.js';
 import { callLimits, retryLimit } from './retry-limits.js';
+import { byeFailover } from './bye-failover.js';
 import { ServerDirectory, ServerList } from './server-directory.js';
 
 /** Model option retryAfter (AMB-23) → how a 503's Retry-After sets the registration retry wait. */
@@ -146,6 +147,7 @@ export class AccountRuntime {
           agent.registerWith(server, `register_on_enable (registerThenSend): call ${number} failed over to ${server.name}; registering there before the INVITE`, () => send());
         },
         ...(this.options.inDialogRequests === 'applyFailbackRules' ? { byeServer: (d: Located) => this.failbackTarget(ordered, d) } : {}),
+        ...(this.options.inDialogFailover === 'failoverPer3263' ? { byeFailover: (first: Located) => byeFailover(ordered, first, this.options) } : {}),
         onAnswered: (server, index) => {
           const settings = ordered[index]?.settings;
           if (settings && this.registersOnFailover(settings, index) && this.options.registerOnEnableOrder === 'sendThenRegister') {

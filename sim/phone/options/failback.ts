@@ -55,11 +55,20 @@ export interface FailbackModelOptions {
    * AMB-38 — in-dialog requests (the BYE of an outgoing call). 'stayOnDialogServer' (default, ★,
    * RFC 3261 routing; the model before the fact sheet): the BYE goes to the server that took the
    * call. 'applyFailbackRules' (vendor "all requests"): it goes where a new request to that
-   * configured server would go at hang-up — in mode 0 the primary, once it is back. The
-   * second half of AMB-38 (does a BYE fail over when the dialog's server is dead?) is not modelled:
-   * the BYE is sent once and the call ends locally.
+   * configured server would go at hang-up — in mode 0 the primary, once it is back. Whether that
+   * BYE fails over when its server is dead is inDialogFailover.
    */
   inDialogRequests: 'stayOnDialogServer' | 'applyFailbackRules';
+  /**
+   * AMB-38, second half — the BYE's server is dead (no answer, transport error, 503).
+   * 'noFailover' (default, ★; the model before the option): the BYE is one transaction to that
+   * server, retransmitted until Timer F (64·T1); the call has ended locally at the hang-up.
+   * 'failoverPer3263' (RFC 3263 §4.3, RFC 3261 §8.1.3.1): on a timeout, transport error or 503 the
+   * same BYE (same CSeq, new branch) goes to the next address of the dialog's configured server;
+   * every address but the last is bounded by retry_counts (B3), the last gets the full Timer F.
+   * Each step is traced as call.bye.
+   */
+  inDialogFailover: 'noFailover' | 'failoverPer3263';
 }
 
 export const FAILBACK_DEFAULTS: FailbackModelOptions = {
@@ -70,6 +79,7 @@ export const FAILBACK_DEFAULTS: FailbackModelOptions = {
   onlySignalWithRegistered: 'failRequest',
   registrationFailbackInstant: 'atRenewal',
   inDialogRequests: 'stayOnDialogServer',
+  inDialogFailover: 'noFailover',
 };
 
 export const FAILBACK_SPECS: { [K in keyof FailbackModelOptions]: ModelOptionSpec } = {
@@ -80,4 +90,5 @@ export const FAILBACK_SPECS: { [K in keyof FailbackModelOptions]: ModelOptionSpe
   onlySignalWithRegistered: { kind: 'enum', values: ['failRequest', 'allowUnregisteredAsLastResort'] },
   registrationFailbackInstant: { kind: 'enum', values: ['atRenewal', 'atExpiry'] },
   inDialogRequests: { kind: 'enum', values: ['stayOnDialogServer', 'applyFailbackRules'] },
+  inDialogFailover: { kind: 'enum', values: ['noFailover', 'failoverPer3263'] },
 };
