@@ -35,6 +35,8 @@ export class AccountRuntime {
   private probedAtSwitch = false;
   /** Successive mode: server 1 is back, the fallback stays working until its next renewal (successiveSwitchBack = waitForNextRefresh). */
   private switchBackPending = false;
+  /** AMB-29 unregisteredButUsable: agents whose registration the line shows as not held until their next successful REGISTER. */
+  private readonly shownUnregistered = new Set<RegistrationAgent>();
 
   constructor(
     private readonly clock: Clock,
@@ -94,6 +96,7 @@ export class AccountRuntime {
           ...(this.options.registrationRetryScope === 'retryCounts' && !(successive && server.index === 1) ? { maxRetries: server.retryCounts } : {}),
         },
         (changed, reason) => {
+          if (changed.phase === 'registered') this.shownUnregistered.delete(changed);
           if (successive) this.successiveFallback(changed, reason);
           this.updateWorkingServer(reason);
         },
@@ -153,6 +156,7 @@ export class AccountRuntime {
           if (settings && this.registersOnFailover(settings, index) && this.options.registerOnEnableOrder === 'sendThenRegister') {
             this.agentFor(settings)?.registerWith(server, `register_on_enable: call ${number} was taken by ${server.name}`);
           }
+          if (settings) this.failedOverUnregistered(settings, index, server, number);
         },
       }, placedAt);
       call.start();
@@ -169,6 +173,19 @@ export class AccountRuntime {
     if (!settings || !agent) return dialog;
     const addresses = ordered.filter((e) => e.settings === settings).map((e) => e.server);
     return agent.failback.order(addresses, 'invite', this.clock.now, this.callsInProgress() > 1)[0] ?? dialog;
+  }
+
+  /**
+   * AMB-29 unregisteredButUsable: a call that left server 1's registered address for another of
+   * its addresses with register_on_enable = 0 makes the line show that registration as not held.
+   */
+  private failedOverUnregistered(settings: ServerSettings, index: number, server: Located, call: number): void {
+    if (this.options.registerOnEnableZero !== 'unregisteredButUsable' || settings.index !== 1 || settings.registerOnEnable || index === 0) return;
+    const agent = this.agentFor(settings);
+    const held = agent?.registeredAddress;
+    if (!agent || !held || (held.ip === server.ip && held.port === server.port) || this.shownUnregistered.has(agent)) return;
+    this.shownUnregistered.add(agent);
+    this.updateWorkingServer(`call ${call} failed over from ${agent.registeredServer} to ${this.sip.nameOf(server)} and register_on_enable = 0: the line shows unregistered, requests still go out (registerOnEnableZero = unregisteredButUsable)`);
   }
 
   /** B7: register_on_enable applies to a call that left server 1's first address for another of its addresses. */
@@ -287,7 +304,8 @@ export class AccountRuntime {
 
   private updateWorkingServer(reason: string): void {
     // AMB-13 waitForNextRefresh: while the switch back waits, the fallback stays the working server.
-    const agent = this.switchBackPending ? this.agents[1] : this.agents.find((a) => a.registeredServer !== undefined);
+    // AMB-29 unregisteredButUsable: a registration the line shows as not held does not count.
+    const agent = this.switchBackPending ? this.agents[1] : this.agents.find((a) => a.registeredServer !== undefined && !this.shownUnregistered.has(a));
     const next = agent?.registeredServer ?? null;
     if (next === this.working) return;
     this.working = next;

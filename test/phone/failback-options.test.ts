@@ -310,3 +310,50 @@ describe('failback model options (fact sheet AMB-38 inDialogFailover: a BYE to a
     expect(o.steps.map((s) => [s[0], s[1]])).to.deep.equal([[81.04, 'sip2']]);
   });
 });
+
+describe('failback model options (fact sheet AMB-29 registerOnEnableZero: the line after a failed-over call)', function () {
+  this.timeout(30_000);
+  let tmp: string;
+  before(() => {
+    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'sipsim-roe0-'));
+  });
+  after(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+  /** Scenario 25 with register_on_enable = 0 (failback mode 2): the call at 1m walks the silent sip1 (Timer B) to sip2, answered at 1m33.02s. */
+  const variant = (): string => {
+    const phones = path.join(repoRoot, 'scenarios/phones');
+    const text = fs.readFileSync(path.join(repoRoot, 'scenarios/25-register-on-enable.yaml'), 'utf8')
+      .replace('config: [phones/common.cfg, phones/hank-failover.cfg]', `config: [${phones}/common.cfg, ${phones}/hank-failover.cfg]`)
+      .replace('account.1.sip_server.1.register_on_enable: 1', 'account.1.sip_server.1.register_on_enable: 0')
+      .replace('account.1.sip_server.1.only_signal_with_registered: 1', 'account.1.sip_server.1.only_signal_with_registered: 0')
+      .replace(/  - \{ at: 2m[^\n]*\n/g, '')
+      .replace('duration: 3m', 'duration: 5m')
+      .replace(/^expect:[\s\S]*$/m, '');
+    const f = path.join(tmp, 'v.yaml');
+    fs.writeFileSync(f, text);
+    return f;
+  };
+  const line = (model: Partial<ModelOptions>) => {
+    const r = runRecorded(loadScenario(variant()), { model }).records;
+    return {
+      working: working(r),
+      answered: r.flatMap((e) => (e.kind === 'call.outcome' ? [[e.t / 1e6, e.outcome, e.via] as const] : [])),
+      registersToSip2: registersTo(r, 'sip2'),
+    };
+  };
+
+  it('treatAsRegistered (default, ★): the line stays registered with sip1 after the call failed over; sip2 becomes working only with the renewal (4m37.6s)', () => {
+    expect(DEFAULT_MODEL_OPTIONS.registerOnEnableZero).to.equal('treatAsRegistered');
+    expect(MODEL_OPTION_SPECS.registerOnEnableZero).to.deep.equal({ kind: 'enum', values: ['treatAsRegistered', 'unregisteredButUsable'] });
+    const o = line({});
+    expect(o.answered).to.deep.equal([[93.02, 'answered', 'sip2']]);
+    expect(o.working).to.deep.equal([[0.08, 'sip1'], [277.6, 'sip2']]);
+  });
+
+  it('unregisteredButUsable: the line shows no working server from the answer (1m33.02s) until the renewal registers with sip2 (4m37.6s); no REGISTER goes to sip2 before', () => {
+    const o = line({ registerOnEnableZero: 'unregisteredButUsable' });
+    expect(o.answered).to.deep.equal([[93.02, 'answered', 'sip2']]);
+    expect(o.working).to.deep.equal([[0.08, 'sip1'], [93.02, null], [277.6, 'sip2']]);
+    expect(o.registersToSip2[0]).to.be.greaterThan(270);
+  });
+});

@@ -69,6 +69,17 @@ export interface FailbackModelOptions {
    * Each step is traced as call.bye.
    */
   inDialogFailover: 'noFailover' | 'failoverPer3263';
+  /**
+   * AMB-29 — register_on_enable = 0: a call failed over from server 1's registered address to
+   * another of its addresses, which took it; the phone does not register there (servers assumed to
+   * share registrations). 'treatAsRegistered' (default, ★; the model before the option): the line
+   * stays registered with the address it registered with, until the registration itself finds out
+   * (its renewal). 'unregisteredButUsable': from the answer on the line shows that registration as
+   * not held — the working server falls to another registered server, or none (features follow) —
+   * while requests go on walking the list as before; it shows registered again at that server's
+   * next successful REGISTER. Either way the phone takes an incoming call from any server.
+   */
+  registerOnEnableZero: 'treatAsRegistered' | 'unregisteredButUsable';
 }
 
 export const FAILBACK_DEFAULTS: FailbackModelOptions = {
@@ -80,6 +91,7 @@ export const FAILBACK_DEFAULTS: FailbackModelOptions = {
   registrationFailbackInstant: 'atRenewal',
   inDialogRequests: 'stayOnDialogServer',
   inDialogFailover: 'noFailover',
+  registerOnEnableZero: 'treatAsRegistered',
 };
 
 export const FAILBACK_SPECS: { [K in keyof FailbackModelOptions]: ModelOptionSpec } = {
@@ -91,4 +103,5 @@ export const FAILBACK_SPECS: { [K in keyof FailbackModelOptions]: ModelOptionSpe
   registrationFailbackInstant: { kind: 'enum', values: ['atRenewal', 'atExpiry'] },
   inDialogRequests: { kind: 'enum', values: ['stayOnDialogServer', 'applyFailbackRules'] },
   inDialogFailover: { kind: 'enum', values: ['noFailover', 'failoverPer3263'] },
+  registerOnEnableZero: { kind: 'enum', values: ['treatAsRegistered', 'unregisteredButUsable'] },
 };
