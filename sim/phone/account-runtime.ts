@@ -260,17 +260,19 @@ export class AccountRuntime {
       fallback.atNextRefresh(undefined);
     }
     if (working.phase !== 'registered' || fallback.phase === 'unregistered' || this.switchBackPending) return;
+    // AMB-13 unregisterFallback: the fallback binding is removed (Expires: 0) or left to lapse.
+    const unregister = this.options.unregisterFallback === 'yes';
     if (this.options.successiveSwitchBack === 'waitForNextRefresh' && fallback.phase === 'registered') {
       // AMB-13: the fallback keeps call control until its registration would be renewed.
       this.switchBackPending = true;
       this.trace.emit({ kind: 'phone.register-attempt', phone: this.phone, account: this.account.index, server: fallback.serverName, reason: `successive fallback: ${working.serverName} is back; ${fallback.serverName} stays working until its next renewal (successiveSwitchBack = waitForNextRefresh)` });
       fallback.atNextRefresh(() => {
         this.switchBackPending = false;
-        fallback.stop(`successive fallback: ${working.serverName} is back; switched at ${fallback.serverName}'s renewal (successiveSwitchBack = waitForNextRefresh)`);
+        fallback.stop(`successive fallback: ${working.serverName} is back; switched at ${fallback.serverName}'s renewal (successiveSwitchBack = waitForNextRefresh)`, unregister);
       });
       return;
     }
-    fallback.stop(`successive fallback: ${working.serverName} is back`);
+    fallback.stop(`successive fallback: ${working.serverName} is back`, unregister);
   }
 
   private agentFor(server: ServerSettings): RegistrationAgent | undefined {

@@ -5,6 +5,7 @@ import { SipResponse, header, headerSeconds } from '../sip/message.js';
 import { registerRequest } from './register-request.js';
 import type { SipEndpoint } from '../sip/sip-endpoint.js';
 import { broken } from '../testing/broken-model.js';
+import { NO_OUTCOME } from '../sip/transaction-user.js';
 import type { ClientTransactionUser, RetransmitLimit } from '../sip/transaction-user.js';
 import { FailbackPreference, RequestKind } from './failback.js';
 import { FAILBACK_DEFAULTS, type FailbackModelOptions } from './options/failback.js';
@@ -138,9 +139,17 @@ export class RegistrationAgent {
     });
   }
 
-  /** Stops registering; the binding at the server is left to lapse (no de-registration is modelled). */
-  stop(reason: string): void {
+  /**
+   * Stops registering. The binding at the server is left to lapse, or with `unregister` (AMB-13
+   * unregisterFallback = yes) removed: a REGISTER with Expires: 0 to the address registered with.
+   */
+  stop(reason: string, unregister = false): void {
     this.runs++; // a REGISTER still in flight no longer counts
+    const at = unregister ? this.registeredAddress : undefined;
+    if (at) {
+      this.note(this.registeredOn ?? this.serverName, 'un-REGISTER (Expires: 0): the binding is removed as the phone switches back (unregisterFallback = yes)');
+      this.sip.sendRequest(registerRequest(this.target, this.sip, at, { callId: this.callId, fromTag: this.fromTag, cseq: ++this.cseq, expires: 0 }), at, NO_OUTCOME);
+    }
     this.feed({ type: 'stop', reason });
   }
 

@@ -106,6 +106,15 @@ export interface ServerListModelOptions {
    * answer that gave the address runs out (its list's shortest TTL); IP literals are not remembered.
    */
   failedServerMemoryUntil: 'seconds' | 'dnsTtl';
+  /**
+   * AMB-13 `unregisterFallback` — successive mode, switching back to server 1 (at once, or at the
+   * fallback's renewal under waitForNextRefresh): is the fallback binding removed? 'no' (default;
+   * the sheet gives no ★, and this is the model before the option): it is left to lapse at the
+   * fallback server, which can still place calls to the phone until it expires. 'yes': an
+   * un-REGISTER (the registration's REGISTER with Expires: 0, RFC 3261 §10.2.2) goes to the
+   * fallback address as the phone switches; its answer changes nothing on the phone.
+   */
+  unregisterFallback: 'no' | 'yes';
 }
 
 export const SERVER_LIST_DEFAULTS: ServerListModelOptions = {
@@ -121,6 +130,7 @@ export const SERVER_LIST_DEFAULTS: ServerListModelOptions = {
   successiveProbeFirst: 'afterTimeout',
   successiveSwitchBack: 'switchBackImmediately',
   failedServerMemoryUntil: 'seconds',
+  unregisterFallback: 'no',
 };
 
 export const SERVER_LIST_SPECS: { [K in keyof ServerListModelOptions]: ModelOptionSpec } = {
@@ -136,4 +146,5 @@ export const SERVER_LIST_SPECS: { [K in keyof ServerListModelOptions]: ModelOpti
   successiveProbeFirst: { kind: 'enum', values: ['afterTimeout', 'immediately'] },
   successiveSwitchBack: { kind: 'enum', values: ['switchBackImmediately', 'waitForNextRefresh'] },
   failedServerMemoryUntil: { kind: 'enum', values: ['seconds', 'dnsTtl'] },
+  unregisterFallback: { kind: 'enum', values: ['no', 'yes'] },
 };
