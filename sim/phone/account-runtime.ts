@@ -86,6 +86,7 @@ export class AccountRuntime {
           callsInProgress: this.callsInProgress,
           retryAfter: this.options.retryAfter,
           proxyFallbackInterval: account.proxies.length > 0 ? account.proxyFallbackInterval : 0,
+          proxyFallbackReturn: this.options.proxyFallbackReturn,
           probePrimaryOnly: successive && server.index === 1 && this.options.successiveProbeTarget === 'primaryOnly',
         },
         {

@@ -37,6 +37,8 @@ export interface RegistrationTarget {
   callsInProgress?: () => number;
   /** B21 account.X.outbound_proxy_fallback_interval (µs; 0: no probe, or no proxies). */
   proxyFallbackInterval: Micros;
+  /** AMB-31 (c): a probe every interval (★) or one per move to proxy 2; periodic when absent. */
+  proxyFallbackReturn?: ServerListModelOptions['proxyFallbackReturn'];
   /** AMB-23, for the trace: how a 503's Retry-After is read. */
   retryAfter: ServerListModelOptions['retryAfter'];
   /** AMB-13 successiveProbeTarget = primaryOnly: a retry (a successive-mode probe) goes to the first address only. */
@@ -67,6 +69,8 @@ export class RegistrationAgent {
   /** AMB-10: a failback probe fell due during a call and waits for the phone to be idle. */
   private probePending = false;
   private proxyProbeTimer: EventHandle = 0;
+  /** The registration is held through proxy 2 (B21); under AMB-31 oneShot only a move there arms the probe. */
+  private onProxy2 = false;
   /**
    * What the next REGISTER is, for the failback order (a renewal, or a first/retry registration);
    * 'proxy-probe' (B21 outbound_proxy_fallback_interval) walks the proxy list from proxy 1.
@@ -165,7 +169,10 @@ export class RegistrationAgent {
       case 'transition':
         // Losing a registration is told against the server it was held with, not the last one tried.
         this.traceState(e.from, e.to, e.reason, e.from === 'registered' ? this.registeredOn : undefined);
-        if (e.to !== 'registered') this.registeredOn = undefined;
+        if (e.to !== 'registered') {
+          this.registeredOn = undefined;
+          this.onProxy2 = false;
+        }
         this.onChange(this, e.reason);
         return;
       case 'send-register': {
@@ -274,7 +281,8 @@ export class RegistrationAgent {
   /** B21: registered through proxy 2 for outbound_proxy_fallback_interval — a REGISTER walks from proxy 1 again. */
   private onProxyProbeDue(): void {
     if (this.state.phase !== 'registered') return;
-    this.note(this.serverName, `outbound_proxy_fallback_interval (${this.target.proxyFallbackInterval / 1e6} s) registered through proxy 2: REGISTER probes proxy 1`);
+    const once = this.target.proxyFallbackReturn === 'oneShot' ? ' (once: proxyFallbackReturn = oneShot)' : '';
+    this.note(this.serverName, `outbound_proxy_fallback_interval (${this.target.proxyFallbackInterval / 1e6} s) registered through proxy 2: REGISTER probes proxy 1${once}`);
     this.nextKind = 'proxy-probe';
     this.feed({ type: 'refresh-due' });
   }
@@ -354,10 +362,14 @@ export class RegistrationAgent {
     const { clock } = this;
     clock.cancel(this.failbackTimer);
     // B21 / AMB-31 (c): registered through proxy 2 (past proxy 1's addresses) — probe proxy 1
-    // after outbound_proxy_fallback_interval, again each time the probe ends on proxy 2 (★ periodic).
-    clock.cancel(this.proxyProbeTimer);
+    // after outbound_proxy_fallback_interval, again each time the probe ends on proxy 2 (★ periodic);
+    // oneShot: only when the registration moves to proxy 2, not when it stays there.
     const every = this.target.proxyFallbackInterval;
-    if (firstProxyAddresses > 0 && index >= firstProxyAddresses && every > 0) {
+    const viaProxy2 = firstProxyAddresses > 0 && index >= firstProxyAddresses;
+    const rearm = this.target.proxyFallbackReturn !== 'oneShot' || !this.onProxy2;
+    this.onProxy2 = viaProxy2;
+    if (!viaProxy2 || rearm) clock.cancel(this.proxyProbeTimer);
+    if (viaProxy2 && rearm && every > 0) {
       this.proxyProbeTimer = clock.schedule(every, RegistrationAgent.proxyProbeDue, this, this.target.phone);
     }
     const lapse = this.failback.registered(located, index, clock.now, this.directory.expiresAt(this.target.server), clock.now + Math.round(grantedS * 1_000_000));

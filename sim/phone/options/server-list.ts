@@ -115,6 +115,15 @@ export interface ServerListModelOptions {
    * fallback address as the phone switches; its answer changes nothing on the phone.
    */
   unregisterFallback: 'no' | 'yes';
+  /**
+   * AMB-31 (c) — account.X.outbound_proxy_fallback_interval, registered through proxy 2.
+   * 'periodicRegisterProbe' (default, ★; the model before the option): a REGISTER walks from
+   * proxy 1 every interval — after every probe that ends on proxy 2 again, and after every renewal
+   * through proxy 2. 'oneShot' (one-shot return): one such REGISTER, the interval after the
+   * registration moved to proxy 2; if it ends on proxy 2, no other follows until the registration
+   * has been through proxy 1 (or lost) and moves to proxy 2 again.
+   */
+  proxyFallbackReturn: 'periodicRegisterProbe' | 'oneShot';
 }
 
 export const SERVER_LIST_DEFAULTS: ServerListModelOptions = {
@@ -131,6 +140,7 @@ export const SERVER_LIST_DEFAULTS: ServerListModelOptions = {
   successiveSwitchBack: 'switchBackImmediately',
   failedServerMemoryUntil: 'seconds',
   unregisterFallback: 'no',
+  proxyFallbackReturn: 'periodicRegisterProbe',
 };
 
 export const SERVER_LIST_SPECS: { [K in keyof ServerListModelOptions]: ModelOptionSpec } = {
@@ -147,4 +157,5 @@ export const SERVER_LIST_SPECS: { [K in keyof ServerListModelOptions]: ModelOpti
   successiveSwitchBack: { kind: 'enum', values: ['switchBackImmediately', 'waitForNextRefresh'] },
   failedServerMemoryUntil: { kind: 'enum', values: ['seconds', 'dnsTtl'] },
   unregisterFallback: { kind: 'enum', values: ['no', 'yes'] },
+  proxyFallbackReturn: { kind: 'enum', values: ['periodicRegisterProbe', 'oneShot'] },
 };
