@@ -14,6 +14,7 @@ import type { AccountSettings, ServerSettings } from './phone-config.js';
 import { RegistrationAgent } from './registration-agent.js';
 import { callLimits, retryLimit } from './retry-limits.js';
 import { byeFailover } from './bye-failover.js';
+import { proxy2First } from './proxy-pair.js';
 import { ServerDirectory, ServerList } from './server-directory.js';
 
 /** Model option retryAfter (AMB-23) → how a 503's Retry-After sets the registration retry wait. */
@@ -73,20 +74,23 @@ export class AccountRuntime {
     // R6 successive registration: one server at a time — server 2 only while server 1 fails, and
     // server 1 probed every fallback.timeout meanwhile. R5 concurrent (default): both at once.
     const successive = account.fallback.type === 1 && account.servers.length === 2;
+    // AMB-31 (d): which roles outbound proxies 1 and 2 play (failover: counts and failback; fallback: the interval).
+    const proxyRole = account.proxies.length > 0 ? this.options.proxyPairRole : 'both';
     for (const server of account.servers) {
       const retryInterval = successive && server.index === 1 ? account.fallback.timeout : account.regFailRetryInterval;
       const agent = new RegistrationAgent(
         this.clock, this.trace, this.sip, this.directory,
         {
           phone: this.phone, account: account.index, user: account.userName, displayName: account.displayName, server,
-          limit: retryLimit(server.retryCounts, this.options.retryCounts),
+          limit: proxyRole === 'fallbackOnly' ? undefined : retryLimit(server.retryCounts, this.options.retryCounts),
           memory: this.memory,
           skipRedundant: account.skipRedundantFailoverAddr ? this.options.skipRedundantAddr : undefined,
           failbackOptions: this.options,
           callsInProgress: this.callsInProgress,
           retryAfter: this.options.retryAfter,
-          proxyFallbackInterval: account.proxies.length > 0 ? account.proxyFallbackInterval : 0,
+          proxyFallbackInterval: account.proxies.length > 0 && proxyRole !== 'failoverOnly' ? account.proxyFallbackInterval : 0,
           proxyFallbackReturn: this.options.proxyFallbackReturn,
+          proxy2KeepsRequests: proxyRole === 'fallbackOnly',
           probePrimaryOnly: successive && server.index === 1 && this.options.successiveProbeTarget === 'primaryOnly',
         },
         {
@@ -126,7 +130,8 @@ export class AccountRuntime {
       const notes = [skipNote, heldNote].filter((n) => n !== '').join('; ');
       const servers = ordered.map((e) => e.server);
       // R2 / AMB-04: the last server (lastServerScope) gets the full timeout, the others a bounded retry.
-      const limits = callLimits(ordered.map((e) => e.settings), this.options);
+      // AMB-31 (d) fallbackOnly: proxies are no failover pair — no retry_counts bound on any proxy address.
+      const limits = this.proxyFallbackOnly() ? ordered.map(() => undefined) : callLimits(ordered.map((e) => e.settings), this.options);
       const lastOfServer1 = ordered.map((e) => e.settings.index).lastIndexOf(1);
       // Configured, but located to nothing: say the name did not resolve, not that no server is set.
       const errors = servers.length === 0 ? lists.flatMap((l) => (l.error ? [l.error] : [])) : [];
@@ -208,6 +213,8 @@ export class AccountRuntime {
       if (this.options.onlySignalWithRegistered === 'failRequest') return [registered];
       return [registered, ...l.servers.filter((a) => a.ip !== registered.ip || a.port !== registered.port)];
     }
+    // AMB-31 (d) fallbackOnly: no failback mode — registered through proxy 2, calls go there first.
+    if (this.proxyFallbackOnly()) return agent?.throughProxy2 ? proxy2First(l.servers, l.servers, l.firstProxyAddresses ?? 0) : l.servers;
     // AMB-10: the call being placed is counted already; only the other calls make the phone busy.
     return agent?.failback.order(l.servers, 'invite', this.clock.now, this.callsInProgress() > 1) ?? l.servers;
   }
@@ -274,6 +281,10 @@ export class AccountRuntime {
       return;
     }
     fallback.stop(`successive fallback: ${working.serverName} is back`, unregister);
+  }
+
+  private proxyFallbackOnly(): boolean {
+    return this.account.proxies.length > 0 && this.options.proxyPairRole === 'fallbackOnly';
   }
 
   private agentFor(server: ServerSettings): RegistrationAgent | undefined {

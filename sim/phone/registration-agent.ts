@@ -17,6 +17,7 @@ import {
 } from './registration-machine.js';
 import type { ServerDirectory, ServerList } from './server-directory.js';
 import { describeEntry, skipRedundant, skippedReason } from './skip-redundant.js';
+import { proxy2First } from './proxy-pair.js';
 import type { ServerListModelOptions } from './options/server-list.js';
 
 export interface RegistrationTarget {
@@ -39,6 +40,8 @@ export interface RegistrationTarget {
   proxyFallbackInterval: Micros;
   /** AMB-31 (c): a probe every interval (★) or one per move to proxy 2; periodic when absent. */
   proxyFallbackReturn?: ServerListModelOptions['proxyFallbackReturn'];
+  /** AMB-31 (d) proxyPairRole = fallbackOnly: registered through proxy 2, REGISTERs but the probe go there first (no failback mode). */
+  proxy2KeepsRequests?: boolean;
   /** AMB-23, for the trace: how a 503's Retry-After is read. */
   retryAfter: ServerListModelOptions['retryAfter'];
   /** AMB-13 successiveProbeTarget = primaryOnly: a retry (a successive-mode probe) goes to the first address only. */
@@ -112,6 +115,11 @@ export class RegistrationAgent {
   /** The address the account is registered with, if it is. */
   get registeredAddress(): Located | undefined {
     return this.state.phase === 'registered' ? this.registeredAt : undefined;
+  }
+
+  /** B21: registered, through outbound proxy 2. */
+  get throughProxy2(): boolean {
+    return this.state.phase === 'registered' && this.onProxy2;
   }
 
   /** The server (scenario name) the account is registered with, if it is. */
@@ -191,10 +199,14 @@ export class RegistrationAgent {
           for (const d of skipped) this.note(this.sip.nameOf(d.entry), skippedReason(d.entry, d.sameAs, by ?? 'ip'));
           // AMB-23: an address under a 503's Retry-After is left out (retryAfter = honour) or tried last.
           const busy = this.busy();
-          const walk = kind === 'proxy-probe' ? kept : this.failback.order(kept, kind, clock.now, busy, this.registeredAddress);
+          const walk = kind === 'proxy-probe' ? kept
+            : this.target.proxy2KeepsRequests ? (this.throughProxy2 ? proxy2First(kept, l.servers, l.firstProxyAddresses ?? 0) : kept)
+            : this.failback.order(kept, kind, clock.now, busy, this.registeredAddress);
           const { ordered: servers, held } = this.target.memory.order(walk, (a) => a, 'register');
           for (const h of held) this.note(this.sip.nameOf(h.entry), heldReason(describeEntry(h.entry), h.until, this.target.retryAfter));
-          const why = kind === 'proxy-probe' ? undefined : this.failback.describe(kind, clock.now, busy);
+          const why = kind === 'proxy-probe' ? undefined
+            : this.target.proxy2KeepsRequests ? (this.throughProxy2 ? 'registered through proxy 2, which keeps the requests until the interval probe (proxyPairRole = fallbackOnly)' : undefined)
+            : this.failback.describe(kind, clock.now, busy);
           if (why && servers[0]) this.note(this.sip.nameOf(servers[0]), why);
           if (servers.length === 0 && held.length > 0) {
             // Nothing to send to before the earliest Retry-After ends: fail now, retry then.

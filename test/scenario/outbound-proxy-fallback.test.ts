@@ -91,4 +91,33 @@ describe('B21 / AMB-31 outbound_proxy_fallback_interval: REGISTER probes toward 
       expect(registeredOn(r)).to.deep.equal([[3.52, 'op2'], [33.54, 'op1']]);
     });
   });
+
+  describe('AMB-31 (d) proxyPairRole (interval 60; op1 silent until 50s; a call at 40s)', () => {
+    const events = ['{ at: 0s, fail: op1, mode: silent }', '{ at: 0s, boot: kate }', '{ at: 40s, call: { from: kate, to: "2000", duration: 5s } }', '{ at: 50s, recover: op1 }'];
+    const invites = (r: readonly TraceEvent[]): [number, string][] =>
+      r.flatMap((e) => (e.kind === 'net.send' && e.from === 'kate' && e.label === 'INVITE' ? [[e.t / 1e6, e.to] as [number, string]] : [])).slice(0, 1);
+    const via = (r: readonly TraceEvent[]): [number, string | null][] => r.flatMap((e) => (e.kind === 'call.outcome' ? [[e.t / 1e6, e.via] as [number, string | null]] : []));
+    it('both (default, ★): REGISTER leaves op1 after retry_counts 2 (3.5s); the call goes to op1 first (its retransmission at 55.5s reaches op1, back since 50s: answered at 56.52s); the probe at 1m3.52s returns kate to op1', () => {
+      expect(DEFAULT_MODEL_OPTIONS.proxyPairRole).to.equal('both');
+      const r = run(variant('role-both', '60', events));
+      expect(registers(r)).to.deep.equal([[0, 'op1'], [3.5, 'op2'], [63.52, 'op1']]);
+      expect(invites(r)).to.deep.equal([[40, 'op1']]);
+      expect(via(r)).to.deep.equal([[56.52, 'op1']]);
+      expect(registeredOn(r)).to.deep.equal([[3.52, 'op2'], [63.54, 'op1']]);
+    });
+    it('failoverOnly: counts and failback as with both, but no interval probe — kate stays on op2 to the end (2m)', () => {
+      const r = run(variant('role-failover', '60', events), { proxyPairRole: 'failoverOnly' });
+      expect(registers(r)).to.deep.equal([[0, 'op1'], [3.5, 'op2']]);
+      expect(invites(r)).to.deep.equal([[40, 'op1']]);
+      expect(via(r)).to.deep.equal([[56.52, 'op1']]);
+      expect(registeredOn(r)).to.deep.equal([[3.52, 'op2']]);
+    });
+    it('fallbackOnly: no retry_counts bound — REGISTER to op1 until Timer F (32s), then op2 (32.02s); the 40s call goes through op2 at once; the probe at 1m32.04s returns kate to op1', () => {
+      const r = run(variant('role-fallback', '60', events), { proxyPairRole: 'fallbackOnly' });
+      expect(registers(r)).to.deep.equal([[0, 'op1'], [32, 'op2'], [92.02, 'op1']]);
+      expect(invites(r)).to.deep.equal([[40, 'op2']]);
+      expect(via(r)).to.deep.equal([[41.02, 'op2']]);
+      expect(registeredOn(r)).to.deep.equal([[32.02, 'op2'], [92.04, 'op1']]);
+    });
+  });
 });

@@ -124,6 +124,16 @@ export interface ServerListModelOptions {
    * has been through proxy 1 (or lost) and moves to proxy 2 again.
    */
   proxyFallbackReturn: 'periodicRegisterProbe' | 'oneShot';
+  /**
+   * AMB-31 (d) — are outbound proxies 1 and 2 a failover pair (retry counts, failback modes) and a
+   * fallback pair (outbound_proxy_fallback_interval)? 'both' (default, ★: the sources imply both;
+   * the model before the option): every proxy address but the last is bounded by retry_counts, new
+   * requests follow the failback mode, and the interval probe runs. 'failoverOnly': the interval
+   * has no effect (no probe of proxy 1). 'fallbackOnly': no retry_counts bound (every proxy address
+   * gets the full Timer B/F) and no failback mode: while registered through proxy 2, calls and
+   * renewals go through proxy 2 first; only the interval probe walks from proxy 1 again.
+   */
+  proxyPairRole: 'both' | 'failoverOnly' | 'fallbackOnly';
 }
 
 export const SERVER_LIST_DEFAULTS: ServerListModelOptions = {
@@ -141,6 +151,7 @@ export const SERVER_LIST_DEFAULTS: ServerListModelOptions = {
   failedServerMemoryUntil: 'seconds',
   unregisterFallback: 'no',
   proxyFallbackReturn: 'periodicRegisterProbe',
+  proxyPairRole: 'both',
 };
 
 export const SERVER_LIST_SPECS: { [K in keyof ServerListModelOptions]: ModelOptionSpec } = {
@@ -158,4 +169,5 @@ export const SERVER_LIST_SPECS: { [K in keyof ServerListModelOptions]: ModelOpti
   failedServerMemoryUntil: { kind: 'enum', values: ['seconds', 'dnsTtl'] },
   unregisterFallback: { kind: 'enum', values: ['no', 'yes'] },
   proxyFallbackReturn: { kind: 'enum', values: ['periodicRegisterProbe', 'oneShot'] },
+  proxyPairRole: { kind: 'enum', values: ['both', 'failoverOnly', 'fallbackOnly'] },
 };
