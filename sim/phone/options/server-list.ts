@@ -6,6 +6,7 @@
 import type { ModelOptionSpec } from '../model-options.js';
 import type { IcmpHandling } from '../../sip/transaction-user.js';
 import type { ProvisionalFailover } from '../call-machine.js';
+import type { ConnectOptions } from '../../net/tcp-network.js';
 
 export interface ServerListModelOptions {
   /**
@@ -134,6 +135,24 @@ export interface ServerListModelOptions {
    * renewals go through proxy 2 first; only the interval probe walks from proxy 1 again.
    */
   proxyPairRole: 'both' | 'failoverOnly' | 'fallbackOnly';
+  /**
+   * AMB-21 — a TCP/TLS connect whose SYNs go unanswered: when does the phone call the server failed?
+   * 'sipTimer' (default, ★; the model before the option): the request's Timer B/F (64·T1, 32 s)
+   * ends the attempt; the SYN schedule is tcpSynRetries / tcpSynLinearTimeouts. The others make
+   * the phone wait for the connect: the transaction's Timer B/F starts only once the connection is
+   * up, and a connect that is given up is a transport error then. Named kernel schedules (fact
+   * sheet §4.6; they replace tcpSynRetries / tcpSynLinearTimeouts for the phones' connects):
+   * 'kernel127' — Linux ≤ 6.4, 6 SYN retries: SYNs at 0, 1, 3, 7, 15, 31, 63 s, fails at 127 s;
+   * 'kernel131' — Linux ≥ 6.5, + 4 linear timeouts: 0, 1, 2, 3, 4, 5, 7, 11, 19, 35, 67 s, fails at 131 s;
+   * 'kernel63' — Linux 3.1–3.6, 5 retries: 0, 1, 3, 7, 15, 31 s, fails at 63 s;
+   * 'kernel189' — Linux < 3.1, 3 s initial RTO, 5 retries: 0, 3, 9, 21, 45, 93 s, fails at 189 s.
+   * 'appTimeout': the phone's own connect timer, tcpAppConnectTimeout seconds after the first SYN
+   * (the SYNs follow tcpSynRetries / tcpSynLinearTimeouts, which may give up first).
+   * A RST fails the connect at once under every reading.
+   */
+  tcpConnectFailure: 'sipTimer' | 'kernel127' | 'kernel131' | 'kernel63' | 'kernel189' | 'appTimeout';
+  /** AMB-21 `appTimeout(seconds)`: the phone's connect timeout under tcpConnectFailure = appTimeout. Default 10 s. */
+  tcpAppConnectTimeout: number;
 }
 
 export const SERVER_LIST_DEFAULTS: ServerListModelOptions = {
@@ -152,6 +171,8 @@ export const SERVER_LIST_DEFAULTS: ServerListModelOptions = {
   unregisterFallback: 'no',
   proxyFallbackReturn: 'periodicRegisterProbe',
   proxyPairRole: 'both',
+  tcpConnectFailure: 'sipTimer',
+  tcpAppConnectTimeout: 10,
 };
 
 export const SERVER_LIST_SPECS: { [K in keyof ServerListModelOptions]: ModelOptionSpec } = {
@@ -170,4 +191,33 @@ export const SERVER_LIST_SPECS: { [K in keyof ServerListModelOptions]: ModelOpti
   unregisterFallback: { kind: 'enum', values: ['no', 'yes'] },
   proxyFallbackReturn: { kind: 'enum', values: ['periodicRegisterProbe', 'oneShot'] },
   proxyPairRole: { kind: 'enum', values: ['both', 'failoverOnly', 'fallbackOnly'] },
+  tcpConnectFailure: { kind: 'enum', values: ['sipTimer', 'kernel127', 'kernel131', 'kernel63', 'kernel189', 'appTimeout'] },
+  tcpAppConnectTimeout: { kind: 'number', min: 1, max: 600, integer: false },
 };
+
+/** How a phone's SIP stack connects over TCP/TLS (AMB-21): the connect options, and whether the transaction timer waits for the connection. */
+export interface TcpConnectPolicy {
+  options: ConnectOptions;
+  /** Timer B/F starts once the connection is up (every reading but sipTimer). */
+  timersAfterConnect: boolean;
+}
+
+/** The §4.6 kernel schedules behind AMB-21's named readings. */
+const KERNEL_SCHEDULES = {
+  kernel127: { synRetries: 6, synLinearTimeouts: 0, initialRto: 1_000_000 },
+  kernel131: { synRetries: 6, synLinearTimeouts: 4, initialRto: 1_000_000 },
+  kernel63: { synRetries: 5, synLinearTimeouts: 0, initialRto: 1_000_000 },
+  kernel189: { synRetries: 5, synLinearTimeouts: 0, initialRto: 3_000_000 },
+} as const;
+
+/** AMB-21: the phone's TCP connect policy from the model options. */
+export function tcpConnectPolicy(o: Pick<ServerListModelOptions, 'tcpConnectFailure' | 'tcpAppConnectTimeout'>): TcpConnectPolicy {
+  switch (o.tcpConnectFailure) {
+    case 'sipTimer':
+      return { options: {}, timersAfterConnect: false };
+    case 'appTimeout':
+      return { options: { connectTimeout: Math.round(o.tcpAppConnectTimeout * 1_000_000) }, timersAfterConnect: true };
+    default:
+      return { options: { ...KERNEL_SCHEDULES[o.tcpConnectFailure] }, timersAfterConnect: true };
+  }
+}
