@@ -49,6 +49,8 @@ export function marker(r: TraceEvent): { host: string; text: string } | undefine
         host: r.phone,
         text: `call ${r.call} to ${r.to} ${r.outcome.toUpperCase()}${r.via ? ` via ${r.via}` : ''} after ${formatDuration(r.setup)} (tried ${r.tried.join(', ') || 'nothing'})`,
       };
+    case 'call.bye':
+      return { host: r.phone, text: `call ${r.call} BYE${r.server ? ` to ${r.server}` : ''} (${r.reason})` };
     case 'call.incoming':
       return { host: r.phone, text: `incoming call from ${r.caller} via ${r.via} ${r.outcome.toUpperCase()}${r.setup ? ` after ${formatDuration(r.setup)}` : ''} (${r.reason})` };
     case 'phone.feature':

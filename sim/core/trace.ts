@@ -212,6 +212,15 @@ export interface CallOutcome extends Base {
   /** Time from placing the call (DNS lookups included) to the final outcome, µs. */
   setup: Micros;
 }
+/** A step of a call's in-dialog request after the call ended: the BYE failing over (AMB-38 inDialogFailover). */
+export interface CallBye extends Base {
+  kind: 'call.bye';
+  phone: string;
+  call: number;
+  /** The server the BYE goes to next, null when no address is left. */
+  server: string | null;
+  reason: string;
+}
 /** A call towards a phone, placed by a server (the platform) through the phone's registration there. */
 export interface CallIncoming extends Base {
   kind: 'call.incoming';
@@ -296,6 +305,7 @@ export type TraceEvent =
   | PhoneRegisterAttempt
   | CallStateChange
   | CallOutcome
+  | CallBye
   | CallIncoming
   | PhoneFeature
   | HostState
@@ -319,7 +329,7 @@ export function payloadText(r: NetSend): string {
 export const TRACE_KINDS = [
   'net.send', 'net.deliver', 'net.drop', 'tcp.state', 'dns.query', 'dns.answer', 'dns.timeout', 'dns.cache', 'dns.resolved',
   'sip.txn.state', 'sip.retransmit', 'sip.timeout', 'sip.transport-error', 'phone.registration', 'phone.working-server',
-  'phone.register-attempt', 'call.state', 'call.outcome', 'call.incoming', 'phone.feature', 'host.state', 'scenario.action',
+  'phone.register-attempt', 'call.state', 'call.outcome', 'call.bye', 'call.incoming', 'phone.feature', 'host.state', 'scenario.action',
   'server.load', 'server.queue-lost',
 ] as const satisfies readonly TraceKind[];
 // Compile-time: a kind added to the union but not to the list is an error here.

@@ -95,7 +95,7 @@ export class TcpConnection {
     this.tlsRt = p.tlsRt;
     this.handlers = handlers;
     this.clock = net.clock;
-    this.rto = new RtoEstimator(net.options);
+    this.rto = new RtoEstimator(p.initialRto !== undefined ? { ...net.options, initialRto: p.initialRto } : net.options);
     this.visible = p.role === 'client';
   }
 
@@ -387,7 +387,7 @@ export class TcpConnection {
     const head = this.outstanding[0];
     if (!head || this._state === 'closed') return;
     const syn = head.flags === 'S' || head.flags === 'S.';
-    const linear = this.net.options.synLinearTimeouts;
+    const linear = this.p.synLinearTimeouts ?? this.net.options.synLinearTimeouts;
     const limit = head.flags === 'S' ? this.p.synRetries + linear : head.flags === 'S.' ? this.net.options.synAckRetries : this.net.options.dataRetries;
     if (this.retries >= limit) return this.giveUp(head.flags, limit);
     this.retries++;

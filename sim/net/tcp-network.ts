@@ -24,6 +24,10 @@ export interface ConnectOptions {
   connectTimeout?: Micros;
   /** Override the network's SYN retransmission count for this connection. */
   synRetries?: number;
+  /** Override the network's SYN linear timeouts (Linux ≥ 6.5 tcp_syn_linear_timeouts) for this connection. */
+  synLinearTimeouts?: number;
+  /** Override the network's initial RTO (RFC 6298 §2.1) for this connection, µs. */
+  initialRto?: Micros;
   /** Local port; default the host's next ephemeral port (49152 upwards, per host). */
   localPort?: number;
 }
@@ -104,6 +108,8 @@ export class TcpNetwork implements TcpWire {
         peer: peer?.name ?? dst.ip,
         iss: this.isn(host),
         synRetries: options.synRetries ?? this.options.synRetries,
+        ...(options.synLinearTimeouts !== undefined ? { synLinearTimeouts: options.synLinearTimeouts } : {}),
+        ...(options.initialRto !== undefined ? { initialRto: options.initialRto } : {}),
         ...(options.connectTimeout !== undefined ? { connectTimeout: options.connectTimeout } : {}),
         ...(rt !== undefined ? { tlsRt: rt } : {}),
       },

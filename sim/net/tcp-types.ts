@@ -83,6 +83,10 @@ export interface TcpConnParams {
   /** Initial send sequence number (wire value). */
   iss: number;
   synRetries: number;
+  /** Client: the SYN linear timeouts (Linux ≥ 6.5); the network's when absent. */
+  synLinearTimeouts?: number;
+  /** Client: the RTO before any RTT sample (RFC 6298 §2.1: 1 s; RFC 1122-era kernels 3 s); the network's when absent. */
+  initialRto?: Micros;
   /** Client: give up connecting (TCP + TLS) after this long, whatever synRetries says. */
   connectTimeout?: Micros;
   /** Client: TLS with this many handshake round trips. */

@@ -13,7 +13,9 @@ import { CallTarget, OutgoingCall } from './outgoing-call.js';
 import type { AccountSettings, ServerSettings } from './phone-config.js';
 import { RegistrationAgent } from './registration-agent.js';
 import { callLists } from './call-lists.js';
-import { callBounds, retryBound } from './retry-limits.js';
+import { callBounds, FULL_TIMEOUT, retryBound } from './retry-limits.js';
+import { byeFailover } from './bye-failover.js';
+import { proxy2First } from './proxy-pair.js';
 import { ServerDirectory, ServerList } from './server-directory.js';
 
 /** Model option retryAfter (AMB-23) → how a 503's Retry-After sets the registration retry wait. */
@@ -37,6 +39,8 @@ export class AccountRuntime {
   private switchBackPending = false;
   /** Server 1's registration failed and has not succeeded since (AMB-11 useFallbackUntilWorkingReRegisters). */
   private server1Failed = false;
+  /** AMB-29 unregisteredButUsable: agents whose registration the line shows as not held until their next successful REGISTER. */
+  private readonly shownUnregistered = new Set<RegistrationAgent>();
 
   constructor(
     private readonly clock: Clock,
@@ -75,19 +79,23 @@ export class AccountRuntime {
     // R6 successive registration: one server at a time — server 2 only while server 1 fails, and
     // server 1 probed every fallback.timeout meanwhile. R5 concurrent (default): both at once.
     const successive = account.fallback.type === 1 && account.servers.length === 2;
+    // AMB-31 (d): which roles outbound proxies 1 and 2 play (failover: counts and failback; fallback: the interval).
+    const proxyRole = account.proxies.length > 0 ? this.options.proxyPairRole : 'both';
     for (const server of account.servers) {
       const retryInterval = successive && server.index === 1 ? account.fallback.timeout : account.regFailRetryInterval;
       const agent = new RegistrationAgent(
         this.clock, this.trace, this.sip, this.directory,
         {
           phone: this.phone, account: account.index, user: account.userName, displayName: account.displayName, server,
-          bound: retryBound(server.retryCounts, this.options),
+          bound: proxyRole === 'fallbackOnly' ? FULL_TIMEOUT : retryBound(server.retryCounts, this.options),
           memory: this.memory,
           skipRedundant: account.skipRedundantFailoverAddr ? this.options.skipRedundantAddr : undefined,
           failbackOptions: this.options,
           callsInProgress: this.callsInProgress,
           retryAfter: this.options.retryAfter,
-          proxyFallbackInterval: account.proxies.length > 0 ? account.proxyFallbackInterval : 0,
+          proxyFallbackInterval: account.proxies.length > 0 && proxyRole !== 'failoverOnly' ? account.proxyFallbackInterval : 0,
+          proxyFallbackReturn: this.options.proxyFallbackReturn,
+          proxy2KeepsRequests: proxyRole === 'fallbackOnly',
           probePrimaryOnly: successive && server.index === 1 && this.options.successiveProbeTarget === 'primaryOnly',
           restartAtLastTried: this.options.regRetryRestart === 'lastTried',
         },
@@ -100,6 +108,7 @@ export class AccountRuntime {
         },
         (changed, reason) => {
           if (changed === this.agentOf(1) && (changed.phase === 'failed' || changed.phase === 'registered')) this.server1Failed = changed.phase === 'failed';
+          if (changed.phase === 'registered') this.shownUnregistered.delete(changed);
           if (successive) this.successiveFallback(changed, reason);
           this.updateWorkingServer(reason);
         },
@@ -128,7 +137,8 @@ export class AccountRuntime {
       const notes = [listNote, skipNote, heldNote].filter((n) => n !== '').join('; ');
       const servers = ordered.map((e) => e.server);
       // R2 / AMB-04: the last server (lastServerScope) gets the full timeout, the others a bounded retry.
-      const bounds = callBounds(ordered.map((e) => e.settings), this.options);
+      // AMB-31 (d) fallbackOnly: proxies are no failover pair — no retry_counts bound on any proxy address.
+      const bounds = this.proxyFallbackOnly() ? ordered.map(() => FULL_TIMEOUT) : callBounds(ordered.map((e) => e.settings), this.options);
       const lastOfServer1 = ordered.map((e) => e.settings.index).lastIndexOf(1);
       // Configured, but located to nothing: say the name did not resolve, not that no server is set.
       const errors = servers.length === 0 ? lists.flatMap((l) => (l.error ? [l.error] : [])) : [];
@@ -153,11 +163,13 @@ export class AccountRuntime {
           agent.registerWith(server, `register_on_enable (registerThenSend): call ${number} failed over to ${server.name}; registering there before the INVITE`, () => send());
         },
         ...(this.options.inDialogRequests === 'applyFailbackRules' ? { byeServer: (d: Located) => this.failbackTarget(ordered, d) } : {}),
+        ...(this.options.inDialogFailover === 'failoverPer3263' ? { byeFailover: (first: Located) => byeFailover(ordered, first, this.options) } : {}),
         onAnswered: (server, index) => {
           const settings = ordered[index]?.settings;
           if (settings && this.registersOnFailover(settings, index) && this.options.registerOnEnableOrder === 'sendThenRegister') {
             this.agentFor(settings)?.registerWith(server, `register_on_enable: call ${number} was taken by ${server.name}`);
           }
+          if (settings) this.failedOverUnregistered(settings, index, server, number);
         },
       }, placedAt);
       call.start();
@@ -174,6 +186,19 @@ export class AccountRuntime {
     if (!settings || !agent) return dialog;
     const addresses = ordered.filter((e) => e.settings === settings).map((e) => e.server);
     return agent.failback.order(addresses, 'invite', this.clock.now, this.callsInProgress() > 1)[0] ?? dialog;
+  }
+
+  /**
+   * AMB-29 unregisteredButUsable: a call that left server 1's registered address for another of
+   * its addresses with register_on_enable = 0 makes the line show that registration as not held.
+   */
+  private failedOverUnregistered(settings: ServerSettings, index: number, server: Located, call: number): void {
+    if (this.options.registerOnEnableZero !== 'unregisteredButUsable' || settings.index !== 1 || settings.registerOnEnable || index === 0) return;
+    const agent = this.agentFor(settings);
+    const held = agent?.registeredAddress;
+    if (!agent || !held || (held.ip === server.ip && held.port === server.port) || this.shownUnregistered.has(agent)) return;
+    this.shownUnregistered.add(agent);
+    this.updateWorkingServer(`call ${call} failed over from ${agent.registeredServer} to ${this.sip.nameOf(server)} and register_on_enable = 0: the line shows unregistered, requests still go out (registerOnEnableZero = unregisteredButUsable)`);
   }
 
   /** B7: register_on_enable applies to a call that left server 1's first address for another of its addresses. */
@@ -195,6 +220,8 @@ export class AccountRuntime {
       if (this.options.onlySignalWithRegistered === 'failRequest') return [registered];
       return [registered, ...l.servers.filter((a) => a.ip !== registered.ip || a.port !== registered.port)];
     }
+    // AMB-31 (d) fallbackOnly: no failback mode — registered through proxy 2, calls go there first.
+    if (this.proxyFallbackOnly()) return agent?.throughProxy2 ? proxy2First(l.servers, l.servers, l.firstProxyAddresses ?? 0) : l.servers;
     // AMB-10: the call being placed is counted already; only the other calls make the phone busy.
     return agent?.failback.order(l.servers, 'invite', this.clock.now, this.callsInProgress() > 1) ?? l.servers;
   }
@@ -242,17 +269,23 @@ export class AccountRuntime {
       fallback.atNextRefresh(undefined);
     }
     if (working.phase !== 'registered' || fallback.phase === 'unregistered' || this.switchBackPending) return;
+    // AMB-13 unregisterFallback: the fallback binding is removed (Expires: 0) or left to lapse.
+    const unregister = this.options.unregisterFallback === 'yes';
     if (this.options.successiveSwitchBack === 'waitForNextRefresh' && fallback.phase === 'registered') {
       // AMB-13: the fallback keeps call control until its registration would be renewed.
       this.switchBackPending = true;
       this.trace.emit({ kind: 'phone.register-attempt', phone: this.phone, account: this.account.index, server: fallback.serverName, reason: `successive fallback: ${working.serverName} is back; ${fallback.serverName} stays working until its next renewal (successiveSwitchBack = waitForNextRefresh)` });
       fallback.atNextRefresh(() => {
         this.switchBackPending = false;
-        fallback.stop(`successive fallback: ${working.serverName} is back; switched at ${fallback.serverName}'s renewal (successiveSwitchBack = waitForNextRefresh)`);
+        fallback.stop(`successive fallback: ${working.serverName} is back; switched at ${fallback.serverName}'s renewal (successiveSwitchBack = waitForNextRefresh)`, unregister);
       });
       return;
     }
-    fallback.stop(`successive fallback: ${working.serverName} is back`);
+    fallback.stop(`successive fallback: ${working.serverName} is back`, unregister);
+  }
+
+  private proxyFallbackOnly(): boolean {
+    return this.account.proxies.length > 0 && this.options.proxyPairRole === 'fallbackOnly';
   }
 
   private agentFor(server: ServerSettings): RegistrationAgent | undefined {
@@ -291,7 +324,8 @@ export class AccountRuntime {
 
   private updateWorkingServer(reason: string): void {
     // AMB-13 waitForNextRefresh: while the switch back waits, the fallback stays the working server.
-    const agent = this.switchBackPending ? this.agents[1] : this.agents.find((a) => a.registeredServer !== undefined);
+    // AMB-29 unregisteredButUsable: a registration the line shows as not held does not count.
+    const agent = this.switchBackPending ? this.agents[1] : this.agents.find((a) => a.registeredServer !== undefined && !this.shownUnregistered.has(a));
     const next = agent?.registeredServer ?? null;
     if (next === this.working) return;
     this.working = next;

@@ -6,9 +6,10 @@ import type { SipEndpoint } from '../sip/sip-endpoint.js';
 import { NO_OUTCOME } from '../sip/transaction-user.js';
 import type { ClientTransaction } from '../sip/transaction-user.js';
 import type { InviteClientTransaction } from '../sip/invite-client-transaction.js';
-import type { ClientTransactionUser } from '../sip/transaction-user.js';
+import type { ClientTransactionUser, RetransmitLimit } from '../sip/transaction-user.js';
 import type { AddressBound } from './retry-limits.js';
 import { isInvite2xx, refuseAnswer } from './refuse-answer.js';
+import type { ByeFailover } from './bye-failover.js';
 import { tagOf } from '../sip/message.js';
 import { CallEffect, CallInput, CallMachineState, ProvisionalFailover, initialCall, isServerUnavailable, nextCall, repeatsOnTimeout } from './call-machine.js';
 
@@ -40,6 +41,8 @@ export interface CallTarget {
   beforeInvite?: (server: Located, index: number, send: () => void) => void;
   /** Where the BYE goes, given the dialog's server (AMB-38 inDialogRequests); unset = the dialog's server. */
   byeServer?: (dialogServer: Located) => Located;
+  /** AMB-38 inDialogFailover = failoverPer3263: where a failed BYE goes next, given its first address. Unset = one BYE transaction (noFailover). */
+  byeFailover?: (first: Located) => ByeFailover;
   /** Told when an address answers the call. */
   onAnswered?: (server: Located, index: number) => void;
   /** Why the call was placed, added to its first state change's reason (e.g. a calls: arrival). */
@@ -139,9 +142,14 @@ export class OutgoingCall {
       case 'schedule-hangup':
         this.clock.schedule(t.duration, () => this.feed({ type: 'hangup' }), undefined, t.phone);
         return;
-      case 'send-bye':
-        if (this.dialog) this.sip.sendRequest(this.inDialog('BYE', ++this.cseq), t.byeServer?.(this.dialog.server) ?? this.dialog.server, NO_OUTCOME);
+      case 'send-bye': {
+        if (!this.dialog) return;
+        const first = t.byeServer?.(this.dialog.server) ?? this.dialog.server;
+        if (!t.byeFailover) return void this.sip.sendRequest(this.inDialog('BYE', ++this.cseq), first, NO_OUTCOME);
+        const f = t.byeFailover(first);
+        this.sendBye([first, ...f.next], 0, ++this.cseq, f.limit);
         return;
+      }
       case 'outcome':
         if (e.outcome === 'answered' && e.via !== null) t.onAnswered?.(t.servers[e.via]!, e.via);
         this.trace.emit({
@@ -151,6 +159,28 @@ export class OutgoingCall {
         });
         return;
     }
+  }
+
+  /**
+   * AMB-38 failoverPer3263: BYE number `i` of the walk. On a timeout, transport error or 503 the
+   * same BYE (same CSeq, new branch: a new transaction, RFC 3263 §4.3) goes to the next address.
+   */
+  private sendBye(list: readonly Located[], i: number, cseq: number, limit: RetransmitLimit | undefined): void {
+    const server = list[i]!;
+    const name = this.sip.nameOf(server);
+    const failed = (why: string): void => {
+      const next = list[i + 1];
+      this.trace.emit({
+        kind: 'call.bye', phone: this.target.phone, call: this.target.call, server: next ? this.sip.nameOf(next) : null,
+        reason: next ? `BYE to ${name}: ${why}; sent again to the next address (inDialogFailover = failoverPer3263)` : `BYE to ${name}: ${why}; no address left, the dialog ends locally`,
+      });
+      if (next) this.sendBye(list, i + 1, cseq, limit);
+    };
+    this.sip.sendRequest(this.inDialog('BYE', cseq, server), server, {
+      receiveResponse: (res) => (res.status === 503 ? failed(`${res.status} ${res.reason}`) : undefined),
+      onRequestTimeout: (timer) => failed(timer === 'retry-counts' ? 'retry counts exhausted' : `Timer ${timer} fired: no response`),
+      onTransportError: (cause) => failed(cause),
+    }, i < list.length - 1 ? limit : undefined);
   }
 
   private readonly onNoAnswer = (): void => {
@@ -257,9 +287,11 @@ export class OutgoingCall {
     };
   }
 
-  private inDialog(method: 'ACK' | 'BYE', cseqNo: number): SipRequest {
+  /** An ACK or BYE of the dialog; `via` = the address it is sent to (its transport goes in the Via). */
+  private inDialog(method: 'ACK' | 'BYE', cseqNo: number, via?: Located): SipRequest {
     const d = this.dialog!;
     const c = this.common(d.server);
+    if (via) c.via = this.sip.via(via.transport);
     return {
       type: 'request',
       method,

@@ -13,6 +13,7 @@ import { UasDialogs } from '../sip/uas-dialogs.js';
 import { AccountRuntime } from './account-runtime.js';
 import type { ModelOptions } from './model-options.js';
 import { negativeCaching, resolverTiming } from './options/dns.js';
+import { tcpConnectPolicy } from './options/server-list.js';
 import type { PhoneConfig } from './phone-config.js';
 
 /** An incoming call rings this long before the phone answers it (the user picks up). */
@@ -46,7 +47,7 @@ export class Phone implements SipCore {
     tcp?: TcpNetwork,
   ) {
     this.bootDelay = options.bootDelay;
-    this.sip = new SipEndpoint(clock, trace, network, host, config.timers, this, tcp, options.tlsVersion === '1.3' ? 1 : 2, options.tcpConnectOnTimeout, options.icmpHandling);
+    this.sip = new SipEndpoint(clock, trace, network, host, config.timers, this, tcp, options.tlsVersion === '1.3' ? 1 : 2, options.tcpConnectOnTimeout, options.icmpHandling, tcpConnectPolicy(options));
     this.tag = this.sip.ids.tag();
     this.dialogs = new UasDialogs(clock, trace, this.sip, config.timers, this.tag);
     // The resolver is the phone's; its cache settings come from the first account (they are per

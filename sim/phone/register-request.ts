@@ -8,6 +8,8 @@ export interface RegisterDialog {
   callId: string;
   fromTag: string;
   cseq: number;
+  /** Expires asked for; the server's configured expires when absent (0: un-REGISTER, RFC 3261 §10.2.2). */
+  expires?: number;
 }
 
 /** The REGISTER for `target` sent to `server` (RFC 3261 §10.2): AOR from the configured server, Contact on the transport used. */
@@ -28,7 +30,7 @@ export function registerRequest(target: RegistrationTarget, sip: SipEndpoint, se
       ['Call-ID', d.callId],
       ['CSeq', `${d.cseq} REGISTER`],
       ['Contact', sip.contactFor(target.user, server.transport)],
-      ['Expires', String(s.expires)],
+      ['Expires', String(d.expires ?? s.expires)],
       ['User-Agent', 'sipsim-phone'],
     ],
     body: '',

@@ -5,6 +5,7 @@ import { SipResponse, header, headerSeconds } from '../sip/message.js';
 import { registerRequest } from './register-request.js';
 import type { SipEndpoint } from '../sip/sip-endpoint.js';
 import { broken } from '../testing/broken-model.js';
+import { NO_OUTCOME } from '../sip/transaction-user.js';
 import type { ClientTransactionUser } from '../sip/transaction-user.js';
 import type { AddressBound } from './retry-limits.js';
 import { FailbackPreference, RequestKind } from './failback.js';
@@ -18,6 +19,7 @@ import {
 import type { ServerDirectory, ServerList } from './server-directory.js';
 import { describeEntry, skipRedundant, skippedReason } from './skip-redundant.js';
 import { restartAtLastTried } from './retry-restart.js';
+import { proxy2First } from './proxy-pair.js';
 import type { ServerListModelOptions } from './options/server-list.js';
 
 export interface RegistrationTarget {
@@ -38,6 +40,10 @@ export interface RegistrationTarget {
   callsInProgress?: () => number;
   /** B21 account.X.outbound_proxy_fallback_interval (µs; 0: no probe, or no proxies). */
   proxyFallbackInterval: Micros;
+  /** AMB-31 (c): a probe every interval (★) or one per move to proxy 2; periodic when absent. */
+  proxyFallbackReturn?: ServerListModelOptions['proxyFallbackReturn'];
+  /** AMB-31 (d) proxyPairRole = fallbackOnly: registered through proxy 2, REGISTERs but the probe go there first (no failback mode). */
+  proxy2KeepsRequests?: boolean;
   /** AMB-23, for the trace: how a 503's Retry-After is read. */
   retryAfter: ServerListModelOptions['retryAfter'];
   /** AMB-13 successiveProbeTarget = primaryOnly: a retry (a successive-mode probe) goes to the first address only. */
@@ -70,6 +76,8 @@ export class RegistrationAgent {
   /** AMB-10: a failback probe fell due during a call and waits for the phone to be idle. */
   private probePending = false;
   private proxyProbeTimer: EventHandle = 0;
+  /** The registration is held through proxy 2 (B21); under AMB-31 oneShot only a move there arms the probe. */
+  private onProxy2 = false;
   /**
    * What the next REGISTER is, for the failback order (a renewal, or a first/retry registration);
    * 'proxy-probe' (B21 outbound_proxy_fallback_interval) walks the proxy list from proxy 1.
@@ -115,6 +123,11 @@ export class RegistrationAgent {
     return this.state.phase === 'registered' ? this.registeredAt : undefined;
   }
 
+  /** B21: registered, through outbound proxy 2. */
+  get throughProxy2(): boolean {
+    return this.state.phase === 'registered' && this.onProxy2;
+  }
+
   /** The server (scenario name) the account is registered with, if it is. */
   get registeredServer(): string | undefined {
     return this.state.phase === 'registered' ? this.registeredOn : undefined;
@@ -144,9 +157,17 @@ export class RegistrationAgent {
     }, true);
   }
 
-  /** Stops registering; the binding at the server is left to lapse (no de-registration is modelled). */
-  stop(reason: string): void {
+  /**
+   * Stops registering. The binding at the server is left to lapse, or with `unregister` (AMB-13
+   * unregisterFallback = yes) removed: a REGISTER with Expires: 0 to the address registered with.
+   */
+  stop(reason: string, unregister = false): void {
     this.runs++; // a REGISTER still in flight no longer counts
+    const at = unregister ? this.registeredAddress : undefined;
+    if (at) {
+      this.note(this.registeredOn ?? this.serverName, 'un-REGISTER (Expires: 0): the binding is removed as the phone switches back (unregisterFallback = yes)');
+      this.sip.sendRequest(registerRequest(this.target, this.sip, at, { callId: this.callId, fromTag: this.fromTag, cseq: ++this.cseq, expires: 0 }), at, NO_OUTCOME);
+    }
     this.feed({ type: 'stop', reason });
   }
 
@@ -162,7 +183,10 @@ export class RegistrationAgent {
       case 'transition':
         // Losing a registration is told against the server it was held with, not the last one tried.
         this.traceState(e.from, e.to, e.reason, e.from === 'registered' ? this.registeredOn : undefined);
-        if (e.to !== 'registered') this.registeredOn = undefined;
+        if (e.to !== 'registered') {
+          this.registeredOn = undefined;
+          this.onProxy2 = false;
+        }
         this.onChange(this, e.reason);
         return;
       case 'send-register': {
@@ -182,13 +206,17 @@ export class RegistrationAgent {
           for (const d of skipped) this.note(this.sip.nameOf(d.entry), skippedReason(d.entry, d.sameAs, by ?? 'ip'));
           // AMB-23: an address under a 503's Retry-After is left out (retryAfter = honour) or tried last.
           const busy = this.busy();
-          const walk = kind === 'proxy-probe' ? kept : this.failback.order(kept, kind, clock.now, busy, this.registeredAddress);
+          const walk = kind === 'proxy-probe' ? kept
+            : this.target.proxy2KeepsRequests ? (this.throughProxy2 ? proxy2First(kept, l.servers, l.firstProxyAddresses ?? 0) : kept)
+            : this.failback.order(kept, kind, clock.now, busy, this.registeredAddress);
           const { ordered, held } = this.target.memory.order(walk, (a) => a, 'register');
           // AMB-24 regRetryRestart = lastTried: the retry starts where the failed attempt ended.
           const servers = restartAtLastTried(ordered, restart);
           if (servers[0] !== ordered[0]) this.note(this.sip.nameOf(servers[0]!), `retry starts at ${this.sip.nameOf(servers[0]!)}, the address tried last (regRetryRestart = lastTried)`);
           for (const h of held) this.note(this.sip.nameOf(h.entry), heldReason(describeEntry(h.entry), h.until, this.target.retryAfter));
-          const why = kind === 'proxy-probe' ? undefined : this.failback.describe(kind, clock.now, busy);
+          const why = kind === 'proxy-probe' ? undefined
+            : this.target.proxy2KeepsRequests ? (this.throughProxy2 ? 'registered through proxy 2, which keeps the requests until the interval probe (proxyPairRole = fallbackOnly)' : undefined)
+            : this.failback.describe(kind, clock.now, busy);
           if (why && servers[0]) this.note(this.sip.nameOf(servers[0]), why);
           if (servers.length === 0 && held.length > 0) {
             // Nothing to send to before the earliest Retry-After ends: fail now, retry then.
@@ -275,7 +303,8 @@ export class RegistrationAgent {
   /** B21: registered through proxy 2 for outbound_proxy_fallback_interval — a REGISTER walks from proxy 1 again. */
   private onProxyProbeDue(): void {
     if (this.state.phase !== 'registered') return;
-    this.note(this.serverName, `outbound_proxy_fallback_interval (${this.target.proxyFallbackInterval / 1e6} s) registered through proxy 2: REGISTER probes proxy 1`);
+    const once = this.target.proxyFallbackReturn === 'oneShot' ? ' (once: proxyFallbackReturn = oneShot)' : '';
+    this.note(this.serverName, `outbound_proxy_fallback_interval (${this.target.proxyFallbackInterval / 1e6} s) registered through proxy 2: REGISTER probes proxy 1${once}`);
     this.nextKind = 'proxy-probe';
     this.feed({ type: 'refresh-due' });
   }
@@ -365,10 +394,14 @@ export class RegistrationAgent {
     const { clock } = this;
     clock.cancel(this.failbackTimer);
     // B21 / AMB-31 (c): registered through proxy 2 (past proxy 1's addresses) — probe proxy 1
-    // after outbound_proxy_fallback_interval, again each time the probe ends on proxy 2 (★ periodic).
-    clock.cancel(this.proxyProbeTimer);
+    // after outbound_proxy_fallback_interval, again each time the probe ends on proxy 2 (★ periodic);
+    // oneShot: only when the registration moves to proxy 2, not when it stays there.
     const every = this.target.proxyFallbackInterval;
-    if (firstProxyAddresses > 0 && index >= firstProxyAddresses && every > 0) {
+    const viaProxy2 = firstProxyAddresses > 0 && index >= firstProxyAddresses;
+    const rearm = this.target.proxyFallbackReturn !== 'oneShot' || !this.onProxy2;
+    this.onProxy2 = viaProxy2;
+    if (!viaProxy2 || rearm) clock.cancel(this.proxyProbeTimer);
+    if (viaProxy2 && rearm && every > 0) {
       this.proxyProbeTimer = clock.schedule(every, RegistrationAgent.proxyProbeDue, this, this.target.phone);
     }
     const lapse = this.failback.registered(located, index, clock.now, this.directory.expiresAt(this.target.server), clock.now + Math.round(grantedS * 1_000_000), this.directory.recordExpiresAt(this.target.server, server));

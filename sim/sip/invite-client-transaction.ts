@@ -55,7 +55,10 @@ export class InviteClientTransaction implements ClientTransaction {
       this.interval = timers.A;
       this.timerA = clock.schedule(this.interval, this.onTimerA, undefined, this.ctx.host);
     }
-    this.timerB = clock.schedule(timers.B, this.onTimerB, undefined, this.ctx.host);
+    const armB = (): void => {
+      if (this.state === S.Calling) this.timerB = this.ctx.clock.schedule(this.ctx.timers.B, this.onTimerB, undefined, this.ctx.host);
+    };
+    if (!this.ctx.armAfterConnect?.(this.dst, armB)) armB();
     this.checkGiveUpAtOnce();
   }
 

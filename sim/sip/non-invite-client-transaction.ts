@@ -53,7 +53,10 @@ export class NonInviteClientTransaction implements ClientTransaction {
       this.interval = timers.E;
       this.timerE = clock.schedule(this.interval, this.onTimerE, undefined, host);
     }
-    this.timerF = clock.schedule(timers.F, this.onTimerF, undefined, host);
+    const armF = (): void => {
+      if (this.state === S.Trying || this.state === S.Proceeding) this.timerF = this.ctx.clock.schedule(this.ctx.timers.F, this.onTimerF, undefined, this.ctx.host);
+    };
+    if (!this.ctx.armAfterConnect?.(this.dst, armF)) armF();
     this.checkGiveUpAtOnce();
   }
 

@@ -5,7 +5,7 @@ import type { Datagram, Host, UdpSocket } from '../net/host.js';
 import type { Network } from '../net/network.js';
 import type { TcpConnection } from '../net/tcp-connection.js';
 import type { TcpErrorCause, TcpHandlers } from '../net/tcp-types.js';
-import type { TcpNetwork } from '../net/tcp-network.js';
+import type { ConnectOptions, TcpNetwork } from '../net/tcp-network.js';
 import { TcpPool } from '../net/tcp-pool.js';
 import { Identifiers } from './identifiers.js';
 import { InviteClientTransaction } from './invite-client-transaction.js';
@@ -72,6 +72,8 @@ export class SipEndpoint implements UdpSocket {
   private readonly pool: TcpPool | undefined;
   /** The connection each client transaction over TCP/TLS went on. */
   private readonly connections = new WeakMap<ClientTransaction, TcpConnection>();
+  /** AMB-21: transaction timers waiting for their connection to come up (tcpConnect.timersAfterConnect). */
+  private readonly armOnConnect = new Map<TcpConnection, (() => void)[]>();
   private admission: RequestAdmission | undefined;
   /**
    * Per Call-ID, who hears a response no transaction matches (an outgoing call hearing a 2xx
@@ -95,13 +97,19 @@ export class SipEndpoint implements UdpSocket {
     private readonly connectOnTimeout: 'abandon' | 'keep' = 'abandon',
     /** What an ICMP port-unreachable does to the transactions towards that peer (AMB-22). */
     private readonly icmpHandling: IcmpHandling = 'failServerNow',
+    /**
+     * How this host connects (AMB-21 tcpConnectFailure): options for every connection it opens
+     * (SYN schedule, connect timeout), and whether a transaction's Timer B/F waits for its
+     * connection to come up. Default: the network's schedule, timers from the request's send.
+     */
+    private readonly tcpConnect: { options: ConnectOptions; timersAfterConnect: boolean } = { options: {}, timersAfterConnect: false },
   ) {
     this.ids = new Identifiers(host.name, host.ip);
     host.bind(SIP_PORT, this);
     this.ctx = new EndpointContext(this, clock, trace, host.name, timerValues(timers, false));
-    this.reliableCtx = new EndpointContext(this, clock, trace, host.name, timerValues(timers, true));
+    this.reliableCtx = new EndpointContext(this, clock, trace, host.name, timerValues(timers, true), tcpConnect.timersAfterConnect);
     if (tcp) {
-      const pool = new TcpPool(tcp, (conn) => this.connectionHandlers(conn));
+      const pool = new TcpPool(tcp, (conn) => this.connectionHandlers(conn), tcpConnect.options);
       this.pool = pool;
       const accept = (conn: TcpConnection): void => {
         conn.setHandlers(this.connectionHandlers(conn));
@@ -215,14 +223,39 @@ export class SipEndpoint implements UdpSocket {
     if (msg) this.receiveMessage(msg, { ip: d.src.ip, port: d.src.port, transport: 'udp' });
   }
 
+  /**
+   * AMB-21: the request to `dst` waits on a connection still being set up — `arm` (its
+   * transaction's Timer B/F) runs when the connection is up. False when there is nothing to wait for.
+   */
+  armAfterConnect(dst: SipTarget, arm: () => void): boolean {
+    if (dst.transport !== 'tcp' && dst.transport !== 'tls') return false;
+    const conn = dst.conn ?? this.pool?.peek(this.host, { ip: dst.ip, port: dst.port }, dst.transport === 'tls');
+    if (!conn || !conn.isOpen || conn.state === 'established') return false;
+    const waiting = this.armOnConnect.get(conn);
+    if (waiting) waiting.push(arm);
+    else this.armOnConnect.set(conn, [arm]);
+    return true;
+  }
+
   /** Message-level TCP: each segment carries one whole SIP message. */
   private connectionHandlers(conn: TcpConnection): TcpHandlers {
     const source: SipTarget = { ip: conn.remote.ip, port: conn.remote.port, transport: conn.tls ? 'tls' : 'tcp', conn };
     return {
+      onConnected: () => {
+        const waiting = this.armOnConnect.get(conn);
+        this.armOnConnect.delete(conn);
+        waiting?.forEach((arm) => arm());
+      },
       onData: (data) => this.receive(data, source),
-      onError: (cause) => this.onConnectionError(conn, cause),
+      onError: (cause) => {
+        this.armOnConnect.delete(conn);
+        this.onConnectionError(conn, cause);
+      },
       // Closed under a request still waiting (the peer closed, or a timed-out request abandoned it): that request's transport failed.
-      onClosed: () => this.onConnectionError(conn, 'closed'),
+      onClosed: () => {
+        this.armOnConnect.delete(conn);
+        this.onConnectionError(conn, 'closed');
+      },
     };
   }
 
@@ -317,7 +350,13 @@ class EndpointContext implements TransactionContext {
     readonly trace: Trace,
     readonly host: string,
     readonly timers: TimerValues,
+    /** AMB-21: Timer B/F of a request waiting on a connection starts once it is up. */
+    private readonly timersAfterConnect = false,
   ) {}
+
+  armAfterConnect(dst: Endpoint, arm: () => void): boolean {
+    return this.timersAfterConnect && this.endpoint.armAfterConnect(dst as SipTarget, arm);
+  }
 
   send(msg: SipMessage, dst: Endpoint): void {
     this.endpoint.sendStateless(msg, dst);

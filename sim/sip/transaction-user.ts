@@ -52,6 +52,12 @@ export interface TransactionContext {
   nameOf(dst: Endpoint): string;
   /** The transport forgets a terminated transaction. */
   onTerminated(kind: TransactionKind, branch: string, method: string): void;
+  /**
+   * AMB-21 (tcpConnectFailure other than sipTimer): the request to `dst` waits on a connection
+   * still being set up, and the transaction's timeout (Timer B/F) starts once it is up — true when
+   * `arm` will be called then (a failed connect ends the transaction with a transport error instead).
+   */
+  armAfterConnect?(dst: Endpoint, arm: () => void): boolean;
 }
 
 export interface ClientTransaction {

@@ -245,3 +245,115 @@ describe('failback model options (fact sheet B10, AMB-38 inDialogRequests)', fun
     expect(byes({ inDialogRequests: 'applyFailbackRules' })).to.deep.equal([[113.02, 'sip1']]);
   });
 });
+
+describe('failback model options (fact sheet AMB-38 inDialogFailover: a BYE to a dead dialog server)', function () {
+  this.timeout(30_000);
+  let tmp: string;
+  before(() => {
+    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'sipsim-bye-'));
+  });
+  after(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+  /** hank registered on sip1 (SRV: sip1, sip2); a 1m call at 20s goes to sip1, which dies (`mode`) at 40s; hang-up at 1m21.02s (answered at 21.02s). */
+  const scenario = (mode: 'silent' | 'unreachable' | '503'): string => {
+    const phones = path.join(repoRoot, 'scenarios/phones');
+    const f = path.join(tmp, `${mode}.yaml`);
+    fs.writeFileSync(f, [
+      'name: BYE to a dead dialog server', 'seed: 1', 'duration: 3m',
+      `phones: { hank: { address: 10.0.0.17, config: [${phones}/common.cfg, ${phones}/hank-failover.cfg] } }`,
+      'dns:', '  server: 10.0.0.53', '  records:',
+      '    - "_sip._udp.pbx.example.com. 120 IN SRV 10 50 5060 sip1.pbx.example.com."',
+      '    - "_sip._udp.pbx.example.com. 120 IN SRV 20 50 5060 sip2.pbx.example.com."',
+      '    - "sip1.pbx.example.com. 120 IN A 10.0.0.1"', '    - "sip2.pbx.example.com. 120 IN A 10.0.0.2"',
+      'servers: { sip1: { address: 10.0.0.1 }, sip2: { address: 10.0.0.2 } }',
+      'network: { default: { delay: 10ms } }',
+      'events:', '  - { at: 0s, boot: hank }', '  - { at: 20s, call: { from: hank, to: "2000", duration: 1m } }', `  - { at: 40s, fail: sip1, mode: "${mode}" }`, '',
+    ].join('\n'));
+    return f;
+  };
+  const outcome = (mode: 'silent' | 'unreachable' | '503', model: Partial<ModelOptions>) => {
+    const r = runRecorded(loadScenario(scenario(mode)), { model }).records;
+    return {
+      byes: r.flatMap((e) => (e.kind === 'net.send' && e.label === 'BYE' ? [[e.t / 1e6, e.to] as [number, string]] : [])),
+      steps: r.flatMap((e) => (e.kind === 'call.bye' ? [[e.t / 1e6, e.server, e.reason] as [number, string | null, string]] : [])),
+      ended: r.find((e) => e.kind === 'call.state' && e.to === 'ended')?.t,
+    };
+  };
+  const sip1Retransmits = [81.02, 81.52, 82.52, 84.52, 88.52, 92.52, 96.52, 100.52, 104.52, 108.52, 112.52];
+
+  it('noFailover (default, ★): the BYE to the silent sip1 is retransmitted until Timer F (1m53.02s); sip2 never gets it; the call ended at the hang-up', () => {
+    expect(DEFAULT_MODEL_OPTIONS.inDialogFailover).to.equal('noFailover');
+    expect(MODEL_OPTION_SPECS.inDialogFailover).to.deep.equal({ kind: 'enum', values: ['noFailover', 'failoverPer3263'] });
+    const o = outcome('silent', {});
+    expect(o.ended).to.equal(81_020_000);
+    expect(o.byes).to.deep.equal(sip1Retransmits.map((t) => [t, 'sip1']));
+    expect(o.steps).to.deep.equal([]);
+  });
+
+  it('failoverPer3263, silent sip1: retry_counts 3 bounds the BYE to sip1 (sends 1m21.02s … 1m24.52s); at 1m28.52s the same BYE goes to sip2', () => {
+    const o = outcome('silent', { inDialogFailover: 'failoverPer3263' });
+    expect(o.ended).to.equal(81_020_000);
+    expect(o.byes).to.deep.equal([[81.02, 'sip1'], [81.52, 'sip1'], [82.52, 'sip1'], [84.52, 'sip1'], [88.52, 'sip2']]);
+    expect(o.steps).to.deep.equal([[88.52, 'sip2', 'BYE to sip1: retry counts exhausted; sent again to the next address (inDialogFailover = failoverPer3263)']]);
+  });
+
+  it('failoverPer3263, sip1 answers 503: the BYE goes to sip2 as the 503 arrives (1m21.04s); noFailover: no BYE to sip2', () => {
+    const o = outcome('503', { inDialogFailover: 'failoverPer3263' });
+    expect(o.byes).to.deep.equal([[81.02, 'sip1'], [81.04, 'sip2']]);
+    expect(o.steps.map((s) => [s[0], s[1]])).to.deep.equal([[81.04, 'sip2']]);
+    expect(outcome('503', {}).byes).to.deep.equal([[81.02, 'sip1']]);
+  });
+
+  it('failoverPer3263, sip1 unreachable (ICMP): the BYE goes to sip2 as the ICMP arrives (1m21.04s)', () => {
+    const o = outcome('unreachable', { inDialogFailover: 'failoverPer3263' });
+    expect(o.byes).to.deep.equal([[81.02, 'sip1'], [81.04, 'sip2']]);
+    expect(o.steps.map((s) => [s[0], s[1]])).to.deep.equal([[81.04, 'sip2']]);
+  });
+});
+
+describe('failback model options (fact sheet AMB-29 registerOnEnableZero: the line after a failed-over call)', function () {
+  this.timeout(30_000);
+  let tmp: string;
+  before(() => {
+    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'sipsim-roe0-'));
+  });
+  after(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+  /** Scenario 25 with register_on_enable = 0 (failback mode 2): the call at 1m walks the silent sip1 (Timer B) to sip2, answered at 1m33.02s. */
+  const variant = (): string => {
+    const phones = path.join(repoRoot, 'scenarios/phones');
+    const text = fs.readFileSync(path.join(repoRoot, 'scenarios/25-register-on-enable.yaml'), 'utf8')
+      .replace('config: [phones/common.cfg, phones/hank-failover.cfg]', `config: [${phones}/common.cfg, ${phones}/hank-failover.cfg]`)
+      .replace('account.1.sip_server.1.register_on_enable: 1', 'account.1.sip_server.1.register_on_enable: 0')
+      .replace('account.1.sip_server.1.only_signal_with_registered: 1', 'account.1.sip_server.1.only_signal_with_registered: 0')
+      .replace(/  - \{ at: 2m[^\n]*\n/g, '')
+      .replace('duration: 3m', 'duration: 5m')
+      .replace(/^expect:[\s\S]*$/m, '');
+    const f = path.join(tmp, 'v.yaml');
+    fs.writeFileSync(f, text);
+    return f;
+  };
+  const line = (model: Partial<ModelOptions>) => {
+    const r = runRecorded(loadScenario(variant()), { model }).records;
+    return {
+      working: working(r),
+      answered: r.flatMap((e) => (e.kind === 'call.outcome' ? [[e.t / 1e6, e.outcome, e.via] as const] : [])),
+      registersToSip2: registersTo(r, 'sip2'),
+    };
+  };
+
+  it('treatAsRegistered (default, ★): the line stays registered with sip1 after the call failed over; sip2 becomes working only with the renewal (4m37.6s)', () => {
+    expect(DEFAULT_MODEL_OPTIONS.registerOnEnableZero).to.equal('treatAsRegistered');
+    expect(MODEL_OPTION_SPECS.registerOnEnableZero).to.deep.equal({ kind: 'enum', values: ['treatAsRegistered', 'unregisteredButUsable'] });
+    const o = line({});
+    expect(o.answered).to.deep.equal([[93.02, 'answered', 'sip2']]);
+    expect(o.working).to.deep.equal([[0.08, 'sip1'], [277.6, 'sip2']]);
+  });
+
+  it('unregisteredButUsable: the line shows no working server from the answer (1m33.02s) until the renewal registers with sip2 (4m37.6s); no REGISTER goes to sip2 before', () => {
+    const o = line({ registerOnEnableZero: 'unregisteredButUsable' });
+    expect(o.answered).to.deep.equal([[93.02, 'answered', 'sip2']]);
+    expect(o.working).to.deep.equal([[0.08, 'sip1'], [93.02, null], [277.6, 'sip2']]);
+    expect(o.registersToSip2[0]).to.be.greaterThan(270);
+  });
+});

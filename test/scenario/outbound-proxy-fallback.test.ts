@@ -4,6 +4,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { payloadText } from '../../sim/core/trace.js';
 import type { TraceEvent } from '../../sim/core/trace.js';
+import type { ModelOptions } from '../../sim/phone/model-options.js';
+import { DEFAULT_MODEL_OPTIONS } from '../../sim/phone/model-options.js';
 import { loadScenario } from '../../sim/scenario/load-scenario.js';
 import { runRecorded } from '../../sim/scenario/run-scenario.js';
 import { repoRoot } from '../helpers/run-cli.js';
@@ -14,7 +16,7 @@ import { repoRoot } from '../helpers/run-cli.js';
  * REGISTER every interval (★ periodic). Variants of bundled scenario 26 (kate, op1 silent from
  * 0 s, REGISTER moves to op2 at 3.5 s and registers at 3.52 s; 10 ms links), without its call.
  */
-const run = (file: string): readonly TraceEvent[] => runRecorded(loadScenario(file)).records;
+const run = (file: string, model: Partial<ModelOptions> = {}): readonly TraceEvent[] => runRecorded(loadScenario(file), { model }).records;
 
 /** [t s, destination] of every first transmission of a REGISTER by kate. */
 function registers(records: readonly TraceEvent[]): [number, string][] {
@@ -67,5 +69,55 @@ describe('B21 / AMB-31 outbound_proxy_fallback_interval: REGISTER probes toward 
       expect(registers(r)).to.deep.equal([[0, 'op1'], [3.5, 'op2']]);
       expect(registeredOn(r)).to.deep.equal([[3.52, 'op2']]);
     }
+  });
+
+  describe('AMB-31 (c) proxyFallbackReturn (interval 30; op1 silent until 50s)', () => {
+    const backAt50 = ['{ at: 0s, fail: op1, mode: silent }', '{ at: 0s, boot: kate }', '{ at: 50s, recover: op1 }'];
+    it('periodicRegisterProbe (default, ★): the probe at 33.52s falls back to op2 (37.02s); the next, at 1m7.04s, finds op1 back — registered through op1 at 1m7.06s', () => {
+      expect(DEFAULT_MODEL_OPTIONS.proxyFallbackReturn).to.equal('periodicRegisterProbe');
+      const r = run(variant('periodic-50', '30', backAt50));
+      expect(registers(r)).to.deep.equal([[0, 'op1'], [3.5, 'op2'], [33.52, 'op1'], [37.02, 'op2'], [67.04, 'op1']]);
+      expect(registeredOn(r)).to.deep.equal([[3.52, 'op2'], [67.06, 'op1']]);
+    });
+    it('oneShot: the one probe at 33.52s falls back to op2 (37.02s) and no other follows — kate stays on op2 to the end (2m) though op1 is back at 50s', () => {
+      const r = run(variant('oneshot-50', '30', backAt50), { proxyFallbackReturn: 'oneShot' });
+      expect(registers(r)).to.deep.equal([[0, 'op1'], [3.5, 'op2'], [33.52, 'op1'], [37.02, 'op2']]);
+      expect(registeredOn(r)).to.deep.equal([[3.52, 'op2']]);
+      expect(r.filter((e) => e.kind === 'phone.register-attempt' && e.reason.includes('(once: proxyFallbackReturn = oneShot)')).map((e) => e.t)).to.deep.equal([33_520_000]);
+    });
+    it('oneShot, op1 back at 20s: the one probe (33.52s) returns kate to op1, as periodic does', () => {
+      const r = run(variant('oneshot-20', '30', ['{ at: 0s, fail: op1, mode: silent }', '{ at: 0s, boot: kate }', '{ at: 20s, recover: op1 }']), { proxyFallbackReturn: 'oneShot' });
+      expect(registers(r)).to.deep.equal([[0, 'op1'], [3.5, 'op2'], [33.52, 'op1']]);
+      expect(registeredOn(r)).to.deep.equal([[3.52, 'op2'], [33.54, 'op1']]);
+    });
+  });
+
+  describe('AMB-31 (d) proxyPairRole (interval 60; op1 silent until 50s; a call at 40s)', () => {
+    const events = ['{ at: 0s, fail: op1, mode: silent }', '{ at: 0s, boot: kate }', '{ at: 40s, call: { from: kate, to: "2000", duration: 5s } }', '{ at: 50s, recover: op1 }'];
+    const invites = (r: readonly TraceEvent[]): [number, string][] =>
+      r.flatMap((e) => (e.kind === 'net.send' && e.from === 'kate' && e.label === 'INVITE' ? [[e.t / 1e6, e.to] as [number, string]] : [])).slice(0, 1);
+    const via = (r: readonly TraceEvent[]): [number, string | null][] => r.flatMap((e) => (e.kind === 'call.outcome' ? [[e.t / 1e6, e.via] as [number, string | null]] : []));
+    it('both (default, ★): REGISTER leaves op1 after retry_counts 2 (3.5s); the call goes to op1 first (its retransmission at 55.5s reaches op1, back since 50s: answered at 56.52s); the probe at 1m3.52s returns kate to op1', () => {
+      expect(DEFAULT_MODEL_OPTIONS.proxyPairRole).to.equal('both');
+      const r = run(variant('role-both', '60', events));
+      expect(registers(r)).to.deep.equal([[0, 'op1'], [3.5, 'op2'], [63.52, 'op1']]);
+      expect(invites(r)).to.deep.equal([[40, 'op1']]);
+      expect(via(r)).to.deep.equal([[56.52, 'op1']]);
+      expect(registeredOn(r)).to.deep.equal([[3.52, 'op2'], [63.54, 'op1']]);
+    });
+    it('failoverOnly: counts and failback as with both, but no interval probe — kate stays on op2 to the end (2m)', () => {
+      const r = run(variant('role-failover', '60', events), { proxyPairRole: 'failoverOnly' });
+      expect(registers(r)).to.deep.equal([[0, 'op1'], [3.5, 'op2']]);
+      expect(invites(r)).to.deep.equal([[40, 'op1']]);
+      expect(via(r)).to.deep.equal([[56.52, 'op1']]);
+      expect(registeredOn(r)).to.deep.equal([[3.52, 'op2']]);
+    });
+    it('fallbackOnly: no retry_counts bound — REGISTER to op1 until Timer F (32s), then op2 (32.02s); the 40s call goes through op2 at once; the probe at 1m32.04s returns kate to op1', () => {
+      const r = run(variant('role-fallback', '60', events), { proxyPairRole: 'fallbackOnly' });
+      expect(registers(r)).to.deep.equal([[0, 'op1'], [32, 'op2'], [92.02, 'op1']]);
+      expect(invites(r)).to.deep.equal([[40, 'op2']]);
+      expect(via(r)).to.deep.equal([[41.02, 'op2']]);
+      expect(registeredOn(r)).to.deep.equal([[32.02, 'op2'], [92.04, 'op1']]);
+    });
   });
 });

@@ -82,4 +82,28 @@ describe('AMB-13 successiveProbe (successive mode, fallback.timeout 120 s)', fun
       expect(registers(r, 'ivy', ['backup']).map(([t]) => t).filter((t) => t > 412)).to.deep.equal([]);
     });
   });
+
+  describe('unregisterFallback (21-fallback-successive, an incoming call via backup at 7m30s; the phone switches back to sip1 at 6m52.04s)', () => {
+    const file = (): string => dir.write('unreg.yaml', bundled('21-fallback-successive.yaml').replace('  - { at: 5m, recover: sip1 }', '  - { at: 5m, recover: sip1 }\n  - { at: 7m30s, incoming: { to: ivy, via: backup, from: "3000", duration: 5s } }'));
+    const expiresOfRegisters = (r: readonly TraceEvent[], after: number): [number, string][] =>
+      r.flatMap((e) => (e.kind === 'net.send' && e.from === 'ivy' && e.to === 'backup' && e.label === 'REGISTER' && e.t / 1e6 > after ? [[e.t / 1e6, /\r\nExpires: (\d+)/.exec(payloadText(e))?.[1] ?? ''] as [number, string]] : []));
+    const incoming = (r: readonly TraceEvent[]): [number, string, string][] =>
+      r.flatMap((e) => (e.kind === 'call.incoming' ? [[e.t / 1e6, e.outcome, e.reason] as [number, string, string]] : []));
+    it('no (default): no REGISTER to backup after the switch; the binding is left to lapse, so backup still reaches ivy at 7m30s (answered)', () => {
+      const r = dir.run(file());
+      expect(expiresOfRegisters(r, 412)).to.deep.equal([]);
+      expect(incoming(r).map(([, outcome]) => outcome)).to.deep.equal(['answered']);
+    });
+    it('yes: an un-REGISTER (Expires: 0) goes to backup as the phone switches (6m52.04s); at 7m30s backup cannot reach ivy', () => {
+      const r = dir.run(file(), { unregisterFallback: 'yes' });
+      expect(expiresOfRegisters(r, 412)).to.deep.equal([[412.04, '0']]);
+      const note = r.find((e) => e.kind === 'phone.register-attempt' && /unregisterFallback = yes/.test(e.reason));
+      expect(note?.t).to.equal(412_040_000);
+      expect(incoming(r)).to.deep.equal([[450, 'failed', '1009 is not registered on backup']]);
+    });
+    it('yes with successiveSwitchBack = waitForNextRefresh: the un-REGISTER leaves at the switch, 7m44.08s, instead of the renewal', () => {
+      const r = dir.run(file(), { unregisterFallback: 'yes', successiveSwitchBack: 'waitForNextRefresh' });
+      expect(expiresOfRegisters(r, 412)).to.deep.equal([[464.08, '0']]);
+    });
+  });
 });

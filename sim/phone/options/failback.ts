@@ -55,9 +55,8 @@ export interface FailbackModelOptions {
    * AMB-38 — in-dialog requests (the BYE of an outgoing call). 'stayOnDialogServer' (default, ★,
    * RFC 3261 routing; the model before the fact sheet): the BYE goes to the server that took the
    * call. 'applyFailbackRules' (vendor "all requests"): it goes where a new request to that
-   * configured server would go at hang-up — in mode 0 the primary, once it is back. The
-   * second half of AMB-38 (does a BYE fail over when the dialog's server is dead?) is not modelled:
-   * the BYE is sent once and the call ends locally.
+   * configured server would go at hang-up — in mode 0 the primary, once it is back. Whether that
+   * BYE fails over when its server is dead is inDialogFailover.
    */
   inDialogRequests: 'stayOnDialogServer' | 'applyFailbackRules';
   /**
@@ -71,6 +70,27 @@ export interface FailbackModelOptions {
    * REGISTER probe to the primary as soon as it runs out.
    */
   dnsTtlSource: 'aRecord' | 'minAlongChain';
+  /**
+   * AMB-38, second half — the BYE's server is dead (no answer, transport error, 503).
+   * 'noFailover' (default, ★; the model before the option): the BYE is one transaction to that
+   * server, retransmitted until Timer F (64·T1); the call has ended locally at the hang-up.
+   * 'failoverPer3263' (RFC 3263 §4.3, RFC 3261 §8.1.3.1): on a timeout, transport error or 503 the
+   * same BYE (same CSeq, new branch) goes to the next address of the dialog's configured server;
+   * every address but the last is bounded by retry_counts (B3), the last gets the full Timer F.
+   * Each step is traced as call.bye.
+   */
+  inDialogFailover: 'noFailover' | 'failoverPer3263';
+  /**
+   * AMB-29 — register_on_enable = 0: a call failed over from server 1's registered address to
+   * another of its addresses, which took it; the phone does not register there (servers assumed to
+   * share registrations). 'treatAsRegistered' (default, ★; the model before the option): the line
+   * stays registered with the address it registered with, until the registration itself finds out
+   * (its renewal). 'unregisteredButUsable': from the answer on the line shows that registration as
+   * not held — the working server falls to another registered server, or none (features follow) —
+   * while requests go on walking the list as before; it shows registered again at that server's
+   * next successful REGISTER. Either way the phone takes an incoming call from any server.
+   */
+  registerOnEnableZero: 'treatAsRegistered' | 'unregisteredButUsable';
 }
 
 export const FAILBACK_DEFAULTS: FailbackModelOptions = {
@@ -82,6 +102,8 @@ export const FAILBACK_DEFAULTS: FailbackModelOptions = {
   registrationFailbackInstant: 'atRenewal',
   inDialogRequests: 'stayOnDialogServer',
   dnsTtlSource: 'aRecord',
+  inDialogFailover: 'noFailover',
+  registerOnEnableZero: 'treatAsRegistered',
 };
 
 export const FAILBACK_SPECS: { [K in keyof FailbackModelOptions]: ModelOptionSpec } = {
@@ -93,4 +115,6 @@ export const FAILBACK_SPECS: { [K in keyof FailbackModelOptions]: ModelOptionSpe
   registrationFailbackInstant: { kind: 'enum', values: ['atRenewal', 'atExpiry'] },
   inDialogRequests: { kind: 'enum', values: ['stayOnDialogServer', 'applyFailbackRules'] },
   dnsTtlSource: { kind: 'enum', values: ['aRecord', 'minAlongChain'] },
+  inDialogFailover: { kind: 'enum', values: ['noFailover', 'failoverPer3263'] },
+  registerOnEnableZero: { kind: 'enum', values: ['treatAsRegistered', 'unregisteredButUsable'] },
 };

@@ -6,6 +6,7 @@
 import type { ModelOptionSpec } from '../model-options.js';
 import type { IcmpHandling } from '../../sip/transaction-user.js';
 import type { ProvisionalFailover } from '../call-machine.js';
+import type { ConnectOptions } from '../../net/tcp-network.js';
 
 export interface ServerListModelOptions {
   /**
@@ -122,6 +123,52 @@ export interface ServerListModelOptions {
    * failAtFirstT1 except under retryCounts = retransmissions-then-move, which read it as noWait.)
    */
   retryCountZero: 'failAtFirstT1' | 'noWait' | 'fullTimeout';
+  /**
+   * AMB-13 `unregisterFallback` — successive mode, switching back to server 1 (at once, or at the
+   * fallback's renewal under waitForNextRefresh): is the fallback binding removed? 'no' (default;
+   * the sheet gives no ★, and this is the model before the option): it is left to lapse at the
+   * fallback server, which can still place calls to the phone until it expires. 'yes': an
+   * un-REGISTER (the registration's REGISTER with Expires: 0, RFC 3261 §10.2.2) goes to the
+   * fallback address as the phone switches; its answer changes nothing on the phone.
+   */
+  unregisterFallback: 'no' | 'yes';
+  /**
+   * AMB-31 (c) — account.X.outbound_proxy_fallback_interval, registered through proxy 2.
+   * 'periodicRegisterProbe' (default, ★; the model before the option): a REGISTER walks from
+   * proxy 1 every interval — after every probe that ends on proxy 2 again, and after every renewal
+   * through proxy 2. 'oneShot' (one-shot return): one such REGISTER, the interval after the
+   * registration moved to proxy 2; if it ends on proxy 2, no other follows until the registration
+   * has been through proxy 1 (or lost) and moves to proxy 2 again.
+   */
+  proxyFallbackReturn: 'periodicRegisterProbe' | 'oneShot';
+  /**
+   * AMB-31 (d) — are outbound proxies 1 and 2 a failover pair (retry counts, failback modes) and a
+   * fallback pair (outbound_proxy_fallback_interval)? 'both' (default, ★: the sources imply both;
+   * the model before the option): every proxy address but the last is bounded by retry_counts, new
+   * requests follow the failback mode, and the interval probe runs. 'failoverOnly': the interval
+   * has no effect (no probe of proxy 1). 'fallbackOnly': no retry_counts bound (every proxy address
+   * gets the full Timer B/F) and no failback mode: while registered through proxy 2, calls and
+   * renewals go through proxy 2 first; only the interval probe walks from proxy 1 again.
+   */
+  proxyPairRole: 'both' | 'failoverOnly' | 'fallbackOnly';
+  /**
+   * AMB-21 — a TCP/TLS connect whose SYNs go unanswered: when does the phone call the server failed?
+   * 'sipTimer' (default, ★; the model before the option): the request's Timer B/F (64·T1, 32 s)
+   * ends the attempt; the SYN schedule is tcpSynRetries / tcpSynLinearTimeouts. The others make
+   * the phone wait for the connect: the transaction's Timer B/F starts only once the connection is
+   * up, and a connect that is given up is a transport error then. Named kernel schedules (fact
+   * sheet §4.6; they replace tcpSynRetries / tcpSynLinearTimeouts for the phones' connects):
+   * 'kernel127' — Linux ≤ 6.4, 6 SYN retries: SYNs at 0, 1, 3, 7, 15, 31, 63 s, fails at 127 s;
+   * 'kernel131' — Linux ≥ 6.5, + 4 linear timeouts: 0, 1, 2, 3, 4, 5, 7, 11, 19, 35, 67 s, fails at 131 s;
+   * 'kernel63' — Linux 3.1–3.6, 5 retries: 0, 1, 3, 7, 15, 31 s, fails at 63 s;
+   * 'kernel189' — Linux < 3.1, 3 s initial RTO, 5 retries: 0, 3, 9, 21, 45, 93 s, fails at 189 s.
+   * 'appTimeout': the phone's own connect timer, tcpAppConnectTimeout seconds after the first SYN
+   * (the SYNs follow tcpSynRetries / tcpSynLinearTimeouts, which may give up first).
+   * A RST fails the connect at once under every reading.
+   */
+  tcpConnectFailure: 'sipTimer' | 'kernel127' | 'kernel131' | 'kernel63' | 'kernel189' | 'appTimeout';
+  /** AMB-21 `appTimeout(seconds)`: the phone's connect timeout under tcpConnectFailure = appTimeout. Default 10 s. */
+  tcpAppConnectTimeout: number;
 }
 
 export const SERVER_LIST_DEFAULTS: ServerListModelOptions = {
@@ -139,6 +186,11 @@ export const SERVER_LIST_DEFAULTS: ServerListModelOptions = {
   successiveSwitchBack: 'switchBackImmediately',
   failedServerMemoryUntil: 'seconds',
   retryCountZero: 'failAtFirstT1',
+  unregisterFallback: 'no',
+  proxyFallbackReturn: 'periodicRegisterProbe',
+  proxyPairRole: 'both',
+  tcpConnectFailure: 'sipTimer',
+  tcpAppConnectTimeout: 10,
 };
 
 export const SERVER_LIST_SPECS: { [K in keyof ServerListModelOptions]: ModelOptionSpec } = {
@@ -156,4 +208,36 @@ export const SERVER_LIST_SPECS: { [K in keyof ServerListModelOptions]: ModelOpti
   successiveSwitchBack: { kind: 'enum', values: ['switchBackImmediately', 'waitForNextRefresh'] },
   failedServerMemoryUntil: { kind: 'enum', values: ['seconds', 'dnsTtl'] },
   retryCountZero: { kind: 'enum', values: ['failAtFirstT1', 'noWait', 'fullTimeout'] },
+  unregisterFallback: { kind: 'enum', values: ['no', 'yes'] },
+  proxyFallbackReturn: { kind: 'enum', values: ['periodicRegisterProbe', 'oneShot'] },
+  proxyPairRole: { kind: 'enum', values: ['both', 'failoverOnly', 'fallbackOnly'] },
+  tcpConnectFailure: { kind: 'enum', values: ['sipTimer', 'kernel127', 'kernel131', 'kernel63', 'kernel189', 'appTimeout'] },
+  tcpAppConnectTimeout: { kind: 'number', min: 1, max: 600, integer: false },
 };
+
+/** How a phone's SIP stack connects over TCP/TLS (AMB-21): the connect options, and whether the transaction timer waits for the connection. */
+export interface TcpConnectPolicy {
+  options: ConnectOptions;
+  /** Timer B/F starts once the connection is up (every reading but sipTimer). */
+  timersAfterConnect: boolean;
+}
+
+/** The §4.6 kernel schedules behind AMB-21's named readings. */
+const KERNEL_SCHEDULES = {
+  kernel127: { synRetries: 6, synLinearTimeouts: 0, initialRto: 1_000_000 },
+  kernel131: { synRetries: 6, synLinearTimeouts: 4, initialRto: 1_000_000 },
+  kernel63: { synRetries: 5, synLinearTimeouts: 0, initialRto: 1_000_000 },
+  kernel189: { synRetries: 5, synLinearTimeouts: 0, initialRto: 3_000_000 },
+} as const;
+
+/** AMB-21: the phone's TCP connect policy from the model options. */
+export function tcpConnectPolicy(o: Pick<ServerListModelOptions, 'tcpConnectFailure' | 'tcpAppConnectTimeout'>): TcpConnectPolicy {
+  switch (o.tcpConnectFailure) {
+    case 'sipTimer':
+      return { options: {}, timersAfterConnect: false };
+    case 'appTimeout':
+      return { options: { connectTimeout: Math.round(o.tcpAppConnectTimeout * 1_000_000) }, timersAfterConnect: true };
+    default:
+      return { options: { ...KERNEL_SCHEDULES[o.tcpConnectFailure] }, timersAfterConnect: true };
+  }
+}
