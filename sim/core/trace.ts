@@ -226,6 +226,21 @@ export interface CallIncoming extends Base {
   reason: string;
 }
 
+/**
+ * A feature subscription's step (R5, B11 / AMB-36): a SUBSCRIBE sent (initial or refresh), a
+ * subscription kept where it is after the working server moved, or dropped. `server`: where the
+ * SUBSCRIBE goes, or where the subscription lives.
+ */
+export interface PhoneSubscription extends Base {
+  kind: 'phone.subscription';
+  phone: string;
+  account: number;
+  feature: 'mwi' | 'shared-line';
+  action: 'subscribe' | 'refresh' | 'keep' | 'drop';
+  server: string;
+  reason: string;
+}
+
 /** A feature only some servers offer (MWI, shared lines) becoming available or lost (R5). */
 export interface PhoneFeature extends Base {
   kind: 'phone.feature';
@@ -298,6 +313,7 @@ export type TraceEvent =
   | CallOutcome
   | CallIncoming
   | PhoneFeature
+  | PhoneSubscription
   | HostState
   | ServerLoad
   | ServerQueueLost
@@ -319,7 +335,7 @@ export function payloadText(r: NetSend): string {
 export const TRACE_KINDS = [
   'net.send', 'net.deliver', 'net.drop', 'tcp.state', 'dns.query', 'dns.answer', 'dns.timeout', 'dns.cache', 'dns.resolved',
   'sip.txn.state', 'sip.retransmit', 'sip.timeout', 'sip.transport-error', 'phone.registration', 'phone.working-server',
-  'phone.register-attempt', 'call.state', 'call.outcome', 'call.incoming', 'phone.feature', 'host.state', 'scenario.action',
+  'phone.register-attempt', 'call.state', 'call.outcome', 'call.incoming', 'phone.feature', 'phone.subscription', 'host.state', 'scenario.action',
   'server.load', 'server.queue-lost',
 ] as const satisfies readonly TraceKind[];
 // Compile-time: a kind added to the union but not to the list is an error here.

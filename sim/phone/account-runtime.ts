@@ -68,9 +68,9 @@ export class AccountRuntime {
   boot(): void {
     const account = this.account;
     if (account.features.length > 0) {
-      this.features = new FeatureSubscriptions(this.trace, this.sip, {
+      this.features = new FeatureSubscriptions(this.clock, this.trace, this.sip, {
         phone: this.phone, account: account.index, user: account.userName, domain: account.servers[0]?.address ?? this.sip.host.ip,
-      }, account.features);
+      }, account.features, this.options, (granted) => this.subscriptionRefreshAfter(granted));
     }
     // R6 successive registration: one server at a time — server 2 only while server 1 fails, and
     // server 1 probed every fallback.timeout meanwhile. R5 concurrent (default): both at once.
@@ -296,5 +296,14 @@ export class AccountRuntime {
     if (next === this.working) return;
     this.working = next;
     this.trace.emit({ kind: 'phone.working-server', phone: this.phone, account: this.account.index, server: next, reason });
-    this.features?.workingServerChanged(agent?.registeredAddress, next, reason);
+    const address = agent?.registeredAddress;
+    const settings = agent && this.account.servers[this.agents.indexOf(agent)];
+    this.features?.workingServerChanged(address && next !== null && settings ? {
+      address, name: next, index: settings.index, failbackMode: settings.failbackMode, failbackSubscribe: settings.failbackSubscribe === true,
+    } : undefined, reason);
+  }
+
+  /** A subscription's refresh: at refreshFraction of the granted lifetime. */
+  private subscriptionRefreshAfter(granted: number): Micros {
+    return Math.round(granted * this.options.refreshFraction * 1_000_000);
   }}

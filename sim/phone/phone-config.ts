@@ -30,6 +30,8 @@ export interface ServerSettings {
   registerOnEnable: boolean;
   /** During failover, requests go only to the registered address (vendor: needs registerOnEnable and failback mode 1–3). */
   onlySignalWithRegistered: boolean;
+  /** B11 failback_subscribe.enable: after a failover to another IP, re-subscribe there at once (mode 1–3 only). Absent = 0. */
+  failbackSubscribe?: boolean;
   /**
    * account.X.naptr_build (B17): with transport DNS-NAPTR and no usable NAPTR answer, 0 queries
    * SRV for UDP only, 1 for TLS, TCP and UDP. Absent = 0.
@@ -133,6 +135,7 @@ export function buildPhoneConfig(sources: readonly ReadonlyMap<string, CfgEntry>
         failbackMode: Number(own('failback_mode')) as 0 | 1 | 2 | 3,
         registerOnEnable: own('register_on_enable') === '1',
         onlySignalWithRegistered: own('only_signal_with_registered') === '1',
+        failbackSubscribe: get(`${p}.failback_subscribe.enable`) === '1',
         naptrBuild: Number(get(`account.${x}.naptr_build`)) as 0 | 1,
         // The vendor: 1..59 is treated as 60; 0 means never go back until the current server fails.
         failbackTimeout: Math.max(Number(get(`${p}.failback_timeout`)), Number(get(`${p}.failback_timeout`)) === 0 ? 0 : 60) * 1_000_000,

@@ -44,7 +44,7 @@ export const PHONE_KEYS: KeyDef[] = [
   { pattern: 'account.X.subscribe_mwi', ...bool, default: '0', modelled: true, meaning: 'subscribe for message waiting (MWI) with the working server' },
   { pattern: 'account.X.shared_line', type: 'enum', values: { 0: 'disabled', 1: 'shared call appearance', 2: 'bridged line appearance' }, default: '0', modelled: true, meaning: 'shared line: subscribe for line state with the working server' },
   // Feature keys of the fact sheet §2.1/§2.8 (failback & features area).
-  { pattern: 'account.X.sip_server.Y.failback_subscribe.enable', ...bool, default: '0', modelled: false, meaning: 'after registering to a secondary with a different IP: 1 re-subscribes there at once, 0 keeps subscriptions until their refresh (fact sheet B11; the model always re-subscribes at once, as 1)' },
+  { pattern: 'account.X.sip_server.Y.failback_subscribe.enable', ...bool, default: '0', modelled: true, meaning: 'after the registration fails over to an address with a different IP: 1 re-subscribes there at once (failback mode 1–3 only), 0 follows model option featureResubscribeDefault (fact sheet B11, AMB-36)' },
   { pattern: 'account.X.unregister_on_reboot', ...bool, default: '0', modelled: true, meaning: 'send an un-REGISTER before re-registering after a reboot', noEffect: 'the model boots each phone once; there is no reboot' },
   { pattern: 'account.X.subscribe_register', ...bool, default: '0', modelled: false, meaning: 'subscribe to the reg event package (RFC 3680) with the working server' },
   { pattern: 'account.X.subscribe_expires_overlap', type: 'int', min: -1, max: 2147483647, default: '-1', modelled: false, meaning: 'seconds before a subscription expires at which it is renewed (-1: vendor default)' },

@@ -38,13 +38,26 @@ describe('sipsim explain: feature keys of the fact sheet (failback & features ar
   });
 
   it('keys whose behaviour is not simulated yet are validated and flagged', () => {
-    const f = write(['account.1.subscribe_register = 1', 'account.1.sip_server.1.failback_subscribe.enable = 1', 'account.1.subscribe_expires_overlap = 10']);
+    const f = write(['account.1.subscribe_register = 1', 'account.1.subscribe_expires_overlap = 10']);
     const r = runCli(['explain', f]);
     expect(r.code).to.equal(0);
-    for (const k of ['account.1.subscribe_register', 'account.1.sip_server.1.failback_subscribe.enable', 'account.1.subscribe_expires_overlap']) {
+    for (const k of ['account.1.subscribe_register', 'account.1.subscribe_expires_overlap']) {
       expect(rowOf(r.stdout, k)).to.include('[not simulated yet]');
       expect(r.stdout).to.include(`${k}: key validated but its behaviour is not simulated yet`);
     }
+  });
+
+  it('failback_subscribe.enable (B11) is simulated: no warning, and the summary says in words what subscriptions do after a failover', () => {
+    const words = (lines: string[]): string => {
+      const r = runCli(['explain', write(['account.1.subscribe_mwi = 1', ...lines])]);
+      expect(r.code).to.equal(0);
+      expect(r.stdout).to.not.include('failback_subscribe.enable: key validated but its behaviour is not simulated yet');
+      expect(rowOf(r.stdout, 'account.1.sip_server.1.failback_subscribe.enable')).to.not.include('[not simulated yet]');
+      return r.stdout.split('\n').find((l) => l.includes('Subscriptions after a failover')) ?? '';
+    };
+    expect(words(['account.1.sip_server.1.failback_mode = 2', 'account.1.sip_server.1.failback_subscribe.enable = 1'])).to.include('re-subscribed there at once').and.include('failback_subscribe.enable = 1, failback mode 2');
+    expect(words([])).to.include('stay on the old address and are refreshed there').and.include('featureResubscribeDefault=stayOnOldServerUntilRefresh');
+    expect(words(['account.1.sip_server.1.failback_subscribe.enable = 1'])).to.include('has no effect in failback mode 0');
   });
 
   it('out-of-range values: file:line, key and range, exit 2', () => {

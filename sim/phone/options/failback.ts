@@ -71,6 +71,19 @@ export interface FailbackModelOptions {
    * REGISTER probe to the primary as soon as it runs out.
    */
   dnsTtlSource: 'aRecord' | 'minAlongChain';
+  /**
+   * AMB-36 — B11 with account.X.sip_server.Y.failback_subscribe.enable = 0 (the default; also 1
+   * in failback mode 0, where the key has no effect): after the working registration moves to an
+   * address with a different IP, the feature subscriptions (MWI, shared line, reg event)…
+   * 'stayOnOldServerUntilRefresh' (default, ★): stay on the old address and are refreshed there;
+   * only a refresh that fails (no answer, transport error, error response) sends a new SUBSCRIBE
+   * to the working address, at once. 'movedAtNextRefresh': stay until their next refresh instant,
+   * when the SUBSCRIBE goes to the working address instead. 'dropped': end at the move (the
+   * feature is lost) and are made again at the next change of working server.
+   * failback_subscribe.enable = 1 (mode 1–3) re-subscribes at the new address at once (the model
+   * before the fact sheet did so whatever the key).
+   */
+  featureResubscribeDefault: 'stayOnOldServerUntilRefresh' | 'dropped' | 'movedAtNextRefresh';
 }
 
 export const FAILBACK_DEFAULTS: FailbackModelOptions = {
@@ -82,6 +95,7 @@ export const FAILBACK_DEFAULTS: FailbackModelOptions = {
   registrationFailbackInstant: 'atRenewal',
   inDialogRequests: 'stayOnDialogServer',
   dnsTtlSource: 'aRecord',
+  featureResubscribeDefault: 'stayOnOldServerUntilRefresh',
 };
 
 export const FAILBACK_SPECS: { [K in keyof FailbackModelOptions]: ModelOptionSpec } = {
@@ -93,4 +107,5 @@ export const FAILBACK_SPECS: { [K in keyof FailbackModelOptions]: ModelOptionSpe
   registrationFailbackInstant: { kind: 'enum', values: ['atRenewal', 'atExpiry'] },
   inDialogRequests: { kind: 'enum', values: ['stayOnDialogServer', 'applyFailbackRules'] },
   dnsTtlSource: { kind: 'enum', values: ['aRecord', 'minAlongChain'] },
+  featureResubscribeDefault: { kind: 'enum', values: ['stayOnOldServerUntilRefresh', 'dropped', 'movedAtNextRefresh'] },
 };
