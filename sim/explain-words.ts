@@ -53,8 +53,12 @@ export function explainInWords(config: PhoneConfig, account: AccountSettings): s
   lines.push(
     account.features.length > 0
       ? `Features kept with the working server: ${account.features.join(', ')} — lost while a server without them (a fallback server) is working.`
-      : 'No MWI or shared-line subscriptions are configured.',
+      : 'No MWI, shared-line or reg-event subscriptions are configured.',
   );
+  if (account.features.length > 0) {
+    const sOverlap = account.subscribeExpiresOverlap;
+    lines.push(`Subscriptions: lifetime 3600 s asked for, renewed ${sOverlap >= 0 && sOverlap < 3600 ? `${sOverlap} s before the granted lifetime ends (account.${account.index}.subscribe_expires_overlap)` : `at ${Math.round(DEFAULT_MODEL_OPTIONS.refreshFraction * 100)} % of it (account.${account.index}.subscribe_expires_overlap = ${sOverlap}; model option refreshFraction)`}.`);
+  }
   return lines;
 }
 

@@ -235,7 +235,7 @@ export interface PhoneSubscription extends Base {
   kind: 'phone.subscription';
   phone: string;
   account: number;
-  feature: 'mwi' | 'shared-line';
+  feature: 'mwi' | 'shared-line' | 'reg';
   action: 'subscribe' | 'refresh' | 'keep' | 'drop';
   server: string;
   reason: string;
@@ -246,7 +246,7 @@ export interface PhoneFeature extends Base {
   kind: 'phone.feature';
   phone: string;
   account: number;
-  feature: 'mwi' | 'shared-line';
+  feature: 'mwi' | 'shared-line' | 'reg';
   available: boolean;
   /** The server that grants it (or failed to), null when the phone has no working server. */
   server: string | null;

@@ -303,7 +303,12 @@ export class AccountRuntime {
     } : undefined, reason);
   }
 
-  /** A subscription's refresh: at refreshFraction of the granted lifetime. */
+  /**
+   * A subscription's refresh: account.X.subscribe_expires_overlap seconds before the granted
+   * lifetime ends; with -1 (or an overlap not shorter than the lifetime) at refreshFraction of it.
+   */
   private subscriptionRefreshAfter(granted: number): Micros {
-    return Math.round(granted * this.options.refreshFraction * 1_000_000);
+    const overlap = this.account.subscribeExpiresOverlap;
+    const seconds = overlap >= 0 && overlap < granted ? granted - overlap : granted * this.options.refreshFraction;
+    return Math.round(seconds * 1_000_000);
   }}

@@ -65,8 +65,10 @@ export interface AccountSettings {
   /** R5/R6: 0 concurrent registration with both servers, 1 successive (fallback only when server 1 fails); µs between probes of server 1. */
   /** withRegFail: account.X.redundancy_with_reg_fail.enable (B15) — successive mode: an error answer to REGISTER also moves to server 2. */
   fallback: { type: 0 | 1; timeout: Micros; withRegFail: boolean };
-  /** Subscriptions the account keeps with its working server (subscribe_mwi, shared_line). */
-  features: ('mwi' | 'shared-line')[];
+  /** Subscriptions the account keeps with its working server (subscribe_mwi, shared_line, subscribe_register). */
+  features: ('mwi' | 'shared-line' | 'reg')[];
+  /** account.X.subscribe_expires_overlap: renew a subscription this many seconds before it expires; -1 = refreshFraction. */
+  subscribeExpiresOverlap: number;
   /** account.X.dns_cache_type and account.X.static_cache_pri. */
   dnsCacheType: 0 | 1 | 2;
   staticCachePri: 0 | 1;
@@ -167,7 +169,9 @@ export function buildPhoneConfig(sources: readonly ReadonlyMap<string, CfgEntry>
       features: [
         ...(get(`account.${x}.subscribe_mwi`) === '1' ? ['mwi' as const] : []),
         ...(get(`account.${x}.shared_line`) !== '0' ? ['shared-line' as const] : []),
+        ...(get(`account.${x}.subscribe_register`) === '1' ? ['reg' as const] : []),
       ],
+      subscribeExpiresOverlap: Number(get(`account.${x}.subscribe_expires_overlap`)),
       dnsCacheType: Number(get(`account.${x}.dns_cache_type`)) as 0 | 1 | 2,
       staticCachePri: Number(get(`account.${x}.static_cache_pri`)) as 0 | 1,
     });

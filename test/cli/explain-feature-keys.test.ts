@@ -37,14 +37,18 @@ describe('sipsim explain: feature keys of the fact sheet (failback & features ar
     expect(r.stdout).to.not.include('warning');
   });
 
-  it('keys whose behaviour is not simulated yet are validated and flagged', () => {
+  it('subscribe_register and subscribe_expires_overlap are simulated: no warning, and the summary names the reg subscription and its renewal', () => {
     const f = write(['account.1.subscribe_register = 1', 'account.1.subscribe_expires_overlap = 10']);
     const r = runCli(['explain', f]);
     expect(r.code).to.equal(0);
     for (const k of ['account.1.subscribe_register', 'account.1.subscribe_expires_overlap']) {
-      expect(rowOf(r.stdout, k)).to.include('[not simulated yet]');
-      expect(r.stdout).to.include(`${k}: key validated but its behaviour is not simulated yet`);
+      expect(rowOf(r.stdout, k)).to.not.include('[not simulated yet]');
+      expect(r.stdout).to.not.include(`${k}: key validated but its behaviour is not simulated yet`);
     }
+    expect(r.stdout).to.include('Features kept with the working server: reg');
+    expect(r.stdout).to.include('renewed 10 s before the granted lifetime ends (account.1.subscribe_expires_overlap)');
+    const byDefault = runCli(['explain', write(['account.1.subscribe_register = 1'])]);
+    expect(byDefault.stdout).to.include('at 90 % of it (account.1.subscribe_expires_overlap = -1; model option refreshFraction)');
   });
 
   it('failback_subscribe.enable (B11) is simulated: no warning, and the summary says in words what subscriptions do after a failover', () => {

@@ -2,62 +2,13 @@ import { expect } from 'chai';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { payloadText, type TraceEvent } from '../../sim/core/trace.js';
+import type { TraceEvent } from '../../sim/core/trace.js';
 import type { ModelOptions } from '../../sim/phone/model-options.js';
 import { DEFAULT_MODEL_OPTIONS, MODEL_OPTION_SPECS } from '../../sim/phone/model-options.js';
 import { moveAction } from '../../sim/phone/resubscribe-rule.js';
-import { loadScenario } from '../../sim/scenario/load-scenario.js';
-import { runRecorded } from '../../sim/scenario/run-scenario.js';
-import { repoRoot } from '../helpers/run-cli.js';
+import { features as mwi, runSubscriptionScenario, steps, subscribes, working } from '../helpers/subscription-scenario.js';
 
-/**
- * Fact sheet B11 (failback_subscribe.enable) and AMB-36 (featureResubscribeDefault): hank
- * registers with sip1 and subscribes for MWI at 0.08 s (200 OK at 0.09 s, granted 3600 s, so the
- * refresh falls due at 0.1 s + 90 % of 3600 s = 54m0.1s). sip1 goes silent at 1m; the renewal at
- * 4m30.08s fails over and hank is registered with sip2 (another IP) at 4m37.66s. Failback mode 3
- * with failback_timeout 0 keeps it there for the rest of the hour.
- */
-const phones = path.join(repoRoot, 'scenarios/phones');
-const scenario = (settings: string, extra = '', mode = 3): string => `name: B11 / AMB-36
-seed: 1
-duration: 1h
-phones:
-  hank:
-    address: 10.0.0.17
-    config: [${phones}/common.cfg, ${phones}/hank-failover.cfg]
-    settings: { account.1.sip_server.1.failback_mode: ${mode}, account.1.sip_server.1.failback_timeout: 0, account.1.subscribe_mwi: 1${settings} }
-dns:
-  server: 10.0.0.53
-  records:
-    - "_sip._udp.pbx.example.com. 120 IN SRV 10 50 5060 sip1.pbx.example.com."
-    - "_sip._udp.pbx.example.com. 120 IN SRV 20 50 5060 sip2.pbx.example.com."
-    - "sip1.pbx.example.com. 120 IN A 10.0.0.1"
-    - "sip2.pbx.example.com. 120 IN A 10.0.0.2"
-servers:
-  sip1: { address: 10.0.0.1 }
-  sip2: { address: 10.0.0.2 }
-network:
-  default: { delay: 10ms }
-events:
-  - { at: 0s, boot: hank }
-  - { at: 1m, fail: sip1, mode: silent }
-${extra}`;
-
-/** First sends of SUBSCRIBE (one per CSeq: no retransmissions): [seconds, server]. */
-const subscribes = (r: readonly TraceEvent[]): [number, string][] => {
-  const seen = new Set<string>();
-  return r.flatMap((e) => {
-    if (e.kind !== 'net.send' || !e.label.startsWith('SUBSCRIBE')) return [];
-    const cseq = /CSeq: (\d+)/.exec(payloadText(e))?.[1] ?? '';
-    if (seen.has(cseq)) return [];
-    seen.add(cseq);
-    return [[e.t / 1e6, e.to] as [number, string]];
-  });
-};
-const mwi = (r: readonly TraceEvent[]): [number, boolean, string | null][] =>
-  r.flatMap((e) => (e.kind === 'phone.feature' ? [[e.t / 1e6, e.available, e.server] as [number, boolean, string | null]] : []));
-const steps = (r: readonly TraceEvent[]): [number, string, string][] =>
-  r.flatMap((e) => (e.kind === 'phone.subscription' ? [[e.t / 1e6, e.action, e.server] as [number, string, string]] : []));
+/** Fact sheet B11 (failback_subscribe.enable) and AMB-36 (featureResubscribeDefault), MWI subscribed (test/helpers/subscription-scenario.ts). */
 
 describe('feature subscriptions after a failover (fact sheet B11, AMB-36 featureResubscribeDefault)', function () {
   this.timeout(60_000);
@@ -66,13 +17,8 @@ describe('feature subscriptions after a failover (fact sheet B11, AMB-36 feature
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'sipsim-b11-'));
   });
   after(() => fs.rmSync(tmp, { recursive: true, force: true }));
-  const run = (settings: string, model: Partial<ModelOptions> = {}, extra = '', mode = 3): readonly TraceEvent[] => {
-    const f = path.join(tmp, `s${fs.readdirSync(tmp).length}.yaml`);
-    fs.writeFileSync(f, scenario(settings, extra, mode));
-    return runRecorded(loadScenario(f), { model }).records;
-  };
-  const working = (r: readonly TraceEvent[]): [number, string | null][] =>
-    r.flatMap((e) => (e.kind === 'phone.working-server' ? [[e.t / 1e6, e.server] as [number, string | null]] : []));
+  const run = (settings: string, model: Partial<ModelOptions> = {}, extra = '', mode = 3): readonly TraceEvent[] =>
+    runSubscriptionScenario(tmp, `, account.1.subscribe_mwi: 1${settings}`, model, extra, mode);
 
   it('the option is a model option with the ★ default stayOnOldServerUntilRefresh', () => {
     expect(DEFAULT_MODEL_OPTIONS.featureResubscribeDefault).to.equal('stayOnOldServerUntilRefresh');
