@@ -52,7 +52,7 @@ export function explainInWords(config: PhoneConfig, account: AccountSettings): s
   if (subscribeWords) lines.push(subscribeWords);
   lines.push(
     account.features.length > 0
-      ? `Features kept with the working server: ${account.features.join(', ')} — lost while a server without them (a fallback server) is working.`
+      ? `Features kept with the working server: ${account.features.join(', ')} — lost while a server without them is working${s1 && s2 ? `; ${FALLBACK_WORDS[DEFAULT_MODEL_OPTIONS.fallbackFeatureSet](account.fallback.type === 1)} (model option fallbackFeatureSet=${DEFAULT_MODEL_OPTIONS.fallbackFeatureSet})` : ''}.`
       : 'No MWI, shared-line or reg-event subscriptions are configured.',
   );
   if (account.features.length > 0) {
@@ -61,6 +61,15 @@ export function explainInWords(config: PhoneConfig, account: AccountSettings): s
   }
   return lines;
 }
+
+/** B16 / AMB-14: what the fallback server gets, by fallbackFeatureSet (successive: redundancy_type 1). */
+const FALLBACK_WORDS = {
+  basicCallsOnly: () => 'server 2 (fallback) gets basic calls only: no SUBSCRIBE to it, the features are lost while it works',
+  allInSuccessive: (successive: boolean) => (successive
+    ? 'in successive mode server 2 (fallback) takes every function: the phone subscribes there'
+    : 'in concurrent mode server 2 (fallback) gets basic calls only: no SUBSCRIBE to it'),
+  configurable: () => "the phone subscribes with server 2 (fallback) too; the server's features decide",
+} as const;
 
 const RESUBSCRIBE_WORDS = {
   stayOnOldServerUntilRefresh: 'stay on the old address and are refreshed there; a refresh that fails moves them to the working address at once',

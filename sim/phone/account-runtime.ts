@@ -14,6 +14,7 @@ import type { AccountSettings, ServerSettings } from './phone-config.js';
 import { RegistrationAgent } from './registration-agent.js';
 import { callLists } from './call-lists.js';
 import { callBounds, retryBound } from './retry-limits.js';
+import { fallbackSubscribes } from './resubscribe-rule.js';
 import { ServerDirectory, ServerList } from './server-directory.js';
 
 /** Model option retryAfter (AMB-23) → how a 503's Retry-After sets the registration retry wait. */
@@ -300,6 +301,8 @@ export class AccountRuntime {
     const settings = agent && this.account.servers[this.agents.indexOf(agent)];
     this.features?.workingServerChanged(address && next !== null && settings ? {
       address, name: next, index: settings.index, failbackMode: settings.failbackMode, failbackSubscribe: settings.failbackSubscribe === true,
+      ...(settings.index === 2 && this.account.servers.some((s) => s.index === 1)
+        ? { fallback: fallbackSubscribes(this.options.fallbackFeatureSet, this.account.fallback.type === 1) } : {}),
     } : undefined, reason);
   }
 

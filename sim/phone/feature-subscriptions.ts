@@ -22,6 +22,8 @@ export interface WorkingServer {
   index: 1 | 2;
   failbackMode: 0 | 1 | 2 | 3;
   failbackSubscribe: boolean;
+  /** B16 / AMB-14: server 2 working while server 1 is not, and whether it gets subscriptions (with why). */
+  fallback?: { subscribe: boolean; why: string };
 }
 
 /** One feature's subscription: where it lives, which transaction's answer counts, its refresh. */
@@ -77,6 +79,12 @@ export class FeatureSubscriptions {
         continue;
       }
       const at = sub.at;
+      if (working.fallback && !working.fallback.subscribe) {
+        this.end(sub);
+        if (at) this.note(sub, 'drop', at.name, `working server is now the fallback server ${working.name} (${reason}): ${working.fallback.why}`);
+        this.set(sub.feature, false, working.name, `${working.name} is the fallback server: ${working.fallback.why}`);
+        continue;
+      }
       if (!at) {
         this.send(sub, 'subscribe', `new working server ${working.name} (${reason})`);
         continue;

@@ -46,3 +46,20 @@ export function moveAction(m: WorkingMove, options: Pick<FailbackModelOptions, '
       return { action: 'drop', why: `${off}: dropped at the failover (featureResubscribeDefault = dropped)` };
   }
 }
+
+/**
+ * B16 / AMB-14: does the fallback server (server 2 working while server 1 is not) get the
+ * subscriptions? `successive`: account.X.fallback.redundancy_type = 1.
+ */
+export function fallbackSubscribes(option: FailbackModelOptions['fallbackFeatureSet'], successive: boolean): { subscribe: boolean; why: string } {
+  switch (option) {
+    case 'basicCallsOnly':
+      return { subscribe: false, why: 'the fallback server gets basic calls only, no subscriptions (fallbackFeatureSet = basicCallsOnly)' };
+    case 'allInSuccessive':
+      return successive
+        ? { subscribe: true, why: 'successive fallback: the fallback server takes every calling function (fallbackFeatureSet = allInSuccessive)' }
+        : { subscribe: false, why: 'concurrent fallback: the fallback server gets basic calls only (fallbackFeatureSet = allInSuccessive)' };
+    case 'configurable':
+      return { subscribe: true, why: "the fallback server's configured features decide (fallbackFeatureSet = configurable)" };
+  }
+}

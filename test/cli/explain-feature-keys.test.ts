@@ -64,6 +64,12 @@ describe('sipsim explain: feature keys of the fact sheet (failback & features ar
     expect(words(['account.1.sip_server.1.failback_subscribe.enable = 1'])).to.include('has no effect in failback mode 0');
   });
 
+  it('with a fallback server, the summary says what it gets (B16, model option fallbackFeatureSet)', () => {
+    const r = runCli(['explain', write(['account.1.subscribe_mwi = 1', 'account.1.sip_server.2.address = 10.0.0.3'])]);
+    expect(r.code).to.equal(0);
+    expect(r.stdout).to.include('server 2 (fallback) gets basic calls only: no SUBSCRIBE to it').and.include('fallbackFeatureSet=basicCallsOnly');
+  });
+
   it('out-of-range values: file:line, key and range, exit 2', () => {
     for (const [line, range] of [['account.1.blf.subscribe_period = 10', '30 to 2147483647'], ['account.1.line_seize.expires = 70000', '0 to 65535'], ['account.1.unregister_on_reboot = 2', '0 (disabled), 1 (enabled)']]) {
       const r = runCli(['explain', write([line])]);

@@ -84,6 +84,17 @@ export interface FailbackModelOptions {
    * before the fact sheet did so whatever the key).
    */
   featureResubscribeDefault: 'stayOnOldServerUntilRefresh' | 'dropped' | 'movedAtNextRefresh';
+  /**
+   * AMB-14 (B16) — which subscriptions the fallback server (server 2, while server 1 is not
+   * registered) gets. 'basicCallsOnly' (default, ★, white paper): none — MWI, shared line and
+   * reg event are lost while it works, without a SUBSCRIBE to it. 'allInSuccessive' (newer
+   * guides: in successive mode the fallback server handles every calling function): in
+   * successive mode the phone SUBSCRIBEs there at once, in concurrent mode none. 'configurable'
+   * (the model before the fact sheet): the phone SUBSCRIBEs there at once and the scenario's
+   * server `features:` decide (489 Bad Event for a feature it lacks). With every value the
+   * SUBSCRIBEs go to server 1 again at once when it works again.
+   */
+  fallbackFeatureSet: 'basicCallsOnly' | 'allInSuccessive' | 'configurable';
 }
 
 export const FAILBACK_DEFAULTS: FailbackModelOptions = {
@@ -96,6 +107,7 @@ export const FAILBACK_DEFAULTS: FailbackModelOptions = {
   inDialogRequests: 'stayOnDialogServer',
   dnsTtlSource: 'aRecord',
   featureResubscribeDefault: 'stayOnOldServerUntilRefresh',
+  fallbackFeatureSet: 'basicCallsOnly',
 };
 
 export const FAILBACK_SPECS: { [K in keyof FailbackModelOptions]: ModelOptionSpec } = {
@@ -108,4 +120,5 @@ export const FAILBACK_SPECS: { [K in keyof FailbackModelOptions]: ModelOptionSpe
   inDialogRequests: { kind: 'enum', values: ['stayOnDialogServer', 'applyFailbackRules'] },
   dnsTtlSource: { kind: 'enum', values: ['aRecord', 'minAlongChain'] },
   featureResubscribeDefault: { kind: 'enum', values: ['stayOnOldServerUntilRefresh', 'dropped', 'movedAtNextRefresh'] },
+  fallbackFeatureSet: { kind: 'enum', values: ['basicCallsOnly', 'allInSuccessive', 'configurable'] },
 };
