@@ -14,8 +14,8 @@ import type { AccountSettings, ServerSettings } from './phone-config.js';
 import { RegistrationAgent } from './registration-agent.js';
 import { callLists } from './call-lists.js';
 import { callBounds, retryBound } from './retry-limits.js';
-import { fallbackSubscribes } from './resubscribe-rule.js';
 import { ServerDirectory, ServerList } from './server-directory.js';
+import { subscriptionRefreshAfter, workingServerFor } from './subscription-context.js';
 
 /** Model option retryAfter (AMB-23) → how a 503's Retry-After sets the registration retry wait. */
 const RETRY_AFTER_WAIT = { honour: 'override', honourForRegisterOnly: 'override', tryLast: 'atLeast', ignore: 'ignore' } as const;
@@ -71,7 +71,7 @@ export class AccountRuntime {
     if (account.features.length > 0) {
       this.features = new FeatureSubscriptions(this.clock, this.trace, this.sip, {
         phone: this.phone, account: account.index, user: account.userName, domain: account.servers[0]?.address ?? this.sip.host.ip,
-      }, account.features, this.options, (granted) => this.subscriptionRefreshAfter(granted));
+      }, account.features, this.options, subscriptionRefreshAfter(account, this.options));
     }
     // R6 successive registration: one server at a time — server 2 only while server 1 fails, and
     // server 1 probed every fallback.timeout meanwhile. R5 concurrent (default): both at once.
@@ -299,19 +299,6 @@ export class AccountRuntime {
     this.trace.emit({ kind: 'phone.working-server', phone: this.phone, account: this.account.index, server: next, reason });
     const address = agent?.registeredAddress;
     const settings = agent && this.account.servers[this.agents.indexOf(agent)];
-    this.features?.workingServerChanged(address && next !== null && settings ? {
-      address, name: next, index: settings.index, failbackMode: settings.failbackMode, failbackSubscribe: settings.failbackSubscribe === true,
-      ...(settings.index === 2 && this.account.servers.some((s) => s.index === 1)
-        ? { fallback: fallbackSubscribes(this.options.fallbackFeatureSet, this.account.fallback.type === 1) } : {}),
-    } : undefined, reason);
+    this.features?.workingServerChanged(address && next !== null && settings ? workingServerFor(address, next, settings, this.account, this.options) : undefined, reason);
   }
-
-  /**
-   * A subscription's refresh: account.X.subscribe_expires_overlap seconds before the granted
-   * lifetime ends; with -1 (or an overlap not shorter than the lifetime) at refreshFraction of it.
-   */
-  private subscriptionRefreshAfter(granted: number): Micros {
-    const overlap = this.account.subscribeExpiresOverlap;
-    const seconds = overlap >= 0 && overlap < granted ? granted - overlap : granted * this.options.refreshFraction;
-    return Math.round(seconds * 1_000_000);
-  }}
+}
