@@ -40,6 +40,25 @@ export interface LocatingResolver {
   resolve(name: string, qtype: ResolveQtype, done: ResolveDone): void;
 }
 
+/** One account's cache keys: account.X.dns_cache_type and account.X.static_cache_pri. */
+export interface CacheView {
+  cacheType: CacheType;
+  staticPri: 0 | 1;
+}
+
+/** The phone's resolver as one account uses it: its own cache keys over the shared socket and store. */
+export interface AccountResolver extends LocatingResolver {
+  readonly view: CacheView;
+  /** Static entries exist and stand in after live DNS (static_cache_pri = 0). */
+  readonly hasStaticEntries: boolean;
+  staticOnly(): LocatingResolver;
+}
+
+interface Waiter {
+  done: ResolveDone;
+  view: CacheView;
+}
+
 export interface StubResolverOptions {
   /** DNS server addresses, primary first (resolv.conf `nameserver` lines). Empty ⇒ static cache only. */
   servers: string[];
@@ -81,7 +100,7 @@ interface Question {
   name: string;
   qtype: ResolveQtype;
   key: string;
-  waiters: ResolveDone[];
+  waiters: Waiter[];
   /** Transmissions so far; under 'rounds' try k goes to servers[k % n] in round ⌊k / n⌋. */
   tries: number;
   /** 'primaryThenSecondary': the server being tried (index) and its tries so far. */
@@ -97,9 +116,11 @@ interface Question {
 
 export class StubResolver implements UdpSocket {
   readonly cache: DnsCache;
+  /** The cache keys of a lookup that names none (the phone's first account). */
+  readonly view: CacheView;
   readonly statics: StaticCache;
   readonly port: number;
-  private readonly opts: Required<Omit<StubResolverOptions, 'staticRecords' | 'staticTtlClock' | 'port' | 'negativeTtl'>>;
+  private readonly opts: Required<Omit<StubResolverOptions, 'staticRecords' | 'staticTtlClock' | 'port' | 'negativeTtl' | 'cacheType' | 'staticPri'>>;
   private nextId = 0;
   private byId = noEntries<number, Question>();
   private inflight = noEntries<string, Question>();
@@ -114,37 +135,47 @@ export class StubResolver implements UdpSocket {
     const o = { ...RESOLVER_DEFAULTS, ...options };
     if (!Number.isSafeInteger(o.timeout) || o.timeout <= 0) throw new Error(`Cannot create resolver on ${host.name}: timeout ${o.timeout} µs is not a positive integer`);
     if (!Number.isInteger(o.attempts) || o.attempts < 1) throw new Error(`Cannot create resolver on ${host.name}: attempts ${o.attempts} is below 1`);
-    this.opts = { servers: [...o.servers], timeout: o.timeout, attempts: o.attempts, backoff: o.backoff, serverOrder: o.serverOrder, cacheType: o.cacheType, staticPri: o.staticPri, failureTtl: o.failureTtl };
+    this.opts = { servers: [...o.servers], timeout: o.timeout, attempts: o.attempts, backoff: o.backoff, serverOrder: o.serverOrder, failureTtl: o.failureTtl };
     this.port = o.port;
     this.cache = new DnsCache(o.cacheType, o.negativeTtl);
+    this.view = { cacheType: o.cacheType, staticPri: o.staticPri };
     this.statics = new StaticCache(options.staticRecords ?? [], options.staticTtlClock);
     host.bind(this.port, this);
   }
 
-  resolve(qname: string, qtype: ResolveQtype, done: ResolveDone): void {
+  /**
+   * This resolver as an account with its own dns_cache_type and static_cache_pri uses it: one
+   * socket, one store of answers and one static cache for the phone, read and written by each
+   * account's rules (a type-0 account neither reads nor fills the store).
+   */
+  forAccount(view: CacheView): AccountResolver {
+    return new AccountView(this, view);
+  }
+
+  resolve(qname: string, qtype: ResolveQtype, done: ResolveDone, view: CacheView = this.view): void {
     const name = normalizeName(qname);
     const now = this.clock.now;
     const servers = this.opts.servers;
     // R8: static first when static_cache_pri = 1, and only static when no DNS server is configured.
-    if (this.opts.staticPri === 1 || servers.length === 0) {
+    if (view.staticPri === 1 || servers.length === 0) {
       if (this.useStatic(name, qtype, done)) return;
       if (servers.length === 0) return this.later(done, { ok: false, error: 'nxdomain', source: 'static' });
     }
-    const hit = this.cache.get(name, qtype, now);
+    const hit = this.cache.get(name, qtype, now, view.cacheType);
     if (hit?.kind === 'positive') {
       if (this.trace.on['dns.cache']) this.trace.emit({ kind: 'dns.cache', host: this.host.name, name, qtype, source: 'cache', records: hit.records.map(formatRecord) });
-      return this.later(done, { ok: true, records: hit.records, additional: hit.additional, source: 'cache', expiresAt: hit.expiresAt });
+      return this.later(done, { ok: true, records: hit.records, additional: view.cacheType === 2 ? hit.additional : [], source: 'cache', expiresAt: hit.expiresAt });
     }
     if (hit?.kind === 'negative') {
       this.trace.emit({ kind: 'dns.cache', host: this.host.name, name, qtype, source: 'negative', records: [] });
-      if (this.opts.staticPri === 0 && this.useStatic(name, qtype, done)) return;
+      if (view.staticPri === 0 && this.useStatic(name, qtype, done)) return;
       return this.later(done, { ok: false, error: hit.error, source: 'negative' });
     }
     const key = `${name}|${qtype}`;
     const pending = this.inflight.get(key);
     // The same question already on the wire: wait for its answer rather than ask twice.
-    if (pending) return void pending.waiters.push(done);
-    const q: Question = { name, qtype, key, waiters: [done], tries: 0, serverIndex: 0, onServer: 0, id: 0, server: '', timer: 0, sawServfail: false, resolver: this };
+    if (pending) return void pending.waiters.push({ done, view });
+    const q: Question = { name, qtype, key, waiters: [{ done, view }], tries: 0, serverIndex: 0, onServer: 0, id: 0, server: '', timer: 0, sawServfail: false, resolver: this };
     this.inflight = withEntry(this.inflight, key, q);
     this.transmit(q);
   }
@@ -167,14 +198,16 @@ export class StubResolver implements UdpSocket {
     if (msg.rcode === 'NOERROR' || msg.rcode === 'NXDOMAIN') {
       const records = answersOfType(msg.answers, q.qtype);
       if (msg.rcode === 'NOERROR' && records.length > 0) {
-        const cachedUntil = this.cache.putAnswer(q.name, q.qtype, msg.answers, records, msg.additional, now);
+        const cachedUntil = this.cache.putAnswer(q.name, q.qtype, msg.answers, records, msg.additional, now, storeType(q));
+        const fresh: ResolveResult = { ok: true, records, additional: msg.additional, source: 'network', expiresAt: cachedUntil };
         // dns_cache_type 0 (always query): the answer is good for this request only.
-        if (this.opts.cacheType === 0) return this.finish(q, { ok: true, records, additional: msg.additional, source: 'network', expiresAt: now, ttlEnd: cachedUntil });
-        return this.finish(q, { ok: true, records, additional: msg.additional, source: 'network', expiresAt: cachedUntil });
+        const once: ResolveResult = { ...fresh, expiresAt: now, ttlEnd: cachedUntil };
+        return this.finish(q, (v) => (v.cacheType === 0 ? once : fresh));
       }
       const error = msg.rcode === 'NXDOMAIN' ? 'nxdomain' : 'nodata';
-      this.cache.putNegative(q.name, q.qtype, error, ofType(msg.authority, 'SOA')[0], now);
-      return this.finish(q, { ok: false, error, source: 'network' });
+      this.cache.putNegative(q.name, q.qtype, error, ofType(msg.authority, 'SOA')[0], now, storeType(q));
+      const failed: ResolveResult = { ok: false, error, source: 'network' };
+      return this.finish(q, () => failed);
     }
     // SERVFAIL, REFUSED, NOTIMP…: this server cannot help; glibc's res_send moves to the next one.
     q.sawServfail = true;
@@ -235,8 +268,9 @@ export class StubResolver implements UdpSocket {
     }
     const error = q.sawServfail ? 'servfail' : 'timeout';
     // AMB-18: remembered for failureTtl seconds, so the next lookup fails (or falls to the static entries) at once.
-    this.cache.putFailure(q.name, q.qtype, error, this.opts.failureTtl, this.clock.now);
-    this.finish(q, { ok: false, error, source: 'network' });
+    this.cache.putFailure(q.name, q.qtype, error, this.opts.failureTtl, this.clock.now, storeType(q));
+    const failed: ResolveResult = { ok: false, error, source: 'network' };
+    this.finish(q, () => failed);
   }
 
   private timeoutFor(round: number): Micros {
@@ -246,11 +280,21 @@ export class StubResolver implements UdpSocket {
   }
 
   /** Called from a clock event (answer, timeout, ICMP), so the waiters run asynchronously to `resolve`. */
-  private finish(q: Question, result: ResolveResult): void {
+  private finish(q: Question, resultFor: (view: CacheView) => ResolveResult): void {
     this.inflight = withoutEntry(this.inflight, q.key);
-    // R8, live first: when the query returns nothing, the static entries stand in while valid.
-    const staticHit = !result.ok && this.opts.staticPri === 0 ? this.staticResult(q.name, q.qtype) : undefined;
-    for (const done of q.waiters) done(staticHit ?? result);
+    let staticHit: ResolveResult | undefined | null = null;
+    for (const { done, view } of q.waiters) {
+      const result = resultFor(view);
+      // R8, live first: when the query returns nothing, the static entries stand in while valid.
+      if (!result.ok && view.staticPri === 0) {
+        if (staticHit === null) staticHit = this.staticResult(q.name, q.qtype);
+        if (staticHit) {
+          done(staticHit);
+          continue;
+        }
+      }
+      done(result);
+    }
   }
 
   /**
@@ -270,7 +314,7 @@ export class StubResolver implements UdpSocket {
   }
 
   get hasStaticEntries(): boolean {
-    return this.statics.size > 0 && this.opts.staticPri === 0;
+    return this.statics.size > 0 && this.view.staticPri === 0;
   }
 
   private useStatic(name: string, qtype: ResolveQtype, done: ResolveDone): boolean {
@@ -300,6 +344,40 @@ export class StubResolver implements UdpSocket {
   private nameOf(ip: string): string {
     return this.network.hostByIp(ip)?.name ?? ip;
   }
+}
+
+/** One account's use of the phone's resolver: a class, not closures, so a fleet's phones share its methods. */
+class AccountView implements AccountResolver {
+  constructor(
+    private readonly resolver: StubResolver,
+    readonly view: CacheView,
+  ) {}
+
+  get clock(): Clock {
+    return this.resolver.clock;
+  }
+  get trace(): Trace {
+    return this.resolver.trace;
+  }
+  get host(): Host {
+    return this.resolver.host;
+  }
+  get hasStaticEntries(): boolean {
+    return this.resolver.statics.size > 0 && this.view.staticPri === 0;
+  }
+  resolve(name: string, qtype: ResolveQtype, done: ResolveDone): void {
+    this.resolver.resolve(name, qtype, done, this.view);
+  }
+  staticOnly(): LocatingResolver {
+    return this.resolver.staticOnly();
+  }
+}
+
+/** What the store keeps of an answer: the highest dns_cache_type among the accounts waiting for it. */
+function storeType(q: Question): CacheType {
+  let t: CacheType = 0;
+  for (const w of q.waiters) if (w.view.cacheType > t) t = w.view.cacheType;
+  return t;
 }
 
 function deliver(a: { done: ResolveDone; result: ResolveResult }): void {
