@@ -13,7 +13,10 @@ import type { Datagram, Host, UdpSocket } from '../net/host.js';
 import type { Network } from '../net/network.js';
 import { CacheType, DnsCache, NegativeKind, StaticCache, StaticTtlClock } from './dns-cache.js';
 import { DNS_PORT, queryLabel } from './dns-server.js';
-import { DnsRecord, formatRecord, normalizeName, ofType } from './records.js';
+import { answersOfType, DnsRecord, formatRecord, normalizeName, ofType } from './records.js';
+import { AccountView, type AccountResolver, type CacheView } from './account-resolver.js';
+
+export type { AccountResolver, CacheView } from './account-resolver.js';
 import { decodeMessage, encodeQuery } from './wire.js';
 
 export type ResolveQtype = 'A' | 'SRV' | 'NAPTR';
@@ -38,20 +41,6 @@ export interface LocatingResolver {
   readonly trace: Trace;
   readonly host: Host;
   resolve(name: string, qtype: ResolveQtype, done: ResolveDone): void;
-}
-
-/** One account's cache keys: account.X.dns_cache_type and account.X.static_cache_pri. */
-export interface CacheView {
-  cacheType: CacheType;
-  staticPri: 0 | 1;
-}
-
-/** The phone's resolver as one account uses it: its own cache keys over the shared socket and store. */
-export interface AccountResolver extends LocatingResolver {
-  readonly view: CacheView;
-  /** Static entries exist and stand in after live DNS (static_cache_pri = 0). */
-  readonly hasStaticEntries: boolean;
-  staticOnly(): LocatingResolver;
 }
 
 interface Waiter {
@@ -346,33 +335,6 @@ export class StubResolver implements UdpSocket {
   }
 }
 
-/** One account's use of the phone's resolver: a class, not closures, so a fleet's phones share its methods. */
-class AccountView implements AccountResolver {
-  constructor(
-    private readonly resolver: StubResolver,
-    readonly view: CacheView,
-  ) {}
-
-  get clock(): Clock {
-    return this.resolver.clock;
-  }
-  get trace(): Trace {
-    return this.resolver.trace;
-  }
-  get host(): Host {
-    return this.resolver.host;
-  }
-  get hasStaticEntries(): boolean {
-    return this.resolver.statics.size > 0 && this.view.staticPri === 0;
-  }
-  resolve(name: string, qtype: ResolveQtype, done: ResolveDone): void {
-    this.resolver.resolve(name, qtype, done, this.view);
-  }
-  staticOnly(): LocatingResolver {
-    return this.resolver.staticOnly();
-  }
-}
-
 /** What the store keeps of an answer: the highest dns_cache_type among the accounts waiting for it. */
 function storeType(q: Question): CacheType {
   let t: CacheType = 0;
@@ -385,18 +347,3 @@ function deliver(a: { done: ResolveDone; result: ResolveResult }): void {
 }
 
 const questionTimedOut = (q: Question): void => q.resolver.onTimeout(q);
-
-/**
- * The answers of one type, one array per decoded answer section and type: decoded messages are
- * shared by every resolver that got the same answer (wire.ts), so a fleet's caches share these
- * arrays too instead of holding a filtered copy each. Nobody changes cached records.
- */
-const byType = new WeakMap<readonly DnsRecord[], Map<string, DnsRecord[]>>();
-
-function answersOfType(answers: DnsRecord[], qtype: string): DnsRecord[] {
-  let types = byType.get(answers);
-  if (!types) byType.set(answers, (types = new Map()));
-  let list = types.get(qtype);
-  if (!list) types.set(qtype, (list = answers.filter((r) => r.type === qtype)));
-  return list;
-}
