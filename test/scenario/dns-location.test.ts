@@ -254,6 +254,15 @@ events:
     expect(calls).to.deep.equal(['answered via sip1', 'answered via sip1']);
   });
 
+  it('--model dnsCacheType0=… (a key with a digit) is accepted on the command line; a wrong value exits 2 naming the key', () => {
+    const file = path.join(repoRoot, 'scenarios', '17-failback-mode1-dnsttl.yaml');
+    const ok = runCli(['run', file, '--quiet', '--model', 'dnsCacheType0=everyDialogOrRegistration', '--model', 'dnsServerOrder=rounds']);
+    expect([ok.code, ok.stderr]).to.deep.equal([0, '']);
+    const bad = runCli(['run', file, '--quiet', '--model', 'dnsCacheType0=sometimes']);
+    expect(bad.code).to.equal(2);
+    expect(bad.stderr).to.contain('dnsCacheType0: expected one of everyTransaction, everyDialogOrRegistration, found "sometimes"');
+  });
+
   it('dnsCacheType0 (AMB-19): everyTransaction (★) locates for the call at 30 s and the renewal at 54 s; everyDialogOrRegistration for the call only, the renewal reuses the list', () => {
     const records = ['"_sip._udp.pbx.example.com. 300 IN SRV 10 50 5060 sip1.pbx.example.com."', '"sip1.pbx.example.com. 300 IN A 10.0.0.1"'];
     const events = '  - { at: 30s, call: { from: erin, to: "2000", duration: 5s } }';
