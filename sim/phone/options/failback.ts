@@ -66,11 +66,13 @@ export interface FailbackModelOptions {
    * record"): the TTL of the A record that gave the registered address, counted from when that
    * record was fetched; when it runs out nothing is sent — the next request (a call, the next
    * renewal) walks the list from the primary. Re-registering with the same address before then
-   * does not push the lapse on. 'minAlongChain' (the model before the fact sheet): the smallest
+   * does not push the lapse on. 'srvRecord': the same, with the TTL of the SRV record that named
+   * the registered address's target (its A record's when the address came without SRV).
+   * 'minAlongChain' (the model before the fact sheet): the smallest
    * TTL of every record used along NAPTR → SRV → A, taken afresh at each registration, and a
    * REGISTER probe to the primary as soon as it runs out.
    */
-  dnsTtlSource: 'aRecord' | 'minAlongChain';
+  dnsTtlSource: 'aRecord' | 'srvRecord' | 'minAlongChain';
 }
 
 export const FAILBACK_DEFAULTS: FailbackModelOptions = {
@@ -92,5 +94,5 @@ export const FAILBACK_SPECS: { [K in keyof FailbackModelOptions]: ModelOptionSpe
   onlySignalWithRegistered: { kind: 'enum', values: ['failRequest', 'allowUnregisteredAsLastResort'] },
   registrationFailbackInstant: { kind: 'enum', values: ['atRenewal', 'atExpiry'] },
   inDialogRequests: { kind: 'enum', values: ['stayOnDialogServer', 'applyFailbackRules'] },
-  dnsTtlSource: { kind: 'enum', values: ['aRecord', 'minAlongChain'] },
+  dnsTtlSource: { kind: 'enum', values: ['aRecord', 'srvRecord', 'minAlongChain'] },
 };
