@@ -9,7 +9,7 @@ export function parseSeed(v: string): number {
 }
 
 export function parseModel(v: string, previous: Partial<ModelOptions>): Partial<ModelOptions> {
-  const m = /^([A-Za-z]+)=(.+)$/.exec(v);
+  const m = /^([A-Za-z][A-Za-z0-9]*)=(.+)$/.exec(v);
   const key = m?.[1] as keyof ModelOptions | undefined;
   if (!m || !key || !Object.hasOwn(MODEL_OPTION_SPECS, key)) {
     throw new InputError('--model', undefined, undefined, `expected key=value with key one of ${Object.keys(MODEL_OPTION_SPECS).join(', ')}, found "${v}"`);

@@ -19,6 +19,8 @@ export interface PositiveEntry {
   records: DnsRecord[];
   additional: DnsRecord[];
   expiresAt: Micros;
+  /** Learnt from an additional section (dns_cache_type 2): an account with type 1 does not use it. */
+  fromAdditional?: true;
 }
 export interface NegativeEntry {
   kind: 'negative';
@@ -49,12 +51,16 @@ export class DnsCache {
     private readonly negativeTtl: 'soaMinimum' | number = 'soaMinimum',
   ) {}
 
-  /** The live entry for (name, type); expired entries are dropped on the way. */
-  get(name: string, type: string, now: Micros): CacheEntry | undefined {
+  /**
+   * The live entry for (name, type); expired entries are dropped on the way. `cacheType`: the
+   * asking account's dns_cache_type — 0 uses no entry, 1 none learnt from an additional section.
+   */
+  get(name: string, type: string, now: Micros, cacheType: CacheType = this.cacheType): CacheEntry | undefined {
+    if (cacheType === 0) return undefined;
     let prev: Slot | undefined;
     for (let s = this.byName.get(name); s !== undefined; prev = s, s = s.next) {
       if (s.type !== type) continue;
-      if (now < s.entry.expiresAt) return s.entry;
+      if (now < s.entry.expiresAt) return s.entry.kind === 'positive' && s.entry.fromAdditional && cacheType !== 2 ? undefined : s.entry;
       // Expired: unlink it.
       if (prev) prev.next = s.next;
       else if (s.next) this.byName.set(name, s.next);
@@ -78,14 +84,15 @@ export class DnsCache {
   /**
    * Caches an answer for the RRset's lifetime: the smallest TTL of the records used, CNAMEs of
    * the chain included (RFC 2181 §5.2, §10.1). TTL 0 means "use for this transaction only"
-   * (RFC 1035 §3.2.1), so nothing is stored.
+   * (RFC 1035 §3.2.1), so nothing is stored. `cacheType`: the highest dns_cache_type among the
+   * accounts waiting for the answer.
    */
-  putAnswer(name: string, type: string, chain: DnsRecord[], records: DnsRecord[], additional: DnsRecord[], now: Micros): Micros {
+  putAnswer(name: string, type: string, chain: DnsRecord[], records: DnsRecord[], additional: DnsRecord[], now: Micros, cacheType: CacheType = this.cacheType): Micros {
     const expiresAt = now + ttlUs(minTtl(chain));
-    if (this.cacheType === 0 || expiresAt <= now) return expiresAt;
-    const extra = this.cacheType === 2 ? additional : [];
+    if (cacheType === 0 || expiresAt <= now) return expiresAt;
+    const extra = cacheType === 2 ? additional : [];
     this.set(name, type, { kind: 'positive', records, additional: extra, expiresAt });
-    if (this.cacheType === 2) this.putAdditional(additional, now);
+    if (cacheType === 2) this.putAdditional(additional, now);
     return expiresAt;
   }
 
@@ -94,8 +101,8 @@ export class DnsCache {
    * authority section it SHOULD NOT be cached, and is not. With a fixed TTL (AMB-18 `fixed`)
    * every negative answer lives that long, SOA or not.
    */
-  putNegative(name: string, type: string, error: NegativeKind, soa: SoaRecord | undefined, now: Micros): void {
-    if (this.cacheType === 0) return;
+  putNegative(name: string, type: string, error: NegativeKind, soa: SoaRecord | undefined, now: Micros, cacheType: CacheType = this.cacheType): void {
+    if (cacheType === 0) return;
     const ttl = this.negativeTtl === 'soaMinimum' ? (soa ? Math.min(soa.ttl, soa.minimum) : 0) : this.negativeTtl;
     if (ttl <= 0) return;
     this.set(name, type, { kind: 'negative', error, expiresAt: now + ttlUs(ttl) });
@@ -105,8 +112,8 @@ export class DnsCache {
    * RFC 2308 §7: a SERVFAIL, or a server that did not answer at all, MAY be cached, for at most
    * five minutes (AMB-18). `seconds` 0 = not cached.
    */
-  putFailure(name: string, type: string, error: 'timeout' | 'servfail', seconds: number, now: Micros): void {
-    if (this.cacheType === 0 || seconds <= 0) return;
+  putFailure(name: string, type: string, error: 'timeout' | 'servfail', seconds: number, now: Micros, cacheType: CacheType = this.cacheType): void {
+    if (cacheType === 0 || seconds <= 0) return;
     this.set(name, type, { kind: 'negative', error, expiresAt: now + ttlUs(seconds) });
   }
 
@@ -124,9 +131,9 @@ export class DnsCache {
       else groups.set(k, { name: r.name, type: r.type, records: [r] });
     }
     for (const { name, type, records } of groups.values()) {
-      if (this.get(name, type, now)) continue;
+      if (this.get(name, type, now, 2)) continue;
       const expiresAt = now + ttlUs(minTtl(records));
-      if (expiresAt > now) this.set(name, type, { kind: 'positive', records, additional: [], expiresAt });
+      if (expiresAt > now) this.set(name, type, { kind: 'positive', records, additional: [], expiresAt, fromAdditional: true });
     }
   }
 }

@@ -113,3 +113,18 @@ export function formatRecord(r: DnsRecord): string {
 export function ofType<T extends DnsType>(records: readonly DnsRecord[], type: T): Extract<DnsRecord, { type: T }>[] {
   return records.filter((r): r is Extract<DnsRecord, { type: T }> => r.type === type);
 }
+
+/**
+ * The answers of one type, one array per decoded answer section and type: decoded messages are
+ * shared by every resolver that got the same answer (wire.ts), so a fleet's caches share these
+ * arrays too instead of holding a filtered copy each. Nobody changes cached records.
+ */
+const byType = new WeakMap<readonly DnsRecord[], Map<string, DnsRecord[]>>();
+
+export function answersOfType(answers: DnsRecord[], qtype: string): DnsRecord[] {
+  let types = byType.get(answers);
+  if (!types) byType.set(answers, (types = new Map()));
+  let list = types.get(qtype);
+  if (!list) types.set(qtype, (list = answers.filter((r) => r.type === qtype)));
+  return list;
+}

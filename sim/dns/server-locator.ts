@@ -38,8 +38,9 @@ export interface LocateResult {
   /** µs: when the first record used runs out (min TTL); Infinity for an IP literal (no DNS). */
   expiresAt: Micros;
   /**
-   * Per entry of `servers` (same index): when the A record that gave that address runs out (µs);
-   * Infinity for an IP literal. Failback mode 1 under AMB-07 dnsTtlSource = aRecord reads it.
+   * Per entry of `servers` (same index): when the A record that gave that address runs out (µs),
+   * or its SRV record under LocateOptions.addressTtl = 'srv'; Infinity for an IP literal.
+   * Failback mode 1 under AMB-07 dnsTtlSource = aRecord / srvRecord reads it.
    */
   addressExpiresAt: Micros[];
 }
@@ -59,6 +60,11 @@ export interface LocateOptions {
   transportWithoutNaptr?: 'srv' | 'aOnly';
   /** AMB-34 — naptr_build = 1 SRV order: 'tlsFirst' (default: TLS, TCP, UDP) | 'udpFirst' (UDP, TCP, TLS). */
   naptrBuildOrder?: 'tlsFirst' | 'udpFirst';
+  /**
+   * AMB-07 — what addressExpiresAt holds per address: 'a' (default) the end of the A record that
+   * gave it; 'srv' the end of the SRV record that named its target (the A record's when no SRV was used).
+   */
+  addressTtl?: 'a' | 'srv';
   /** 'rotate' state: lookups so far per name (kept by the caller, one map per account). */
   rotation?: Map<string, number>;
 }
@@ -192,6 +198,7 @@ class Location {
   private srv(owner: string, transport: SipTransport, cb: (list: Located[] | undefined) => void): void {
     this.lookup(owner, 'SRV', (r) => {
       if (!r.ok) return cb(undefined);
+      const srvEnd = this.options.addressTtl === 'srv' ? (r.ttlEnd ?? r.expiresAt) : undefined;
       // RFC 2782: a lone target "." says the service is decidedly not available here.
       const ordered = orderSrvBy(ofType(r.records, 'SRV'), this.rng, this.options.srvEqualPriority ?? 'rfc2782Random').filter((s) => s.target !== '');
       if (ordered.length === 0) this.lastFailure = `SRV ${owner}: service not available (target ".")`;
@@ -201,7 +208,11 @@ class Location {
         const s = ordered[i]!;
         this.addresses(s.target, s.port, transport, (list) => {
           // The same address and port twice adds nothing to failover: keep its first place.
-          for (const l of list) if (!acc.some((a) => a.ip === l.ip && a.port === l.port && a.transport === l.transport)) acc.push(l);
+          for (const l of list) {
+            if (acc.some((a) => a.ip === l.ip && a.port === l.port && a.transport === l.transport)) continue;
+            acc.push(l);
+            if (srvEnd !== undefined) this.aEnds.set(l, srvEnd);
+          }
           walk(i + 1);
         });
       };

@@ -13,7 +13,10 @@ import type { Datagram, Host, UdpSocket } from '../net/host.js';
 import type { Network } from '../net/network.js';
 import { CacheType, DnsCache, NegativeKind, StaticCache, StaticTtlClock } from './dns-cache.js';
 import { DNS_PORT, queryLabel } from './dns-server.js';
-import { DnsRecord, formatRecord, normalizeName, ofType } from './records.js';
+import { answersOfType, DnsRecord, formatRecord, normalizeName, ofType } from './records.js';
+import { AccountView, type AccountResolver, type CacheView } from './account-resolver.js';
+
+export type { AccountResolver, CacheView } from './account-resolver.js';
 import { decodeMessage, encodeQuery } from './wire.js';
 
 export type ResolveQtype = 'A' | 'SRV' | 'NAPTR';
@@ -38,6 +41,11 @@ export interface LocatingResolver {
   readonly trace: Trace;
   readonly host: Host;
   resolve(name: string, qtype: ResolveQtype, done: ResolveDone): void;
+}
+
+interface Waiter {
+  done: ResolveDone;
+  view: CacheView;
 }
 
 export interface StubResolverOptions {
@@ -81,7 +89,7 @@ interface Question {
   name: string;
   qtype: ResolveQtype;
   key: string;
-  waiters: ResolveDone[];
+  waiters: Waiter[];
   /** Transmissions so far; under 'rounds' try k goes to servers[k % n] in round ⌊k / n⌋. */
   tries: number;
   /** 'primaryThenSecondary': the server being tried (index) and its tries so far. */
@@ -97,9 +105,11 @@ interface Question {
 
 export class StubResolver implements UdpSocket {
   readonly cache: DnsCache;
+  /** The cache keys of a lookup that names none (the phone's first account). */
+  readonly view: CacheView;
   readonly statics: StaticCache;
   readonly port: number;
-  private readonly opts: Required<Omit<StubResolverOptions, 'staticRecords' | 'staticTtlClock' | 'port' | 'negativeTtl'>>;
+  private readonly opts: Required<Omit<StubResolverOptions, 'staticRecords' | 'staticTtlClock' | 'port' | 'negativeTtl' | 'cacheType' | 'staticPri'>>;
   private nextId = 0;
   private byId = noEntries<number, Question>();
   private inflight = noEntries<string, Question>();
@@ -120,39 +130,49 @@ export class StubResolver implements UdpSocket {
     if (!Number.isInteger(attempts) || attempts < 1) throw new Error(`Cannot create resolver on ${host.name}: attempts ${attempts} is below 1`);
     const cacheType = options.cacheType ?? d.cacheType;
     this.opts = {
-      servers: [...options.servers], timeout, attempts, backoff: options.backoff ?? d.backoff, serverOrder: options.serverOrder ?? d.serverOrder, cacheType,
-      staticPri: options.staticPri ?? d.staticPri, failureTtl: options.failureTtl ?? d.failureTtl,
+      servers: [...options.servers], timeout, attempts, backoff: options.backoff ?? d.backoff, serverOrder: options.serverOrder ?? d.serverOrder,
+      failureTtl: options.failureTtl ?? d.failureTtl,
     };
     this.port = options.port ?? d.port;
     this.cache = new DnsCache(cacheType, options.negativeTtl ?? d.negativeTtl);
+    this.view = { cacheType, staticPri: options.staticPri ?? d.staticPri };
     this.statics = new StaticCache(options.staticRecords ?? [], options.staticTtlClock);
     host.bind(this.port, this);
   }
 
-  resolve(qname: string, qtype: ResolveQtype, done: ResolveDone): void {
+  /**
+   * This resolver as an account with its own dns_cache_type and static_cache_pri uses it: one
+   * socket, one store of answers and one static cache for the phone, read and written by each
+   * account's rules (a type-0 account neither reads nor fills the store).
+   */
+  forAccount(view: CacheView): AccountResolver {
+    return new AccountView(this, view);
+  }
+
+  resolve(qname: string, qtype: ResolveQtype, done: ResolveDone, view: CacheView = this.view): void {
     const name = normalizeName(qname);
     const now = this.clock.now;
     const servers = this.opts.servers;
     // R8: static first when static_cache_pri = 1, and only static when no DNS server is configured.
-    if (this.opts.staticPri === 1 || servers.length === 0) {
+    if (view.staticPri === 1 || servers.length === 0) {
       if (this.useStatic(name, qtype, done)) return;
       if (servers.length === 0) return this.later(done, { ok: false, error: 'nxdomain', source: 'static' });
     }
-    const hit = this.cache.get(name, qtype, now);
+    const hit = this.cache.get(name, qtype, now, view.cacheType);
     if (hit?.kind === 'positive') {
       if (this.trace.on['dns.cache']) this.trace.emit({ kind: 'dns.cache', host: this.host.name, name, qtype, source: 'cache', records: hit.records.map(formatRecord) });
-      return this.later(done, { ok: true, records: hit.records, additional: hit.additional, source: 'cache', expiresAt: hit.expiresAt });
+      return this.later(done, { ok: true, records: hit.records, additional: view.cacheType === 2 ? hit.additional : [], source: 'cache', expiresAt: hit.expiresAt });
     }
     if (hit?.kind === 'negative') {
       this.trace.emit({ kind: 'dns.cache', host: this.host.name, name, qtype, source: 'negative', records: [] });
-      if (this.opts.staticPri === 0 && this.useStatic(name, qtype, done)) return;
+      if (view.staticPri === 0 && this.useStatic(name, qtype, done)) return;
       return this.later(done, { ok: false, error: hit.error, source: 'negative' });
     }
     const key = `${name}|${qtype}`;
     const pending = this.inflight.get(key);
     // The same question already on the wire: wait for its answer rather than ask twice.
-    if (pending) return void pending.waiters.push(done);
-    const q: Question = { name, qtype, key, waiters: [done], tries: 0, serverIndex: 0, onServer: 0, id: 0, server: '', timer: 0, sawServfail: false, resolver: this };
+    if (pending) return void pending.waiters.push({ done, view });
+    const q: Question = { name, qtype, key, waiters: [{ done, view }], tries: 0, serverIndex: 0, onServer: 0, id: 0, server: '', timer: 0, sawServfail: false, resolver: this };
     this.inflight = withEntry(this.inflight, key, q);
     this.transmit(q);
   }
@@ -175,14 +195,16 @@ export class StubResolver implements UdpSocket {
     if (msg.rcode === 'NOERROR' || msg.rcode === 'NXDOMAIN') {
       const records = answersOfType(msg.answers, q.qtype);
       if (msg.rcode === 'NOERROR' && records.length > 0) {
-        const cachedUntil = this.cache.putAnswer(q.name, q.qtype, msg.answers, records, msg.additional, now);
+        const cachedUntil = this.cache.putAnswer(q.name, q.qtype, msg.answers, records, msg.additional, now, storeType(q));
+        const fresh: ResolveResult = { ok: true, records, additional: msg.additional, source: 'network', expiresAt: cachedUntil };
         // dns_cache_type 0 (always query): the answer is good for this request only.
-        if (this.opts.cacheType === 0) return this.finish(q, { ok: true, records, additional: msg.additional, source: 'network', expiresAt: now, ttlEnd: cachedUntil });
-        return this.finish(q, { ok: true, records, additional: msg.additional, source: 'network', expiresAt: cachedUntil });
+        const once: ResolveResult = { ...fresh, expiresAt: now, ttlEnd: cachedUntil };
+        return this.finish(q, (v) => (v.cacheType === 0 ? once : fresh));
       }
       const error = msg.rcode === 'NXDOMAIN' ? 'nxdomain' : 'nodata';
-      this.cache.putNegative(q.name, q.qtype, error, ofType(msg.authority, 'SOA')[0], now);
-      return this.finish(q, { ok: false, error, source: 'network' });
+      this.cache.putNegative(q.name, q.qtype, error, ofType(msg.authority, 'SOA')[0], now, storeType(q));
+      const failed: ResolveResult = { ok: false, error, source: 'network' };
+      return this.finish(q, () => failed);
     }
     // SERVFAIL, REFUSED, NOTIMP…: this server cannot help; glibc's res_send moves to the next one.
     q.sawServfail = true;
@@ -243,8 +265,9 @@ export class StubResolver implements UdpSocket {
     }
     const error = q.sawServfail ? 'servfail' : 'timeout';
     // AMB-18: remembered for failureTtl seconds, so the next lookup fails (or falls to the static entries) at once.
-    this.cache.putFailure(q.name, q.qtype, error, this.opts.failureTtl, this.clock.now);
-    this.finish(q, { ok: false, error, source: 'network' });
+    this.cache.putFailure(q.name, q.qtype, error, this.opts.failureTtl, this.clock.now, storeType(q));
+    const failed: ResolveResult = { ok: false, error, source: 'network' };
+    this.finish(q, () => failed);
   }
 
   private timeoutFor(round: number): Micros {
@@ -254,11 +277,21 @@ export class StubResolver implements UdpSocket {
   }
 
   /** Called from a clock event (answer, timeout, ICMP), so the waiters run asynchronously to `resolve`. */
-  private finish(q: Question, result: ResolveResult): void {
+  private finish(q: Question, resultFor: (view: CacheView) => ResolveResult): void {
     this.inflight = withoutEntry(this.inflight, q.key);
-    // R8, live first: when the query returns nothing, the static entries stand in while valid.
-    const staticHit = !result.ok && this.opts.staticPri === 0 ? this.staticResult(q.name, q.qtype) : undefined;
-    for (const done of q.waiters) done(staticHit ?? result);
+    let staticHit: ResolveResult | undefined | null = null;
+    for (const { done, view } of q.waiters) {
+      const result = resultFor(view);
+      // R8, live first: when the query returns nothing, the static entries stand in while valid.
+      if (!result.ok && view.staticPri === 0) {
+        if (staticHit === null) staticHit = this.staticResult(q.name, q.qtype);
+        if (staticHit) {
+          done(staticHit);
+          continue;
+        }
+      }
+      done(result);
+    }
   }
 
   /**
@@ -278,7 +311,7 @@ export class StubResolver implements UdpSocket {
   }
 
   get hasStaticEntries(): boolean {
-    return this.statics.size > 0 && this.opts.staticPri === 0;
+    return this.statics.size > 0 && this.view.staticPri === 0;
   }
 
   private useStatic(name: string, qtype: ResolveQtype, done: ResolveDone): boolean {
@@ -310,23 +343,15 @@ export class StubResolver implements UdpSocket {
   }
 }
 
+/** What the store keeps of an answer: the highest dns_cache_type among the accounts waiting for it. */
+function storeType(q: Question): CacheType {
+  let t: CacheType = 0;
+  for (const w of q.waiters) if (w.view.cacheType > t) t = w.view.cacheType;
+  return t;
+}
+
 function deliver(a: { done: ResolveDone; result: ResolveResult }): void {
   a.done(a.result);
 }
 
 const questionTimedOut = (q: Question): void => q.resolver.onTimeout(q);
-
-/**
- * The answers of one type, one array per decoded answer section and type: decoded messages are
- * shared by every resolver that got the same answer (wire.ts), so a fleet's caches share these
- * arrays too instead of holding a filtered copy each. Nobody changes cached records.
- */
-const byType = new WeakMap<readonly DnsRecord[], Map<string, DnsRecord[]>>();
-
-function answersOfType(answers: DnsRecord[], qtype: string): DnsRecord[] {
-  let types = byType.get(answers);
-  if (!types) byType.set(answers, (types = new Map()));
-  let list = types.get(qtype);
-  if (!list) types.set(qtype, (list = answers.filter((r) => r.type === qtype)));
-  return list;
-}

@@ -57,9 +57,11 @@ export class AccountRuntime {
     /** Calls in progress on the phone, incoming and outgoing (failbackOnlyWhenIdle, AMB-10). */
     private readonly callsInProgress: () => number = () => 0,
   ) {
-    // AMB-19: with dns_cache_type 0 (the phone's resolver), renewals may reuse the list of the registration.
-    const reuse = options.dnsCacheType0 === 'everyDialogOrRegistration' && resolver.cache.cacheType === 0;
-    this.directory = new ServerDirectory(clock, resolver, srvWeights, account.proxies, locateOptions(options), reuse);
+    // The phone's one resolver, read and filled by this account's own dns_cache_type and static_cache_pri.
+    const own = resolver.forAccount({ cacheType: account.dnsCacheType, staticPri: account.staticCachePri });
+    // AMB-19: with dns_cache_type 0, renewals may reuse the list of the registration.
+    const reuse = options.dnsCacheType0 === 'everyDialogOrRegistration' && account.dnsCacheType === 0;
+    this.directory = new ServerDirectory(clock, own, srvWeights, account.proxies, locateOptions(options), reuse);
     const dnsExpiry = options.failedServerMemoryUntil === 'dnsTtl' ? (a: Located) => this.directory.addressExpiresAt(a) : undefined;
     this.memory = new FailureMemory(clock, Math.round(options.failedServerMemory * 1_000_000), options.retryAfter, dnsExpiry);
   }

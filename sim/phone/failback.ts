@@ -13,7 +13,7 @@ export type RequestKind = 'invite' | 'register' | 'refresh';
  * new requests until the mode's failback point; mode 0 always starts at the primary.
  *   0 newRequests  — every new request goes to the primary first.
  *   1 DNSTTL       — the last registered address until its DNS TTL runs out (AMB-07 dnsTtlSource:
- *                    its A record ★, or the smallest TTL along NAPTR → SRV → A).
+ *                    its A record ★, its SRV record, or the smallest TTL along NAPTR → SRV → A).
  *   2 registration — the last registered address, but each renewal tries the primary first.
  *   3 duration     — the last registered address for failback_timeout (0: until it fails).
  * When the preference lapses the agent probes the primary with a REGISTER only in mode 1 under
@@ -39,7 +39,7 @@ export class FailbackPreference {
    * primary, or undefined when nothing is sent at the lapse (mode 1 aRecord, mode 3 oneShot: the
    * preference still lapses at `until`, and the next request after it starts at the primary).
    * `listExpiresAt`: when the list's first record runs out (minAlongChain); `addressExpiresAt`:
-   * when the registered address's A record does (aRecord; the list's expiry when not given).
+   * when the registered address's A (or SRV) record does (aRecord, srvRecord; the list's expiry when not given).
    */
   registered(list: readonly Located[], index: number, now: Micros, listExpiresAt: Micros, leaseEnd = Infinity, addressExpiresAt = listExpiresAt): Micros | undefined {
     if (index === 0 || this.mode === 0) {
@@ -51,7 +51,7 @@ export class FailbackPreference {
     switch (this.mode) {
       case 1:
         if (this.options.dnsTtlSource === 'minAlongChain') this.until = listExpiresAt;
-        // AMB-07 aRecord: the TTL counts from the failover; a renewal with that same address
+        // AMB-07 aRecord / srvRecord: the TTL counts from the failover; a renewal with that same address
         // before it runs out does not push it on (with dns_cache_type 0 every request fetches the record anew).
         else if (!(before && same(before, list[index]!) && now < this.until)) this.until = addressExpiresAt;
         break;
@@ -66,7 +66,7 @@ export class FailbackPreference {
         break;
     }
     if (this.mode === 3 && this.options.durationFailback === 'oneShot') return undefined;
-    if (this.mode === 1 && this.options.dnsTtlSource === 'aRecord') return undefined;
+    if (this.mode === 1 && this.options.dnsTtlSource !== 'minAlongChain') return undefined;
     return Number.isFinite(this.until) ? this.until : undefined;
   }
 

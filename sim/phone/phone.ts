@@ -50,8 +50,9 @@ export class Phone implements SipCore {
     this.sip = new SipEndpoint(clock, trace, network, host, config.timers, this, tcp, options.tlsVersion === '1.3' ? 1 : 2, options.tcpConnectOnTimeout, options.icmpHandling, tcpConnectPolicy(options));
     this.tag = this.sip.ids.tag();
     this.dialogs = new UasDialogs(clock, trace, this.sip, config.timers, this.tag);
-    // The resolver is the phone's; its cache settings come from the first account (they are per
-    // account in the vendor's table, but one resolver serves the phone here).
+    // The resolver is the phone's (one socket, one store of answers, one static cache); each
+    // account reads and fills it by its own dns_cache_type and static_cache_pri (AccountRuntime).
+    // The first account's keys serve lookups that belong to no account.
     const first = config.accounts[0];
     this.resolver = new StubResolver(clock, trace, network, host, {
       servers: dnsServers,

@@ -413,7 +413,8 @@ export class RegistrationAgent {
 
   private onPreferenceLapsed(): void {
     if (this.state.phase !== 'registered' || !this.registeredOn) return;
-    const why = this.failback.mode === 1 ? 'failback mode 1 (dnsTtlSource aRecord): the A record of the registered server ran out' : 'failback mode 3 (durationFailback oneShot): failback_timeout ran out';
+    const source = this.target.failbackOptions?.dnsTtlSource === 'srvRecord' ? 'srvRecord): the SRV record' : 'aRecord): the A record';
+    const why = this.failback.mode === 1 ? `failback mode 1 (dnsTtlSource ${source} of the registered server ran out` : 'failback mode 3 (durationFailback oneShot): failback_timeout ran out';
     this.note(this.registeredOn, `${why}; the next request starts at the primary`);
   }
 

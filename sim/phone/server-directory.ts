@@ -1,7 +1,7 @@
 import type { Clock, Micros } from '../core/clock.js';
 import type { Rng } from '../core/random.js';
 import { Located, LocateOptions, LocateResult, locate } from '../dns/server-locator.js';
-import type { StubResolver } from '../dns/stub-resolver.js';
+import type { AccountResolver } from '../dns/stub-resolver.js';
 import type { ProxySettings, ServerSettings } from './phone-config.js';
 
 function key(s: Located): string {
@@ -37,7 +37,8 @@ export class ServerDirectory {
 
   constructor(
     private readonly clock: Clock,
-    private readonly resolver: StubResolver,
+    /** The phone's resolver under this account's dns_cache_type and static_cache_pri. */
+    private readonly resolver: AccountResolver,
     private readonly rng: Rng,
     /** Outbound proxies: when there are any, every server's requests go to their addresses. */
     private readonly proxies: readonly ProxySettings[] = [],

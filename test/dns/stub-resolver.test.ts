@@ -116,6 +116,27 @@ describe('StubResolver', () => {
       }
     });
 
+    it('per account (forAccount): one store, each account\'s dns_cache_type — 2 fills it from the additional section, 1 does not use those, 0 reads nothing', () => {
+      const w = new DnsWorld({ resolver: { cacheType: 1 } });
+      const [two, one, zero] = ([2, 1, 0] as const).map((cacheType) => w.resolver.forAccount({ cacheType, staticPri: 0 }));
+      const at = (s: number, r: typeof one, name: string, qtype: 'A' | 'SRV'): void => void w.clock.at(sec(s), () => r.resolve(name, qtype, () => {}));
+      at(0, two, '_sip._udp.pbx.example.com', 'SRV');
+      at(1, two, 'sip2.pbx.example.com', 'A'); // from the additional section
+      at(2, one, 'sip2.pbx.example.com', 'A'); // type 1 ignores additional data: asks
+      at(3, one, 'sip2.pbx.example.com', 'A'); // now an answer in the store
+      at(4, zero, 'sip2.pbx.example.com', 'A'); // type 0: asks every time
+      w.clock.run();
+      const seen = w.dnsTimeline().filter(([, d]) => /^(query|cache)/.test(d)).map(([t, d]) => `${t} ${d}`);
+      expect(seen).to.deep.equal([
+        '0 query SRV _sip._udp.pbx.example.com → dns #1',
+        '1 cache cache A sip2.pbx.example.com (1)',
+        '2 query A sip2.pbx.example.com → dns #1',
+        '3 cache cache A sip2.pbx.example.com (1)',
+        '4 query A sip2.pbx.example.com → dns #1',
+      ]);
+      expect([one.hasStaticEntries, w.resolver.forAccount({ cacheType: 1, staticPri: 1 }).view.staticPri]).to.deep.equal([false, 1]);
+    });
+
     it('calls done from a clock event, never inside resolve (run-to-completion)', () => {
       const w = new DnsWorld({ resolver: { staticRecords: records([STATIC_SIP1]), staticPri: 1 } });
       const seen: string[] = [];

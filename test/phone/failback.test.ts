@@ -108,6 +108,29 @@ describe('failback modes end to end: primary down at boot, back at 1m — when t
   it('mode 1 DNSTTL, dnsTtlSource minAlongChain: back when the first 120 s record used expires (REGISTER probe at 2m0.08s after a fresh lookup, registered 2m0.1s); the call before goes to sip2', () => {
     expect(returnTo('17-failback-mode1-dnsttl', { dnsTtlSource: 'minAlongChain' })).to.deep.equal({ backOnPrimary: 120.1, callVia: 'sip2' });
   });
+  it('mode 1 DNSTTL with SRV TTL 60 s, A TTL 120 s: aRecord lapses at 2m0.06s (call at 1m30s via sip2), srvRecord at 1m0.02s (call via sip1, nothing sent at the lapse), minAlongChain probes at 1m0.02s (REGISTER 1m0.04s, back 1m0.06s)', () => {
+    const text = fs.readFileSync(path.join(repoRoot, 'scenarios', '17-failback-mode1-dnsttl.yaml'), 'utf8')
+      .replace(/_sip\._udp\.pbx\.example\.com\. 120 IN SRV/g, '_sip._udp.pbx.example.com. 60 IN SRV')
+      .replace(/phones\//g, `${path.join(repoRoot, 'scenarios', 'phones')}/`);
+    expect(text.match(/ 60 IN SRV/g)).to.have.length(2);
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sipsim-ttl-'));
+    const file = path.join(dir, 'srv60.yaml');
+    fs.writeFileSync(file, text);
+    try {
+      const see = (dnsTtlSource: ModelOptions['dnsTtlSource']) => {
+        const r = runRecorded(loadScenario(file), { model: { dnsTtlSource } }).records;
+        const lapse = r.find((e) => e.kind === 'phone.register-attempt' && /ran out|has lapsed/.test(e.reason));
+        const call = r.find((e) => e.kind === 'call.outcome');
+        const back = r.find((e) => e.kind === 'phone.working-server' && e.server === 'sip1');
+        return { lapse: lapse ? lapse.t / 1e6 : null, callVia: call?.kind === 'call.outcome' ? call.via : null, back: back ? back.t / 1e6 : null };
+      };
+      expect(see('aRecord')).to.deep.equal({ lapse: 120.06, callVia: 'sip2', back: 277.66 });
+      expect(see('srvRecord')).to.deep.equal({ lapse: 60.02, callVia: 'sip1', back: 277.66 });
+      expect(see('minAlongChain')).to.deep.equal({ lapse: 60.04, callVia: 'sip1', back: 60.06 }); // the A records still cached: REGISTER right after the SRV answer
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
   it('mode 2 registration: the call goes to sip2; back at the renewal (4m37.66s)', () => {
     expect(returnTo('18-failback-mode2-registration')).to.deep.equal({ backOnPrimary: 277.66, callVia: 'sip2' });
   });

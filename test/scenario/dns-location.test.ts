@@ -206,6 +206,63 @@ describe('DNS server location (fact sheet B17, AMB-34)', function () {
     expect(at30(cached)).to.deep.equal([]);
   });
 
+  it('dns_cache_type per account: account 2 with 0 asks DNS again for its call at 30 s (SRV 30 s, A 30.02 s), account 1 (1) keeps its boot list for its call at 40 s — one resolver, each account its own key', () => {
+    const text = `name: two accounts, two cache types
+seed: 1
+duration: 1m
+phones:
+  erin:
+    address: 10.0.0.14
+    config: [${PHONES}/common.cfg]
+    settings:
+      account.1.enable: "1"
+      account.1.user_name: "1005"
+      account.1.sip_server.1.address: pbx.example.com
+      account.1.sip_server.1.port: "0"
+      account.1.sip_server.1.transport_type: "0"
+      account.2.enable: "1"
+      account.2.user_name: "1006"
+      account.2.sip_server.1.address: pbx.example.com
+      account.2.sip_server.1.port: "0"
+      account.2.sip_server.1.transport_type: "0"
+      account.2.dns_cache_type: "0"
+dns:
+  server: 10.0.0.53
+  records:
+    - "_sip._udp.pbx.example.com. 300 IN SRV 10 50 5060 sip1.pbx.example.com."
+    - "sip1.pbx.example.com. 300 IN A 10.0.0.1"
+servers:
+  sip1: { address: 10.0.0.1 }
+network:
+  default: { delay: 10ms }
+events:
+  - { at: 0s, boot: erin }
+  - { at: 30s, call: { from: erin, to: "2000", account: 2, duration: 2s } }
+  - { at: 40s, call: { from: erin, to: "2000", account: 1, duration: 2s } }
+`;
+    const rs = run(write('acct.yaml', text));
+    const after = (t: number): string[] => asked(rs).filter((q) => Number(q.split('@')[1]) >= t * 1000).map((q) => q.split(' @')[0]!);
+    // Boot: both accounts ask the same questions at once — one query each, shared.
+    expect(asked(rs).filter((q) => Number(q.split('@')[1]) < 1000)).to.deep.equal(['SRV _sip._udp.pbx.example.com @0', 'A sip1.pbx.example.com @20']);
+    expect(after(30)).to.deep.equal(['SRV _sip._udp.pbx.example.com', 'A sip1.pbx.example.com']);
+    expect(asked(rs).filter((q) => /@3\d{4}/.test(q)).map((q) => q.split('@')[1])).to.deep.equal(['30000', '30020']);
+    // Account 2 (type 0) did not read the answers account 1 (type 1) keeps; account 1's call at 40 s
+    // needs no DNS at all: its list, located at boot, lives for the 300 s TTL.
+    expect(after(31)).to.deep.equal([]);
+    expect(rs.some((r) => r.kind === 'dns.cache' && r.host === 'erin' && r.source === 'cache' && r.t >= 30e6 && r.t < 31e6)).to.equal(false);
+    const calls = rs.flatMap((r) => (r.kind === 'call.outcome' ? [`${r.outcome} via ${r.via}`] : []));
+    expect(calls).to.deep.equal(['answered via sip1', 'answered via sip1']);
+  });
+
+  it('--model dnsCacheType0=… (a key with a digit) is accepted on the command line; a wrong value exits 2 naming the key', () => {
+    const file = path.join(repoRoot, 'scenarios', '17-failback-mode1-dnsttl.yaml');
+    const ok = runCli(['run', file, '--quiet', '--model', 'dnsCacheType0=everyDialogOrRegistration', '--model', 'dnsServerOrder=rounds']);
+    expect([ok.code, ok.stderr]).to.deep.equal([0, '']);
+    const bad = runCli(['run', file, '--quiet', '--model', 'dnsCacheType0=sometimes']);
+    expect(bad.code).to.equal(2);
+    expect(bad.stderr).to.contain('dnsCacheType0: expected one of everyTransaction, everyDialogOrRegistration, found "sometimes"');
+  });
+
   it('dnsCacheType0 (AMB-19): everyTransaction (★) locates for the call at 30 s and the renewal at 54 s; everyDialogOrRegistration for the call only, the renewal reuses the list', () => {
     const records = ['"_sip._udp.pbx.example.com. 300 IN SRV 10 50 5060 sip1.pbx.example.com."', '"sip1.pbx.example.com. 300 IN A 10.0.0.1"'];
     const events = '  - { at: 30s, call: { from: erin, to: "2000", duration: 5s } }';

@@ -5,6 +5,7 @@
 import type { ModelOptionSpec } from '../model-options.js';
 import type { Micros } from '../../core/clock.js';
 import type { LocateOptions } from '../../dns/server-locator.js';
+import type { FailbackModelOptions } from './failback.js';
 
 export interface DnsModelOptions {
   /**
@@ -177,8 +178,9 @@ export const DNS_SPECS: { [K in keyof DnsModelOptions]: ModelOptionSpec } = {
 };
 
 /** The server-location readings (AMB-33 …) from the model options. */
-export function locateOptions(o: Pick<DnsModelOptions, 'naptrEmptyFlag' | 'srvEqualPrioritySelection' | 'multiAddressOrder' | 'transportWithoutNaptr' | 'naptrBuildOrder'>): LocateOptions {
+export function locateOptions(o: Pick<DnsModelOptions, 'naptrEmptyFlag' | 'srvEqualPrioritySelection' | 'multiAddressOrder' | 'transportWithoutNaptr' | 'naptrBuildOrder'> & Partial<Pick<FailbackModelOptions, 'dnsTtlSource'>>): LocateOptions {
   return {
+    ...(o.dnsTtlSource === 'srvRecord' ? { addressTtl: 'srv' as const } : {}),
     naptrEmptyFlag: o.naptrEmptyFlag,
     srvEqualPriority: o.srvEqualPrioritySelection,
     multiAddressOrder: o.multiAddressOrder,

@@ -65,11 +65,13 @@ export interface FailbackModelOptions {
    * record"): the TTL of the A record that gave the registered address, counted from when that
    * record was fetched; when it runs out nothing is sent — the next request (a call, the next
    * renewal) walks the list from the primary. Re-registering with the same address before then
-   * does not push the lapse on. 'minAlongChain' (the model before the fact sheet): the smallest
+   * does not push the lapse on. 'srvRecord': the same, with the TTL of the SRV record that named
+   * the registered address's target (its A record's when the address came without SRV).
+   * 'minAlongChain' (the model before the fact sheet): the smallest
    * TTL of every record used along NAPTR → SRV → A, taken afresh at each registration, and a
    * REGISTER probe to the primary as soon as it runs out.
    */
-  dnsTtlSource: 'aRecord' | 'minAlongChain';
+  dnsTtlSource: 'aRecord' | 'srvRecord' | 'minAlongChain';
   /**
    * AMB-38, second half — the BYE's server is dead (no answer, transport error, 503).
    * 'noFailover' (default, ★; the model before the option): the BYE is one transaction to that
@@ -140,7 +142,7 @@ export const FAILBACK_SPECS: { [K in keyof FailbackModelOptions]: ModelOptionSpe
   onlySignalWithRegistered: { kind: 'enum', values: ['failRequest', 'allowUnregisteredAsLastResort'] },
   registrationFailbackInstant: { kind: 'enum', values: ['atRenewal', 'atExpiry'] },
   inDialogRequests: { kind: 'enum', values: ['stayOnDialogServer', 'applyFailbackRules'] },
-  dnsTtlSource: { kind: 'enum', values: ['aRecord', 'minAlongChain'] },
+  dnsTtlSource: { kind: 'enum', values: ['aRecord', 'srvRecord', 'minAlongChain'] },
   inDialogFailover: { kind: 'enum', values: ['noFailover', 'failoverPer3263'] },
   registerOnEnableZero: { kind: 'enum', values: ['treatAsRegistered', 'unregisteredButUsable'] },
   featureResubscribeDefault: { kind: 'enum', values: ['stayOnOldServerUntilRefresh', 'dropped', 'movedAtNextRefresh'] },
