@@ -37,6 +37,11 @@ export interface LocateResult {
   error?: string;
   /** µs: when the first record used runs out (min TTL); Infinity for an IP literal (no DNS). */
   expiresAt: Micros;
+  /**
+   * Per entry of `servers` (same index): when the A record that gave that address runs out (µs);
+   * Infinity for an IP literal. Failback mode 1 under AMB-07 dnsTtlSource = aRecord reads it.
+   */
+  addressExpiresAt: Micros[];
 }
 
 /** Readings of the vendor's location text (fact sheet AMB-33, model options in sim/phone/options/dns.ts). */
@@ -81,6 +86,8 @@ export function locate(resolver: LocatingResolver, target: LocateTarget, rng: Rn
 /** One location run: accumulates the earliest expiry and the last failure for the final message. */
 class Location {
   private expiresAt = Infinity;
+  /** Each address found: when its A record runs out. */
+  private readonly aEnds = new Map<Located, Micros>();
   private lastFailure = '';
   private readonly name: string;
 
@@ -203,7 +210,13 @@ class Location {
   }
 
   private addresses(host: string, port: number, transport: SipTransport, cb: (list: Located[]) => void): void {
-    this.lookup(host, 'A', (r) => cb(r.ok ? this.arrange(host, ofType(r.records, 'A')).map((a) => ({ ip: a.address, port, transport, name: host })) : []));
+    this.lookup(host, 'A', (r) => {
+      if (!r.ok) return cb([]);
+      const end = r.ttlEnd ?? r.expiresAt;
+      const list = this.arrange(host, ofType(r.records, 'A')).map((a): Located => ({ ip: a.address, port, transport, name: host }));
+      for (const l of list) this.aEnds.set(l, end);
+      cb(list);
+    });
   }
 
   /** AMB-16: which of a name's A records, in which order. */
@@ -236,7 +249,7 @@ class Location {
     // A failed location holds nothing worth keeping (the resolver's negative cache remembers the
     // failures themselves): expire now, so the next request locates again.
     const expiresAt = servers.length === 0 ? res.clock.now : this.expiresAt;
-    this.done({ servers, ...(error ? { error } : {}), expiresAt });
+    this.done({ servers, ...(error ? { error } : {}), expiresAt, addressExpiresAt: servers.map((s) => this.aEnds.get(s) ?? Infinity) });
   }
 }
 

@@ -20,8 +20,13 @@ export type ResolveQtype = 'A' | 'SRV' | 'NAPTR';
 export type ResolveError = NegativeKind | 'timeout' | 'servfail';
 
 export type ResolveResult =
-  /** `records`: those of the asked type (a CNAME chain shows in the trace only). `expiresAt`: µs, when the data stops being valid. */
-  | { ok: true; records: DnsRecord[]; additional: DnsRecord[]; source: 'network' | 'cache' | 'static'; expiresAt: Micros }
+  /**
+   * `records`: those of the asked type (a CNAME chain shows in the trace only). `expiresAt`: µs,
+   * when the data stops being valid. `ttlEnd`: when the records' TTL runs out, if later than
+   * `expiresAt` (dns_cache_type 0 keeps nothing past the request, but the records still carry a
+   * TTL — failback mode 1 reads it, AMB-07 dnsTtlSource).
+   */
+  | { ok: true; records: DnsRecord[]; additional: DnsRecord[]; source: 'network' | 'cache' | 'static'; expiresAt: Micros; ttlEnd?: Micros }
   /** source 'static': no DNS server is configured and the static cache holds nothing (reported as nxdomain). */
   | { ok: false; error: ResolveError; source: 'network' | 'negative' | 'static' };
 
@@ -47,6 +52,13 @@ export interface StubResolverOptions {
    * waits (timeout << r) / number of servers, at least 1 s.
    */
   backoff?: 'fixed' | 'glibc';
+  /**
+   * AMB-20 — how the tries of one question spread over the DNS servers. 'rounds' (default,
+   * resolv.conf): each round tries every server in turn, `attempts` rounds. 'primaryThenSecondary'
+   * (the fact sheet's ★): every try of the primary first, then every try of the secondary; a
+   * SERVFAIL or an ICMP error moves to the next server at once (the last one keeps its tries).
+   */
+  serverOrder?: 'rounds' | 'primaryThenSecondary';
   /** account.X.dns_cache_type, default 1. */
   cacheType?: CacheType;
   /** Static entries (dns_cache_a/srv/naptr.N.*). */
@@ -63,15 +75,18 @@ export interface StubResolverOptions {
   port?: number;
 }
 
-export const RESOLVER_DEFAULTS = { timeout: sec(5), attempts: 2, backoff: 'fixed', cacheType: 1, staticPri: 0, negativeTtl: 'soaMinimum', failureTtl: 0, port: 53053 } as const;
+export const RESOLVER_DEFAULTS = { timeout: sec(5), attempts: 2, backoff: 'fixed', serverOrder: 'rounds', cacheType: 1, staticPri: 0, negativeTtl: 'soaMinimum', failureTtl: 0, port: 53053 } as const;
 
 interface Question {
   name: string;
   qtype: ResolveQtype;
   key: string;
   waiters: ResolveDone[];
-  /** Transmissions so far; try k goes to servers[k % n] in round ⌊k / n⌋. */
+  /** Transmissions so far; under 'rounds' try k goes to servers[k % n] in round ⌊k / n⌋. */
   tries: number;
+  /** 'primaryThenSecondary': the server being tried (index) and its tries so far. */
+  serverIndex: number;
+  onServer: number;
   id: number;
   server: string;
   timer: EventHandle;
@@ -105,7 +120,7 @@ export class StubResolver implements UdpSocket {
     if (!Number.isInteger(attempts) || attempts < 1) throw new Error(`Cannot create resolver on ${host.name}: attempts ${attempts} is below 1`);
     const cacheType = options.cacheType ?? d.cacheType;
     this.opts = {
-      servers: [...options.servers], timeout, attempts, backoff: options.backoff ?? d.backoff, cacheType,
+      servers: [...options.servers], timeout, attempts, backoff: options.backoff ?? d.backoff, serverOrder: options.serverOrder ?? d.serverOrder, cacheType,
       staticPri: options.staticPri ?? d.staticPri, failureTtl: options.failureTtl ?? d.failureTtl,
     };
     this.port = options.port ?? d.port;
@@ -137,7 +152,7 @@ export class StubResolver implements UdpSocket {
     const pending = this.inflight.get(key);
     // The same question already on the wire: wait for its answer rather than ask twice.
     if (pending) return void pending.waiters.push(done);
-    const q: Question = { name, qtype, key, waiters: [done], tries: 0, id: 0, server: '', timer: 0, sawServfail: false, resolver: this };
+    const q: Question = { name, qtype, key, waiters: [done], tries: 0, serverIndex: 0, onServer: 0, id: 0, server: '', timer: 0, sawServfail: false, resolver: this };
     this.inflight = withEntry(this.inflight, key, q);
     this.transmit(q);
   }
@@ -162,8 +177,8 @@ export class StubResolver implements UdpSocket {
       if (msg.rcode === 'NOERROR' && records.length > 0) {
         const cachedUntil = this.cache.putAnswer(q.name, q.qtype, msg.answers, records, msg.additional, now);
         // dns_cache_type 0 (always query): the answer is good for this request only.
-        const expiresAt = this.opts.cacheType === 0 ? now : cachedUntil;
-        return this.finish(q, { ok: true, records, additional: msg.additional, source: 'network', expiresAt });
+        if (this.opts.cacheType === 0) return this.finish(q, { ok: true, records, additional: msg.additional, source: 'network', expiresAt: now, ttlEnd: cachedUntil });
+        return this.finish(q, { ok: true, records, additional: msg.additional, source: 'network', expiresAt: cachedUntil });
       }
       const error = msg.rcode === 'NXDOMAIN' ? 'nxdomain' : 'nodata';
       this.cache.putNegative(q.name, q.qtype, error, ofType(msg.authority, 'SOA')[0], now);
@@ -171,7 +186,7 @@ export class StubResolver implements UdpSocket {
     }
     // SERVFAIL, REFUSED, NOTIMP…: this server cannot help; glibc's res_send moves to the next one.
     q.sawServfail = true;
-    this.next(q);
+    this.next(q, true);
   }
 
   /**
@@ -184,14 +199,15 @@ export class StubResolver implements UdpSocket {
       if (q.server !== dst.ip || dst.port !== DNS_PORT) continue;
       this.clock.cancel(q.timer);
       this.byId = withoutEntry(this.byId, q.id);
-      this.next(q);
+      this.next(q, true);
     }
   }
 
   private transmit(q: Question): void {
     const servers = this.opts.servers;
-    const round = Math.floor(q.tries / servers.length);
-    q.server = servers[q.tries % servers.length]!;
+    const rounds = this.opts.serverOrder === 'rounds';
+    const round = rounds ? Math.floor(q.tries / servers.length) : q.onServer++;
+    q.server = servers[rounds ? q.tries % servers.length : q.serverIndex]!;
     q.tries++;
     q.id = this.allocateId();
     this.byId = withEntry(this.byId, q.id, q);
@@ -207,9 +223,24 @@ export class StubResolver implements UdpSocket {
     this.next(q);
   }
 
-  /** resolv.conf order: each round tries every server in turn, `attempts` rounds in all. */
-  private next(q: Question): void {
-    if (q.tries < this.opts.attempts * this.opts.servers.length) return this.transmit(q);
+  /**
+   * The next try, or the end. 'rounds' (resolv.conf): each round tries every server in turn,
+   * `attempts` rounds in all. 'primaryThenSecondary' (AMB-20 ★): `attempts` tries of each server
+   * in order; `serverFailed` (SERVFAIL, ICMP) moves to the next server at once when there is one.
+   */
+  private next(q: Question, serverFailed = false): void {
+    const { attempts, servers } = this.opts;
+    if (this.opts.serverOrder === 'rounds') {
+      if (q.tries < attempts * servers.length) return this.transmit(q);
+    } else {
+      const more = q.serverIndex + 1 < servers.length;
+      if (q.onServer < attempts && !(serverFailed && more)) return this.transmit(q);
+      if (more) {
+        q.serverIndex++;
+        q.onServer = 0;
+        return this.transmit(q);
+      }
+    }
     const error = q.sawServfail ? 'servfail' : 'timeout';
     // AMB-18: remembered for failureTtl seconds, so the next lookup fails (or falls to the static entries) at once.
     this.cache.putFailure(q.name, q.qtype, error, this.opts.failureTtl, this.clock.now);

@@ -12,7 +12,8 @@ import { describeEntry, skipRedundant, skippedReason } from './skip-redundant.js
 import { CallTarget, OutgoingCall } from './outgoing-call.js';
 import type { AccountSettings, ServerSettings } from './phone-config.js';
 import { RegistrationAgent } from './registration-agent.js';
-import { callLimits, retryLimit } from './retry-limits.js';
+import { callLists } from './call-lists.js';
+import { FULL_TIMEOUT, callBounds, retryBound } from './retry-limits.js';
 import { byeFailover } from './bye-failover.js';
 import { proxy2First } from './proxy-pair.js';
 import { ServerDirectory, ServerList } from './server-directory.js';
@@ -36,6 +37,8 @@ export class AccountRuntime {
   private probedAtSwitch = false;
   /** Successive mode: server 1 is back, the fallback stays working until its next renewal (successiveSwitchBack = waitForNextRefresh). */
   private switchBackPending = false;
+  /** Server 1's registration failed and has not succeeded since (AMB-11 useFallbackUntilWorkingReRegisters). */
+  private server1Failed = false;
   /** AMB-29 unregisteredButUsable: agents whose registration the line shows as not held until their next successful REGISTER. */
   private readonly shownUnregistered = new Set<RegistrationAgent>();
 
@@ -53,7 +56,9 @@ export class AccountRuntime {
     /** Calls in progress on the phone, incoming and outgoing (failbackOnlyWhenIdle, AMB-10). */
     private readonly callsInProgress: () => number = () => 0,
   ) {
-    this.directory = new ServerDirectory(clock, resolver, srvWeights, account.proxies, locateOptions(options));
+    // AMB-19: with dns_cache_type 0 (the phone's resolver), renewals may reuse the list of the registration.
+    const reuse = options.dnsCacheType0 === 'everyDialogOrRegistration' && resolver.cache.cacheType === 0;
+    this.directory = new ServerDirectory(clock, resolver, srvWeights, account.proxies, locateOptions(options), reuse);
     const dnsExpiry = options.failedServerMemoryUntil === 'dnsTtl' ? (a: Located) => this.directory.addressExpiresAt(a) : undefined;
     this.memory = new FailureMemory(clock, Math.round(options.failedServerMemory * 1_000_000), options.retryAfter, dnsExpiry);
   }
@@ -82,7 +87,7 @@ export class AccountRuntime {
         this.clock, this.trace, this.sip, this.directory,
         {
           phone: this.phone, account: account.index, user: account.userName, displayName: account.displayName, server,
-          limit: proxyRole === 'fallbackOnly' ? undefined : retryLimit(server.retryCounts, this.options.retryCounts),
+          bound: proxyRole === 'fallbackOnly' ? FULL_TIMEOUT : retryBound(server.retryCounts, this.options),
           memory: this.memory,
           skipRedundant: account.skipRedundantFailoverAddr ? this.options.skipRedundantAddr : undefined,
           failbackOptions: this.options,
@@ -92,6 +97,7 @@ export class AccountRuntime {
           proxyFallbackReturn: this.options.proxyFallbackReturn,
           proxy2KeepsRequests: proxyRole === 'fallbackOnly',
           probePrimaryOnly: successive && server.index === 1 && this.options.successiveProbeTarget === 'primaryOnly',
+          restartAtLastTried: this.options.regRetryRestart === 'lastTried',
         },
         {
           retryInterval, refreshAfter: (granted) => this.refreshAfter(granted), ...this.backoff(successive && server.index === 1),
@@ -101,6 +107,7 @@ export class AccountRuntime {
           ...(this.options.registrationRetryScope === 'retryCounts' && !(successive && server.index === 1) ? { maxRetries: server.retryCounts } : {}),
         },
         (changed, reason) => {
+          if (changed === this.agentOf(1) && (changed.phase === 'failed' || changed.phase === 'registered')) this.server1Failed = changed.phase === 'failed';
           if (changed.phase === 'registered') this.shownUnregistered.delete(changed);
           if (successive) this.successiveFallback(changed, reason);
           this.updateWorkingServer(reason);
@@ -116,7 +123,7 @@ export class AccountRuntime {
     const account = this.account;
     const placedAt = this.clock.now;
     this.directory.lists(account.servers, (found) => {
-      const lists = this.callLists(found);
+      const { lists, note: listNote = '' } = this.callLists(found);
       // R4: each configured server's addresses in its failback order (the last registered first, while preferred).
       // Recently failed or Retry-After'd addresses go last, across the whole list.
       const all = lists.flatMap((l) => this.callOrder(l).map((server) => ({ server, settings: l.settings })));
@@ -127,11 +134,11 @@ export class AccountRuntime {
       // AMB-23: an address under a 503's Retry-After is left out (retryAfter = honour) or tried last.
       const { ordered, held } = this.memory.order(entries, (e) => e.server, 'invite');
       const heldNote = held.map((h) => heldReason(describeEntry(h.entry.server), h.until, this.options.retryAfter)).join('; ');
-      const notes = [skipNote, heldNote].filter((n) => n !== '').join('; ');
+      const notes = [listNote, skipNote, heldNote].filter((n) => n !== '').join('; ');
       const servers = ordered.map((e) => e.server);
       // R2 / AMB-04: the last server (lastServerScope) gets the full timeout, the others a bounded retry.
       // AMB-31 (d) fallbackOnly: proxies are no failover pair — no retry_counts bound on any proxy address.
-      const limits = this.proxyFallbackOnly() ? ordered.map(() => undefined) : callLimits(ordered.map((e) => e.settings), this.options);
+      const bounds = this.proxyFallbackOnly() ? ordered.map(() => FULL_TIMEOUT) : callBounds(ordered.map((e) => e.settings), this.options);
       const lastOfServer1 = ordered.map((e) => e.settings.index).lastIndexOf(1);
       // Configured, but located to nothing: say the name did not resolve, not that no server is set.
       const errors = servers.length === 0 ? lists.flatMap((l) => (l.error ? [l.error] : [])) : [];
@@ -140,7 +147,7 @@ export class AccountRuntime {
         : errors.length > 0 ? `the server name did not resolve: ${errors.join('; ')}` : undefined;
       const call = new OutgoingCall(this.clock, this.trace, this.sip, {
         phone: this.phone, call: number, user: account.userName, displayName: account.displayName,
-        to, servers, ...(noServer !== undefined ? { noServer } : {}), limits, duration, noAnswerTimeout: Math.round(this.options.noAnswerTimeout * 1_000_000), afterProvisional: this.options.provisionalStopsFailover,
+        to, servers, ...(noServer !== undefined ? { noServer } : {}), bounds, duration, noAnswerTimeout: Math.round(this.options.noAnswerTimeout * 1_000_000), afterProvisional: this.options.provisionalStopsFailover,
         ...extra,
         ...(notes ? { note: extra.note !== undefined ? `${extra.note}; ${notes}` : notes } : {}),
         onServerFailed: (server, index, retryAfter) => {
@@ -219,22 +226,16 @@ export class AccountRuntime {
     return agent?.failback.order(l.servers, 'invite', this.clock.now, this.callsInProgress() > 1) ?? l.servers;
   }
 
-  /**
-   * Which configured servers a call walks, in which order (model options A3 and A5). The default
-   * is every configured server in order: server 1's addresses, then server 2.
-   */
-  private callLists(lists: ServerList[]): ServerList[] {
-    const [s1, s2] = [lists.find((l) => l.settings.index === 1), lists.find((l) => l.settings.index === 2)];
-    // Through outbound proxies every server's path is the same proxy list: walk it once.
-    if (this.account.proxies.length > 0) return lists.slice(0, 1);
-    if (!s1 || !s2) return lists;
-    const server1Down = this.agentFor(s1.settings)?.registeredServer === undefined || this.switchBackPending;
-    const server2Up = this.agentFor(s2.settings)?.registeredServer !== undefined;
-    if (this.options.fallbackInCallList === 'registration-only') return server1Down && server2Up ? [s2] : [s1];
-    // R6: in successive mode, while the fallback is registered it "takes over all calling".
-    if (this.account.fallback.type === 1 && server1Down && server2Up) return [s2, s1];
-    if (this.options.concurrentCallRouting === 'working-first' && server1Down && server2Up) return [s2, s1];
-    return lists;
+  /** Which configured servers a call walks, in which order (call-lists.ts: model options A3/AMB-05, A5/AMB-11). */
+  private callLists(lists: ServerList[]): { lists: ServerList[]; note?: string } {
+    const [a1, a2] = [this.agentOf(1), this.agentOf(2)];
+    return callLists(lists, {
+      proxies: this.account.proxies.length > 0,
+      successive: this.account.fallback.type === 1,
+      server1Down: a1?.registeredServer === undefined || this.switchBackPending,
+      server2Up: a2?.registeredServer !== undefined,
+      server1Failed: this.server1Failed,
+    }, this.options);
   }
 
   /** Model option A6: in successive mode a call that had to leave server 1 can also start the fallback registration. */
@@ -289,6 +290,11 @@ export class AccountRuntime {
 
   private agentFor(server: ServerSettings): RegistrationAgent | undefined {
     return this.agents[this.account.servers.indexOf(server)];
+  }
+
+  /** The agent of sip_server.`index`, if configured. */
+  private agentOf(index: number): RegistrationAgent | undefined {
+    return this.agents[this.account.servers.findIndex((s) => s.index === index)];
   }
 
   /**

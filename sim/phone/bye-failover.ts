@@ -2,12 +2,13 @@ import type { Located } from '../dns/server-locator.js';
 import type { RetransmitLimit } from '../sip/transaction-user.js';
 import type { ModelOptions } from './model-options.js';
 import type { ServerSettings } from './phone-config.js';
-import { retryLimit } from './retry-limits.js';
+import { retryBound } from './retry-limits.js';
 
 /** Where a BYE that failed goes next (AMB-38 inDialogFailover = failoverPer3263), and the bound of each address but the last. */
 export interface ByeFailover {
   next: Located[];
-  limit: RetransmitLimit;
+  /** Undefined: the full Timer F (retryCounts = transactions or ignored: one BYE transaction per address). */
+  limit: RetransmitLimit | undefined;
 }
 
 const same = (a: Located, b: Located): boolean => a.ip === b.ip && a.port === b.port && a.transport === b.transport;
@@ -22,9 +23,9 @@ const same = (a: Located, b: Located): boolean => a.ip === b.ip && a.port === b.
 export function byeFailover(
   entries: readonly { server: Located; settings: ServerSettings }[],
   first: Located,
-  o: Pick<ModelOptions, 'retryCounts'>,
+  o: Pick<ModelOptions, 'retryCounts' | 'retryCountZero'>,
 ): ByeFailover {
   const settings = entries.find((e) => same(e.server, first))?.settings;
   const next = settings ? entries.filter((e) => e.settings === settings && !same(e.server, first)).map((e) => e.server) : [];
-  return { next, limit: retryLimit(settings?.retryCounts ?? 0, o.retryCounts) };
+  return { next, limit: retryBound(settings?.retryCounts ?? 0, o).limit };
 }

@@ -16,6 +16,13 @@ export interface CallMachineState {
   tried: number[];
   /** AMB-03 (model option provisionalStopsFailover): what a provisional changes for failover. */
   afterProvisional: ProvisionalFailover;
+  /**
+   * AMB-01 retryCounts = transactions: whole INVITE transactions per list entry before a timeout
+   * moves the call on (absent or 1: the first timeout does).
+   */
+  transactions: readonly number[];
+  /** INVITE transactions sent to the entry in progress. */
+  sent: number;
 }
 
 /**
@@ -51,8 +58,8 @@ export interface CallStep {
   effects: CallEffect[];
 }
 
-export function initialCall(servers: number, afterProvisional: ProvisionalFailover = 'rfc'): CallMachineState {
-  return { phase: 'idle', index: -1, servers, tried: [], afterProvisional };
+export function initialCall(servers: number, afterProvisional: ProvisionalFailover = 'rfc', transactions: readonly number[] = []): CallMachineState {
+  return { phase: 'idle', index: -1, servers, tried: [], afterProvisional, transactions, sent: 0 };
 }
 
 /** Statuses that mean "this server cannot take the call now: try the next" (seed step 2). */
@@ -61,6 +68,11 @@ export function isServerUnavailable(status: number): boolean {
 }
 
 const BUSY = new Set([486, 600]);
+
+/** AMB-01 retryCounts = transactions: a timeout now sends another INVITE transaction to the same server. */
+export function repeatsOnTimeout(s: CallMachineState): boolean {
+  return s.phase === 'trying' && s.sent < (s.transactions[s.index] ?? 1);
+}
 
 export function nextCall(s: CallMachineState, input: CallInput): CallStep {
   switch (input.type) {
@@ -82,9 +94,17 @@ export function nextCall(s: CallMachineState, input: CallInput): CallStep {
       if (isServerUnavailable(input.status)) return failover(s, what);
       return finish(s, BUSY.has(input.status) ? 'busy' : 'failed', what);
     }
-    case 'timeout':
+    case 'timeout': {
       if (s.phase !== 'trying' && s.phase !== 'proceeding') return stay(s);
-      return failover(s, input.timer === 'retry-counts' ? 'retry counts exhausted' : `Timer ${input.timer} fired: no response`);
+      const why = input.timer === 'retry-counts' ? 'retry counts exhausted' : `Timer ${input.timer} fired: no response`;
+      // AMB-01 transactions: the server gets its whole INVITE transactions before the call moves on.
+      if (repeatsOnTimeout(s)) {
+        const state: CallMachineState = { ...s, sent: s.sent + 1 };
+        const reason = `${why}; INVITE transaction ${state.sent} of ${s.transactions[s.index]} to this server (retryCounts = transactions)`;
+        return { state, effects: [transition(s, 'trying', s.index, reason), { type: 'send-invite', index: s.index }] };
+      }
+      return failover(s, why);
+    }
     case 'transport-error':
       if (s.phase !== 'trying' && s.phase !== 'proceeding') return stay(s);
       return failover(s, input.cause);
@@ -113,7 +133,7 @@ function failover(s: CallMachineState, why: string): CallStep {
 }
 
 function attempt(s: CallMachineState, index: number, reason: string): CallStep {
-  const state: CallMachineState = { ...s, phase: 'trying', index, tried: [...s.tried, index] };
+  const state: CallMachineState = { ...s, phase: 'trying', index, tried: [...s.tried, index], sent: 1 };
   return { state, effects: [transition(s, 'trying', index, reason), { type: 'send-invite', index }] };
 }
 

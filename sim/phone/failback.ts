@@ -12,12 +12,14 @@ export type RequestKind = 'invite' | 'register' | 'refresh';
  * After registering with an address other than the primary, modes 1–3 prefer that address for
  * new requests until the mode's failback point; mode 0 always starts at the primary.
  *   0 newRequests  — every new request goes to the primary first.
- *   1 DNSTTL       — the last registered address until the DNS records used expire.
+ *   1 DNSTTL       — the last registered address until its DNS TTL runs out (AMB-07 dnsTtlSource:
+ *                    its A record ★, or the smallest TTL along NAPTR → SRV → A).
  *   2 registration — the last registered address, but each renewal tries the primary first.
  *   3 duration     — the last registered address for failback_timeout (0: until it fails).
- * When the preference lapses in mode 1 the agent probes the primary with a REGISTER; in mode 3
- * it does so only with model option durationFailback = periodicRegisterProbe (AMB-09) — by
- * default (oneShot) the lapse just lets the next request start at the primary.
+ * When the preference lapses the agent probes the primary with a REGISTER only in mode 1 under
+ * dnsTtlSource = minAlongChain (AMB-07) and in mode 3 under durationFailback =
+ * periodicRegisterProbe (AMB-09) — by default (aRecord, oneShot) the lapse just lets the next
+ * request start at the primary.
  */
 export class FailbackPreference {
   private preferred: Located | undefined;
@@ -34,10 +36,12 @@ export class FailbackPreference {
 
   /**
    * A registration succeeded at `index` of the located list. Returns the instant to probe the
-   * primary, or undefined when nothing is sent at the lapse (mode 3 oneShot: the preference
-   * still lapses at `until`, and the next request after it starts at the primary).
+   * primary, or undefined when nothing is sent at the lapse (mode 1 aRecord, mode 3 oneShot: the
+   * preference still lapses at `until`, and the next request after it starts at the primary).
+   * `listExpiresAt`: when the list's first record runs out (minAlongChain); `addressExpiresAt`:
+   * when the registered address's A record does (aRecord; the list's expiry when not given).
    */
-  registered(list: readonly Located[], index: number, now: Micros, listExpiresAt: Micros, leaseEnd = Infinity): Micros | undefined {
+  registered(list: readonly Located[], index: number, now: Micros, listExpiresAt: Micros, leaseEnd = Infinity, addressExpiresAt = listExpiresAt): Micros | undefined {
     if (index === 0 || this.mode === 0) {
       this.preferred = undefined;
       return undefined;
@@ -46,7 +50,10 @@ export class FailbackPreference {
     this.preferred = list[index];
     switch (this.mode) {
       case 1:
-        this.until = listExpiresAt;
+        if (this.options.dnsTtlSource === 'minAlongChain') this.until = listExpiresAt;
+        // AMB-07 aRecord: the TTL counts from the failover; a renewal with that same address
+        // before it runs out does not push it on (with dns_cache_type 0 every request fetches the record anew).
+        else if (!(before && same(before, list[index]!) && now < this.until)) this.until = addressExpiresAt;
         break;
       case 2:
         // AMB-08 atExpiry: the lease of the registration that failed over ends the preference;
@@ -59,6 +66,7 @@ export class FailbackPreference {
         break;
     }
     if (this.mode === 3 && this.options.durationFailback === 'oneShot') return undefined;
+    if (this.mode === 1 && this.options.dnsTtlSource === 'aRecord') return undefined;
     return Number.isFinite(this.until) ? this.until : undefined;
   }
 
@@ -67,7 +75,7 @@ export class FailbackPreference {
     return this.held(busy);
   }
 
-  /** Mode 3 oneShot: the instant the preference lapses (for the agent's trace), if any. */
+  /** Mode 1 aRecord, mode 3 oneShot: the instant the preference lapses (for the agent's trace), if any. */
   lapsesAt(): Micros | undefined {
     return this.preferred && Number.isFinite(this.until) ? this.until : undefined;
   }

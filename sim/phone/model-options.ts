@@ -19,17 +19,27 @@ interface BaseModelOptions {
    * A2 — what bounds an INVITE to a server that is not the last in the list.
    * 'timer-b' (default): the seed's outgoing-call steps — no 100 Trying before 64·T1.
    * 'retry-counts': account.X.sip_server.Y.retry_counts retransmissions (read per retryCounts).
-   * 'invite-retry-counts': account.X.sip_server.Y.invite_retry_counts retransmissions.
+   * 'invite-retry-counts' (AMB-02's ★ inviteRetryCounts): account.X.sip_server.Y.invite_retry_counts
+   * retransmissions (read per retryCounts). 'min-timer-b-counts' (the sheet's min(timerB, counts)):
+   * whichever ends first, Timer B or the invite_retry_counts bound — the same as
+   * invite-retry-counts under the readings that count retransmissions (Timer B runs in every
+   * transaction, so invite_retry_counts ≥ 6 at T1 0.5 s ends at Timer B under both); it differs
+   * under retryCounts = transactions: one transaction, to Timer B, instead of N whole ones.
    * The last server always gets the full RFC 3261 timeout (R2).
    */
-  inviteFailover: 'timer-b' | 'retry-counts' | 'invite-retry-counts';
+  inviteFailover: 'timer-b' | 'retry-counts' | 'invite-retry-counts' | 'min-timer-b-counts';
   /**
-   * A1 — how "retry N times" reads. 'retransmissions-then-wait' (default): N retransmissions
-   * after the first send, and move on when the next retransmission would be due (N = 3 at
-   * T1 = 0.5 s moves on at 7.5 s). 'retransmissions-then-move': move on right after the Nth
-   * retransmission. 'sends-in-all': N sends in all, then move on when the next would be due.
+   * A1 / AMB-01 — how "retry N times" reads for an address that is not the last of the list.
+   * 'retransmissions-then-wait' (default, ★ retransmissions): N retransmissions after the first
+   * send, and move on when the next retransmission would be due (N = 3 at T1 = 0.5 s moves on at
+   * 7.5 s). 'retransmissions-then-move' (retransmissionsImmediate): move on right after the Nth
+   * retransmission (3.5 s). 'sends-in-all' (totalSends): N sends in all, then move on when the
+   * next would be due (3.5 s). 'transactions': N whole transactions to the address, each ended by
+   * its Timer B/F (64·T1), before moving on (3 × 32 s = 96 s); a 503 or transport error still
+   * moves on at once. 'ignored': retry_counts has no effect — every address gets the full 64·T1.
+   * N = 0 is read by retryCountZero.
    */
-  retryCounts: 'retransmissions-then-wait' | 'retransmissions-then-move' | 'sends-in-all';
+  retryCounts: 'retransmissions-then-wait' | 'retransmissions-then-move' | 'sends-in-all' | 'transactions' | 'ignored';
   /**
    * Renewal point when account.X.register_expires_overlap is -1 (the vendor leaves it
    * unspecified): renew at this fraction of the granted lifetime. Default 0.9.
@@ -52,11 +62,14 @@ interface BaseModelOptions {
   /** TLS handshake: '1.2' (default, two round trips after TCP) or '1.3' (one). */
   tlsVersion: '1.2' | '1.3';
   /**
-   * A3 — is server 2 part of every call's list? 'append' (default): server 1's addresses, then
-   * server 2, as the seed's outgoing-call steps read. 'registration-only': calls use server 1's
-   * addresses only, and server 2 only while it is the working server (server 1 unregistered).
+   * A3 / AMB-05 — is server 2 part of every call's list? 'append' (default, ★ flatList): server 1's
+   * addresses, then server 2, as the seed's outgoing-call steps read. 'registration-only'
+   * (fallbackViaRegistrationOnly): calls use server 1's addresses only, and server 2 only while it
+   * is the working server (server 1 unregistered). 'fallbackOnlyIfRegistered': server 2 ends the
+   * list only while the phone holds a registration there (concurrent mode; e.g. its registration
+   * failed: server 1's addresses only).
    */
-  fallbackInCallList: 'append' | 'registration-only';
+  fallbackInCallList: 'append' | 'registration-only' | 'fallbackOnlyIfRegistered';
   /**
    * A4 — with failback mode 0, does a new request pay the full detection delay on a primary
    * that just failed? Seconds an address that failed is remembered and tried last. Default 0
@@ -64,11 +77,14 @@ interface BaseModelOptions {
    */
   failedServerMemory: number;
   /**
-   * A5 — concurrent registration, server 1's registration failed: 'primary-first' (default)
-   * every call still tries server 1 first (the seed's step 1); 'working-first' calls go to the
-   * working server (server 2) first.
+   * A5 / AMB-11 — concurrent registration, server 1's registration failed: 'primary-first'
+   * (default, the seed's step 1; the sheet's tryWorkingFirst) every call still tries server 1
+   * first; 'working-first' (the sheet's ★ useRegisteredServer) calls go to the working server
+   * (server 2, while registered) first, then server 1. 'useFallbackUntilWorkingReRegisters': from
+   * server 1's failed registration until it registers again, calls go to server 2 only — whether
+   * or not server 2 is registered, and server 1 is not tried even when server 2 fails the call.
    */
-  concurrentCallRouting: 'primary-first' | 'working-first';
+  concurrentCallRouting: 'primary-first' | 'working-first' | 'useFallbackUntilWorkingReRegisters';
   /**
    * A6 — successive registration: what declares the working server failed. 'registration'
    * (default): a failed registration (the seed: "in a failure situation, the phone registers to
@@ -130,8 +146,8 @@ export type ModelOptionSpec =
 
 /** What each option accepts, for validation (scenario `model:` and `--model`) and help text. */
 const BASE_SPECS: { [K in keyof BaseModelOptions]: ModelOptionSpec } = {
-  inviteFailover: { kind: 'enum', values: ['timer-b', 'retry-counts', 'invite-retry-counts'] },
-  retryCounts: { kind: 'enum', values: ['retransmissions-then-wait', 'retransmissions-then-move', 'sends-in-all'] },
+  inviteFailover: { kind: 'enum', values: ['timer-b', 'retry-counts', 'invite-retry-counts', 'min-timer-b-counts'] },
+  retryCounts: { kind: 'enum', values: ['retransmissions-then-wait', 'retransmissions-then-move', 'sends-in-all', 'transactions', 'ignored'] },
   // At least 0.1: a phone renewing more than ten times per lifetime is no reading of the vendor
   // text, and tiny fractions turn a run into a REGISTER storm (1e-6 renews every few ms).
   refreshFraction: { kind: 'number', min: 0.1, max: 1, integer: false },
@@ -139,9 +155,9 @@ const BASE_SPECS: { [K in keyof BaseModelOptions]: ModelOptionSpec } = {
   dnsAttempts: { kind: 'number', min: 0, max: 5, integer: true },
   tcpSynRetries: { kind: 'number', min: 0, max: 10, integer: true },
   tlsVersion: { kind: 'enum', values: ['1.2', '1.3'] },
-  fallbackInCallList: { kind: 'enum', values: ['append', 'registration-only'] },
+  fallbackInCallList: { kind: 'enum', values: ['append', 'registration-only', 'fallbackOnlyIfRegistered'] },
   failedServerMemory: { kind: 'number', min: 0, max: 86400, integer: false },
-  concurrentCallRouting: { kind: 'enum', values: ['primary-first', 'working-first'] },
+  concurrentCallRouting: { kind: 'enum', values: ['primary-first', 'working-first', 'useFallbackUntilWorkingReRegisters'] },
   successiveTrigger: { kind: 'enum', values: ['registration', 'registration-or-call'] },
   noAnswerTimeout: { kind: 'number', min: 10, max: 3600, integer: false },
   // Linux caps the sysctl at 20 (tcp_syn_linear_timeouts_max).

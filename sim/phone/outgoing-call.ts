@@ -7,10 +7,11 @@ import { NO_OUTCOME } from '../sip/transaction-user.js';
 import type { ClientTransaction } from '../sip/transaction-user.js';
 import type { InviteClientTransaction } from '../sip/invite-client-transaction.js';
 import type { ClientTransactionUser, RetransmitLimit } from '../sip/transaction-user.js';
+import type { AddressBound } from './retry-limits.js';
 import { isInvite2xx, refuseAnswer } from './refuse-answer.js';
 import type { ByeFailover } from './bye-failover.js';
 import { tagOf } from '../sip/message.js';
-import { CallEffect, CallInput, CallMachineState, ProvisionalFailover, initialCall, isServerUnavailable, nextCall } from './call-machine.js';
+import { CallEffect, CallInput, CallMachineState, ProvisionalFailover, initialCall, isServerUnavailable, nextCall, repeatsOnTimeout } from './call-machine.js';
 
 export interface CallTarget {
   phone: string;
@@ -23,8 +24,8 @@ export interface CallTarget {
   servers: Located[];
   /** Why `servers` is empty, when located names did not resolve; the call's failure says so. */
   noServer?: string;
-  /** Retry bound per server, undefined = full Timer B (always undefined for the last). */
-  limits: (RetransmitLimit | undefined)[];
+  /** Bound per server (retry-limits.ts): the full Timer B for the last. */
+  bounds: readonly AddressBound[];
   /** How long the caller stays on an answered call before hanging up. */
   duration: Micros;
   /** How long a ringing call is given before the caller gives up (CANCEL) — or, with appTimer, fails over. */
@@ -75,7 +76,7 @@ export class OutgoingCall {
     /** When the user placed the call (DNS lookups may come before the first INVITE). */
     private readonly placedAt: number,
   ) {
-    this.state = initialCall(target.servers.length, target.afterProvisional);
+    this.state = initialCall(target.servers.length, target.afterProvisional, target.bounds.map((b) => b.transactions));
     this.callId = sip.ids.callId();
     this.fromTag = sip.ids.tag();
   }
@@ -117,7 +118,7 @@ export class OutgoingCall {
         const server = t.servers[e.index]!;
         const send = (): void => {
           const request = this.buildInvite(server);
-          this.invite = { request, server, txn: this.sip.sendRequest(request, server, this.inviteUser(++this.attempts, server), t.limits[e.index]) };
+          this.invite = { request, server, txn: this.sip.sendRequest(request, server, this.inviteUser(++this.attempts, server), t.bounds[e.index]?.limit) };
         };
         if (t.beforeInvite) t.beforeInvite(server, e.index, send);
         else send();
@@ -164,7 +165,7 @@ export class OutgoingCall {
    * AMB-38 failoverPer3263: BYE number `i` of the walk. On a timeout, transport error or 503 the
    * same BYE (same CSeq, new branch: a new transaction, RFC 3263 §4.3) goes to the next address.
    */
-  private sendBye(list: readonly Located[], i: number, cseq: number, limit: RetransmitLimit): void {
+  private sendBye(list: readonly Located[], i: number, cseq: number, limit: RetransmitLimit | undefined): void {
     const server = list[i]!;
     const name = this.sip.nameOf(server);
     const failed = (why: string): void => {
@@ -221,7 +222,8 @@ export class OutgoingCall {
     },
     onRequestTimeout: (timer) => {
       if (!current()) return;
-      this.serverFailed();
+      // AMB-01 transactions: the server has not failed while it still gets another transaction.
+      if (!repeatsOnTimeout(this.state)) this.serverFailed();
       this.feed({ type: 'timeout', timer });
     },
     onTransportError: (cause) => {

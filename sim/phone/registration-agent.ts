@@ -6,7 +6,8 @@ import { registerRequest } from './register-request.js';
 import type { SipEndpoint } from '../sip/sip-endpoint.js';
 import { broken } from '../testing/broken-model.js';
 import { NO_OUTCOME } from '../sip/transaction-user.js';
-import type { ClientTransactionUser, RetransmitLimit } from '../sip/transaction-user.js';
+import type { ClientTransactionUser } from '../sip/transaction-user.js';
+import type { AddressBound } from './retry-limits.js';
 import { FailbackPreference, RequestKind } from './failback.js';
 import { FAILBACK_DEFAULTS, type FailbackModelOptions } from './options/failback.js';
 import { type FailureMemory, heldReason } from './failure-memory.js';
@@ -18,6 +19,7 @@ import {
 import type { ServerDirectory, ServerList } from './server-directory.js';
 import { describeEntry, skipRedundant, skippedReason } from './skip-redundant.js';
 import { proxy2First } from './proxy-pair.js';
+import { restartAtLastTried } from './retry-restart.js';
 import type { ServerListModelOptions } from './options/server-list.js';
 
 export interface RegistrationTarget {
@@ -26,8 +28,8 @@ export interface RegistrationTarget {
   user: string;
   displayName: string;
   server: ServerSettings;
-  /** Retry bound for an address that is not the last of the list (R2, model option retryCounts). */
-  limit: RetransmitLimit | undefined;
+  /** Bound of an address that is not the last of the list (R2, model options retryCounts, retryCountZero). */
+  bound: AddressBound;
   /** Model option A4: recently failed addresses go last. */
   memory: FailureMemory;
   /** B9: how repeats of an address are recognised and skipped; undefined when sip.skip_redundant_failover_addr = 0. */
@@ -46,6 +48,8 @@ export interface RegistrationTarget {
   retryAfter: ServerListModelOptions['retryAfter'];
   /** AMB-13 successiveProbeTarget = primaryOnly: a retry (a successive-mode probe) goes to the first address only. */
   probePrimaryOnly?: boolean;
+  /** AMB-24 regRetryRestart = lastTried: a retry after a failure starts at the address tried last. */
+  restartAtLastTried?: boolean;
 }
 
 /**
@@ -90,6 +94,8 @@ export class RegistrationAgent {
   private registeredAt: Located | undefined;
   /** Numbers each REGISTER run (a walk down the list); replies to an older run are ignored. */
   private runs = 0;
+  /** The address the account's own runs sent to last (AMB-24 regRetryRestart). */
+  private lastTried: Located | undefined;
 
   constructor(
     private readonly clock: Clock,
@@ -148,7 +154,7 @@ export class RegistrationAgent {
     this.directory.list(this.target.server, (l) => {
       this.note(this.sip.nameOf(server), reason);
       this.attempt({ ...l, servers: [server] }, 0, l.servers, this.runs, true, once);
-    });
+    }, true);
   }
 
   /**
@@ -188,6 +194,7 @@ export class RegistrationAgent {
         this.nextKind = 'register';
         const run = ++this.runs;
         const probe = this.retrying && this.target.probePrimaryOnly === true;
+        const restart = this.retrying && this.target.restartAtLastTried === true ? this.lastTried : undefined;
         this.directory.list(target.server, (l) => {
           if (run !== this.runs) return;
           const by = this.target.skipRedundant;
@@ -202,7 +209,10 @@ export class RegistrationAgent {
           const walk = kind === 'proxy-probe' ? kept
             : this.target.proxy2KeepsRequests ? (this.throughProxy2 ? proxy2First(kept, l.servers, l.firstProxyAddresses ?? 0) : kept)
             : this.failback.order(kept, kind, clock.now, busy, this.registeredAddress);
-          const { ordered: servers, held } = this.target.memory.order(walk, (a) => a, 'register');
+          const { ordered, held } = this.target.memory.order(walk, (a) => a, 'register');
+          // AMB-24 regRetryRestart = lastTried: the retry starts where the failed attempt ended.
+          const servers = restartAtLastTried(ordered, restart);
+          if (servers[0] !== ordered[0]) this.note(this.sip.nameOf(servers[0]!), `retry starts at ${this.sip.nameOf(servers[0]!)}, the address tried last (regRetryRestart = lastTried)`);
           for (const h of held) this.note(this.sip.nameOf(h.entry), heldReason(describeEntry(h.entry), h.until, this.target.retryAfter));
           const why = kind === 'proxy-probe' ? undefined
             : this.target.proxy2KeepsRequests ? (this.throughProxy2 ? 'registered through proxy 2, which keeps the requests until the interval probe (proxyPairRole = fallbackOnly)' : undefined)
@@ -215,7 +225,7 @@ export class RegistrationAgent {
             return this.feed({ type: 'fail', reason: `every address of ${target.server.address} is held off by a 503 Retry-After until ${formatDuration(end)}`, retryAfter: end - clock.now });
           }
           this.attempt({ ...l, servers }, 0, l.servers, run, false);
-        });
+        }, kind === 'refresh' || kind === 'proxy-probe'); // AMB-19: these continue the registration
         return;
       }
       case 'schedule-refresh':
@@ -303,7 +313,7 @@ export class RegistrationAgent {
    * Sends the REGISTER of run `run` to address `i` of the list (in request order); failures move
    * down the list (R2). A `side` run (register_on_enable) that fails leaves the account as it was.
    */
-  private attempt(l: ServerList, i: number, located: readonly Located[], run: number, side: boolean, sideDone?: (ok: boolean) => void): void {
+  private attempt(l: ServerList, i: number, located: readonly Located[], run: number, side: boolean, sideDone?: (ok: boolean) => void, sent = 1): void {
     const server = l.servers[i];
     if (!server) {
       // No address to send to: no server answered (for redundancy_with_reg_fail = 0, B15).
@@ -312,8 +322,10 @@ export class RegistrationAgent {
     }
     const previous = this.serverName;
     this.serverName = this.sip.nameOf(server);
-    if (i > 0) this.note(this.serverName, `${previous} failed; trying ${this.serverName}, address ${i + 1} of ${l.servers.length}`);
+    if (!side) this.lastTried = server;
+    if (i > 0 && sent === 1) this.note(this.serverName, `${previous} failed; trying ${this.serverName}, address ${i + 1} of ${l.servers.length}`);
     const last = i === l.servers.length - 1;
+    const bound = last ? undefined : this.target.bound;
     // A side run does not compete with the account's own runs; both stop counting once the agent stops.
     const stale = (): boolean => (!side && run !== this.runs) || this.state.phase === 'unregistered';
     const fail = (reason: string, retryAfter?: number, answered = true): void => {
@@ -362,10 +374,18 @@ export class RegistrationAgent {
         if (res.status === 503) return moveOn(reason, retryAfter !== undefined ? retryAfter * 1_000_000 : undefined, true);
         fail(reason);
       },
-      onRequestTimeout: (timer) => moveOn(timer === 'retry-counts' ? `${this.serverName}: retry counts reached` : `${this.serverName}: Timer ${timer} fired, no response`),
+      onRequestTimeout: (timer) => {
+        const why = timer === 'retry-counts' ? `${this.serverName}: retry counts reached` : `${this.serverName}: Timer ${timer} fired, no response`;
+        // AMB-01 retryCounts = transactions: the address gets its whole transactions before the walk moves on.
+        if (bound && sent < bound.transactions && !stale()) {
+          this.note(this.serverName, `${why}; REGISTER transaction ${sent + 1} of ${bound.transactions} to ${this.serverName} (retryCounts = transactions)`);
+          return this.attempt(l, i, located, run, side, sideDone, sent + 1);
+        }
+        moveOn(why);
+      },
       onTransportError: (cause) => moveOn(cause),
     };
-    this.sip.sendRequest(registerRequest(this.target, this.sip, server, { callId: this.callId, fromTag: this.fromTag, cseq: ++this.cseq }), server, tu, last ? undefined : this.target.limit);
+    this.sip.sendRequest(registerRequest(this.target, this.sip, server, { callId: this.callId, fromTag: this.fromTag, cseq: ++this.cseq }), server, tu, bound?.limit);
   }
 
   /** R4: registered with `server`; remember it as the failover preference and arm the failback probe. */
@@ -384,16 +404,17 @@ export class RegistrationAgent {
     if (viaProxy2 && rearm && every > 0) {
       this.proxyProbeTimer = clock.schedule(every, RegistrationAgent.proxyProbeDue, this, this.target.phone);
     }
-    const lapse = this.failback.registered(located, index, clock.now, this.directory.expiresAt(this.target.server), clock.now + Math.round(grantedS * 1_000_000));
+    const lapse = this.failback.registered(located, index, clock.now, this.directory.expiresAt(this.target.server), clock.now + Math.round(grantedS * 1_000_000), this.directory.recordExpiresAt(this.target.server, server));
     if (lapse !== undefined) this.failbackTimer = clock.at(Math.max(lapse, clock.now), RegistrationAgent.failbackDue, this, this.target.phone);
-    // AMB-09 oneShot: nothing is sent when failback_timeout runs out, but the lapse is a state change — trace it.
+    // AMB-07 aRecord, AMB-09 oneShot: nothing is sent at the lapse, but it is a state change — trace it.
     const quiet = lapse === undefined ? this.failback.lapsesAt() : undefined;
     if (quiet !== undefined) this.failbackTimer = clock.at(Math.max(quiet, clock.now), RegistrationAgent.preferenceLapsed, this, this.target.phone);
   }
 
   private onPreferenceLapsed(): void {
     if (this.state.phase !== 'registered' || !this.registeredOn) return;
-    this.note(this.registeredOn, 'failback mode 3 (durationFailback oneShot): failback_timeout ran out; the next request starts at the primary');
+    const why = this.failback.mode === 1 ? 'failback mode 1 (dnsTtlSource aRecord): the A record of the registered server ran out' : 'failback mode 3 (durationFailback oneShot): failback_timeout ran out';
+    this.note(this.registeredOn, `${why}; the next request starts at the primary`);
   }
 
   private traceState(from: RegistrationState, to: RegistrationState, reason: string, server = this.serverName): void {

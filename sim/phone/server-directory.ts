@@ -21,6 +21,8 @@ export interface ServerList {
 interface Entry {
   list: ServerList;
   expiresAt: Micros;
+  /** Per address of list.servers (same index): when its A record runs out (AMB-07). */
+  addressExpiresAt: Micros[];
   waiters: ((l: ServerList) => void)[] | undefined;
 }
 
@@ -41,32 +43,43 @@ export class ServerDirectory {
     private readonly proxies: readonly ProxySettings[] = [],
     /** Readings of the vendor's location text (model options AMB-33 …). */
     private readonly locateOptions: LocateOptions = {},
+    /**
+     * AMB-19 dnsCacheType0 = everyDialogOrRegistration with dns_cache_type 0: a request that
+     * continues a registration (`continuing`) reuses the list located last, expired or not.
+     */
+    private readonly reuseForContinuing = false,
   ) {}
 
-  /** The current list for one configured server; `done` may run at once (fresh) or after DNS. */
-  list(settings: ServerSettings, done: (l: ServerList) => void): void {
+  /**
+   * The current list for one configured server; `done` may run at once (fresh) or after DNS.
+   * `continuing`: the request continues a registration (a renewal), it starts no dialog or registration.
+   */
+  list(settings: ServerSettings, done: (l: ServerList) => void, continuing = false): void {
     const e = this.entries.get(settings.index);
     if (e && e.waiters) return void e.waiters.push(done);
     if (e && this.clock.now < e.expiresAt) return done(e.list);
-    const entry: Entry = { list: e?.list ?? { settings, servers: [] }, expiresAt: 0, waiters: [done] };
+    if (e && continuing && this.reuseForContinuing && e.list.servers.length > 0) return done(e.list);
+    const entry: Entry = { list: e?.list ?? { settings, servers: [] }, expiresAt: 0, addressExpiresAt: e?.addressExpiresAt ?? [], waiters: [done] };
     this.entries.set(settings.index, entry);
     if (this.proxies.length > 0) return this.locateProxies(settings, entry);
     const target = { host: settings.address, port: settings.port, transport: settings.transport, naptrBuild: settings.naptrBuild ?? 0 };
     locate(this.resolver, target, this.rng, (live) => {
-      const publish = (servers: Located[]): void => {
+      const publish = (servers: Located[], addressExpiresAt: Micros[]): void => {
         entry.list = { settings, servers, ...(servers.length === 0 && live.error ? { error: live.error } : {}) };
         entry.expiresAt = servers.length === 0 ? this.clock.now : live.expiresAt;
+        entry.addressExpiresAt = addressExpiresAt;
         const waiters = entry.waiters ?? [];
         entry.waiters = undefined;
         for (const w of waiters) w(entry.list);
       };
       // R8: when the servers DNS returned cannot be contacted, the static entries are used — so
       // their addresses follow the live ones in the list (live first, static_cache_pri = 0).
-      if (!this.resolver.hasStaticEntries || live.servers.length === 0) return publish(live.servers);
+      if (!this.resolver.hasStaticEntries || live.servers.length === 0) return publish(live.servers, live.addressExpiresAt);
       locate(this.resolver.staticOnly(), target, this.rng, (stat) => {
         const known = new Set(live.servers.map(key));
-        const extra = stat.servers.filter((s) => !known.has(key(s))).map((s) => ({ ...s, name: `${s.name} (static cache)` }));
-        publish([...live.servers, ...extra]);
+        const fresh = stat.servers.map((s, i) => [s, stat.addressExpiresAt[i]!] as const).filter(([s]) => !known.has(key(s)));
+        const extra = fresh.map(([s]) => ({ ...s, name: `${s.name} (static cache)` }));
+        publish([...live.servers, ...extra], [...live.addressExpiresAt, ...fresh.map(([, end]) => end)]);
         // No rotation state: the static pass must not turn multiAddressOrder 'rotate' a second time.
       }, { ...this.locateOptions, rotation: undefined });
     }, this.locateOptions);
@@ -86,6 +99,7 @@ export class ServerDirectory {
         const firstProxyAddresses = this.proxies[0]?.index === 1 ? (found[0]?.servers.length ?? 0) : 0;
         entry.list = { settings, servers, firstProxyAddresses, ...(error ? { error } : {}) };
         entry.expiresAt = servers.length === 0 ? this.clock.now : Math.min(...found.map((r) => r.expiresAt));
+        entry.addressExpiresAt = found.flatMap((r) => r.addressExpiresAt);
         const waiters = entry.waiters ?? [];
         entry.waiters = undefined;
         for (const w of waiters) w(entry.list);
@@ -102,6 +116,18 @@ export class ServerDirectory {
   /** When the list of a configured server must be located again (µs); 0 when it never was. */
   expiresAt(settings: ServerSettings): Micros {
     return this.entries.get(settings.index)?.expiresAt ?? 0;
+  }
+
+  /**
+   * When the A record that gave address `a` of a configured server's current list runs out (µs),
+   * for failback mode 1 under AMB-07 dnsTtlSource = aRecord; the list's own expiry when the
+   * address is not in it (Infinity for an IP literal).
+   */
+  recordExpiresAt(settings: ServerSettings, a: Located): Micros {
+    const e = this.entries.get(settings.index);
+    if (!e) return 0;
+    const i = e.list.servers.findIndex((s) => key(s) === key(a));
+    return i < 0 ? e.expiresAt : (e.addressExpiresAt[i] ?? e.expiresAt);
   }
 
   /**

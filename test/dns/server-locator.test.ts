@@ -186,6 +186,19 @@ describe('locate (RFC 3263 server location)', () => {
     }
   });
 
+  it('addressExpiresAt (AMB-07): each address carries its own A record\'s end beside the list\'s minimum; dns_cache_type 0 still gives the TTL', () => {
+    // SRV 300 s; sip1's A 300 s (answered at 0.08 s), sip2's A 60 s (answered at 0.12 s).
+    for (const cacheType of [1, 0] as const) {
+      const w = new DnsWorld({ zone: NO_NAPTR, resolver: { cacheType } });
+      const r = run(w, { host: 'pbx.example.com', port: 0, transport: 0 });
+      expect(r.servers).to.deep.equal(['10.0.0.1:5060/udp sip1.pbx.example.com', '10.0.0.2:5060/udp sip2.pbx.example.com']);
+      expect(r.result!.addressExpiresAt.map(s), `cacheType ${cacheType}`).to.deep.equal([300.08, 60.12]);
+      expect(s(r.result!.expiresAt), `cacheType ${cacheType}`).to.equal(cacheType === 0 ? 0.04 : 60.12); // type 0: good for this request only (the SRV answer at 0.04 s)
+    }
+    const literal = run(new DnsWorld(), { host: '10.0.0.1', port: 0, transport: 0 });
+    expect(literal.result!.addressExpiresAt).to.deep.equal([Infinity]);
+  });
+
   it('with dns_cache_type 2 the A records of SRV targets come from the additional section', () => {
     const w = new DnsWorld({ resolver: { cacheType: 2 } });
     const r = run(w, { host: 'pbx.example.com', port: 0, transport: 0 });

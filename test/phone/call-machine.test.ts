@@ -41,7 +41,7 @@ describe('call machine (reference R1)', () => {
         { type: 'transition', from: 'idle', to: 'trying', index: 0 },
         { type: 'send-invite', index: 0 },
       ]);
-      expect(state).to.deep.equal({ phase: 'trying', index: 0, servers: 3, tried: [0], afterProvisional: 'rfc' });
+      expect(state).to.deep.equal({ phase: 'trying', index: 0, servers: 3, tried: [0], afterProvisional: 'rfc', transactions: [], sent: 1 });
     });
 
     it('with no server configured the call fails at once, with an outcome', () => {
@@ -69,7 +69,7 @@ describe('call machine (reference R1)', () => {
           { type: 'send-invite', index: 1 },
         ]);
         expect(reasonOf(effects[1]!)).to.match(why).and.to.match(/next server/);
-        expect(state).to.deep.equal({ phase: 'trying', index: 1, servers: 3, tried: [0, 1], afterProvisional: 'rfc' });
+        expect(state).to.deep.equal({ phase: 'trying', index: 1, servers: 3, tried: [0, 1], afterProvisional: 'rfc', transactions: [], sent: 1 });
       });
 
       it(`${name} after a provisional (proceeding) also moves on`, () => {
@@ -91,7 +91,7 @@ describe('call machine (reference R1)', () => {
         [{ type: 'send-invite', index: 3 }],
         [],
       ]);
-      expect(state).to.deep.equal({ phase: 'answered', index: 3, servers: 4, tried: [0, 1, 2, 3], afterProvisional: 'rfc' });
+      expect(state).to.deep.equal({ phase: 'answered', index: 3, servers: 4, tried: [0, 1, 2, 3], afterProvisional: 'rfc', transactions: [], sent: 1 });
       expect(effects[4]!.find((e) => e.type === 'outcome')).to.deep.equal({ type: 'outcome', outcome: 'answered', via: 3 });
     });
   });
@@ -105,7 +105,7 @@ describe('call machine (reference R1)', () => {
           { type: 'outcome', outcome: 'failed', via: null },
         ]);
         expect(reasonOf(effects[2]!)).to.match(/every server tried/);
-        expect(state).to.deep.equal({ phase: 'failed', index: 1, servers: 2, tried: [0, 1], afterProvisional: 'rfc' });
+        expect(state).to.deep.equal({ phase: 'failed', index: 1, servers: 2, tried: [0, 1], afterProvisional: 'rfc', transactions: [], sent: 1 });
       });
     }
   });
@@ -288,5 +288,35 @@ describe('call machine: AMB-03 provisionalStopsFailover', () => {
   });
   it('rfc (default): a 503 after the 180 fails over', () => {
     expect(nextCall(ringing('rfc'), final(503)).state.index).to.equal(1);
+  });
+});
+
+describe('call machine: AMB-01 retryCounts = transactions (whole INVITE transactions per server)', () => {
+  const feed = (s: CallMachineState, inputs: CallInput[]): { state: CallMachineState; effects: CallEffect[][] } => {
+    const effects: CallEffect[][] = [];
+    for (const i of inputs) {
+      const step = nextCall(s, i);
+      s = step.state;
+      effects.push(step.effects);
+    }
+    return { state: s, effects };
+  };
+  it('3 transactions on server 0: the 1st and 2nd Timer B send another INVITE to server 0, the 3rd moves to server 1', () => {
+    const { state, effects } = feed(initialCall(2, 'rfc', [3, 1]), [start, timeoutB, timeoutB, timeoutB]);
+    expect(effects.slice(1).map((e) => e.filter((x) => x.type === 'send-invite'))).to.deep.equal([
+      [{ type: 'send-invite', index: 0 }], [{ type: 'send-invite', index: 0 }], [{ type: 'send-invite', index: 1 }],
+    ]);
+    expect(reasonOf(effects[1]!)).to.equal('Timer B fired: no response; INVITE transaction 2 of 3 to this server (retryCounts = transactions)');
+    expect(reasonOf(effects[2]!)).to.equal('Timer B fired: no response; INVITE transaction 3 of 3 to this server (retryCounts = transactions)');
+    expect([state.index, state.tried, state.sent]).to.deep.equal([1, [0, 1], 1]);
+  });
+  it('a 503 or a transport error still moves on at once, whatever transactions are left', () => {
+    for (const input of [final(503), icmp]) {
+      const { state } = feed(initialCall(2, 'rfc', [3, 1]), [start, timeoutB, input]);
+      expect([state.phase, state.index], input.type).to.deep.equal(['trying', 1]);
+    }
+  });
+  it('transactions 1 (every other reading): the first timeout moves on', () => {
+    expect(feed(initialCall(2, 'rfc', [1, 1]), [start, timeoutB]).state.index).to.equal(1);
   });
 });

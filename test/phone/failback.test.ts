@@ -5,6 +5,8 @@ import * as path from 'node:path';
 import type { TraceEvent } from '../../sim/core/trace.js';
 import type { Located } from '../../sim/dns/server-locator.js';
 import { FailbackPreference } from '../../sim/phone/failback.js';
+import type { ModelOptions } from '../../sim/phone/model-options.js';
+import { FAILBACK_DEFAULTS } from '../../sim/phone/options/failback.js';
 import type { ServerSettings } from '../../sim/phone/phone-config.js';
 import { loadScenario } from '../../sim/scenario/load-scenario.js';
 import { runRecorded } from '../../sim/scenario/run-scenario.js';
@@ -26,12 +28,29 @@ describe('failback preference (R4), pure', () => {
     expect(names(f.order(list, 'invite', 11e6))).to.deep.equal(['sip1', 'sip2']);
   });
 
-  it('mode 1 (DNSTTL): the secondary first until the records expire, then the primary', () => {
+  it('mode 1 (DNSTTL), dnsTtlSource aRecord (★): the secondary first until its A record runs out, then the next request starts at the primary; no probe', () => {
     const f = new FailbackPreference(server(1));
-    expect(f.registered(list, 1, 10e6, 120e6)).to.equal(120e6);
+    // The list's first record runs out at 60 s, sip2's A record at 120 s: the A record decides.
+    expect(f.registered(list, 1, 10e6, 60e6, Infinity, 120e6)).to.equal(undefined);
+    expect(f.lapsesAt()).to.equal(120e6);
     expect(names(f.order(list, 'invite', 119e6))).to.deep.equal(['sip2', 'sip1']);
     expect(names(f.order(list, 'refresh', 119e6))).to.deep.equal(['sip2', 'sip1']);
+    // A renewal with sip2 at 100 s, its A record fetched anew (lasting to 220 s), does not push the lapse on.
+    expect(f.registered(list, 1, 100e6, 220e6, Infinity, 220e6)).to.equal(undefined);
+    expect(f.lapsesAt()).to.equal(120e6);
     expect(names(f.order(list, 'invite', 120e6))).to.deep.equal(['sip1', 'sip2']);
+    // After the lapse, registering with sip2 again (the primary still down) starts a new preference.
+    f.registered(list, 1, 130e6, 250e6, Infinity, 250e6);
+    expect(f.lapsesAt()).to.equal(250e6);
+    expect(names(f.order(list, 'invite', 249e6))).to.deep.equal(['sip2', 'sip1']);
+  });
+
+  it('mode 1 (DNSTTL), dnsTtlSource minAlongChain: until the smallest TTL along the chain, then a REGISTER probe at once', () => {
+    const f = new FailbackPreference(server(1), { ...FAILBACK_DEFAULTS, dnsTtlSource: 'minAlongChain' });
+    expect(f.registered(list, 1, 10e6, 60e6, Infinity, 120e6)).to.equal(60e6);
+    expect(names(f.order(list, 'invite', 59e6))).to.deep.equal(['sip2', 'sip1']);
+    expect(names(f.order(list, 'refresh', 59e6))).to.deep.equal(['sip2', 'sip1']);
+    expect(names(f.order(list, 'invite', 60e6))).to.deep.equal(['sip1', 'sip2']);
   });
 
   it('mode 2 (registration): calls go to the secondary, renewals try the primary', () => {
@@ -64,8 +83,8 @@ describe('failback preference (R4), pure', () => {
 
 describe('failback modes end to end: primary down at boot, back at 1m — when the phone returns to it', function () {
   this.timeout(30_000);
-  const returnTo = (id: string): { backOnPrimary: number; callVia: string | null } => {
-    const run = runRecorded(loadScenario(path.join(repoRoot, 'scenarios', `${id}.yaml`)));
+  const returnTo = (id: string, model: Partial<ModelOptions> = {}): { backOnPrimary: number; callVia: string | null } => {
+    const run = runRecorded(loadScenario(path.join(repoRoot, 'scenarios', `${id}.yaml`)), { model });
     const w = run.records.filter((r) => r.kind === 'phone.working-server').map((r) => (r.kind === 'phone.working-server' ? [r.t / 1e6, r.server] as const : [0, null] as const));
     expect(w[0], 'first working server').to.deep.equal([7.58, 'sip2']);
     const back = w.find(([, s]) => s === 'sip1');
@@ -76,8 +95,18 @@ describe('failback modes end to end: primary down at boot, back at 1m — when t
   it('mode 0 newRequests: the call at 1m30s goes to the primary; the registration returns at the renewal (4m37.66s)', () => {
     expect(returnTo('16-failback-mode0-new-requests')).to.deep.equal({ backOnPrimary: 277.66, callVia: 'sip1' });
   });
-  it('mode 1 DNSTTL: back when the 120 s records expire (2m0.1s, after a fresh lookup); the call before goes to sip2', () => {
-    expect(returnTo('17-failback-mode1-dnsttl')).to.deep.equal({ backOnPrimary: 120.1, callVia: 'sip2' });
+  it('mode 1 DNSTTL, dnsTtlSource aRecord (★): sip2\'s A record (fetched at 0.06 s, TTL 120 s) lapses at 2m0.06s with nothing sent; the call at 1m30s goes to sip2, the one at 2m30s to sip1; the registration returns at the renewal (4m37.66s)', () => {
+    const r = runRecorded(loadScenario(path.join(repoRoot, 'scenarios', '17-failback-mode1-dnsttl.yaml'))).records;
+    expect(returnTo('17-failback-mode1-dnsttl')).to.deep.equal({ backOnPrimary: 277.66, callVia: 'sip2' });
+    const lapse = r.find((e) => e.kind === 'phone.register-attempt' && /A record of the registered server ran out/.test(e.reason));
+    expect(lapse?.t).to.equal(120_060_000);
+    const calls = r.flatMap((e) => (e.kind === 'call.outcome' ? [[e.t / 1e6, e.outcome, e.via]] : []));
+    expect(calls).to.deep.equal([[91.02, 'answered', 'sip2'], [151.08, 'answered', 'sip1']]);
+    const registersToSip1 = r.flatMap((e) => (e.kind === 'net.send' && e.to === 'sip1' && e.label === 'REGISTER' && e.t > 60e6 ? [e.t / 1e6] : []));
+    expect(registersToSip1[0]).to.equal(277.64);
+  });
+  it('mode 1 DNSTTL, dnsTtlSource minAlongChain: back when the first 120 s record used expires (REGISTER probe at 2m0.08s after a fresh lookup, registered 2m0.1s); the call before goes to sip2', () => {
+    expect(returnTo('17-failback-mode1-dnsttl', { dnsTtlSource: 'minAlongChain' })).to.deep.equal({ backOnPrimary: 120.1, callVia: 'sip2' });
   });
   it('mode 2 registration: the call goes to sip2; back at the renewal (4m37.66s)', () => {
     expect(returnTo('18-failback-mode2-registration')).to.deep.equal({ backOnPrimary: 277.66, callVia: 'sip2' });

@@ -172,7 +172,9 @@ describe('registration retry back-off (reference A7, RFC 5626 §4.5) end to end'
     const phones = path.join(repoRoot, 'scenarios/phones');
     const file = path.join(dir, 'b.yaml');
     fs.writeFileSync(file, [
-      'name: backoff', 'duration: 10m',
+      // The back-off is read over many failures: registrationRetryScope unbounded (the ★ retryCounts
+      // would give up after retry_counts = 3 repeats, AMB-35).
+      'name: backoff', 'duration: 10m', 'model: { registrationRetryScope: unbounded }',
       `phones: { bob: { address: 10.0.0.11, config: [${phones}/common.cfg, ${phones}/bob.cfg], settings: { account.1.reg_failed_retry_min_time: 10, account.1.reg_failed_retry_max_time: 60 } } }`,
       'servers: { sip1: { address: 10.0.0.1 } }',
       'events: [ { at: 0s, fail: sip1, mode: unreachable }, { at: 0s, boot: bob } ]',

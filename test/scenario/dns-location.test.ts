@@ -205,4 +205,20 @@ describe('DNS server location (fact sheet B17, AMB-34)', function () {
     const cached = run(write('c1.yaml', scenarioText({ records, events })));
     expect(at30(cached)).to.deep.equal([]);
   });
+
+  it('dnsCacheType0 (AMB-19): everyTransaction (★) locates for the call at 30 s and the renewal at 54 s; everyDialogOrRegistration for the call only, the renewal reuses the list', () => {
+    const records = ['"_sip._udp.pbx.example.com. 300 IN SRV 10 50 5060 sip1.pbx.example.com."', '"sip1.pbx.example.com. 300 IN A 10.0.0.1"'];
+    const events = '  - { at: 30s, call: { from: erin, to: "2000", duration: 5s } }';
+    const erin = ', account.1.dns_cache_type: "0", account.1.sip_server.1.expires: "60"';
+    const registers = (rs: readonly TraceEvent[]): number[] => rs.flatMap((r) => (r.kind === 'net.send' && r.from === 'erin' && r.label === 'REGISTER' ? [r.t / 1e6] : []));
+    const naptrAt = (rs: readonly TraceEvent[]): number[] => asked(rs).filter((q) => q.startsWith('NAPTR')).map((q) => Number(q.split('@')[1]) / 1000);
+    const every = run(write('t0.yaml', scenarioText({ records, events, erin })));
+    expect(registers(every)).to.deep.equal([0.06, 54.14, 108.22]);
+    expect(naptrAt(every)).to.deep.equal([0, 30, 54.08, 108.16]);
+    const dialog = run(write('t1.yaml', scenarioText({ records, events, erin, model: 'model: { dnsCacheType0: everyDialogOrRegistration }' })));
+    expect(registers(dialog)).to.deep.equal([0.06, 54.08, 108.1]);
+    expect(naptrAt(dialog)).to.deep.equal([0, 30]);
+    const call = (rs: readonly TraceEvent[]): string[] => rs.flatMap((r) => (r.kind === 'call.outcome' ? [`${r.outcome} via ${r.via} @${r.t / 1e6}`] : []));
+    expect(call(dialog)).to.deep.equal(call(every));
+  });
 });

@@ -88,6 +88,24 @@ describe('DNS resolver timing (fact sheet B20, AMB-20) and static entries at a l
     expect(queries(rs, 'carol', 12)).to.deep.equal([0, 3, 6, 9]); // SRV at 0, 3; A at 6, 9
   });
 
+  it('dnsServerOrder (AMB-20): primaryThenSecondary (★) asks the silent primary 0, 3, 6 s then the secondary 9 s — for SRV, and again for A (9.02…18.02 s), REGISTER at 18.04 s; rounds alternates, REGISTER at 6.04 s', () => {
+    // A second DNS server dns2 (10.0.0.54) that answers; the primary dns stays silent.
+    const text = scenarioText().replace('dns:\n  server: 10.0.0.53\n', 'dns:\n  server: 10.0.0.53\n  secondary: 10.0.0.54\n');
+    expect(text).to.contain('secondary: 10.0.0.54');
+    const file = write('two-dns.yaml', text);
+    const to = (rs: readonly TraceEvent[], dns: string): string[] =>
+      rs.flatMap((r) => (r.kind === 'dns.query' && r.host === 'carol' && r.server === dns && r.t < 60e6 ? [`${r.qtype}@${r.t / 1e6}`] : []));
+    const star = records(file);
+    // Each question starts at the primary again: the resolver keeps no memory of a silent server.
+    expect(to(star, 'dns')).to.deep.equal(['SRV@0', 'SRV@3', 'SRV@6', 'A@9.02', 'A@12.02', 'A@15.02']);
+    expect(to(star, 'dns2')).to.deep.equal(['SRV@9', 'A@18.02']);
+    expect(firstRegister(star, 'carol')).to.equal(18.04);
+    const rounds = records(file, { dnsServerOrder: 'rounds' });
+    expect(to(rounds, 'dns')).to.deep.equal(['SRV@0', 'A@3.02']);
+    expect(to(rounds, 'dns2')).to.deep.equal(['SRV@3', 'A@6.02']);
+    expect(firstRegister(rounds, 'carol')).to.equal(6.04);
+  });
+
   it('the .cfg keys decide: query_timeout 2, retry_times 0 gives one query per name, 2 s apart', () => {
     const keys = ', static.network.dns.query_timeout: "2", static.network.dns.retry_times: "0"';
     const rs = records(write('keys.yaml', scenarioText({ carol: keys })));

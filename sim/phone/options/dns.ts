@@ -15,6 +15,24 @@ export interface DnsModelOptions {
    */
   dnsQueryTiming: 'retriesPlusOne' | 'retriesOnly';
   /**
+   * AMB-20 — a phone with two DNS servers (scenario dns.server and dns.secondary), the primary
+   * silent. 'primaryThenSecondary' (default, ★): the primary gets every try (0, 3, 6 s), then
+   * the secondary (9, 12, 15 s); a SERVFAIL or ICMP error from the primary moves to the secondary
+   * at once. 'rounds' (resolv.conf, the model before): primary and secondary in turn, each round
+   * (primary 0, 6, 12 s; secondary 3, 9, 15 s).
+   */
+  dnsServerOrder: 'primaryThenSecondary' | 'rounds';
+  /**
+   * AMB-19 — what account.X.dns_cache_type = 0 ("real-time query every time, no cache") queries
+   * for. 'everyTransaction' (default, ★): every request that needs the server list — first
+   * REGISTER, renewal, retry, failback probe, INVITE — locates afresh; retransmissions and
+   * failover inside one request use the list in hand. 'everyDialogOrRegistration': only requests
+   * that start a dialog (INVITE) or a registration (first REGISTER, retry, failback probe)
+   * locate; a renewal, a B21 proxy probe and a register_on_enable REGISTER reuse the list
+   * located last (located again only when it is empty).
+   */
+  dnsCacheType0: 'everyTransaction' | 'everyDialogOrRegistration';
+  /**
    * AMB-18 — how long an NXDOMAIN/NODATA answer is remembered. 'soaMinimum' (default, ★):
    * min(SOA MINIMUM, SOA TTL) of the answer's authority SOA (RFC 2308 §5), not cached without
    * an SOA. 'fixed': negativeCacheFixedTtl seconds for every negative answer, SOA or not.
@@ -107,6 +125,8 @@ export type CfgRules = Pick<DnsModelOptions, 'configDuplicateKey' | 'configBlank
 
 export const DNS_DEFAULTS: DnsModelOptions = {
   dnsQueryTiming: 'retriesPlusOne',
+  dnsServerOrder: 'primaryThenSecondary',
+  dnsCacheType0: 'everyTransaction',
   negativeCacheTtl: 'soaMinimum',
   negativeCacheFixedTtl: 300,
   negativeCacheFailures: 'upTo5min',
@@ -138,6 +158,8 @@ export function cfgRules(o: Partial<DnsModelOptions> = {}): CfgRules {
 
 export const DNS_SPECS: { [K in keyof DnsModelOptions]: ModelOptionSpec } = {
   dnsQueryTiming: { kind: 'enum', values: ['retriesPlusOne', 'retriesOnly'] },
+  dnsServerOrder: { kind: 'enum', values: ['primaryThenSecondary', 'rounds'] },
+  dnsCacheType0: { kind: 'enum', values: ['everyTransaction', 'everyDialogOrRegistration'] },
   negativeCacheTtl: { kind: 'enum', values: ['soaMinimum', 'fixed'] },
   negativeCacheFixedTtl: { kind: 'number', min: 0, max: 86400, integer: true },
   negativeCacheFailures: { kind: 'enum', values: ['upTo5min', 'no'] },
@@ -190,14 +212,14 @@ export interface ResolverKeys {
 export const RESOLVER_KEY_DEFAULTS: ResolverKeys = { queryTimeout: 3, retryTimes: 2, transport: 0 };
 
 /**
- * Wait per query and rounds over the DNS servers. The .cfg keys decide; the older model options
+ * Wait per query, tries per DNS server and their order (AMB-20 dnsServerOrder). The .cfg keys decide; the older model options
  * dnsTimeout / dnsAttempts (0 = not set) override them when a scenario sets them, so scenarios
  * written before the keys were modelled keep their timing. A query_timeout of 0 is read as 1 s:
  * the vendor does not say what 0 means, and no wait at all would spin.
  */
-export function resolverTiming(keys: ResolverKeys, options: { dnsTimeout: number; dnsAttempts: number; dnsQueryTiming: DnsModelOptions['dnsQueryTiming'] }): { timeout: Micros; attempts: number } {
+export function resolverTiming(keys: ResolverKeys, options: { dnsTimeout: number; dnsAttempts: number; dnsQueryTiming: DnsModelOptions['dnsQueryTiming']; dnsServerOrder: DnsModelOptions['dnsServerOrder'] }): { timeout: Micros; attempts: number; serverOrder: DnsModelOptions['dnsServerOrder'] } {
   const seconds = options.dnsTimeout > 0 ? options.dnsTimeout : Math.max(1, keys.queryTimeout);
   const fromKeys = options.dnsQueryTiming === 'retriesPlusOne' ? keys.retryTimes + 1 : Math.max(1, keys.retryTimes);
   const attempts = options.dnsAttempts > 0 ? options.dnsAttempts : fromKeys;
-  return { timeout: Math.round(seconds * 1_000_000), attempts };
+  return { timeout: Math.round(seconds * 1_000_000), attempts, serverOrder: options.dnsServerOrder };
 }

@@ -60,6 +60,17 @@ export interface FailbackModelOptions {
    */
   inDialogRequests: 'stayOnDialogServer' | 'applyFailbackRules';
   /**
+   * AMB-07 — failback mode 1 (DNSTTL): which TTL ends the preference for the registered
+   * secondary, and what happens then. 'aRecord' (default, ★, newer text and proxies: "the A
+   * record"): the TTL of the A record that gave the registered address, counted from when that
+   * record was fetched; when it runs out nothing is sent — the next request (a call, the next
+   * renewal) walks the list from the primary. Re-registering with the same address before then
+   * does not push the lapse on. 'minAlongChain' (the model before the fact sheet): the smallest
+   * TTL of every record used along NAPTR → SRV → A, taken afresh at each registration, and a
+   * REGISTER probe to the primary as soon as it runs out.
+   */
+  dnsTtlSource: 'aRecord' | 'minAlongChain';
+  /**
    * AMB-38, second half — the BYE's server is dead (no answer, transport error, 503).
    * 'noFailover' (default, ★; the model before the option): the BYE is one transaction to that
    * server, retransmitted until Timer F (64·T1); the call has ended locally at the hang-up.
@@ -90,6 +101,7 @@ export const FAILBACK_DEFAULTS: FailbackModelOptions = {
   onlySignalWithRegistered: 'failRequest',
   registrationFailbackInstant: 'atRenewal',
   inDialogRequests: 'stayOnDialogServer',
+  dnsTtlSource: 'aRecord',
   inDialogFailover: 'noFailover',
   registerOnEnableZero: 'treatAsRegistered',
 };
@@ -102,6 +114,7 @@ export const FAILBACK_SPECS: { [K in keyof FailbackModelOptions]: ModelOptionSpe
   onlySignalWithRegistered: { kind: 'enum', values: ['failRequest', 'allowUnregisteredAsLastResort'] },
   registrationFailbackInstant: { kind: 'enum', values: ['atRenewal', 'atExpiry'] },
   inDialogRequests: { kind: 'enum', values: ['stayOnDialogServer', 'applyFailbackRules'] },
+  dnsTtlSource: { kind: 'enum', values: ['aRecord', 'minAlongChain'] },
   inDialogFailover: { kind: 'enum', values: ['noFailover', 'failoverPer3263'] },
   registerOnEnableZero: { kind: 'enum', values: ['treatAsRegistered', 'unregisteredButUsable'] },
 };

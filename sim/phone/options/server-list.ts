@@ -40,6 +40,14 @@ export interface ServerListModelOptions {
    */
   regRetryPolicy: 'fixedInterval' | 'rfc5626MinMax' | 'rfc5626IntervalBase';
   /**
+   * AMB-24 — "after all servers failed, restart at the primary ★ or at the last one tried": where
+   * the retry of a registration whose every address failed starts. 'primary' (default, ★): at the
+   * top of the server's list (in its failback order), as every attempt. 'lastTried': at the address
+   * tried last, then on down the list, wrapping round (the entry now last gets the full timeout).
+   * Per configured server: each sip_server.Y's agent walks its own addresses.
+   */
+  regRetryRestart: 'primary' | 'lastTried';
+  /**
    * AMB-25 — sip.reg_surge_prevention = N (web label "Registration Random"). 'uniform' (default,
    * ★): registration starts a uniform random 0..N s after boot, one draw for all the phone's
    * accounts (★). 'uniformPerAccount': one draw per account (account 1 keeps the phone's).
@@ -74,14 +82,14 @@ export interface ServerListModelOptions {
    */
   lastServerScope: 'lastOfCombinedList' | 'lastOfServer1Addresses' | 'perServerLast';
   /**
-   * AMB-35 — B6: "it repeats the registration the configured number of times". 'unbounded'
-   * (default — the model's behaviour, not the sheet's ★): a failed registration is retried for
-   * ever, reg_fail_retry_interval (or the back-off) apart. 'retryCounts' (the sheet's ★): it is
-   * repeated sip_server.Y.retry_counts times; when the last repeat fails the account stays failed
-   * — no more REGISTERs until the phone boots again. A successive-mode probe of server 1 (every
-   * fallback.timeout, B14) is never bounded. The ★ is not the default because it defeats the
-   * bundled scenarios' point: 09-dns-down-at-boot's phone gives up at 1m48s and never registers
-   * when DNS is back, and in 27-registration-storm 3,143 of 20,000 phones give up during the storm.
+   * AMB-35 — B6: "it repeats the registration the configured number of times". 'retryCounts'
+   * (default, the sheet's ★): a failed registration is repeated sip_server.Y.retry_counts times,
+   * reg_fail_retry_interval (or the back-off / Retry-After) apart; when the last repeat fails the
+   * account stays failed — no more REGISTERs until the phone boots again. A successive-mode probe
+   * of server 1 (every fallback.timeout, B14) is never bounded. 'unbounded' (the model before the
+   * ★ became the default): retried for ever. Bundled 09-dns-down-at-boot and 27-registration-storm
+   * set it: their phones keep retrying until DNS / the server lets them in (under the ★, 09's
+   * phone gives up at 1m48s, and 3,143 of 27's 20,000 phones give up during the storm).
    */
   registrationRetryScope: 'retryCounts' | 'unbounded';
   /**
@@ -107,6 +115,14 @@ export interface ServerListModelOptions {
    * answer that gave the address runs out (its list's shortest TTL); IP literals are not remembered.
    */
   failedServerMemoryUntil: 'seconds' | 'dnsTtl';
+  /**
+   * AMB-01 sub-option — what retry_counts = 0 means for an address that is not the last, under
+   * every retryCounts reading but 'ignored'. 'failAtFirstT1' (default, ★): the address has failed
+   * when its first retransmission would be due (T1, 0.5 s). 'noWait': right after the first send.
+   * 'fullTimeout': the full Timer B/F, as if it were the last. (Before this option, 0 read as
+   * failAtFirstT1 except under retryCounts = retransmissions-then-move, which read it as noWait.)
+   */
+  retryCountZero: 'failAtFirstT1' | 'noWait' | 'fullTimeout';
   /**
    * AMB-13 `unregisterFallback` — successive mode, switching back to server 1 (at once, or at the
    * fallback's renewal under waitForNextRefresh): is the fallback binding removed? 'no' (default;
@@ -159,15 +175,17 @@ export const SERVER_LIST_DEFAULTS: ServerListModelOptions = {
   skipRedundantAddr: 'ip',
   retryAfter: 'honour',
   regRetryPolicy: 'fixedInterval',
+  regRetryRestart: 'primary',
   bootDelay: 'uniform',
   icmpHandling: 'failServerNow',
   provisionalStopsFailover: 'rfc',
   lastServerScope: 'lastOfCombinedList',
-  registrationRetryScope: 'unbounded',
+  registrationRetryScope: 'retryCounts',
   successiveProbeTarget: 'primaryOnly',
   successiveProbeFirst: 'afterTimeout',
   successiveSwitchBack: 'switchBackImmediately',
   failedServerMemoryUntil: 'seconds',
+  retryCountZero: 'failAtFirstT1',
   unregisterFallback: 'no',
   proxyFallbackReturn: 'periodicRegisterProbe',
   proxyPairRole: 'both',
@@ -179,6 +197,7 @@ export const SERVER_LIST_SPECS: { [K in keyof ServerListModelOptions]: ModelOpti
   skipRedundantAddr: { kind: 'enum', values: ['ip', 'ip:port', 'ip:port:transport'] },
   retryAfter: { kind: 'enum', values: ['honour', 'honourForRegisterOnly', 'tryLast', 'ignore'] },
   regRetryPolicy: { kind: 'enum', values: ['fixedInterval', 'rfc5626MinMax', 'rfc5626IntervalBase'] },
+  regRetryRestart: { kind: 'enum', values: ['primary', 'lastTried'] },
   bootDelay: { kind: 'enum', values: ['uniform', 'uniformPerAccount', 'fixed'] },
   icmpHandling: { kind: 'enum', values: ['failServerNow', 'countAsOneRetry', 'ignore'] },
   provisionalStopsFailover: { kind: 'enum', values: ['rfc', 'appTimer', 'noFailoverAfter1xx'] },
@@ -188,6 +207,7 @@ export const SERVER_LIST_SPECS: { [K in keyof ServerListModelOptions]: ModelOpti
   successiveProbeFirst: { kind: 'enum', values: ['afterTimeout', 'immediately'] },
   successiveSwitchBack: { kind: 'enum', values: ['switchBackImmediately', 'waitForNextRefresh'] },
   failedServerMemoryUntil: { kind: 'enum', values: ['seconds', 'dnsTtl'] },
+  retryCountZero: { kind: 'enum', values: ['failAtFirstT1', 'noWait', 'fullTimeout'] },
   unregisterFallback: { kind: 'enum', values: ['no', 'yes'] },
   proxyFallbackReturn: { kind: 'enum', values: ['periodicRegisterProbe', 'oneShot'] },
   proxyPairRole: { kind: 'enum', values: ['both', 'failoverOnly', 'fallbackOnly'] },
