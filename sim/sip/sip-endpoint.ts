@@ -74,6 +74,8 @@ export class SipEndpoint implements UdpSocket {
   private readonly connections = new WeakMap<ClientTransaction, TcpConnection>();
   /** AMB-21: transaction timers waiting for their connection to come up (tcpConnect.timersAfterConnect). */
   private readonly armOnConnect = new Map<TcpConnection, (() => void)[]>();
+  /** Connections that were up at some point: a failure of one of the others is a failed connect (AMB-21 connectAttempts). */
+  private readonly everConnected = new WeakSet<TcpConnection>();
   private admission: RequestAdmission | undefined;
   /**
    * Per Call-ID, who hears a response no transaction matches (an outgoing call hearing a 2xx
@@ -102,7 +104,7 @@ export class SipEndpoint implements UdpSocket {
      * (SYN schedule, connect timeout), and whether a transaction's Timer B/F waits for its
      * connection to come up. Default: the network's schedule, timers from the request's send.
      */
-    private readonly tcpConnect: { options: ConnectOptions; timersAfterConnect: boolean } = { options: {}, timersAfterConnect: false },
+    private readonly tcpConnect: { options: ConnectOptions; timersAfterConnect: boolean; reconnects?: boolean } = { options: {}, timersAfterConnect: false },
   ) {
     this.ids = new Identifiers(host.name, host.ip);
     host.bind(SIP_PORT, this);
@@ -135,16 +137,19 @@ export class SipEndpoint implements UdpSocket {
   }
 
   /** Starts a client transaction for `req` towards `dst` (over `dst.transport`, UDP by default). */
-  sendRequest(req: SipRequest, dst: SipTarget, tu: ClientTransactionUser, limit?: RetransmitLimit): ClientTransaction {
+  sendRequest(req: SipRequest, dst: SipTarget, tu: ClientTransactionUser, limit?: RetransmitLimit, note?: string): ClientTransaction {
     const reliable = dst.transport === 'tcp' || dst.transport === 'tls';
     const ctx = reliable ? this.reliableCtx : this.ctx;
     // RFC 3261 §17.1: no retransmissions over a reliable transport, so no retransmission bound either.
     const bound = reliable ? undefined : limit;
-    const user = reliable ? this.abandonUnconnected(tu, req, () => this.connections.get(txn)) : tu;
+    // AMB-21 connectAttempts: on TCP/TLS the bound counts new connection attempts instead.
+    const reconnects = reliable && this.tcpConnect.reconnects === true ? limit?.count ?? 0 : 0;
+    const inner = reconnects > 0 ? this.reconnecting(req, dst, tu, reconnects, () => this.connections.get(txn)) : tu;
+    const user = reliable ? this.abandonUnconnected(inner, req, () => this.connections.get(txn)) : tu;
     const txn: ClientTransaction =
       req.method === 'INVITE'
-        ? new InviteClientTransaction(ctx, req, dst, user, bound)
-        : new NonInviteClientTransaction(ctx, req, dst, user, bound);
+        ? new InviteClientTransaction(ctx, req, dst, user, bound, note)
+        : new NonInviteClientTransaction(ctx, req, dst, user, bound, note);
     this.clients = withEntry(this.clients, key(topBranch(req), req.method), txn);
     txn.start();
     // Remember the connection the request went on: its failure is this transaction's transport error.
@@ -224,6 +229,25 @@ export class SipEndpoint implements UdpSocket {
   }
 
   /**
+   * AMB-21 tcpRetryCounts = connectAttempts: a transport error from a connection that never came
+   * up (RST to the SYN, connect given up) sends the same request again in a new transaction (new
+   * branch, so a new connection is made), `left` times at most; then the TU hears the error.
+   */
+  private reconnecting(req: SipRequest, dst: SipTarget, tu: ClientTransactionUser, left: number, connection: () => TcpConnection | undefined): ClientTransactionUser {
+    return {
+      receiveResponse: (r) => tu.receiveResponse(r),
+      onRequestTimeout: (timer) => tu.onRequestTimeout(timer),
+      onTransportError: (cause) => {
+        const conn = connection();
+        if (!conn || this.everConnected.has(conn)) return tu.onTransportError(cause);
+        const again: SipRequest = { ...req, headers: req.headers.map(([n, v], i) => (i === req.headers.findIndex(([h]) => h.toLowerCase() === 'via') ? [n, v.replace(/branch=[^;]+/, `branch=${this.ids.branch()}`)] : [n, v])) };
+        const note = `connect failed (${cause}); connecting again, ${left - 1} more allowed (tcpRetryCounts = connectAttempts)`;
+        this.sendRequest(again, dst, tu, { count: left - 1, giveUp: 'next-interval' }, note);
+      },
+    };
+  }
+
+  /**
    * AMB-21: the request to `dst` waits on a connection still being set up — `arm` (its
    * transaction's Timer B/F) runs when the connection is up. False when there is nothing to wait for.
    */
@@ -242,6 +266,7 @@ export class SipEndpoint implements UdpSocket {
     const source: SipTarget = { ip: conn.remote.ip, port: conn.remote.port, transport: conn.tls ? 'tls' : 'tcp', conn };
     return {
       onConnected: () => {
+        this.everConnected.add(conn);
         const waiting = this.armOnConnect.get(conn);
         this.armOnConnect.delete(conn);
         waiting?.forEach((arm) => arm());
