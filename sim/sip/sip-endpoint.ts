@@ -15,6 +15,7 @@ import { NonInviteClientTransaction } from './non-invite-client-transaction.js';
 import { NonInviteServerTransaction } from './non-invite-server-transaction.js';
 import { SipTimerConfig, TimerValues, timerValues } from './timers.js';
 import { SipWire } from './sip-wire.js';
+import { abandonUnconnected, reconnecting } from './tcp-request-users.js';
 import type { ClientTransaction, ClientTransactionUser, IcmpHandling, RetransmitLimit, ServerTransactionUser, TransactionContext } from './transaction-user.js';
 
 export const SIP_PORT = 5060;
@@ -144,8 +145,8 @@ export class SipEndpoint implements UdpSocket {
     const bound = reliable ? undefined : limit;
     // AMB-21 connectAttempts: on TCP/TLS the bound counts new connection attempts instead.
     const reconnects = reliable && this.tcpConnect.reconnects === true ? limit?.count ?? 0 : 0;
-    const inner = reconnects > 0 ? this.reconnecting(req, dst, tu, reconnects, () => this.connections.get(txn)) : tu;
-    const user = reliable ? this.abandonUnconnected(inner, req, () => this.connections.get(txn)) : tu;
+    const inner = reconnects > 0 ? reconnecting(req, tu, reconnects, () => this.connections.get(txn), this.everConnected, () => this.ids.branch(), (again, limit, note) => this.sendRequest(again, dst, tu, limit, note)) : tu;
+    const user = reliable ? abandonUnconnected(inner, req, () => this.connections.get(txn), this.connectOnTimeout) : tu;
     const txn: ClientTransaction =
       req.method === 'INVITE'
         ? new InviteClientTransaction(ctx, req, dst, user, bound, note)
@@ -156,34 +157,6 @@ export class SipEndpoint implements UdpSocket {
     const conn = reliable ? this.pool?.peek(this.host, { ip: dst.ip, port: dst.port }, dst.transport === 'tls') : undefined;
     if (conn) this.connections.set(txn, conn);
     return txn;
-  }
-
-  /**
-   * When a request over TCP/TLS times out while its connection is still being set up, the stack
-   * gives up on that connection (closes the socket): the next request starts a fresh connect
-   * with its own SYN back-off, rather than queueing behind a dead one. With connectOnTimeout
-   * 'keep' (model option tcpConnectOnTimeout) it only drops the timed-out request from the
-   * connection's queue, as a stack over a kernel socket does: the SYN back-off goes on, and the
-   * next request to that address waits on the same connect (the pool hands it out while connecting).
-   */
-  private abandonUnconnected(tu: ClientTransactionUser, req: SipRequest, connection: () => TcpConnection | undefined): ClientTransactionUser {
-    const branch = topBranch(req);
-    const isThisRequest = (data: Buffer): boolean => {
-      const m = parse(data.toString('utf8'));
-      return m?.type === 'request' && m.method === req.method && topBranch(m) === branch;
-    };
-    return {
-      receiveResponse: (r) => tu.receiveResponse(r),
-      onTransportError: (c) => tu.onTransportError(c),
-      onRequestTimeout: (timer) => {
-        const conn = connection();
-        if (conn?.isOpen && conn.state !== 'established') {
-          if (this.connectOnTimeout === 'keep') conn.discardPending(isThisRequest);
-          else conn.close();
-        }
-        tu.onRequestTimeout(timer);
-      },
-    };
   }
 
   /** Sends outside any transaction (ACK for a 2xx, TU retransmissions of a 2xx); transactions send through here too. */
@@ -226,25 +199,6 @@ export class SipEndpoint implements UdpSocket {
     // A datagram from another SipEndpoint carries its message: no need to parse the text built from it.
     const msg = d.decoded instanceof SipWire ? d.decoded.message : parse(d.payload.toString('utf8'));
     if (msg) this.receiveMessage(msg, { ip: d.src.ip, port: d.src.port, transport: 'udp' });
-  }
-
-  /**
-   * AMB-21 tcpRetryCounts = connectAttempts: a transport error from a connection that never came
-   * up (RST to the SYN, connect given up) sends the same request again in a new transaction (new
-   * branch, so a new connection is made), `left` times at most; then the TU hears the error.
-   */
-  private reconnecting(req: SipRequest, dst: SipTarget, tu: ClientTransactionUser, left: number, connection: () => TcpConnection | undefined): ClientTransactionUser {
-    return {
-      receiveResponse: (r) => tu.receiveResponse(r),
-      onRequestTimeout: (timer) => tu.onRequestTimeout(timer),
-      onTransportError: (cause) => {
-        const conn = connection();
-        if (!conn || this.everConnected.has(conn)) return tu.onTransportError(cause);
-        const again: SipRequest = { ...req, headers: req.headers.map(([n, v], i) => (i === req.headers.findIndex(([h]) => h.toLowerCase() === 'via') ? [n, v.replace(/branch=[^;]+/, `branch=${this.ids.branch()}`)] : [n, v])) };
-        const note = `connect failed (${cause}); connecting again, ${left - 1} more allowed (tcpRetryCounts = connectAttempts)`;
-        this.sendRequest(again, dst, tu, { count: left - 1, giveUp: 'next-interval' }, note);
-      },
-    };
   }
 
   /**
