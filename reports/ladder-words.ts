@@ -30,6 +30,8 @@ export function isTcpRetransmission(r: NetSend): boolean {
   return r.proto === 'tcp' && r.label.endsWith(TCP_AGAIN);
 }
 
+const SUBSCRIPTION_WORDS = { subscribe: 'SUBSCRIBE to', refresh: 'refresh to', keep: 'kept on', drop: 'dropped from' } as const;
+
 export function marker(r: TraceEvent): { host: string; text: string } | undefined {
   switch (r.kind) {
     case 'sip.timeout':
@@ -55,6 +57,8 @@ export function marker(r: TraceEvent): { host: string; text: string } | undefine
       return { host: r.phone, text: `incoming call from ${r.caller} via ${r.via} ${r.outcome.toUpperCase()}${r.setup ? ` after ${formatDuration(r.setup)}` : ''} (${r.reason})` };
     case 'phone.feature':
       return { host: r.phone, text: `${r.feature} ${r.available ? 'available' : 'LOST'}${r.server ? ` on ${r.server}` : ''} (${r.reason})` };
+    case 'phone.subscription':
+      return { host: r.phone, text: `${r.feature} subscription: ${SUBSCRIPTION_WORDS[r.action]} ${r.server} (${r.reason})` };
     case 'host.state':
       return { host: r.host, text: `now ${r.mode} (${r.reason})` };
     // A queued arrival is not a state change worth a row (a busy server has thousands); a shed one is.

@@ -38,7 +38,7 @@ export function renderSummary(run: RunResult): string {
       out.push(`    ${label('unregistered')}${a.firstRegistered === null ? 'never registered' : a.gaps.length ? a.gaps.map((g) => `${formatDuration(g.from)}–${formatDuration(g.to)} (${formatDuration(g.to - g.from)})`).join(', ') : `no gap after first registration at ${formatDuration(a.firstRegistered)}`}`);
     }
     for (const name of [...new Set(p.features.map((f) => f.feature))]) {
-      const changes = p.features.filter((f) => f.feature === name).map((f) => `${formatDuration(f.t)} ${f.available ? `on (${f.server})` : `off${f.server ? ` (${f.server} lacks it)` : ''}`}`);
+      const changes = p.features.filter((f) => f.feature === name).map((f) => `${formatDuration(f.t)} ${f.available ? `on (${f.server})` : `off${f.server ? ` (${f.server})` : ''}`}`);
       out.push(`    ${`feature ${name}:`.padEnd(17)}${changes.join('; ')}`);
     }
     for (const c of p.incoming) {

@@ -14,6 +14,7 @@ import { expandScenarioPaths, perScenario } from './cli-files.js';
 import { errnoReason, OpenOutput, OutputSet, targetKind } from './cli-outputs.js';
 import { ladderWindow, parseInstantFlag } from './cli-window.js';
 import { explainConfig } from './explain.js';
+import { checkHeapFits } from './scenario/heap-check.js';
 import { InputError } from './core/input-error.js';
 import { didYouMean } from './core/suggest.js';
 import type { TraceSink } from './core/trace.js';
@@ -203,6 +204,7 @@ function runCommand(paths: string[], flags: RunFlags): number {
   // The model options of --set and --model also decide how the phones' .cfg files are read (AMB-27/28).
   const cliModel = { ...modelSettings(flags.set), ...flags.model };
   const scenarios = expandScenarioPaths(paths).map((f) => applySettings(loadScenario(f, cliModel), flags.set));
+  for (const s of scenarios) checkHeapFits(s);
   const several = scenarios.length > 1;
   // A stream (stdout, /dev/null, a FIFO) is one target: it cannot get one name per scenario.
   const streamed = (f: string | undefined): boolean => f !== undefined && targetKind(f) !== 'file';

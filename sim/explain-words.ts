@@ -48,12 +48,43 @@ export function explainInWords(config: PhoneConfig, account: AccountSettings): s
     `Registration: lifetime ${expires} s, renewed ${overlap >= 0 && overlap < expires ? `${overlap} s before it expires` : `at ${Math.round(DEFAULT_MODEL_OPTIONS.refreshFraction * 100)} % of it (model option refreshFraction)`}; a failed registration is retried after ${fmt(account.regFailRetryInterval)} (account.${account.index}.reg_fail_retry_interval), or after a 503's Retry-After instead (model option retryAfter = ${DEFAULT_MODEL_OPTIONS.retryAfter}).`,
   );
   if (config.surgePrevention > 0) lines.push(`Boot: registration starts at a random instant in the first ${fmt(config.surgePrevention)} (sip.reg_surge_prevention).`);
+  const subscribeWords = resubscribeWords(s1, account);
+  if (subscribeWords) lines.push(subscribeWords);
   lines.push(
     account.features.length > 0
-      ? `Features kept with the working server: ${account.features.join(', ')} — lost while a server without them (a fallback server) is working.`
-      : 'No MWI or shared-line subscriptions are configured.',
+      ? `Features kept with the working server: ${account.features.join(', ')} — lost while a server without them is working${s1 && s2 ? `; ${FALLBACK_WORDS[DEFAULT_MODEL_OPTIONS.fallbackFeatureSet](account.fallback.type === 1)} (model option fallbackFeatureSet=${DEFAULT_MODEL_OPTIONS.fallbackFeatureSet})` : ''}.`
+      : 'No MWI, shared-line or reg-event subscriptions are configured.',
   );
+  if (account.features.length > 0) {
+    const sOverlap = account.subscribeExpiresOverlap;
+    lines.push(`Subscriptions: lifetime 3600 s asked for, renewed ${sOverlap >= 0 && sOverlap < 3600 ? `${sOverlap} s before the granted lifetime ends (account.${account.index}.subscribe_expires_overlap)` : `at ${Math.round(DEFAULT_MODEL_OPTIONS.refreshFraction * 100)} % of it (account.${account.index}.subscribe_expires_overlap = ${sOverlap}; model option refreshFraction)`}.`);
+  }
   return lines;
+}
+
+/** B16 / AMB-14: what the fallback server gets, by fallbackFeatureSet (successive: redundancy_type 1). */
+const FALLBACK_WORDS = {
+  basicCallsOnly: () => 'server 2 (fallback) gets basic calls only: no SUBSCRIBE to it, the features are lost while it works',
+  allInSuccessive: (successive: boolean) => (successive
+    ? 'in successive mode server 2 (fallback) takes every function: the phone subscribes there'
+    : 'in concurrent mode server 2 (fallback) gets basic calls only: no SUBSCRIBE to it'),
+  configurable: () => "the phone subscribes with server 2 (fallback) too; the server's features decide",
+} as const;
+
+const RESUBSCRIBE_WORDS = {
+  stayOnOldServerUntilRefresh: 'stay on the old address and are refreshed there; a refresh that fails moves them to the working address at once',
+  movedAtNextRefresh: 'stay on the old address until their next refresh, which goes to the working address',
+  dropped: 'are dropped (the features are lost) until the working server changes again',
+} as const;
+
+/** B11 / AMB-36: what the subscriptions do when server 1's registration fails over to another IP. */
+function resubscribeWords(s1: ServerSettings | undefined, account: AccountSettings): string | undefined {
+  if (!s1 || account.features.length === 0) return undefined;
+  const key = `account.${account.index}.sip_server.1.failback_subscribe.enable`;
+  if (s1.failbackSubscribe && s1.failbackMode !== 0) return `Subscriptions after a failover to another IP: re-subscribed there at once (${key} = 1, failback mode ${s1.failbackMode}).`;
+  const option = DEFAULT_MODEL_OPTIONS.featureResubscribeDefault;
+  const why = s1.failbackSubscribe ? `${key} = 1 has no effect in failback mode 0` : `${key} = 0`;
+  return `Subscriptions after a failover to another IP: they ${RESUBSCRIBE_WORDS[option]} (${why}; model option featureResubscribeDefault=${option}).`;
 }
 
 function where(s: ServerSettings): string {

@@ -235,12 +235,27 @@ export interface CallIncoming extends Base {
   reason: string;
 }
 
+/**
+ * A feature subscription's step (R5, B11 / AMB-36): a SUBSCRIBE sent (initial or refresh), a
+ * subscription kept where it is after the working server moved, or dropped. `server`: where the
+ * SUBSCRIBE goes, or where the subscription lives.
+ */
+export interface PhoneSubscription extends Base {
+  kind: 'phone.subscription';
+  phone: string;
+  account: number;
+  feature: 'mwi' | 'shared-line' | 'reg';
+  action: 'subscribe' | 'refresh' | 'keep' | 'drop';
+  server: string;
+  reason: string;
+}
+
 /** A feature only some servers offer (MWI, shared lines) becoming available or lost (R5). */
 export interface PhoneFeature extends Base {
   kind: 'phone.feature';
   phone: string;
   account: number;
-  feature: 'mwi' | 'shared-line';
+  feature: 'mwi' | 'shared-line' | 'reg';
   available: boolean;
   /** The server that grants it (or failed to), null when the phone has no working server. */
   server: string | null;
@@ -308,6 +323,7 @@ export type TraceEvent =
   | CallBye
   | CallIncoming
   | PhoneFeature
+  | PhoneSubscription
   | HostState
   | ServerLoad
   | ServerQueueLost
@@ -329,7 +345,7 @@ export function payloadText(r: NetSend): string {
 export const TRACE_KINDS = [
   'net.send', 'net.deliver', 'net.drop', 'tcp.state', 'dns.query', 'dns.answer', 'dns.timeout', 'dns.cache', 'dns.resolved',
   'sip.txn.state', 'sip.retransmit', 'sip.timeout', 'sip.transport-error', 'phone.registration', 'phone.working-server',
-  'phone.register-attempt', 'call.state', 'call.outcome', 'call.bye', 'call.incoming', 'phone.feature', 'host.state', 'scenario.action',
+  'phone.register-attempt', 'call.state', 'call.outcome', 'call.bye', 'call.incoming', 'phone.feature', 'phone.subscription', 'host.state', 'scenario.action',
   'server.load', 'server.queue-lost',
 ] as const satisfies readonly TraceKind[];
 // Compile-time: a kind added to the union but not to the list is an error here.

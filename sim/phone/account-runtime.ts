@@ -18,6 +18,7 @@ import { byeFailover } from './bye-failover.js';
 import { proxy2First } from './proxy-pair.js';
 import { backoff, refreshAfter } from './registration-timing.js';
 import { ServerDirectory, ServerList } from './server-directory.js';
+import { subscriptionRefreshAfter, workingServerFor } from './subscription-context.js';
 
 /** Model option retryAfter (AMB-23) → how a 503's Retry-After sets the registration retry wait. */
 const RETRY_AFTER_WAIT = { honour: 'override', honourForRegisterOnly: 'override', tryLast: 'atLeast', ignore: 'ignore' } as const;
@@ -73,9 +74,9 @@ export class AccountRuntime {
   boot(): void {
     const account = this.account;
     if (account.features.length > 0) {
-      this.features = new FeatureSubscriptions(this.trace, this.sip, {
+      this.features = new FeatureSubscriptions(this.clock, this.trace, this.sip, {
         phone: this.phone, account: account.index, user: account.userName, domain: account.servers[0]?.address ?? this.sip.host.ip,
-      }, account.features);
+      }, account.features, this.options, subscriptionRefreshAfter(account, this.options));
     }
     // R6 successive registration: one server at a time — server 2 only while server 1 fails, and
     // server 1 probed every fallback.timeout meanwhile. R5 concurrent (default): both at once.
@@ -306,5 +307,8 @@ export class AccountRuntime {
     if (next === this.working) return;
     this.working = next;
     this.trace.emit({ kind: 'phone.working-server', phone: this.phone, account: this.account.index, server: next, reason });
-    this.features?.workingServerChanged(agent?.registeredAddress, next, reason);
-  }}
+    const address = agent?.registeredAddress;
+    const settings = agent && this.account.servers[this.agents.indexOf(agent)];
+    this.features?.workingServerChanged(address && next !== null && settings ? workingServerFor(address, next, settings, this.account, this.options) : undefined, reason);
+  }
+}

@@ -6,7 +6,7 @@ import type { SipEndpoint } from '../sip/sip-endpoint.js';
 import { NO_OUTCOME } from '../sip/transaction-user.js';
 import type { ClientTransaction } from '../sip/transaction-user.js';
 import type { InviteClientTransaction } from '../sip/invite-client-transaction.js';
-import type { ClientTransactionUser } from '../sip/transaction-user.js';
+import type { ClientTransactionUser, RetransmitLimit } from '../sip/transaction-user.js';
 import type { AddressBound } from './retry-limits.js';
 import { isInvite2xx, refuseAnswer } from './refuse-answer.js';
 import { type ByeFailover, sendByeWalk } from './bye-failover.js';

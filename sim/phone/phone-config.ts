@@ -30,6 +30,8 @@ export interface ServerSettings {
   registerOnEnable: boolean;
   /** During failover, requests go only to the registered address (vendor: needs registerOnEnable and failback mode 1–3). */
   onlySignalWithRegistered: boolean;
+  /** B11 failback_subscribe.enable: after a failover to another IP, re-subscribe there at once (mode 1–3 only). Absent = 0. */
+  failbackSubscribe?: boolean;
   /**
    * account.X.naptr_build (B17): with transport DNS-NAPTR and no usable NAPTR answer, 0 queries
    * SRV for UDP only, 1 for TLS, TCP and UDP. Absent = 0.
@@ -63,8 +65,10 @@ export interface AccountSettings {
   /** R5/R6: 0 concurrent registration with both servers, 1 successive (fallback only when server 1 fails); µs between probes of server 1. */
   /** withRegFail: account.X.redundancy_with_reg_fail.enable (B15) — successive mode: an error answer to REGISTER also moves to server 2. */
   fallback: { type: 0 | 1; timeout: Micros; withRegFail: boolean };
-  /** Subscriptions the account keeps with its working server (subscribe_mwi, shared_line). */
-  features: ('mwi' | 'shared-line')[];
+  /** Subscriptions the account keeps with its working server (subscribe_mwi, shared_line, subscribe_register). */
+  features: ('mwi' | 'shared-line' | 'reg')[];
+  /** account.X.subscribe_expires_overlap: renew a subscription this many seconds before it expires; -1 = refreshFraction. */
+  subscribeExpiresOverlap: number;
   /** account.X.dns_cache_type and account.X.static_cache_pri. */
   dnsCacheType: 0 | 1 | 2;
   staticCachePri: 0 | 1;
@@ -133,6 +137,7 @@ export function buildPhoneConfig(sources: readonly ReadonlyMap<string, CfgEntry>
         failbackMode: Number(own('failback_mode')) as 0 | 1 | 2 | 3,
         registerOnEnable: own('register_on_enable') === '1',
         onlySignalWithRegistered: own('only_signal_with_registered') === '1',
+        failbackSubscribe: get(`${p}.failback_subscribe.enable`) === '1',
         naptrBuild: Number(get(`account.${x}.naptr_build`)) as 0 | 1,
         // The vendor: 1..59 is treated as 60; 0 means never go back until the current server fails.
         failbackTimeout: Math.max(Number(get(`${p}.failback_timeout`)), Number(get(`${p}.failback_timeout`)) === 0 ? 0 : 60) * 1_000_000,
@@ -164,7 +169,9 @@ export function buildPhoneConfig(sources: readonly ReadonlyMap<string, CfgEntry>
       features: [
         ...(get(`account.${x}.subscribe_mwi`) === '1' ? ['mwi' as const] : []),
         ...(get(`account.${x}.shared_line`) !== '0' ? ['shared-line' as const] : []),
+        ...(get(`account.${x}.subscribe_register`) === '1' ? ['reg' as const] : []),
       ],
+      subscribeExpiresOverlap: Number(get(`account.${x}.subscribe_expires_overlap`)),
       dnsCacheType: Number(get(`account.${x}.dns_cache_type`)) as 0 | 1 | 2,
       staticCachePri: Number(get(`account.${x}.static_cache_pri`)) as 0 | 1,
     });

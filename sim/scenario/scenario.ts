@@ -54,7 +54,7 @@ export interface ServerSpec {
   ringDelay?: Micros;
   answer?: number;
   /** Subscription features offered; absent = all. */
-  features?: ('mwi' | 'shared-line')[];
+  features?: ('mwi' | 'shared-line' | 'reg')[];
   /** A rate and a bounded queue in front of the server (absent: every request served on arrival). */
   capacity?: ServerCapacity;
 }
@@ -103,7 +103,7 @@ export type Matcher =
   | { kind: 'sends'; from: string; to: string; method?: string; status?: number }
   | { kind: 'call'; from: string; to?: string; outcome?: 'answered' | 'failed' | 'busy'; via?: string }
   | { kind: 'registered'; phone: string; on: string; account?: number }
-  | { kind: 'feature'; phone: string; name: 'mwi' | 'shared-line'; available: boolean }
+  | { kind: 'feature'; phone: string; name: 'mwi' | 'shared-line' | 'reg'; available: boolean }
   | { kind: 'incoming'; phone: string; outcome?: 'answered' | 'failed' | 'busy'; via?: string }
   /** The instant a fleet's share registered on a server reaches `share` (0..1); `on: any` = on any server. */
   | { kind: 'fleet-registered'; fleet: string; on: string; share: number }

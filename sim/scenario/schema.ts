@@ -154,9 +154,9 @@ const callRate = z
 export const serverSchema = z.strictObject({
   address: ipv4,
   features: z
-    .array(z.enum(['calls', 'mwi', 'shared-line'], { error: 'expected calls, mwi or shared-line' }))
+    .array(z.enum(['calls', 'mwi', 'shared-line', 'reg'], { error: 'expected calls, mwi, shared-line or reg' }))
     .optional()
-    .describe('Features offered (default all). A fallback server lists [calls]: SUBSCRIBEs for MWI and shared lines get 489 Bad Event.'),
+    .describe('Features offered (default all). A fallback server lists [calls]: SUBSCRIBEs for MWI, shared lines and the reg event (RFC 3680) get 489 Bad Event.'),
   ringTime: duration.optional().describe('Time from the INVITE to the answer (default 1s).'),
   ringDelay: duration.optional().describe('Time from the INVITE to its 180 Ringing (default 0s: with the 100); at most ringTime.'),
   answer: z.number().int().min(200).max(699).optional().describe('Final status the callee answers INVITEs with (default 200; 486 = busy).'),
@@ -275,7 +275,7 @@ const registeredMatcher = z.strictObject({
 const incomingMatcher = z.strictObject({ phone: hostName, outcome: z.enum(['answered', 'failed', 'busy']).optional(), via: hostName.optional() });
 const featureMatcher = z.strictObject({
   phone: hostName,
-  name: z.enum(['mwi', 'shared-line'], { error: 'expected mwi or shared-line' }),
+  name: z.enum(['mwi', 'shared-line', 'reg'], { error: 'expected mwi, shared-line or reg' }),
   available: z.boolean({ error: 'expected true or false' }),
 });
 

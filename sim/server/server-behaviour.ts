@@ -34,5 +34,5 @@ export interface ServerProfile {
 
 export type ServerFeature = SubscriptionFeature;
 
-export const DEFAULT_SERVER_PROFILE: ServerProfile = { ringTime: 1_000_000, ringDelay: 0, answer: 200, maxExpires: 3600, features: ['mwi', 'shared-line'] };
+export const DEFAULT_SERVER_PROFILE: ServerProfile = { ringTime: 1_000_000, ringDelay: 0, answer: 200, maxExpires: 3600, features: ['mwi', 'shared-line', 'reg'] };
 

@@ -37,14 +37,37 @@ describe('sipsim explain: feature keys of the fact sheet (failback & features ar
     expect(r.stdout).to.not.include('warning');
   });
 
-  it('keys whose behaviour is not simulated yet are validated and flagged', () => {
-    const f = write(['account.1.subscribe_register = 1', 'account.1.sip_server.1.failback_subscribe.enable = 1', 'account.1.subscribe_expires_overlap = 10']);
+  it('subscribe_register and subscribe_expires_overlap are simulated: no warning, and the summary names the reg subscription and its renewal', () => {
+    const f = write(['account.1.subscribe_register = 1', 'account.1.subscribe_expires_overlap = 10']);
     const r = runCli(['explain', f]);
     expect(r.code).to.equal(0);
-    for (const k of ['account.1.subscribe_register', 'account.1.sip_server.1.failback_subscribe.enable', 'account.1.subscribe_expires_overlap']) {
-      expect(rowOf(r.stdout, k)).to.include('[not simulated yet]');
-      expect(r.stdout).to.include(`${k}: key validated but its behaviour is not simulated yet`);
+    for (const k of ['account.1.subscribe_register', 'account.1.subscribe_expires_overlap']) {
+      expect(rowOf(r.stdout, k)).to.not.include('[not simulated yet]');
+      expect(r.stdout).to.not.include(`${k}: key validated but its behaviour is not simulated yet`);
     }
+    expect(r.stdout).to.include('Features kept with the working server: reg');
+    expect(r.stdout).to.include('renewed 10 s before the granted lifetime ends (account.1.subscribe_expires_overlap)');
+    const byDefault = runCli(['explain', write(['account.1.subscribe_register = 1'])]);
+    expect(byDefault.stdout).to.include('at 90 % of it (account.1.subscribe_expires_overlap = -1; model option refreshFraction)');
+  });
+
+  it('failback_subscribe.enable (B11) is simulated: no warning, and the summary says in words what subscriptions do after a failover', () => {
+    const words = (lines: string[]): string => {
+      const r = runCli(['explain', write(['account.1.subscribe_mwi = 1', ...lines])]);
+      expect(r.code).to.equal(0);
+      expect(r.stdout).to.not.include('failback_subscribe.enable: key validated but its behaviour is not simulated yet');
+      expect(rowOf(r.stdout, 'account.1.sip_server.1.failback_subscribe.enable')).to.not.include('[not simulated yet]');
+      return r.stdout.split('\n').find((l) => l.includes('Subscriptions after a failover')) ?? '';
+    };
+    expect(words(['account.1.sip_server.1.failback_mode = 2', 'account.1.sip_server.1.failback_subscribe.enable = 1'])).to.include('re-subscribed there at once').and.include('failback_subscribe.enable = 1, failback mode 2');
+    expect(words([])).to.include('stay on the old address and are refreshed there').and.include('featureResubscribeDefault=stayOnOldServerUntilRefresh');
+    expect(words(['account.1.sip_server.1.failback_subscribe.enable = 1'])).to.include('has no effect in failback mode 0');
+  });
+
+  it('with a fallback server, the summary says what it gets (B16, model option fallbackFeatureSet)', () => {
+    const r = runCli(['explain', write(['account.1.subscribe_mwi = 1', 'account.1.sip_server.2.address = 10.0.0.3'])]);
+    expect(r.code).to.equal(0);
+    expect(r.stdout).to.include('server 2 (fallback) gets basic calls only: no SUBSCRIBE to it').and.include('fallbackFeatureSet=basicCallsOnly');
   });
 
   it('out-of-range values: file:line, key and range, exit 2', () => {

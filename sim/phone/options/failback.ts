@@ -91,6 +91,30 @@ export interface FailbackModelOptions {
    * next successful REGISTER. Either way the phone takes an incoming call from any server.
    */
   registerOnEnableZero: 'treatAsRegistered' | 'unregisteredButUsable';
+  /**
+   * AMB-36 — B11 with account.X.sip_server.Y.failback_subscribe.enable = 0 (the default; also 1
+   * in failback mode 0, where the key has no effect): after the working registration moves to an
+   * address with a different IP, the feature subscriptions (MWI, shared line, reg event)…
+   * 'stayOnOldServerUntilRefresh' (default, ★): stay on the old address and are refreshed there;
+   * only a refresh that fails (no answer, transport error, error response) sends a new SUBSCRIBE
+   * to the working address, at once. 'movedAtNextRefresh': stay until their next refresh instant,
+   * when the SUBSCRIBE goes to the working address instead. 'dropped': end at the move (the
+   * feature is lost) and are made again at the next change of working server.
+   * failback_subscribe.enable = 1 (mode 1–3) re-subscribes at the new address at once (the model
+   * before the fact sheet did so whatever the key).
+   */
+  featureResubscribeDefault: 'stayOnOldServerUntilRefresh' | 'dropped' | 'movedAtNextRefresh';
+  /**
+   * AMB-14 (B16) — which subscriptions the fallback server (server 2, while server 1 is not
+   * registered) gets. 'basicCallsOnly' (default, ★, white paper): none — MWI, shared line and
+   * reg event are lost while it works, without a SUBSCRIBE to it. 'allInSuccessive' (newer
+   * guides: in successive mode the fallback server handles every calling function): in
+   * successive mode the phone SUBSCRIBEs there at once, in concurrent mode none. 'configurable'
+   * (the model before the fact sheet): the phone SUBSCRIBEs there at once and the scenario's
+   * server `features:` decide (489 Bad Event for a feature it lacks). With every value the
+   * SUBSCRIBEs go to server 1 again at once when it works again.
+   */
+  fallbackFeatureSet: 'basicCallsOnly' | 'allInSuccessive' | 'configurable';
 }
 
 export const FAILBACK_DEFAULTS: FailbackModelOptions = {
@@ -104,6 +128,8 @@ export const FAILBACK_DEFAULTS: FailbackModelOptions = {
   dnsTtlSource: 'aRecord',
   inDialogFailover: 'noFailover',
   registerOnEnableZero: 'treatAsRegistered',
+  featureResubscribeDefault: 'stayOnOldServerUntilRefresh',
+  fallbackFeatureSet: 'basicCallsOnly',
 };
 
 export const FAILBACK_SPECS: { [K in keyof FailbackModelOptions]: ModelOptionSpec } = {
@@ -117,4 +143,6 @@ export const FAILBACK_SPECS: { [K in keyof FailbackModelOptions]: ModelOptionSpe
   dnsTtlSource: { kind: 'enum', values: ['aRecord', 'minAlongChain'] },
   inDialogFailover: { kind: 'enum', values: ['noFailover', 'failoverPer3263'] },
   registerOnEnableZero: { kind: 'enum', values: ['treatAsRegistered', 'unregisteredButUsable'] },
+  featureResubscribeDefault: { kind: 'enum', values: ['stayOnOldServerUntilRefresh', 'dropped', 'movedAtNextRefresh'] },
+  fallbackFeatureSet: { kind: 'enum', values: ['basicCallsOnly', 'allInSuccessive', 'configurable'] },
 };
