@@ -13,9 +13,10 @@ import { CallTarget, OutgoingCall } from './outgoing-call.js';
 import type { AccountSettings, ServerSettings } from './phone-config.js';
 import { RegistrationAgent } from './registration-agent.js';
 import { callLists } from './call-lists.js';
-import { callBounds, FULL_TIMEOUT, retryBound } from './retry-limits.js';
+import { FULL_TIMEOUT, callBounds, retryBound } from './retry-limits.js';
 import { byeFailover } from './bye-failover.js';
 import { proxy2First } from './proxy-pair.js';
+import { backoff, refreshAfter } from './registration-timing.js';
 import { ServerDirectory, ServerList } from './server-directory.js';
 import { subscriptionRefreshAfter, workingServerFor } from './subscription-context.js';
 
@@ -103,7 +104,7 @@ export class AccountRuntime {
           restartAtLastTried: this.options.regRetryRestart === 'lastTried',
         },
         {
-          retryInterval, refreshAfter: (granted) => this.refreshAfter(granted), ...this.backoff(successive && server.index === 1),
+          retryInterval, refreshAfter: (granted) => refreshAfter(account, this.options, granted), ...backoff(account, this.options, this.backoffRng, successive && server.index === 1),
           retryAfter: RETRY_AFTER_WAIT[this.options.retryAfter],
           // AMB-35: retryCounts repeats a failed registration retry_counts times, then gives up; a
           // successive-mode probe of server 1 (every fallback.timeout, B14) is never bounded.
@@ -298,31 +299,6 @@ export class AccountRuntime {
   /** The agent of sip_server.`index`, if configured. */
   private agentOf(index: number): RegistrationAgent | undefined {
     return this.agents[this.account.servers.findIndex((s) => s.index === index)];
-  }
-
-  /**
-   * Reference A7: the vendor's reg_failed_retry_min_time / max_time switch the retry wait to the
-   * RFC 5626 §4.5 back-off — W = min(max, base · 2^failures), waiting a random 50–100 % of W —
-   * when both are non-zero (the guide says reg_fail_retry_interval applies when both are 0; a
-   * zero base with a non-zero cap, the vendor defaults, is read as "not configured").
-   * A successive-mode probe keeps its fallback.timeout.
-   */
-  private backoff(probe: boolean): { retryDelay?: (failures: number) => Micros } {
-    const policy = this.options.regRetryPolicy;
-    const interval = this.account.regFailRetryInterval;
-    // AMB-24: fixedInterval (★) backs off only when min and max are both set.
-    const { base, max } = policy === 'rfc5626IntervalBase'
-      ? { base: interval, max: Math.max(this.account.regBackoff.max, interval) }
-      : this.account.regBackoff;
-    if (probe || (policy === 'fixedInterval' && (base === 0 || max === 0))) return {};
-    const rng = this.backoffRng;
-    return { retryDelay: (failures) => Math.max(1_000_000, Math.round(Math.min(max, base * 2 ** failures) * (0.5 + rng() / 2))) };
-  }
-
-  private refreshAfter(granted: number): Micros {
-    const overlap = this.account.registerExpiresOverlap;
-    const seconds = overlap >= 0 && overlap < granted ? granted - overlap : granted * this.options.refreshFraction;
-    return Math.round(seconds * 1_000_000);
   }
 
   private updateWorkingServer(reason: string): void {

@@ -9,7 +9,7 @@ import type { InviteClientTransaction } from '../sip/invite-client-transaction.j
 import type { ClientTransactionUser, RetransmitLimit } from '../sip/transaction-user.js';
 import type { AddressBound } from './retry-limits.js';
 import { isInvite2xx, refuseAnswer } from './refuse-answer.js';
-import type { ByeFailover } from './bye-failover.js';
+import { type ByeFailover, sendByeWalk } from './bye-failover.js';
 import { tagOf } from '../sip/message.js';
 import { CallEffect, CallInput, CallMachineState, ProvisionalFailover, initialCall, isServerUnavailable, nextCall, repeatsOnTimeout } from './call-machine.js';
 
@@ -147,7 +147,8 @@ export class OutgoingCall {
         const first = t.byeServer?.(this.dialog.server) ?? this.dialog.server;
         if (!t.byeFailover) return void this.sip.sendRequest(this.inDialog('BYE', ++this.cseq), first, NO_OUTCOME);
         const f = t.byeFailover(first);
-        this.sendBye([first, ...f.next], 0, ++this.cseq, f.limit);
+        const cseq = ++this.cseq;
+        sendByeWalk({ sip: this.sip, trace: this.trace, phone: t.phone, call: t.call }, [first, ...f.next], f.limit, (to) => this.inDialog('BYE', cseq, to));
         return;
       }
       case 'outcome':
@@ -159,28 +160,6 @@ export class OutgoingCall {
         });
         return;
     }
-  }
-
-  /**
-   * AMB-38 failoverPer3263: BYE number `i` of the walk. On a timeout, transport error or 503 the
-   * same BYE (same CSeq, new branch: a new transaction, RFC 3263 §4.3) goes to the next address.
-   */
-  private sendBye(list: readonly Located[], i: number, cseq: number, limit: RetransmitLimit | undefined): void {
-    const server = list[i]!;
-    const name = this.sip.nameOf(server);
-    const failed = (why: string): void => {
-      const next = list[i + 1];
-      this.trace.emit({
-        kind: 'call.bye', phone: this.target.phone, call: this.target.call, server: next ? this.sip.nameOf(next) : null,
-        reason: next ? `BYE to ${name}: ${why}; sent again to the next address (inDialogFailover = failoverPer3263)` : `BYE to ${name}: ${why}; no address left, the dialog ends locally`,
-      });
-      if (next) this.sendBye(list, i + 1, cseq, limit);
-    };
-    this.sip.sendRequest(this.inDialog('BYE', cseq, server), server, {
-      receiveResponse: (res) => (res.status === 503 ? failed(`${res.status} ${res.reason}`) : undefined),
-      onRequestTimeout: (timer) => failed(timer === 'retry-counts' ? 'retry counts exhausted' : `Timer ${timer} fired: no response`),
-      onTransportError: (cause) => failed(cause),
-    }, i < list.length - 1 ? limit : undefined);
   }
 
   private readonly onNoAnswer = (): void => {

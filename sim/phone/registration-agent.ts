@@ -18,8 +18,8 @@ import {
 } from './registration-machine.js';
 import type { ServerDirectory, ServerList } from './server-directory.js';
 import { describeEntry, skipRedundant, skippedReason } from './skip-redundant.js';
-import { restartAtLastTried } from './retry-restart.js';
 import { proxy2First } from './proxy-pair.js';
+import { restartAtLastTried } from './retry-restart.js';
 import type { ServerListModelOptions } from './options/server-list.js';
 
 export interface RegistrationTarget {

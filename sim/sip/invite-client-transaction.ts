@@ -38,6 +38,8 @@ export class InviteClientTransaction implements ClientTransaction {
     readonly dst: Endpoint,
     private readonly tu: ClientTransactionUser,
     private readonly limit?: RetransmitLimit,
+    /** Why this transaction was started, when the stack started it on its own (AMB-21 connectAttempts); added to its first trace reason. */
+    private readonly note?: string,
   ) {
     this.branch = topBranch(request);
   }
@@ -48,7 +50,7 @@ export class InviteClientTransaction implements ClientTransaction {
 
 
   start(): void {
-    this.trace('init', S.Calling, 'INVITE sent');
+    this.trace('init', S.Calling, `INVITE sent${this.note !== undefined ? ` (${this.note})` : ''}`);
     this.ctx.send(this.request, this.dst);
     const { clock, timers } = this.ctx;
     if (timers.A > 0) {

@@ -36,6 +36,8 @@ export class NonInviteClientTransaction implements ClientTransaction {
     readonly dst: Endpoint,
     private readonly tu: ClientTransactionUser,
     private readonly limit?: RetransmitLimit,
+    /** Why this transaction was started, when the stack started it on its own (AMB-21 connectAttempts); added to its first trace reason. */
+    private readonly note?: string,
   ) {
     this.branch = topBranch(request);
     this.method = request.method;
@@ -46,7 +48,7 @@ export class NonInviteClientTransaction implements ClientTransaction {
   }
 
   start(): void {
-    this.trace('init', S.Trying, `${this.method} sent`);
+    this.trace('init', S.Trying, `${this.method} sent${this.note !== undefined ? ` (${this.note})` : ''}`);
     this.ctx.send(this.request, this.dst);
     const { clock, timers, host } = this.ctx;
     if (timers.E > 0) {

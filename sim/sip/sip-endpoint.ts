@@ -15,6 +15,7 @@ import { NonInviteClientTransaction } from './non-invite-client-transaction.js';
 import { NonInviteServerTransaction } from './non-invite-server-transaction.js';
 import { SipTimerConfig, TimerValues, timerValues } from './timers.js';
 import { SipWire } from './sip-wire.js';
+import { abandonUnconnected, reconnecting } from './tcp-request-users.js';
 import type { ClientTransaction, ClientTransactionUser, IcmpHandling, RetransmitLimit, ServerTransactionUser, TransactionContext } from './transaction-user.js';
 
 export const SIP_PORT = 5060;
@@ -74,6 +75,8 @@ export class SipEndpoint implements UdpSocket {
   private readonly connections = new WeakMap<ClientTransaction, TcpConnection>();
   /** AMB-21: transaction timers waiting for their connection to come up (tcpConnect.timersAfterConnect). */
   private readonly armOnConnect = new Map<TcpConnection, (() => void)[]>();
+  /** Connections that were up at some point: a failure of one of the others is a failed connect (AMB-21 connectAttempts). */
+  private readonly everConnected = new WeakSet<TcpConnection>();
   private admission: RequestAdmission | undefined;
   /**
    * Per Call-ID, who hears a response no transaction matches (an outgoing call hearing a 2xx
@@ -102,7 +105,7 @@ export class SipEndpoint implements UdpSocket {
      * (SYN schedule, connect timeout), and whether a transaction's Timer B/F waits for its
      * connection to come up. Default: the network's schedule, timers from the request's send.
      */
-    private readonly tcpConnect: { options: ConnectOptions; timersAfterConnect: boolean } = { options: {}, timersAfterConnect: false },
+    private readonly tcpConnect: { options: ConnectOptions; timersAfterConnect: boolean; reconnects?: boolean } = { options: {}, timersAfterConnect: false },
   ) {
     this.ids = new Identifiers(host.name, host.ip);
     host.bind(SIP_PORT, this);
@@ -135,50 +138,25 @@ export class SipEndpoint implements UdpSocket {
   }
 
   /** Starts a client transaction for `req` towards `dst` (over `dst.transport`, UDP by default). */
-  sendRequest(req: SipRequest, dst: SipTarget, tu: ClientTransactionUser, limit?: RetransmitLimit): ClientTransaction {
+  sendRequest(req: SipRequest, dst: SipTarget, tu: ClientTransactionUser, limit?: RetransmitLimit, note?: string): ClientTransaction {
     const reliable = dst.transport === 'tcp' || dst.transport === 'tls';
     const ctx = reliable ? this.reliableCtx : this.ctx;
     // RFC 3261 §17.1: no retransmissions over a reliable transport, so no retransmission bound either.
     const bound = reliable ? undefined : limit;
-    const user = reliable ? this.abandonUnconnected(tu, req, () => this.connections.get(txn)) : tu;
+    // AMB-21 connectAttempts: on TCP/TLS the bound counts new connection attempts instead.
+    const reconnects = reliable && this.tcpConnect.reconnects === true ? limit?.count ?? 0 : 0;
+    const inner = reconnects > 0 ? reconnecting(req, tu, reconnects, () => this.connections.get(txn), this.everConnected, () => this.ids.branch(), (again, limit, note) => this.sendRequest(again, dst, tu, limit, note)) : tu;
+    const user = reliable ? abandonUnconnected(inner, req, () => this.connections.get(txn), this.connectOnTimeout) : tu;
     const txn: ClientTransaction =
       req.method === 'INVITE'
-        ? new InviteClientTransaction(ctx, req, dst, user, bound)
-        : new NonInviteClientTransaction(ctx, req, dst, user, bound);
+        ? new InviteClientTransaction(ctx, req, dst, user, bound, note)
+        : new NonInviteClientTransaction(ctx, req, dst, user, bound, note);
     this.clients = withEntry(this.clients, key(topBranch(req), req.method), txn);
     txn.start();
     // Remember the connection the request went on: its failure is this transaction's transport error.
     const conn = reliable ? this.pool?.peek(this.host, { ip: dst.ip, port: dst.port }, dst.transport === 'tls') : undefined;
     if (conn) this.connections.set(txn, conn);
     return txn;
-  }
-
-  /**
-   * When a request over TCP/TLS times out while its connection is still being set up, the stack
-   * gives up on that connection (closes the socket): the next request starts a fresh connect
-   * with its own SYN back-off, rather than queueing behind a dead one. With connectOnTimeout
-   * 'keep' (model option tcpConnectOnTimeout) it only drops the timed-out request from the
-   * connection's queue, as a stack over a kernel socket does: the SYN back-off goes on, and the
-   * next request to that address waits on the same connect (the pool hands it out while connecting).
-   */
-  private abandonUnconnected(tu: ClientTransactionUser, req: SipRequest, connection: () => TcpConnection | undefined): ClientTransactionUser {
-    const branch = topBranch(req);
-    const isThisRequest = (data: Buffer): boolean => {
-      const m = parse(data.toString('utf8'));
-      return m?.type === 'request' && m.method === req.method && topBranch(m) === branch;
-    };
-    return {
-      receiveResponse: (r) => tu.receiveResponse(r),
-      onTransportError: (c) => tu.onTransportError(c),
-      onRequestTimeout: (timer) => {
-        const conn = connection();
-        if (conn?.isOpen && conn.state !== 'established') {
-          if (this.connectOnTimeout === 'keep') conn.discardPending(isThisRequest);
-          else conn.close();
-        }
-        tu.onRequestTimeout(timer);
-      },
-    };
   }
 
   /** Sends outside any transaction (ACK for a 2xx, TU retransmissions of a 2xx); transactions send through here too. */
@@ -242,6 +220,7 @@ export class SipEndpoint implements UdpSocket {
     const source: SipTarget = { ip: conn.remote.ip, port: conn.remote.port, transport: conn.tls ? 'tls' : 'tcp', conn };
     return {
       onConnected: () => {
+        this.everConnected.add(conn);
         const waiting = this.armOnConnect.get(conn);
         this.armOnConnect.delete(conn);
         waiting?.forEach((arm) => arm());

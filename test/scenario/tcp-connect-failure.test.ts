@@ -97,4 +97,33 @@ describe('AMB-21 tcpConnectFailure (13-tcp-primary-silent: SYNs to the silent si
     expect(base).to.be.lessThan(1_000_000);
     for (const tcpConnectFailure of ['kernel127', 'kernel131', 'kernel63', 'kernel189', 'appTimeout'] as const) expect(at({ tcpConnectFailure }), tcpConnectFailure).to.equal(base);
   });
+
+  describe('tcpRetryCounts (what retry_counts = 3 means on TCP)', () => {
+    const s12 = (): string => dir.write('s12r.yaml', fs.readFileSync(path.join(repoRoot, 'scenarios', '12-tcp-primary-refused.yaml'), 'utf8').replaceAll('phones/', `${PHONES}/`).replace(/^expect:[\s\S]*$/m, ''));
+    const connects = (r: readonly TraceEvent[], to: string): number[] => r.filter((e) => e.kind === 'net.send' && e.from === 'frank' && e.to === to && e.label === 'SYN').map(t);
+    const firstRegisterToSip2 = (r: readonly TraceEvent[]): number | undefined => r.filter((e) => e.kind === 'net.send' && e.from === 'frank' && e.to === 'sip2' && e.label === 'REGISTER').map(t)[0];
+    it('ignoredOnTcp (default, ★), 12-tcp-primary-refused: one SYN to sip1 per request (0.06 s, 30 s); the REGISTER goes to sip2 at 0.1 s', () => {
+      expect(DEFAULT_MODEL_OPTIONS.tcpRetryCounts).to.equal('ignoredOnTcp');
+      const r = dir.run(s12());
+      expect(connects(r, 'sip1')).to.deep.equal([0.06, 30]);
+      expect(firstRegisterToSip2(r)).to.equal(0.1);
+    });
+    it('connectAttempts: the REGISTER connects to sip1 four times (0.06, 0.08, 0.1, 0.12 s — each refused), then sip2 (REGISTER 0.16 s); the INVITE (inviteFailover timer-b: no bound) connects once', () => {
+      const r = dir.run(s12(), { tcpRetryCounts: 'connectAttempts' });
+      expect(connects(r, 'sip1')).to.deep.equal([0.06, 0.08, 0.1, 0.12, 30]);
+      expect(firstRegisterToSip2(r)).to.equal(0.16);
+      const notes = r.filter((e) => e.kind === 'sip.txn.state' && e.host === 'frank' && /tcpRetryCounts = connectAttempts/.test(e.reason)).map(t);
+      expect(notes).to.deep.equal([0.08, 0.1, 0.12]);
+    });
+    it('connectAttempts with inviteFailover = retry-counts: the 30 s INVITE connects to sip1 four times, then goes to sip2 at 30.08 s', () => {
+      const r = dir.run(s12(), { tcpRetryCounts: 'connectAttempts', inviteFailover: 'retry-counts' });
+      expect(connects(r, 'sip1').filter((x) => x >= 30)).to.deep.equal([30, 30.02, 30.04, 30.06]);
+      expect(r.filter((e) => e.kind === 'net.send' && e.from === 'frank' && e.label === 'INVITE').map((e) => [t(e), (e as { to: string }).to])).to.deep.equal([[30.08, 'sip2']]);
+    });
+    it('connectAttempts with appTimeout (10 s), 13-tcp-primary-silent: four 10 s connects to sip1 (0.06, 10.06, 20.06, 30.06 s), sip2 registered at 40.1 s', () => {
+      const o = outcome(dir.run(dir.write('s13r.yaml', s13()), { tcpRetryCounts: 'connectAttempts', tcpConnectFailure: 'appTimeout' }));
+      expect(o.ends.filter(([, what]) => String(what).startsWith('REGISTER')).map(([at]) => at)).to.deep.equal([10.06, 20.06, 30.06, 40.06]);
+      expect(o.registeredSip2).to.equal(40_100_000);
+    });
+  });
 });

@@ -169,6 +169,17 @@ export interface ServerListModelOptions {
   tcpConnectFailure: 'sipTimer' | 'kernel127' | 'kernel131' | 'kernel63' | 'kernel189' | 'appTimeout';
   /** AMB-21 `appTimeout(seconds)`: the phone's connect timeout under tcpConnectFailure = appTimeout. Default 10 s. */
   tcpAppConnectTimeout: number;
+  /**
+   * AMB-21 — what retry_counts means on TCP/TLS, where a transaction never retransmits.
+   * 'ignoredOnTcp' (default, ★; the model before the option): nothing — a failed connect (RST, or
+   * given up per tcpConnectFailure) fails the address at once. 'connectAttempts': a connect that
+   * fails before the connection was ever up is tried again on a new connection, with the same
+   * request in a new transaction (new branch), as many times as the address's retry bound allows
+   * (retry_counts as retryCounts reads it; none for the last address, which has no bound, nor for
+   * an INVITE under inviteFailover = timer-b); then the walk moves on. Traced in the new
+   * transaction's first state change.
+   */
+  tcpRetryCounts: 'ignoredOnTcp' | 'connectAttempts';
 }
 
 export const SERVER_LIST_DEFAULTS: ServerListModelOptions = {
@@ -191,6 +202,7 @@ export const SERVER_LIST_DEFAULTS: ServerListModelOptions = {
   proxyPairRole: 'both',
   tcpConnectFailure: 'sipTimer',
   tcpAppConnectTimeout: 10,
+  tcpRetryCounts: 'ignoredOnTcp',
 };
 
 export const SERVER_LIST_SPECS: { [K in keyof ServerListModelOptions]: ModelOptionSpec } = {
@@ -213,6 +225,7 @@ export const SERVER_LIST_SPECS: { [K in keyof ServerListModelOptions]: ModelOpti
   proxyPairRole: { kind: 'enum', values: ['both', 'failoverOnly', 'fallbackOnly'] },
   tcpConnectFailure: { kind: 'enum', values: ['sipTimer', 'kernel127', 'kernel131', 'kernel63', 'kernel189', 'appTimeout'] },
   tcpAppConnectTimeout: { kind: 'number', min: 1, max: 600, integer: false },
+  tcpRetryCounts: { kind: 'enum', values: ['ignoredOnTcp', 'connectAttempts'] },
 };
 
 /** How a phone's SIP stack connects over TCP/TLS (AMB-21): the connect options, and whether the transaction timer waits for the connection. */
@@ -220,6 +233,8 @@ export interface TcpConnectPolicy {
   options: ConnectOptions;
   /** Timer B/F starts once the connection is up (every reading but sipTimer). */
   timersAfterConnect: boolean;
+  /** AMB-21 tcpRetryCounts = connectAttempts: a failed connect is tried again up to the address's retry bound. */
+  reconnects: boolean;
 }
 
 /** The §4.6 kernel schedules behind AMB-21's named readings. */
@@ -231,13 +246,14 @@ const KERNEL_SCHEDULES = {
 } as const;
 
 /** AMB-21: the phone's TCP connect policy from the model options. */
-export function tcpConnectPolicy(o: Pick<ServerListModelOptions, 'tcpConnectFailure' | 'tcpAppConnectTimeout'>): TcpConnectPolicy {
+export function tcpConnectPolicy(o: Pick<ServerListModelOptions, 'tcpConnectFailure' | 'tcpAppConnectTimeout' | 'tcpRetryCounts'>): TcpConnectPolicy {
+  const reconnects = o.tcpRetryCounts === 'connectAttempts';
   switch (o.tcpConnectFailure) {
     case 'sipTimer':
-      return { options: {}, timersAfterConnect: false };
+      return { options: {}, timersAfterConnect: false, reconnects };
     case 'appTimeout':
-      return { options: { connectTimeout: Math.round(o.tcpAppConnectTimeout * 1_000_000) }, timersAfterConnect: true };
+      return { options: { connectTimeout: Math.round(o.tcpAppConnectTimeout * 1_000_000) }, timersAfterConnect: true, reconnects };
     default:
-      return { options: { ...KERNEL_SCHEDULES[o.tcpConnectFailure] }, timersAfterConnect: true };
+      return { options: { ...KERNEL_SCHEDULES[o.tcpConnectFailure] }, timersAfterConnect: true, reconnects };
   }
 }
