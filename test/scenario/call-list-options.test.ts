@@ -1,10 +1,10 @@
 import { expect } from 'chai';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { payloadText } from '../../sim/core/trace.js';
 import type { TraceEvent } from '../../sim/core/trace.js';
 import { repoRoot } from '../helpers/run-cli.js';
 import { useScenarioDir } from '../helpers/scenario-dir.js';
+import { firstInvites } from '../helpers/first-invites.js';
 
 /**
  * Which servers a call walks (docs/fact-sheet/server-list.md): AMB-05 fallbackInCallList =
@@ -13,19 +13,6 @@ import { useScenarioDir } from '../helpers/scenario-dir.js';
  */
 const PHONES = path.join(repoRoot, 'scenarios', 'phones');
 
-/** [t s, destination] of every first INVITE transmission of `phone` (retransmissions left out). */
-function invites(records: readonly TraceEvent[], phone: string): [number, string][] {
-  const seen = new Set<string>();
-  const out: [number, string][] = [];
-  for (const r of records) {
-    if (r.kind !== 'net.send' || r.from !== phone || r.label !== 'INVITE') continue;
-    const branch = /branch=([^;\r\n]+)/.exec(payloadText(r))?.[1] ?? '';
-    if (seen.has(branch)) continue;
-    seen.add(branch);
-    out.push([r.t / 1e6, r.to]);
-  }
-  return out;
-}
 
 /** [t s, outcome, via] of each call outcome. */
 const outcomes = (records: readonly TraceEvent[]): [number, string, string | null][] =>
@@ -47,7 +34,7 @@ describe('call lists: AMB-05 fallbackOnlyIfRegistered, AMB-11 useFallbackUntilWo
     it('registered on server 2 (bundled 02): server 2 ends the list as with append — sip1 to Timer B, sip2 answers at 1m32s', () => {
       for (const fallbackInCallList of ['append', 'fallbackOnlyIfRegistered'] as const) {
         const r = dir.run(variant('02-server1-silent', '02.yaml'), { fallbackInCallList });
-        expect(invites(r, 'alice'), fallbackInCallList).to.deep.equal([[60, 'sip1'], [92, 'sip2']]);
+        expect(firstInvites(r, 'alice'), fallbackInCallList).to.deep.equal([[60, 'sip1'], [92, 'sip2']]);
         expect(outcomes(r).map((o) => o.slice(1)), fallbackInCallList).to.deep.equal([['answered', 'sip2']]);
         expect(placed(r), fallbackInCallList).to.deep.equal(['call placed']);
       }
@@ -55,21 +42,21 @@ describe('call lists: AMB-05 fallbackOnlyIfRegistered, AMB-11 useFallbackUntilWo
     it("server 2's registration failed (sip2 silent from 0 s): the call walks sip1 only and fails at its Timer B, 1m32s; append also walks sip2, failing at 2m4s", () => {
       const file = variant('02-server1-silent', '02-sip2-down.yaml', ['{ at: 0s, fail: sip2, mode: silent }']);
       const only = dir.run(file, { fallbackInCallList: 'fallbackOnlyIfRegistered' });
-      expect(invites(only, 'alice')).to.deep.equal([[60, 'sip1']]);
+      expect(firstInvites(only, 'alice')).to.deep.equal([[60, 'sip1']]);
       expect(outcomes(only)).to.deep.equal([[92, 'failed', null]]);
       expect(placed(only)).to.deep.equal(['call placed (server 2 left out, not registered there: fallbackInCallList = fallbackOnlyIfRegistered)']);
       const append = dir.run(file);
-      expect(invites(append, 'alice')).to.deep.equal([[60, 'sip1'], [92, 'sip2']]);
+      expect(firstInvites(append, 'alice')).to.deep.equal([[60, 'sip1'], [92, 'sip2']]);
       expect(outcomes(append)).to.deep.equal([[124, 'failed', null]]);
     });
     it("the sheet's worked example (08: server 1 = SRV sip1, sip2; server 2 = backup; all silent; invite-retry-counts 3): flatList fails at +47 s, fallbackOnlyIfRegistered at +39.5 s", () => {
       const file = variant('08-srv-failover', '08-all-silent.yaml', ['{ at: 0s, fail: sip2, mode: silent }', '{ at: 0s, fail: backup, mode: silent }']);
       const flat = dir.run(file, { inviteFailover: 'invite-retry-counts' });
-      expect(invites(flat, 'carol')).to.deep.equal([[60, 'sip1'], [67.5, 'sip2'], [75, 'backup']]);
+      expect(firstInvites(flat, 'carol')).to.deep.equal([[60, 'sip1'], [67.5, 'sip2'], [75, 'backup']]);
       expect(outcomes(flat)).to.deep.equal([[107, 'failed', null]]);
       const only = dir.run(file, { inviteFailover: 'invite-retry-counts', fallbackInCallList: 'fallbackOnlyIfRegistered' });
       // backup left out: sip2 is the last entry and gets the full Timer B.
-      expect(invites(only, 'carol')).to.deep.equal([[60, 'sip1'], [67.5, 'sip2']]);
+      expect(firstInvites(only, 'carol')).to.deep.equal([[60, 'sip1'], [67.5, 'sip2']]);
       expect(outcomes(only)).to.deep.equal([[99.5, 'failed', null]]);
     });
   });
@@ -82,26 +69,26 @@ describe('call lists: AMB-05 fallbackOnlyIfRegistered, AMB-11 useFallbackUntilWo
     ]);
     it('server 2 only from the failed registration on: the 3m call fails on backup\'s 503 at 3m0.02s (working-first then tries sip1 to Timer B, 3m32.02s)', () => {
       const r = dir.run(file(), { concurrentCallRouting: 'useFallbackUntilWorkingReRegisters' });
-      expect(invites(r, 'ivy').filter(([t]) => t < 200)).to.deep.equal([[180, 'backup']]);
+      expect(firstInvites(r, 'ivy').filter(([t]) => t < 200)).to.deep.equal([[180, 'backup']]);
       expect(outcomes(r)[0]).to.deep.equal([180.02, 'failed', null]);
       expect(placed(r)[0]).to.equal('call placed (server 1 left out, its registration failed and has not succeeded since: concurrentCallRouting = useFallbackUntilWorkingReRegisters)');
       const wf = dir.run(file(), { concurrentCallRouting: 'working-first' });
-      expect(invites(wf, 'ivy').filter(([t]) => t < 200)).to.deep.equal([[180, 'backup'], [180.02, 'sip1']]);
+      expect(firstInvites(wf, 'ivy').filter(([t]) => t < 200)).to.deep.equal([[180, 'backup'], [180.02, 'sip1']]);
       expect(outcomes(wf)[0]).to.deep.equal([212.02, 'failed', null]);
     });
     it('backup no longer registered either (4m40s): still backup only, failed at 4m40.02s — working-first and primary-first walk sip1 first, which answers at 5m12.52s', () => {
       const r = dir.run(file(), { concurrentCallRouting: 'useFallbackUntilWorkingReRegisters' });
-      expect(invites(r, 'ivy').filter(([t]) => t >= 280 && t < 360)).to.deep.equal([[280, 'backup']]);
+      expect(firstInvites(r, 'ivy').filter(([t]) => t >= 280 && t < 360)).to.deep.equal([[280, 'backup']]);
       expect(outcomes(r)[1]).to.deep.equal([280.02, 'failed', null]);
       for (const concurrentCallRouting of ['working-first', 'primary-first'] as const) {
         const o = dir.run(file(), { concurrentCallRouting });
-        expect(invites(o, 'ivy').filter(([t]) => t >= 280 && t < 360), concurrentCallRouting).to.deep.equal([[280, 'sip1']]);
+        expect(firstInvites(o, 'ivy').filter(([t]) => t >= 280 && t < 360), concurrentCallRouting).to.deep.equal([[280, 'sip1']]);
         expect(outcomes(o)[1], concurrentCallRouting).to.deep.equal([312.52, 'answered', 'sip1']);
       }
     });
     it('once sip1 registers again (5m1.54s) the 6m call goes to sip1 first and is answered', () => {
       const r = dir.run(file(), { concurrentCallRouting: 'useFallbackUntilWorkingReRegisters' });
-      expect(invites(r, 'ivy').filter(([t]) => t >= 360)).to.deep.equal([[360, 'sip1']]);
+      expect(firstInvites(r, 'ivy').filter(([t]) => t >= 360)).to.deep.equal([[360, 'sip1']]);
       expect(outcomes(r)[2]).to.deep.equal([361.02, 'answered', 'sip1']);
       expect(placed(r)[2]).to.equal('call placed');
     });
@@ -109,7 +96,7 @@ describe('call lists: AMB-05 fallbackOnlyIfRegistered, AMB-11 useFallbackUntilWo
       const succ = variant('21-fallback-successive', '21.yaml');
       for (const model of [{}, { concurrentCallRouting: 'useFallbackUntilWorkingReRegisters' as const }]) {
         const r = dir.run(succ, model);
-        expect(invites(r, 'ivy'), JSON.stringify(model)).to.deep.equal([[180, 'backup']]);
+        expect(firstInvites(r, 'ivy'), JSON.stringify(model)).to.deep.equal([[180, 'backup']]);
         expect(placed(r), JSON.stringify(model)).to.deep.equal(['call placed']);
       }
     });
