@@ -100,13 +100,13 @@ function failbackWords(s: ServerSettings): string {
     case 0:
       return 'failback mode 0 (newRequests) — every new request tries the primary first, so each one pays the detection delay again while the primary is down.';
     case 1:
-      return 'failback mode 1 (DNSTTL) — new requests go to the server last registered with until the DNS TTL of its A record runs out; then the next request starts at the primary (model option dnsTtlSource; minAlongChain: the smallest TTL along NAPTR → SRV → A, then a REGISTER probes the primary).';
+      return 'failback mode 1 (DNSTTL) — new requests go to the server last registered with until the DNS TTL of its A record runs out; then the next request starts at the primary (model option dnsTtlSource=aRecord; srvRecord: the TTL of the SRV record that named it; minAlongChain: the smallest TTL along NAPTR → SRV → A, then a REGISTER probes the primary).';
     case 2:
       return 'failback mode 2 (registration) — new requests go to the server last registered with; each registration renewal tries the primary first.';
     case 3:
       return s.failbackTimeout === 0
         ? 'failback mode 3 (duration) with failback_timeout 0 — new requests stay with the server last registered with until it fails.'
-        : `failback mode 3 (duration) — new requests go to the server last registered with for ${fmt(s.failbackTimeout)}; then the primary is probed with REGISTER.`;
+        : `failback mode 3 (duration) — new requests go to the server last registered with for ${fmt(s.failbackTimeout)}; then the next request starts at the primary (model option durationFailback=oneShot; periodicRegisterProbe: a REGISTER probes the primary then and after every failed probe).`;
   }
 }
 

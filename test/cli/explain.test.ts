@@ -71,7 +71,7 @@ describe('sipsim explain', function () {
     const r = runCli(['explain', f]);
     expect(r.stdout).to.contain('DNS NAPTR picks the transport');
     expect(r.stdout).to.contain('abandoned after 1 retransmission (at 3s');
-    expect(r.stdout).to.contain('failback mode 3 (duration) — new requests go to the server last registered with for 1m');
+    expect(r.stdout).to.contain('failback mode 3 (duration) — new requests go to the server last registered with for 1m; then the next request starts at the primary (model option durationFailback=oneShot');
   });
 
   it('every key of the table changed from its default (generated from PHONE_KEYS): each row shows the new value and its file:line', async () => {
