@@ -45,7 +45,7 @@ export function explainInWords(config: PhoneConfig, account: AccountSettings): s
   const overlap = account.registerExpiresOverlap;
   const expires = (s1 ?? s2)!.expires;
   lines.push(
-    `Registration: lifetime ${expires} s, renewed ${overlap >= 0 && overlap < expires ? `${overlap} s before it expires` : `at ${Math.round(DEFAULT_MODEL_OPTIONS.refreshFraction * 100)} % of it (model option refreshFraction)`}; a failed registration is retried after ${fmt(account.regFailRetryInterval)} (account.${account.index}.reg_fail_retry_interval), or after a 503's Retry-After instead (model option retryAfter = ${DEFAULT_MODEL_OPTIONS.retryAfter}).`,
+    `Registration: lifetime ${expires} s, renewed ${overlap >= 0 && overlap < expires ? `${overlap} s before it expires` : `at ${Math.round(DEFAULT_MODEL_OPTIONS.refreshFraction * 100)} % of it (model option refreshFraction)`}; a failed registration is retried after ${fmt(account.regFailRetryInterval)} (account.${account.index}.reg_fail_retry_interval), or after a 503's Retry-After instead (model option retryAfter = ${DEFAULT_MODEL_OPTIONS.retryAfter}); ${retryScopeWords((s1 ?? s2)!.retryCounts)}.`,
   );
   if (config.surgePrevention > 0) lines.push(`Boot: registration starts at a random instant in the first ${fmt(config.surgePrevention)} (sip.reg_surge_prevention).`);
   const subscribeWords = resubscribeWords(s1, account);
@@ -60,6 +60,13 @@ export function explainInWords(config: PhoneConfig, account: AccountSettings): s
     lines.push(`Subscriptions: lifetime 3600 s asked for, renewed ${sOverlap >= 0 && sOverlap < 3600 ? `${sOverlap} s before the granted lifetime ends (account.${account.index}.subscribe_expires_overlap)` : `at ${Math.round(DEFAULT_MODEL_OPTIONS.refreshFraction * 100)} % of it (account.${account.index}.subscribe_expires_overlap = ${sOverlap}; model option refreshFraction)`}.`);
   }
   return lines;
+}
+
+/** AMB-35: how long a failed registration is retried, by registrationRetryScope. */
+function retryScopeWords(retryCounts: number): string {
+  return DEFAULT_MODEL_OPTIONS.registrationRetryScope === 'retryCounts'
+    ? `after the first attempt and ${retryCounts} repeat${retryCounts === 1 ? '' : 's'} (sip_server.Y.retry_counts) the account gives up and stays unregistered (model option registrationRetryScope=retryCounts; unbounded: retried until it succeeds)`
+    : 'it is retried until it succeeds (model option registrationRetryScope=unbounded)';
 }
 
 /** B16 / AMB-14: what the fallback server gets, by fallbackFeatureSet (successive: redundancy_type 1). */

@@ -71,6 +71,8 @@ describe('sipsim explain', function () {
     const r = runCli(['explain', f]);
     expect(r.stdout).to.contain('DNS NAPTR picks the transport');
     expect(r.stdout).to.contain('abandoned after 1 retransmission (at 3s');
+    // AMB-35 ★ (registrationRetryScope = retryCounts): retry_counts also bounds the registration's repeats.
+    expect(r.stdout).to.contain('after the first attempt and 1 repeat (sip_server.Y.retry_counts) the account gives up and stays unregistered');
     expect(r.stdout).to.contain('failback mode 3 (duration) — new requests go to the server last registered with for 1m; then the next request starts at the primary (model option durationFailback=oneShot');
   });
 
