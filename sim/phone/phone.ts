@@ -48,6 +48,7 @@ export class Phone implements SipCore {
   ) {
     this.bootDelay = options.bootDelay;
     this.sip = new SipEndpoint(clock, trace, network, host, config.timers, this, tcp, options.tlsVersion === '1.3' ? 1 : 2, options.tcpConnectOnTimeout, options.icmpHandling, tcpConnectPolicy(options));
+    if (options.retryCountScope === 'perServer') this.sip.shareRetryCounts();
     this.tag = this.sip.ids.tag();
     this.dialogs = new UasDialogs(clock, trace, this.sip, config.timers, this.tag);
     // The resolver is the phone's (one socket, one store of answers, one static cache); each

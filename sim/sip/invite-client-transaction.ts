@@ -44,6 +44,10 @@ export class InviteClientTransaction implements ClientTransaction {
     this.branch = topBranch(request);
   }
 
+  get retriesUsed(): number {
+    return this.retransmits + this.softErrors;
+  }
+
   get terminated(): boolean {
     return this.state === S.Terminated;
   }

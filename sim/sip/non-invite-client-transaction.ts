@@ -43,6 +43,10 @@ export class NonInviteClientTransaction implements ClientTransaction {
     this.method = request.method;
   }
 
+  get retriesUsed(): number {
+    return this.retransmits + this.softErrors;
+  }
+
   get terminated(): boolean {
     return this.state === S.Terminated;
   }

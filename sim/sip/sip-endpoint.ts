@@ -16,6 +16,7 @@ import { NonInviteServerTransaction } from './non-invite-server-transaction.js';
 import { SipTimerConfig, TimerValues, timerValues } from './timers.js';
 import { SipWire } from './sip-wire.js';
 import { abandonUnconnected, reconnecting } from './tcp-request-users.js';
+import { RetryLedger } from './retry-ledger.js';
 import type { ClientTransaction, ClientTransactionUser, IcmpHandling, RetransmitLimit, ServerTransactionUser, TransactionContext } from './transaction-user.js';
 
 export const SIP_PORT = 5060;
@@ -78,6 +79,8 @@ export class SipEndpoint implements UdpSocket {
   /** Connections that were up at some point: a failure of one of the others is a failed connect (AMB-21 connectAttempts). */
   private readonly everConnected = new WeakSet<TcpConnection>();
   private admission: RequestAdmission | undefined;
+  /** AMB-01 retryCountScope = perServer: retries shared across the requests to one server (absent: per request). */
+  private retryLedger: RetryLedger | undefined;
   /**
    * Per Call-ID, who hears a response no transaction matches (an outgoing call hearing a 2xx
    * that comes after its INVITE transaction ended: RFC 3261 §13.2.2.4 asks the UAC core to ACK
@@ -138,15 +141,27 @@ export class SipEndpoint implements UdpSocket {
   }
 
   /** Starts a client transaction for `req` towards `dst` (over `dst.transport`, UDP by default). */
+  /** AMB-01 retryCountScope = perServer: from now on, one retry count per server, shared by its requests (sim/sip/retry-ledger.ts). */
+  shareRetryCounts(): void {
+    this.retryLedger ??= new RetryLedger();
+  }
+
   sendRequest(req: SipRequest, dst: SipTarget, tu: ClientTransactionUser, limit?: RetransmitLimit, note?: string): ClientTransaction {
     const reliable = dst.transport === 'tcp' || dst.transport === 'tls';
     const ctx = reliable ? this.reliableCtx : this.ctx;
     // RFC 3261 §17.1: no retransmissions over a reliable transport, so no retransmission bound either.
-    const bound = reliable ? undefined : limit;
+    let bound = reliable ? undefined : limit;
     // AMB-21 connectAttempts: on TCP/TLS the bound counts new connection attempts instead.
     const reconnects = reliable && this.tcpConnect.reconnects === true ? limit?.count ?? 0 : 0;
     const inner = reconnects > 0 ? reconnecting(req, tu, reconnects, () => this.connections.get(txn), this.everConnected, () => this.ids.branch(), (again, limit, note) => this.sendRequest(again, dst, tu, limit, note)) : tu;
-    const user = reliable ? abandonUnconnected(inner, req, () => this.connections.get(txn), this.connectOnTimeout) : tu;
+    let user = reliable ? abandonUnconnected(inner, req, () => this.connections.get(txn), this.connectOnTimeout) : tu;
+    const ledger = reliable ? undefined : this.retryLedger;
+    if (ledger) {
+      const shared = ledger.limitFor(dst, bound);
+      if (shared !== bound && bound && shared) note = `${note !== undefined ? `${note}; ` : ''}retry_counts shared with earlier unanswered requests to this server: ${shared.count} of ${bound.count} left (retryCountScope = perServer)`;
+      bound = shared;
+      user = ledger.watch(dst, user, () => txn);
+    }
     const txn: ClientTransaction =
       req.method === 'INVITE'
         ? new InviteClientTransaction(ctx, req, dst, user, bound, note)

@@ -73,4 +73,6 @@ export interface ClientTransaction {
    * option icmpHandling = countAsOneRetry): counted against the retry bound, which may then end it.
    */
   onSoftError(cause: string): void;
+  /** Retries this transaction has used so far: its retransmissions and any ICMP errors counted as one (AMB-01 retryCountScope). */
+  readonly retriesUsed: number;
 }

@@ -124,6 +124,17 @@ export interface ServerListModelOptions {
    */
   retryCountZero: 'failAtFirstT1' | 'noWait' | 'fullTimeout';
   /**
+   * AMB-01's other sub-question: "whether the count restarts per request or is shared across
+   * requests to the same server" (no ★ in the sheet). 'perRequest' (default; the model before the
+   * option and RFC 3261's transactions, each with its own timers): every request to an address
+   * gets the whole retry_counts bound. 'perServer': the retries an address has cost without
+   * answering add up across requests — a REGISTER that used its 3 retransmissions on a silent
+   * sip1 leaves a call placed next 0 of 3 (it moves on when its first retransmission would be
+   * due, T1) — until the address answers anything (sim/sip/retry-ledger.ts). UDP only: TCP/TLS
+   * retransmit nothing.
+   */
+  retryCountScope: 'perRequest' | 'perServer';
+  /**
    * AMB-13 `unregisterFallback` — successive mode, switching back to server 1 (at once, or at the
    * fallback's renewal under waitForNextRefresh): is the fallback binding removed? 'no' (default;
    * the sheet gives no ★, and this is the model before the option): it is left to lapse at the
@@ -197,6 +208,7 @@ export const SERVER_LIST_DEFAULTS: ServerListModelOptions = {
   successiveSwitchBack: 'switchBackImmediately',
   failedServerMemoryUntil: 'seconds',
   retryCountZero: 'failAtFirstT1',
+  retryCountScope: 'perRequest',
   unregisterFallback: 'no',
   proxyFallbackReturn: 'periodicRegisterProbe',
   proxyPairRole: 'both',
@@ -220,6 +232,7 @@ export const SERVER_LIST_SPECS: { [K in keyof ServerListModelOptions]: ModelOpti
   successiveSwitchBack: { kind: 'enum', values: ['switchBackImmediately', 'waitForNextRefresh'] },
   failedServerMemoryUntil: { kind: 'enum', values: ['seconds', 'dnsTtl'] },
   retryCountZero: { kind: 'enum', values: ['failAtFirstT1', 'noWait', 'fullTimeout'] },
+  retryCountScope: { kind: 'enum', values: ['perRequest', 'perServer'] },
   unregisterFallback: { kind: 'enum', values: ['no', 'yes'] },
   proxyFallbackReturn: { kind: 'enum', values: ['periodicRegisterProbe', 'oneShot'] },
   proxyPairRole: { kind: 'enum', values: ['both', 'failoverOnly', 'fallbackOnly'] },
