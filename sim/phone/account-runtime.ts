@@ -104,7 +104,7 @@ export class AccountRuntime {
           restartAtLastTried: this.options.regRetryRestart === 'lastTried',
         },
         {
-          retryInterval, refreshAfter: (granted) => refreshAfter(account, this.options, granted), ...backoff(account, this.options, this.backoffRng, successive && server.index === 1),
+          retryInterval, refreshAfter: (granted) => refreshAfter(account, this.options, this.options.refreshBase === 'requested' ? server.expires : granted), ...backoff(account, this.options, this.backoffRng, successive && server.index === 1),
           retryAfter: RETRY_AFTER_WAIT[this.options.retryAfter],
           // AMB-35: retryCounts repeats a failed registration retry_counts times, then gives up; a
           // successive-mode probe of server 1 (every fallback.timeout, B14) is never bounded.

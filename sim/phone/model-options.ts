@@ -46,6 +46,14 @@ interface BaseModelOptions {
    */
   refreshFraction: number;
   /**
+   * AMB-26's last clause: the renewal point is "always based on the expires granted by the
+   * server ★" — the vendor notes that the negotiated value may differ from the one configured.
+   * 'granted' (default, ★): register_expires_overlap or refreshFraction applies to the 200's
+   * expires; 'requested': to the account's own sip_server.Y.expires, whatever the server granted
+   * (a registrar granting less than asked then lets the binding lapse before the renewal).
+   */
+  refreshBase: 'granted' | 'requested';
+  /**
    * Explicit overrides of the phone's resolver timing: seconds per try and rounds over the DNS
    * servers. 0 (default) = not set: static.network.dns.query_timeout (3 s) and retry_times (2)
    * decide (fact sheet B20, model option dnsQueryTiming). Scenarios written before those keys
@@ -126,6 +134,7 @@ const BASE_DEFAULTS: BaseModelOptions = {
   inviteFailover: 'timer-b',
   retryCounts: 'retransmissions-then-wait',
   refreshFraction: 0.9,
+  refreshBase: 'granted',
   dnsTimeout: 0,
   dnsAttempts: 0,
   tcpSynRetries: 6,
@@ -151,6 +160,7 @@ const BASE_SPECS: { [K in keyof BaseModelOptions]: ModelOptionSpec } = {
   // At least 0.1: a phone renewing more than ten times per lifetime is no reading of the vendor
   // text, and tiny fractions turn a run into a REGISTER storm (1e-6 renews every few ms).
   refreshFraction: { kind: 'number', min: 0.1, max: 1, integer: false },
+  refreshBase: { kind: 'enum', values: ['granted', 'requested'] },
   dnsTimeout: { kind: 'number', min: 0, max: 60, integer: false },
   dnsAttempts: { kind: 'number', min: 0, max: 5, integer: true },
   tcpSynRetries: { kind: 'number', min: 0, max: 10, integer: true },

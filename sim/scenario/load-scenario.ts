@@ -129,6 +129,7 @@ export function loadScenario(file: string, model: Partial<ModelOptions> = {}): S
       ...(s.ringTime !== undefined ? { ringTime: s.ringTime } : {}),
       ...(s.ringDelay !== undefined ? { ringDelay: s.ringDelay } : {}),
       ...(s.answer !== undefined ? { answer: s.answer } : {}),
+      ...(s.maxExpires !== undefined ? { maxExpires: s.maxExpires } : {}),
       ...(s.features !== undefined ? { features: s.features.filter((f): f is 'mwi' | 'shared-line' | 'reg' => f !== 'calls') } : {}),
       ...(s.capacity !== undefined ? { capacity: serverCapacity(s.capacity, name, file, at) } : {}),
     };

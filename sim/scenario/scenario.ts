@@ -53,6 +53,8 @@ export interface ServerSpec {
   ringTime?: Micros;
   ringDelay?: Micros;
   answer?: number;
+  /** Longest registration granted (scenario `maxExpires`); absent = DEFAULT_SERVER_PROFILE's 3600 s. */
+  maxExpires?: Micros;
   /** Subscription features offered; absent = all. */
   features?: ('mwi' | 'shared-line' | 'reg')[];
   /** A rate and a bounded queue in front of the server (absent: every request served on arrival). */

@@ -159,6 +159,7 @@ export const serverSchema = z.strictObject({
     .describe('Features offered (default all). A fallback server lists [calls]: SUBSCRIBEs for MWI, shared lines and the reg event (RFC 3680) get 489 Bad Event.'),
   ringTime: duration.optional().describe('Time from the INVITE to the answer (default 1s).'),
   ringDelay: duration.optional().describe('Time from the INVITE to its 180 Ringing (default 0s: with the 100); at most ringTime.'),
+  maxExpires: duration.refine((us) => us >= 1_000_000, { error: 'expected at least 1s (an Expires header counts whole seconds)' }).optional().describe('Longest registration the server grants (default 1h): a REGISTER asking more gets this in its 200 (RFC 3261 §10.3 step 7 lets a registrar shorten it), e.g. 5m.'),
   answer: z.number().int().min(200).max(699).optional().describe('Final status the callee answers INVITEs with (default 200; 486 = busy).'),
   capacity: capacitySchema.optional(),
 });

@@ -63,6 +63,8 @@ export class World {
         ...(s.ringTime !== undefined ? { ringTime: s.ringTime } : {}),
         ...(s.ringDelay !== undefined ? { ringDelay: s.ringDelay } : {}),
         ...(s.answer !== undefined ? { answer: s.answer } : {}),
+        // The profile counts whole seconds (the Expires header's unit).
+        ...(s.maxExpires !== undefined ? { maxExpires: Math.floor(s.maxExpires / 1e6) } : {}),
         ...(s.features !== undefined ? { features: s.features } : {}),
         ...(s.capacity !== undefined ? { capacity: s.capacity } : {}),
       };
