@@ -31,6 +31,8 @@ const RETRY_AFTER_WAIT = { honour: 'override', honourForRegisterOnly: 'override'
  */
 export class AccountRuntime {
   private readonly directory: ServerDirectory;
+  /** Where REGISTERs are located: the same directory, or (AMB-31 (a) proxyScope = nonRegisterOnly) one without the proxies. */
+  private readonly registrars: ServerDirectory;
   private readonly agents: RegistrationAgent[] = [];
   private readonly memory: FailureMemory;
   private features: FeatureSubscriptions | undefined;
@@ -63,8 +65,17 @@ export class AccountRuntime {
     // AMB-19: with dns_cache_type 0, renewals may reuse the list of the registration.
     const reuse = options.dnsCacheType0 === 'everyDialogOrRegistration' && account.dnsCacheType === 0;
     this.directory = new ServerDirectory(clock, own, srvWeights, account.proxies, locateOptions(options), reuse);
+    this.registrars = this.proxiesCarryRegister() ? this.directory : new ServerDirectory(clock, own, srvWeights, [], locateOptions(options), reuse);
     const dnsExpiry = options.failedServerMemoryUntil === 'dnsTtl' ? (a: Located) => this.directory.addressExpiresAt(a) : undefined;
     this.memory = new FailureMemory(clock, Math.round(options.failedServerMemory * 1_000_000), options.retryAfter, dnsExpiry);
+  }
+
+  /**
+   * AMB-31 (a): does the outbound proxy list replace servers 1/2 for every request (★ allRequests),
+   * or for every request but REGISTER (nonRegisterOnly: the registrar is reached directly)?
+   */
+  private proxiesCarryRegister(): boolean {
+    return this.account.proxies.length === 0 || this.options.proxyScope !== 'nonRegisterOnly';
   }
 
   /** The phone has no call any more (AMB-10): failback steps deferred during calls may run. */
@@ -84,11 +95,12 @@ export class AccountRuntime {
     // server 1 probed every fallback.timeout meanwhile. R5 concurrent (default): both at once.
     const successive = account.fallback.type === 1 && account.servers.length === 2;
     // AMB-31 (d): which roles outbound proxies 1 and 2 play (failover: counts and failback; fallback: the interval).
-    const proxyRole = account.proxies.length > 0 ? this.options.proxyPairRole : 'both';
+    // AMB-31 (a) nonRegisterOnly: REGISTERs go to the servers themselves, so the proxies play no role in them.
+    const proxyRole = account.proxies.length > 0 && this.proxiesCarryRegister() ? this.options.proxyPairRole : 'both';
     for (const server of account.servers) {
       const retryInterval = successive && server.index === 1 ? account.fallback.timeout : account.regFailRetryInterval;
       const agent = new RegistrationAgent(
-        this.clock, this.trace, this.sip, this.directory,
+        this.clock, this.trace, this.sip, this.registrars,
         {
           phone: this.phone, account: account.index, user: account.userName, displayName: account.displayName, server,
           bound: proxyRole === 'fallbackOnly' ? FULL_TIMEOUT : retryBound(server.retryCounts, this.options),
@@ -97,7 +109,7 @@ export class AccountRuntime {
           failbackOptions: this.options,
           callsInProgress: this.callsInProgress,
           retryAfter: this.options.retryAfter,
-          proxyFallbackInterval: account.proxies.length > 0 && proxyRole !== 'failoverOnly' ? account.proxyFallbackInterval : 0,
+          proxyFallbackInterval: account.proxies.length > 0 && this.proxiesCarryRegister() && proxyRole !== 'failoverOnly' ? account.proxyFallbackInterval : 0,
           proxyFallbackReturn: this.options.proxyFallbackReturn,
           proxy2KeepsRequests: proxyRole === 'fallbackOnly',
           probePrimaryOnly: successive && server.index === 1 && this.options.successiveProbeTarget === 'primaryOnly',

@@ -163,6 +163,14 @@ export interface ServerListModelOptions {
    */
   proxyPairRole: 'both' | 'failoverOnly' | 'fallbackOnly';
   /**
+   * AMB-31 (a) — "does the proxy list replace server 1/2 as the failover list for all requests ★,
+   * or only for non-REGISTER?" 'allRequests' (default, ★): REGISTERs too go through the proxies.
+   * 'nonRegisterOnly': REGISTERs go to servers 1/2 themselves (located and failed over as without
+   * proxies; outbound_proxy_fallback_interval and proxyPairRole then concern no REGISTER), while
+   * calls and subscriptions go through the proxies.
+   */
+  proxyScope: 'allRequests' | 'nonRegisterOnly';
+  /**
    * AMB-21 — a TCP/TLS connect whose SYNs go unanswered: when does the phone call the server failed?
    * 'sipTimer' (default, ★; the model before the option): the request's Timer B/F (64·T1, 32 s)
    * ends the attempt; the SYN schedule is tcpSynRetries / tcpSynLinearTimeouts. The others make
@@ -212,6 +220,7 @@ export const SERVER_LIST_DEFAULTS: ServerListModelOptions = {
   unregisterFallback: 'no',
   proxyFallbackReturn: 'periodicRegisterProbe',
   proxyPairRole: 'both',
+  proxyScope: 'allRequests',
   tcpConnectFailure: 'sipTimer',
   tcpAppConnectTimeout: 10,
   tcpRetryCounts: 'ignoredOnTcp',
@@ -236,6 +245,7 @@ export const SERVER_LIST_SPECS: { [K in keyof ServerListModelOptions]: ModelOpti
   unregisterFallback: { kind: 'enum', values: ['no', 'yes'] },
   proxyFallbackReturn: { kind: 'enum', values: ['periodicRegisterProbe', 'oneShot'] },
   proxyPairRole: { kind: 'enum', values: ['both', 'failoverOnly', 'fallbackOnly'] },
+  proxyScope: { kind: 'enum', values: ['allRequests', 'nonRegisterOnly'] },
   tcpConnectFailure: { kind: 'enum', values: ['sipTimer', 'kernel127', 'kernel131', 'kernel63', 'kernel189', 'appTimeout'] },
   tcpAppConnectTimeout: { kind: 'number', min: 1, max: 600, integer: false },
   tcpRetryCounts: { kind: 'enum', values: ['ignoredOnTcp', 'connectAttempts'] },
