@@ -1,18 +1,16 @@
-import type { Clock, EventHandle, Micros } from '../core/clock.js';
+import type { Clock, EventHandle } from '../core/clock.js';
 import type { RegistrationState, Trace } from '../core/trace.js';
 import { isIPv4, Located } from '../dns/server-locator.js';
-import { SipResponse, header, headerSeconds } from '../sip/message.js';
+import { SipResponse, grantedSeconds, headerSeconds } from '../sip/message.js';
 import { registerRequest } from './register-request.js';
 import type { SipEndpoint } from '../sip/sip-endpoint.js';
 import { broken } from '../testing/broken-model.js';
 import { NO_OUTCOME } from '../sip/transaction-user.js';
 import type { ClientTransactionUser } from '../sip/transaction-user.js';
-import type { AddressBound } from './retry-limits.js';
 import { FailbackPreference, RequestKind } from './failback.js';
-import { FAILBACK_DEFAULTS, type FailbackModelOptions } from './options/failback.js';
-import { type FailureMemory, heldReason } from './failure-memory.js';
+import { FAILBACK_DEFAULTS } from './options/failback.js';
+import { heldReason } from './failure-memory.js';
 import { formatDuration } from '../core/time.js';
-import type { ServerSettings } from './phone-config.js';
 import {
   RegistrationEffect, RegistrationInput, RegistrationMachineState, RegistrationPolicy, initialRegistration, nextRegistration,
 } from './registration-machine.js';
@@ -20,37 +18,9 @@ import type { ServerDirectory, ServerList } from './server-directory.js';
 import { describeEntry, skipRedundant, skippedReason } from './skip-redundant.js';
 import { proxy2First } from './proxy-pair.js';
 import { restartAtLastTried } from './retry-restart.js';
-import type { ServerListModelOptions } from './options/server-list.js';
+import type { RegistrationTarget } from './registration-target.js';
 
-export interface RegistrationTarget {
-  phone: string;
-  account: number;
-  user: string;
-  displayName: string;
-  server: ServerSettings;
-  /** Bound of an address that is not the last of the list (R2, model options retryCounts, retryCountZero). */
-  bound: AddressBound;
-  /** Model option A4: recently failed addresses go last. */
-  memory: FailureMemory;
-  /** B9: how repeats of an address are recognised and skipped; undefined when sip.skip_redundant_failover_addr = 0. */
-  skipRedundant: ServerListModelOptions['skipRedundantAddr'] | undefined;
-  /** Failback model options (AMB-09 …); the defaults when absent. */
-  failbackOptions?: FailbackModelOptions;
-  /** Calls in progress on the phone (incoming and outgoing), for failbackOnlyWhenIdle (AMB-10). */
-  callsInProgress?: () => number;
-  /** B21 account.X.outbound_proxy_fallback_interval (µs; 0: no probe, or no proxies). */
-  proxyFallbackInterval: Micros;
-  /** AMB-31 (c): a probe every interval (★) or one per move to proxy 2; periodic when absent. */
-  proxyFallbackReturn?: ServerListModelOptions['proxyFallbackReturn'];
-  /** AMB-31 (d) proxyPairRole = fallbackOnly: registered through proxy 2, REGISTERs but the probe go there first (no failback mode). */
-  proxy2KeepsRequests?: boolean;
-  /** AMB-23, for the trace: how a 503's Retry-After is read. */
-  retryAfter: ServerListModelOptions['retryAfter'];
-  /** AMB-13 successiveProbeTarget = primaryOnly: a retry (a successive-mode probe) goes to the first address only. */
-  probePrimaryOnly?: boolean;
-  /** AMB-24 regRetryRestart = lastTried: a retry after a failure starts at the address tried last. */
-  restartAtLastTried?: boolean;
-}
+export type { RegistrationTarget } from './registration-target.js';
 
 /**
  * Drives one account's registration with one configured server (sip_server.Y): runs the pure
@@ -427,10 +397,4 @@ export class RegistrationAgent {
   private note(server: string, reason: string): void {
     this.trace.emit({ kind: 'phone.register-attempt', phone: this.target.phone, account: this.target.account, server, reason });
   }
-}
-
-/** Granted lifetime: Contact's expires parameter, else the Expires header (RFC 3261 §10.2.4). */
-function grantedSeconds(res: SipResponse): number | undefined {
-  const p = /;expires=(\d+)/.exec(header(res, 'Contact') ?? '')?.[1];
-  return p !== undefined ? Number(p) : headerSeconds(res, 'Expires');
 }

@@ -114,3 +114,9 @@ export function responseTo(req: SipRequest, status: number, extra: Header[] = []
   }
   return { type: 'response', status, reason: reasonPhrase(status), headers: [...headers, ...extra], body: '' };
 }
+
+/** Granted lifetime: Contact's expires parameter, else the Expires header (RFC 3261 §10.2.4). */
+export function grantedSeconds(res: SipResponse): number | undefined {
+  const p = /;expires=(\d+)/.exec(header(res, 'Contact') ?? '')?.[1];
+  return p !== undefined ? Number(p) : headerSeconds(res, 'Expires');
+}
