@@ -45,6 +45,9 @@ export class AccountView implements AccountResolver {
   resolve(name: string, qtype: ResolveQtype, done: ResolveDone): void {
     this.resolver.resolve(name, qtype, done, this.view);
   }
+  resolveHeld(name: string, qtype: ResolveQtype, done: ResolveDone): void {
+    this.resolver.resolveHeld(name, qtype, done, this.view);
+  }
   staticOnly(): LocatingResolver {
     return this.resolver.staticOnly();
   }

@@ -65,6 +65,14 @@ export interface LocateOptions {
    * gave it; 'srv' the end of the SRV record that named its target (the A record's when no SRV was used).
    */
   addressTtl?: 'a' | 'srv';
+  /**
+   * AMB-20 — "per query type (NAPTR, SRV, A each pay it ★) or once per name": 'perQueryType'
+   * (default) asks every question of the location however the earlier ones went; 'perName' pays
+   * the silent-server wait once per configured server name: after one question of this location
+   * timed out at every DNS server, the later ones are answered from what the phone holds (cache,
+   * static entries) or fail at once, unasked.
+   */
+  timeoutScope?: 'perQueryType' | 'perName';
   /** 'rotate' state: lookups so far per name (kept by the caller, one map per account). */
   rotation?: Map<string, number>;
 }
@@ -95,6 +103,8 @@ class Location {
   /** Each address found: when its A record runs out. */
   private readonly aEnds = new Map<Located, Micros>();
   private lastFailure = '';
+  /** AMB-20 perName: the question that timed out at every DNS server, once one has. */
+  private silent: string | undefined;
   private readonly name: string;
 
   constructor(
@@ -242,11 +252,19 @@ class Location {
   }
 
   private lookup(name: string, qtype: ResolveQtype, cb: (r: ResolveResult) => void): void {
-    this.resolver.resolve(name, qtype, (r) => {
+    const res = this.resolver;
+    const unasked = this.silent !== undefined && res.resolveHeld !== undefined;
+    const after = (r: ResolveResult): void => {
       if (r.ok) this.expiresAt = Math.min(this.expiresAt, r.expiresAt);
+      else if (unasked) this.lastFailure = `${qtype} ${name}: not asked, the DNS servers did not answer ${this.silent} (dnsTimeoutScope = perName)`;
       else this.lastFailure = `${qtype} ${name}: ${r.error}`;
+      // A static entry standing in for a timed-out question (liveError) is a silent server too.
+      const timedOut = r.ok ? r.liveError === 'timeout' : r.error === 'timeout' && r.source === 'network';
+      if (timedOut && !unasked && this.options.timeoutScope === 'perName') this.silent ??= `${qtype} ${name}`;
       cb(r);
-    });
+    };
+    if (unasked) res.resolveHeld!(name, qtype, after);
+    else res.resolve(name, qtype, after);
   }
 
   private finish(servers: Located[]): void {

@@ -29,7 +29,7 @@ export type ResolveResult =
    * `expiresAt` (dns_cache_type 0 keeps nothing past the request, but the records still carry a
    * TTL — failback mode 1 reads it, AMB-07 dnsTtlSource).
    */
-  | { ok: true; records: DnsRecord[]; additional: DnsRecord[]; source: 'network' | 'cache' | 'static'; expiresAt: Micros; ttlEnd?: Micros }
+  | { ok: true; records: DnsRecord[]; additional: DnsRecord[]; source: 'network' | 'cache' | 'static'; expiresAt: Micros; ttlEnd?: Micros; liveError?: ResolveError }
   /** source 'static': no DNS server is configured and the static cache holds nothing (reported as nxdomain). */
   | { ok: false; error: ResolveError; source: 'network' | 'negative' | 'static' };
 
@@ -41,6 +41,11 @@ export interface LocatingResolver {
   readonly trace: Trace;
   readonly host: Host;
   resolve(name: string, qtype: ResolveQtype, done: ResolveDone): void;
+  /**
+   * AMB-20 dnsTimeoutScope = perName: the same question answered from what the phone holds (the
+   * cache, a negative entry, the static entries) and never sent — unknown ⇒ 'timeout' at once.
+   */
+  resolveHeld?(name: string, qtype: ResolveQtype, done: ResolveDone): void;
 }
 
 interface Waiter {
@@ -67,6 +72,13 @@ export interface StubResolverOptions {
    * SERVFAIL or an ICMP error moves to the next server at once (the last one keeps its tries).
    */
   serverOrder?: 'rounds' | 'primaryThenSecondary';
+  /**
+   * AMB-20 — "per DNS server (primary then secondary) ★ or shared": 'perServer' (default) gives
+   * every server `attempts` tries (as serverOrder spreads them); 'shared' gives one question
+   * `attempts` tries in all, the servers taking them in turn (primary, secondary, primary…), so
+   * two silent servers cost what one does. A SERVFAIL or ICMP error uses up its try.
+   */
+  tryBudget?: 'perServer' | 'shared';
   /** account.X.dns_cache_type, default 1. */
   cacheType?: CacheType;
   /** Static entries (dns_cache_a/srv/naptr.N.*). */
@@ -83,7 +95,7 @@ export interface StubResolverOptions {
   port?: number;
 }
 
-export const RESOLVER_DEFAULTS = { timeout: sec(5), attempts: 2, backoff: 'fixed', serverOrder: 'rounds', cacheType: 1, staticPri: 0, negativeTtl: 'soaMinimum', failureTtl: 0, port: 53053 } as const;
+export const RESOLVER_DEFAULTS = { timeout: sec(5), attempts: 2, backoff: 'fixed', serverOrder: 'rounds', tryBudget: 'perServer', cacheType: 1, staticPri: 0, negativeTtl: 'soaMinimum', failureTtl: 0, port: 53053 } as const;
 
 interface Question {
   name: string;
@@ -130,7 +142,7 @@ export class StubResolver implements UdpSocket {
     if (!Number.isInteger(attempts) || attempts < 1) throw new Error(`Cannot create resolver on ${host.name}: attempts ${attempts} is below 1`);
     const cacheType = options.cacheType ?? d.cacheType;
     this.opts = {
-      servers: [...options.servers], timeout, attempts, backoff: options.backoff ?? d.backoff, serverOrder: options.serverOrder ?? d.serverOrder,
+      servers: [...options.servers], timeout, attempts, backoff: options.backoff ?? d.backoff, serverOrder: options.serverOrder ?? d.serverOrder, tryBudget: options.tryBudget ?? d.tryBudget,
       failureTtl: options.failureTtl ?? d.failureTtl,
     };
     this.port = options.port ?? d.port;
@@ -149,7 +161,7 @@ export class StubResolver implements UdpSocket {
     return new AccountView(this, view);
   }
 
-  resolve(qname: string, qtype: ResolveQtype, done: ResolveDone, view: CacheView = this.view): void {
+  resolve(qname: string, qtype: ResolveQtype, done: ResolveDone, view: CacheView = this.view, held = false): void {
     const name = normalizeName(qname);
     const now = this.clock.now;
     const servers = this.opts.servers;
@@ -167,6 +179,11 @@ export class StubResolver implements UdpSocket {
       this.trace.emit({ kind: 'dns.cache', host: this.host.name, name, qtype, source: 'negative', records: [] });
       if (view.staticPri === 0 && this.useStatic(name, qtype, done)) return;
       return this.later(done, { ok: false, error: hit.error, source: 'negative' });
+    }
+    if (held) {
+      // Nothing held for it and it is not to be asked (LocatingResolver.resolveHeld): the static entries, or a timeout now.
+      if (view.staticPri === 0 && this.useStatic(name, qtype, done)) return;
+      return this.later(done, { ok: false, error: 'timeout', source: 'network' });
     }
     const key = `${name}|${qtype}`;
     const pending = this.inflight.get(key);
@@ -225,9 +242,14 @@ export class StubResolver implements UdpSocket {
     }
   }
 
+  resolveHeld(qname: string, qtype: ResolveQtype, done: ResolveDone, view: CacheView = this.view): void {
+    this.resolve(qname, qtype, done, view, true);
+  }
+
   private transmit(q: Question): void {
     const servers = this.opts.servers;
-    const rounds = this.opts.serverOrder === 'rounds';
+    // AMB-20 tryBudget = shared: the servers take the question's tries in turn, as in resolv.conf rounds.
+    const rounds = this.opts.serverOrder === 'rounds' || this.opts.tryBudget === 'shared';
     const round = rounds ? Math.floor(q.tries / servers.length) : q.onServer++;
     q.server = servers[rounds ? q.tries % servers.length : q.serverIndex]!;
     q.tries++;
@@ -252,7 +274,9 @@ export class StubResolver implements UdpSocket {
    */
   private next(q: Question, serverFailed = false): void {
     const { attempts, servers } = this.opts;
-    if (this.opts.serverOrder === 'rounds') {
+    if (this.opts.tryBudget === 'shared') {
+      if (q.tries < attempts) return this.transmit(q);
+    } else if (this.opts.serverOrder === 'rounds') {
       if (q.tries < attempts * servers.length) return this.transmit(q);
     } else {
       const more = q.serverIndex + 1 < servers.length;
@@ -286,7 +310,8 @@ export class StubResolver implements UdpSocket {
       if (!result.ok && view.staticPri === 0) {
         if (staticHit === null) staticHit = this.staticResult(q.name, q.qtype);
         if (staticHit) {
-          done(staticHit);
+          // Said, so that a location can tell the DNS servers were silent (AMB-20 dnsTimeoutScope = perName).
+          done(staticHit.ok ? { ...staticHit, liveError: result.error } : staticHit);
           continue;
         }
       }

@@ -106,6 +106,41 @@ describe('DNS resolver timing (fact sheet B20, AMB-20) and static entries at a l
     expect(firstRegister(rounds, 'carol')).to.equal(6.04);
   });
 
+  it('dnsTryBudget (AMB-20): perServer (★) gives each of two silent DNS servers its 3 tries (SRV given up at 18 s); shared gives the question 3 tries in all, taken in turn — primary 0 s, secondary 3 s, primary 6 s, given up at 9 s', () => {
+    // Both DNS servers silent: the primary dns and a secondary dns2 that fails with it.
+    const text = scenarioText().replace('dns:\n  server: 10.0.0.53\n', 'dns:\n  server: 10.0.0.53\n  secondary: 10.0.0.54\n').replace('  - { at: 0s, fail: dns, mode: silent }\n', '  - { at: 0s, fail: dns, mode: silent }\n  - { at: 0s, fail: dns2, mode: silent }\n');
+    expect(text).to.contain('fail: dns2');
+    const file = write('two-silent.yaml', text);
+    const asked = (rs: readonly TraceEvent[]): string[] =>
+      rs.flatMap((r) => (r.kind === 'dns.query' && r.host === 'carol' && r.t < 40e6 ? [`${r.qtype}@${r.t / 1e6}→${r.server}`] : []));
+    expect(asked(records(file))).to.deep.equal([
+      'SRV@0→dns', 'SRV@3→dns', 'SRV@6→dns', 'SRV@9→dns2', 'SRV@12→dns2', 'SRV@15→dns2',
+      'A@18→dns', 'A@21→dns', 'A@24→dns', 'A@27→dns2', 'A@30→dns2', 'A@33→dns2',
+    ]);
+    expect(asked(records(file, { dnsTryBudget: 'shared' }))).to.deep.equal([
+      'SRV@0→dns', 'SRV@3→dns2', 'SRV@6→dns', 'A@9→dns', 'A@12→dns2', 'A@15→dns', 'SRV@48→dns', 'SRV@51→dns2', 'SRV@54→dns',
+    ].filter((q) => Number(q.split('@')[1]!.split('→')[0]) < 40));
+    // One server: nothing to share, the same 0, 3, 6 s either way.
+    expect(queries(records(write('one.yaml', scenarioText()), { dnsTryBudget: 'shared' }), 'carol', 12)).to.deep.equal([0, 3, 6, 9]);
+  });
+
+  it('dnsTimeoutScope (AMB-20): perQueryType (★) — SRV and then the A fallback each pay the 9 s (A at 9, 12, 15 s); perName — the wait is paid once for pbx.example.com: no A query, the location fails at 9 s saying why; with static entries the phone registers at 9 s, not 18 s', () => {
+    const file = write('scope.yaml', scenarioText());
+    expect(queries(records(file), 'carol', 20)).to.deep.equal([0, 3, 6, 9, 12, 15]);
+    const once = records(file, { dnsTimeoutScope: 'perName' });
+    expect(queries(once, 'carol', 20)).to.deep.equal([0, 3, 6]);
+    const located = once.find((r) => r.kind === 'dns.resolved' && r.host === 'carol');
+    expect(located && located.kind === 'dns.resolved' ? [located.t / 1e6, located.error] : []).to.deep.equal([
+      9, 'no server address for pbx.example.com (A pbx.example.com: not asked, the DNS servers did not answer SRV _sip._udp.pbx.example.com (dnsTimeoutScope = perName))',
+    ]);
+    // dave: static entries stand in for the SRV question at 9 s; the A question for its target is
+    // then answered from the static entries unasked, so he registers at 9 s instead of 18 s.
+    expect(queries(records(file), 'dave', 20)).to.deep.equal([0, 3, 6, 9, 12, 15]);
+    expect(firstRegister(records(file), 'dave')).to.equal(18);
+    expect(queries(once, 'dave', 20)).to.deep.equal([0, 3, 6]);
+    expect(firstRegister(once, 'dave')).to.equal(9);
+  });
+
   it('the .cfg keys decide: query_timeout 2, retry_times 0 gives one query per name, 2 s apart', () => {
     const keys = ', static.network.dns.query_timeout: "2", static.network.dns.retry_times: "0"';
     const rs = records(write('keys.yaml', scenarioText({ carol: keys })));

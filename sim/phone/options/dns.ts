@@ -24,6 +24,20 @@ export interface DnsModelOptions {
    */
   dnsServerOrder: 'primaryThenSecondary' | 'rounds';
   /**
+   * AMB-20 — "per DNS server (primary then secondary) ★ or shared". 'perServer' (default, ★):
+   * each DNS server gets retry_times + 1 tries (in dnsServerOrder). 'shared': one budget of
+   * retry_times + 1 tries per question over all servers, taken in turn (primary 0 s, secondary
+   * 3 s, primary 6 s; given up at 9 s where perServer gives up at 18 s).
+   */
+  dnsTryBudget: 'perServer' | 'shared';
+  /**
+   * AMB-20 — "per query type (NAPTR, SRV, A each pay it ★) or once per name". 'perQueryType'
+   * (default, ★): a silent DNS server costs its wait for every question (SRV, then the A
+   * fallback: 9 s + 9 s). 'perName': once per configured server name — after one question of a
+   * location timed out, the others are answered from the cache / static entries or fail at once.
+   */
+  dnsTimeoutScope: 'perQueryType' | 'perName';
+  /**
    * AMB-19 — what account.X.dns_cache_type = 0 ("real-time query every time, no cache") queries
    * for. 'everyTransaction' (default, ★): every request that needs the server list — first
    * REGISTER, renewal, retry, failback probe, INVITE — locates afresh; retransmissions and
@@ -127,6 +141,8 @@ export type CfgRules = Pick<DnsModelOptions, 'configDuplicateKey' | 'configBlank
 export const DNS_DEFAULTS: DnsModelOptions = {
   dnsQueryTiming: 'retriesPlusOne',
   dnsServerOrder: 'primaryThenSecondary',
+  dnsTryBudget: 'perServer',
+  dnsTimeoutScope: 'perQueryType',
   dnsCacheType0: 'everyTransaction',
   negativeCacheTtl: 'soaMinimum',
   negativeCacheFixedTtl: 300,
@@ -160,6 +176,8 @@ export function cfgRules(o: Partial<DnsModelOptions> = {}): CfgRules {
 export const DNS_SPECS: { [K in keyof DnsModelOptions]: ModelOptionSpec } = {
   dnsQueryTiming: { kind: 'enum', values: ['retriesPlusOne', 'retriesOnly'] },
   dnsServerOrder: { kind: 'enum', values: ['primaryThenSecondary', 'rounds'] },
+  dnsTryBudget: { kind: 'enum', values: ['perServer', 'shared'] },
+  dnsTimeoutScope: { kind: 'enum', values: ['perQueryType', 'perName'] },
   dnsCacheType0: { kind: 'enum', values: ['everyTransaction', 'everyDialogOrRegistration'] },
   negativeCacheTtl: { kind: 'enum', values: ['soaMinimum', 'fixed'] },
   negativeCacheFixedTtl: { kind: 'number', min: 0, max: 86400, integer: true },
@@ -178,8 +196,9 @@ export const DNS_SPECS: { [K in keyof DnsModelOptions]: ModelOptionSpec } = {
 };
 
 /** The server-location readings (AMB-33 …) from the model options. */
-export function locateOptions(o: Pick<DnsModelOptions, 'naptrEmptyFlag' | 'srvEqualPrioritySelection' | 'multiAddressOrder' | 'transportWithoutNaptr' | 'naptrBuildOrder'> & Partial<Pick<FailbackModelOptions, 'dnsTtlSource'>>): LocateOptions {
+export function locateOptions(o: Pick<DnsModelOptions, 'naptrEmptyFlag' | 'srvEqualPrioritySelection' | 'multiAddressOrder' | 'transportWithoutNaptr' | 'naptrBuildOrder'> & Partial<Pick<FailbackModelOptions, 'dnsTtlSource'>> & Partial<Pick<DnsModelOptions, 'dnsTimeoutScope'>>): LocateOptions {
   return {
+    ...(o.dnsTimeoutScope === 'perName' ? { timeoutScope: 'perName' as const } : {}),
     ...(o.dnsTtlSource === 'srvRecord' ? { addressTtl: 'srv' as const } : {}),
     naptrEmptyFlag: o.naptrEmptyFlag,
     srvEqualPriority: o.srvEqualPrioritySelection,
@@ -219,9 +238,12 @@ export const RESOLVER_KEY_DEFAULTS: ResolverKeys = { queryTimeout: 3, retryTimes
  * written before the keys were modelled keep their timing. A query_timeout of 0 is read as 1 s:
  * the vendor does not say what 0 means, and no wait at all would spin.
  */
-export function resolverTiming(keys: ResolverKeys, options: { dnsTimeout: number; dnsAttempts: number; dnsQueryTiming: DnsModelOptions['dnsQueryTiming']; dnsServerOrder: DnsModelOptions['dnsServerOrder'] }): { timeout: Micros; attempts: number; serverOrder: DnsModelOptions['dnsServerOrder'] } {
+export function resolverTiming(
+  keys: ResolverKeys,
+  options: { dnsTimeout: number; dnsAttempts: number; dnsQueryTiming: DnsModelOptions['dnsQueryTiming']; dnsServerOrder: DnsModelOptions['dnsServerOrder']; dnsTryBudget?: DnsModelOptions['dnsTryBudget'] },
+): { timeout: Micros; attempts: number; serverOrder: DnsModelOptions['dnsServerOrder']; tryBudget: DnsModelOptions['dnsTryBudget'] } {
   const seconds = options.dnsTimeout > 0 ? options.dnsTimeout : Math.max(1, keys.queryTimeout);
   const fromKeys = options.dnsQueryTiming === 'retriesPlusOne' ? keys.retryTimes + 1 : Math.max(1, keys.retryTimes);
   const attempts = options.dnsAttempts > 0 ? options.dnsAttempts : fromKeys;
-  return { timeout: Math.round(seconds * 1_000_000), attempts, serverOrder: options.dnsServerOrder };
+  return { timeout: Math.round(seconds * 1_000_000), attempts, serverOrder: options.dnsServerOrder, tryBudget: options.dnsTryBudget ?? 'perServer' };
 }
