@@ -87,6 +87,12 @@ export interface StubResolverOptions {
   staticTtlClock?: StaticTtlClock;
   /** account.X.static_cache_pri: 0 live DNS first (default), 1 static entries first. */
   staticPri?: 0 | 1;
+  /**
+   * AMB-17 — what static_cache_pri = 1 means: 'staticFirstThenLive' (default, ★) the static
+   * entries first, live DNS for what they do not hold (or once they ran out); 'staticOnly' the
+   * static entries alone — a name or type they do not hold fails (nxdomain) without a query.
+   */
+  staticPriOne?: 'staticFirstThenLive' | 'staticOnly';
   /** AMB-18: negative TTL of NXDOMAIN/NODATA — 'soaMinimum' (default, RFC 2308 §5) or fixed seconds. */
   negativeTtl?: 'soaMinimum' | number;
   /** AMB-18: seconds a SERVFAIL or an unanswered question is remembered (RFC 2308 §7: at most 300); 0 (default) = not cached. */
@@ -95,7 +101,7 @@ export interface StubResolverOptions {
   port?: number;
 }
 
-export const RESOLVER_DEFAULTS = { timeout: sec(5), attempts: 2, backoff: 'fixed', serverOrder: 'rounds', tryBudget: 'perServer', cacheType: 1, staticPri: 0, negativeTtl: 'soaMinimum', failureTtl: 0, port: 53053 } as const;
+export const RESOLVER_DEFAULTS = { timeout: sec(5), attempts: 2, backoff: 'fixed', serverOrder: 'rounds', tryBudget: 'perServer', cacheType: 1, staticPri: 0, staticPriOne: 'staticFirstThenLive', negativeTtl: 'soaMinimum', failureTtl: 0, port: 53053 } as const;
 
 interface Question {
   name: string;
@@ -143,7 +149,7 @@ export class StubResolver implements UdpSocket {
     const cacheType = options.cacheType ?? d.cacheType;
     this.opts = {
       servers: [...options.servers], timeout, attempts, backoff: options.backoff ?? d.backoff, serverOrder: options.serverOrder ?? d.serverOrder, tryBudget: options.tryBudget ?? d.tryBudget,
-      failureTtl: options.failureTtl ?? d.failureTtl,
+      failureTtl: options.failureTtl ?? d.failureTtl, staticPriOne: options.staticPriOne ?? d.staticPriOne,
     };
     this.port = options.port ?? d.port;
     this.cache = new DnsCache(cacheType, options.negativeTtl ?? d.negativeTtl);
@@ -168,7 +174,8 @@ export class StubResolver implements UdpSocket {
     // R8: static first when static_cache_pri = 1, and only static when no DNS server is configured.
     if (view.staticPri === 1 || servers.length === 0) {
       if (this.useStatic(name, qtype, done)) return;
-      if (servers.length === 0) return this.later(done, { ok: false, error: 'nxdomain', source: 'static' });
+      // No DNS server, or AMB-17 staticOnly with static_cache_pri 1: what the static entries do not hold does not exist.
+      if (servers.length === 0 || this.opts.staticPriOne === 'staticOnly') return this.later(done, { ok: false, error: 'nxdomain', source: 'static' });
     }
     const hit = this.cache.get(name, qtype, now, view.cacheType);
     if (hit?.kind === 'positive') {

@@ -64,8 +64,8 @@ export class AccountRuntime {
     const own = resolver.forAccount({ cacheType: account.dnsCacheType, staticPri: account.staticCachePri });
     // AMB-19: with dns_cache_type 0, renewals may reuse the list of the registration.
     const reuse = options.dnsCacheType0 === 'everyDialogOrRegistration' && account.dnsCacheType === 0;
-    this.directory = new ServerDirectory(clock, own, srvWeights, account.proxies, locateOptions(options), reuse);
-    this.registrars = this.proxiesCarryRegister() ? this.directory : new ServerDirectory(clock, own, srvWeights, [], locateOptions(options), reuse);
+    this.directory = new ServerDirectory(clock, own, srvWeights, account.proxies, locateOptions(options), reuse, options.staticStepIn);
+    this.registrars = this.proxiesCarryRegister() ? this.directory : new ServerDirectory(clock, own, srvWeights, [], locateOptions(options), reuse, options.staticStepIn);
     const dnsExpiry = options.failedServerMemoryUntil === 'dnsTtl' ? (a: Located) => this.directory.addressExpiresAt(a) : undefined;
     this.memory = new FailureMemory(clock, Math.round(options.failedServerMemory * 1_000_000), options.retryAfter, dnsExpiry);
   }

@@ -62,6 +62,7 @@ export class Phone implements SipCore {
       staticPri: first?.staticCachePri ?? 0,
       staticRecords: config.staticDns,
       staticTtlClock: options.staticCacheTtlClock,
+      staticPriOne: options.staticCachePriOne,
       ...negativeCaching(options),
     });
     this.accounts = config.accounts.map((a) => {

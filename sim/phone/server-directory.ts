@@ -49,6 +49,12 @@ export class ServerDirectory {
      * continues a registration (`continuing`) reuses the list located last, expired or not.
      */
     private readonly reuseForContinuing = false,
+    /**
+     * AMB-17 staticStepIn — where the static entries' addresses go in a live list:
+     * 'afterAllLiveAddressesFailed' (★) after every live address; 'afterFirstFailure' right
+     * after the first live address, before the other live ones.
+     */
+    private readonly staticStepIn: 'afterAllLiveAddressesFailed' | 'afterFirstFailure' = 'afterAllLiveAddressesFailed',
   ) {}
 
   /**
@@ -74,13 +80,16 @@ export class ServerDirectory {
         for (const w of waiters) w(entry.list);
       };
       // R8: when the servers DNS returned cannot be contacted, the static entries are used — so
-      // their addresses follow the live ones in the list (live first, static_cache_pri = 0).
+      // their addresses follow the live ones in the list (live first, static_cache_pri = 0), or
+      // (AMB-17 afterFirstFailure) step in as soon as the first live address failed.
       if (!this.resolver.hasStaticEntries || live.servers.length === 0) return publish(live.servers, live.addressExpiresAt);
       locate(this.resolver.staticOnly(), target, this.rng, (stat) => {
         const known = new Set(live.servers.map(key));
         const fresh = stat.servers.map((s, i) => [s, stat.addressExpiresAt[i]!] as const).filter(([s]) => !known.has(key(s)));
         const extra = fresh.map(([s]) => ({ ...s, name: `${s.name} (static cache)` }));
-        publish([...live.servers, ...extra], [...live.addressExpiresAt, ...fresh.map(([, end]) => end)]);
+        const ends = fresh.map(([, end]) => end);
+        const at = this.staticStepIn === 'afterFirstFailure' ? 1 : live.servers.length;
+        publish([...live.servers.slice(0, at), ...extra, ...live.servers.slice(at)], [...live.addressExpiresAt.slice(0, at), ...ends, ...live.addressExpiresAt.slice(at)]);
         // No rotation state: the static pass must not turn multiAddressOrder 'rotate' a second time.
       }, { ...this.locateOptions, rotation: undefined });
     }, this.locateOptions);

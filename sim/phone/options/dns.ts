@@ -38,6 +38,17 @@ export interface DnsModelOptions {
    */
   dnsTimeoutScope: 'perQueryType' | 'perName';
   /**
+   * AMB-17 — static_cache_pri = 1: 'staticFirstThenLive' (default, ★) the static entries first,
+   * live DNS for what they do not hold; 'staticOnly' the static entries alone, never live DNS.
+   */
+  staticCachePriOne: 'staticFirstThenLive' | 'staticOnly';
+  /**
+   * AMB-17 — "static entries also step in when the live answer's server is unreachable":
+   * 'afterAllLiveAddressesFailed' (default, ★) their addresses follow every live address;
+   * 'afterFirstFailure' they follow the first live address, ahead of the other live ones.
+   */
+  staticStepIn: 'afterAllLiveAddressesFailed' | 'afterFirstFailure';
+  /**
    * AMB-19 — what account.X.dns_cache_type = 0 ("real-time query every time, no cache") queries
    * for. 'everyTransaction' (default, ★): every request that needs the server list — first
    * REGISTER, renewal, retry, failback probe, INVITE — locates afresh; retransmissions and
@@ -143,6 +154,8 @@ export const DNS_DEFAULTS: DnsModelOptions = {
   dnsServerOrder: 'primaryThenSecondary',
   dnsTryBudget: 'perServer',
   dnsTimeoutScope: 'perQueryType',
+  staticCachePriOne: 'staticFirstThenLive',
+  staticStepIn: 'afterAllLiveAddressesFailed',
   dnsCacheType0: 'everyTransaction',
   negativeCacheTtl: 'soaMinimum',
   negativeCacheFixedTtl: 300,
@@ -178,6 +191,8 @@ export const DNS_SPECS: { [K in keyof DnsModelOptions]: ModelOptionSpec } = {
   dnsServerOrder: { kind: 'enum', values: ['primaryThenSecondary', 'rounds'] },
   dnsTryBudget: { kind: 'enum', values: ['perServer', 'shared'] },
   dnsTimeoutScope: { kind: 'enum', values: ['perQueryType', 'perName'] },
+  staticCachePriOne: { kind: 'enum', values: ['staticFirstThenLive', 'staticOnly'] },
+  staticStepIn: { kind: 'enum', values: ['afterAllLiveAddressesFailed', 'afterFirstFailure'] },
   dnsCacheType0: { kind: 'enum', values: ['everyTransaction', 'everyDialogOrRegistration'] },
   negativeCacheTtl: { kind: 'enum', values: ['soaMinimum', 'fixed'] },
   negativeCacheFixedTtl: { kind: 'number', min: 0, max: 86400, integer: true },
