@@ -113,7 +113,7 @@ function failbackWords(s: ServerSettings): string {
     case 3:
       return s.failbackTimeout === 0
         ? 'failback mode 3 (duration) with failback_timeout 0 — new requests stay with the server last registered with until it fails.'
-        : `failback mode 3 (duration) — new requests go to the server last registered with for ${fmt(s.failbackTimeout)}; then the next request starts at the primary (model option durationFailback=oneShot; periodicRegisterProbe: a REGISTER probes the primary then and after every failed probe).`;
+        : `failback mode 3 (duration) — new requests go to the server last registered with for ${fmt(s.failbackTimeout)}; then the next request starts at the primary (model option durationFailback=oneShot; periodicRegisterProbe: a REGISTER probes the primary then and after every failed probe; immediateReregister: one re-REGISTER from the primary then). The time counts from the failover (failbackTimerStart=atFailover; atLastSuccess: from each successful registration).`;
   }
 }
 

@@ -43,6 +43,8 @@ export interface LocateResult {
    * Failback mode 1 under AMB-07 dnsTtlSource = aRecord / srvRecord reads it.
    */
   addressExpiresAt: Micros[];
+  /** Per address (same index): the TTL of that record as a duration (µs; Infinity for an IP literal), for AMB-07 dnsTtlStart. */
+  addressTtl: Micros[];
 }
 
 /** Readings of the vendor's location text (fact sheet AMB-33, model options in sim/phone/options/dns.ts). */
@@ -102,6 +104,8 @@ class Location {
   private expiresAt = Infinity;
   /** Each address found: when its A record runs out. */
   private readonly aEnds = new Map<Located, Micros>();
+  /** Each address found: the TTL (µs) of the record whose expiry is in aEnds. */
+  private readonly aTtls = new Map<Located, Micros>();
   private lastFailure = '';
   /** AMB-20 perName: the question that timed out at every DNS server, once one has. */
   private silent: string | undefined;
@@ -209,6 +213,7 @@ class Location {
     this.lookup(owner, 'SRV', (r) => {
       if (!r.ok) return cb(undefined);
       const srvEnd = this.options.addressTtl === 'srv' ? (r.ttlEnd ?? r.expiresAt) : undefined;
+      const srvTtl = minTtl(ofType(r.records, 'SRV'));
       // RFC 2782: a lone target "." says the service is decidedly not available here.
       const ordered = orderSrvBy(ofType(r.records, 'SRV'), this.rng, this.options.srvEqualPriority ?? 'rfc2782Random').filter((s) => s.target !== '');
       if (ordered.length === 0) this.lastFailure = `SRV ${owner}: service not available (target ".")`;
@@ -221,7 +226,10 @@ class Location {
           for (const l of list) {
             if (acc.some((a) => a.ip === l.ip && a.port === l.port && a.transport === l.transport)) continue;
             acc.push(l);
-            if (srvEnd !== undefined) this.aEnds.set(l, srvEnd);
+            if (srvEnd !== undefined) {
+              this.aEnds.set(l, srvEnd);
+              this.aTtls.set(l, srvTtl);
+            }
           }
           walk(i + 1);
         });
@@ -235,7 +243,11 @@ class Location {
       if (!r.ok) return cb([]);
       const end = r.ttlEnd ?? r.expiresAt;
       const list = this.arrange(host, ofType(r.records, 'A')).map((a): Located => ({ ip: a.address, port, transport, name: host }));
-      for (const l of list) this.aEnds.set(l, end);
+      const ttl = minTtl(ofType(r.records, 'A'));
+      for (const l of list) {
+        this.aEnds.set(l, end);
+        this.aTtls.set(l, ttl);
+      }
       cb(list);
     });
   }
@@ -278,11 +290,16 @@ class Location {
     // A failed location holds nothing worth keeping (the resolver's negative cache remembers the
     // failures themselves): expire now, so the next request locates again.
     const expiresAt = servers.length === 0 ? res.clock.now : this.expiresAt;
-    this.done({ servers, ...(error ? { error } : {}), expiresAt, addressExpiresAt: servers.map((s) => this.aEnds.get(s) ?? Infinity) });
+    this.done({ servers, ...(error ? { error } : {}), expiresAt, addressExpiresAt: servers.map((s) => this.aEnds.get(s) ?? Infinity), addressTtl: servers.map((s) => this.aTtls.get(s) ?? Infinity) });
   }
 }
 
 function serviceTransport(n: NaptrRecord): SipTransport | undefined {
   // RFC 3403 §4.1: the services field compares case-insensitively.
   return NAPTR_SERVICES[n.services.toUpperCase()];
+}
+
+/** The smallest TTL of `records` in µs (one record set: a name's A or SRV records). */
+function minTtl(records: readonly { ttl: number }[]): Micros {
+  return records.length === 0 ? Infinity : Math.min(...records.map((r) => r.ttl)) * 1_000_000;
 }

@@ -18,8 +18,8 @@ export type RequestKind = 'invite' | 'register' | 'refresh';
  *   3 duration     — the last registered address for failback_timeout (0: until it fails).
  * When the preference lapses the agent probes the primary with a REGISTER only in mode 1 under
  * dnsTtlSource = minAlongChain (AMB-07) and in mode 3 under durationFailback =
- * periodicRegisterProbe (AMB-09) — by default (aRecord, oneShot) the lapse just lets the next
- * request start at the primary.
+ * periodicRegisterProbe or immediateReregister (AMB-09) — by default (aRecord, oneShot) the
+ * lapse just lets the next request start at the primary.
  */
 export class FailbackPreference {
   private preferred: Located | undefined;
@@ -39,31 +39,50 @@ export class FailbackPreference {
    * primary, or undefined when nothing is sent at the lapse (mode 1 aRecord, mode 3 oneShot: the
    * preference still lapses at `until`, and the next request after it starts at the primary).
    * `listExpiresAt`: when the list's first record runs out (minAlongChain); `addressExpiresAt`:
-   * when the registered address's A (or SRV) record does (aRecord, srvRecord; the list's expiry when not given).
+   * when the registered address's A (or SRV) record does (aRecord, srvRecord; the list's expiry when not given);
+   * `addressTtl`: that record's TTL as a duration (AMB-07 dnsTtlStart atFailover / atRegistration).
    */
-  registered(list: readonly Located[], index: number, now: Micros, listExpiresAt: Micros, leaseEnd = Infinity, addressExpiresAt = listExpiresAt): Micros | undefined {
+  registered(list: readonly Located[], index: number, now: Micros, listExpiresAt: Micros, leaseEnd = Infinity, addressExpiresAt = listExpiresAt, addressTtl = Infinity): Micros | undefined {
     if (index === 0 || this.mode === 0) {
       this.preferred = undefined;
       return undefined;
     }
     const before = this.preferred;
     this.preferred = list[index];
+    // A renewal with the address already preferred, its preference not yet run out.
+    const renewal = before !== undefined && same(before, list[index]!) && now < this.until;
     switch (this.mode) {
-      case 1:
-        if (this.options.dnsTtlSource === 'minAlongChain') this.until = listExpiresAt;
-        // AMB-07 aRecord / srvRecord: the TTL counts from the failover; a renewal with that same address
-        // before it runs out does not push it on (with dns_cache_type 0 every request fetches the record anew).
-        else if (!(before && same(before, list[index]!) && now < this.until)) this.until = addressExpiresAt;
+      case 1: {
+        if (this.options.dnsTtlSource === 'minAlongChain') {
+          this.until = listExpiresAt;
+          break;
+        }
+        // AMB-07 aRecord / srvRecord: by default the record's own expiry (from its fetch); a renewal
+        // with that same address before it runs out does not push it on (with dns_cache_type 0 every
+        // request fetches the record anew). dnsTtlStart: the TTL from the failover, or from each registration.
+        const start = this.options.dnsTtlStart;
+        if (start === 'atRegistration') this.until = now + addressTtl;
+        else if (!renewal) this.until = start === 'atFailover' ? now + addressTtl : addressExpiresAt;
         break;
+      }
       case 2:
         // AMB-08 atExpiry: the lease of the registration that failed over ends the preference;
         // renewals with that same address do not push it on (else the phone would never return).
         if (this.options.registrationFailbackInstant === 'atRenewal') this.until = Infinity;
         else if (!(before && same(before, list[index]!) && Number.isFinite(this.until))) this.until = leaseEnd;
         break;
-      case 3:
-        this.until = this.server.failbackTimeout === 0 ? Infinity : now + this.server.failbackTimeout;
+      case 3: {
+        // AMB-09 immediateReregister: the registration the lapse's re-REGISTER ended with (the
+        // secondary again) is no new failover — no preference, no timer; later requests start at the primary.
+        if (this.options.durationFailback === 'immediateReregister' && before !== undefined && same(before, list[index]!) && now >= this.until) {
+          this.preferred = undefined;
+          return undefined;
+        }
+        // AMB-09 failbackTimerStart: from the failover (★), or afresh at every successful registration.
+        const restart = this.options.failbackTimerStart === 'atLastSuccess' || !renewal;
+        if (restart) this.until = this.server.failbackTimeout === 0 ? Infinity : now + this.server.failbackTimeout;
         break;
+      }
     }
     if (this.mode === 3 && this.options.durationFailback === 'oneShot') return undefined;
     if (this.mode === 1 && this.options.dnsTtlSource !== 'minAlongChain') return undefined;

@@ -139,8 +139,9 @@ export function buildPhoneConfig(sources: readonly ReadonlyMap<string, CfgEntry>
         onlySignalWithRegistered: own('only_signal_with_registered') === '1',
         failbackSubscribe: get(`${p}.failback_subscribe.enable`) === '1',
         naptrBuild: Number(get(`account.${x}.naptr_build`)) as 0 | 1,
-        // The vendor: 1..59 is treated as 60; 0 means never go back until the current server fails.
-        failbackTimeout: Math.max(Number(get(`${p}.failback_timeout`)), Number(get(`${p}.failback_timeout`)) === 0 ? 0 : 60) * 1_000_000,
+        // The vendor (newer guides): 1..59 is treated as 60; 0 means never go back until the current
+        // server fails. AMB-09 failbackTimeoutRange = asIs (older text): 1..59 taken as given.
+        failbackTimeout: failbackSeconds(Number(get(`${p}.failback_timeout`)), rules.failbackTimeoutRange) * 1_000_000,
       });
     }
     if (servers.length === 0) warnings.push(at(entries.get(`account.${x}.enable`), `account ${x} is enabled but has no sip_server address: it will not register`));
@@ -210,4 +211,9 @@ export function defaultOf(key: string): string {
 
 export function keyDefinitions(): readonly KeyDef[] {
   return PHONE_KEYS;
+}
+
+/** account.X.sip_server.Y.failback_timeout in seconds as the phone uses it (AMB-09 range rule). */
+function failbackSeconds(v: number, range: CfgRules['failbackTimeoutRange']): number {
+  return v === 0 || range === 'asIs' ? v : Math.max(v, 60);
 }

@@ -374,7 +374,7 @@ export class RegistrationAgent {
     if (viaProxy2 && rearm && every > 0) {
       this.proxyProbeTimer = clock.schedule(every, RegistrationAgent.proxyProbeDue, this, this.target.phone);
     }
-    const lapse = this.failback.registered(located, index, clock.now, this.directory.expiresAt(this.target.server), clock.now + Math.round(grantedS * 1_000_000), this.directory.recordExpiresAt(this.target.server, server));
+    const lapse = this.failback.registered(located, index, clock.now, this.directory.expiresAt(this.target.server), clock.now + Math.round(grantedS * 1_000_000), this.directory.recordExpiresAt(this.target.server, server), this.directory.recordTtl(this.target.server, server));
     if (lapse !== undefined) this.failbackTimer = clock.at(Math.max(lapse, clock.now), RegistrationAgent.failbackDue, this, this.target.phone);
     // AMB-07 aRecord, AMB-09 oneShot: nothing is sent at the lapse, but it is a state change — trace it.
     const quiet = lapse === undefined ? this.failback.lapsesAt() : undefined;
@@ -383,7 +383,8 @@ export class RegistrationAgent {
 
   private onPreferenceLapsed(): void {
     if (this.state.phase !== 'registered' || !this.registeredOn) return;
-    const source = this.target.failbackOptions?.dnsTtlSource === 'srvRecord' ? 'srvRecord): the SRV record' : 'aRecord): the A record';
+    const o = this.target.failbackOptions, start = o?.dnsTtlStart === 'atFailover' ? ', dnsTtlStart atFailover' : o?.dnsTtlStart === 'atRegistration' ? ', dnsTtlStart atRegistration' : '';
+    const source = o?.dnsTtlSource === 'srvRecord' ? `srvRecord${start}): the SRV record` : `aRecord${start}): the A record`;
     const why = this.failback.mode === 1 ? `failback mode 1 (dnsTtlSource ${source} of the registered server ran out` : 'failback mode 3 (durationFailback oneShot): failback_timeout ran out';
     this.note(this.registeredOn, `${why}; the next request starts at the primary`);
   }

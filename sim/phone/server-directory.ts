@@ -23,6 +23,8 @@ interface Entry {
   expiresAt: Micros;
   /** Per address of list.servers (same index): when its A record runs out (AMB-07). */
   addressExpiresAt: Micros[];
+  /** Per address: that record's TTL as a duration (AMB-07 dnsTtlStart). */
+  addressTtl: Micros[];
   waiters: ((l: ServerList) => void)[] | undefined;
 }
 
@@ -66,15 +68,16 @@ export class ServerDirectory {
     if (e && e.waiters) return void e.waiters.push(done);
     if (e && this.clock.now < e.expiresAt) return done(e.list);
     if (e && continuing && this.reuseForContinuing && e.list.servers.length > 0) return done(e.list);
-    const entry: Entry = { list: e?.list ?? { settings, servers: [] }, expiresAt: 0, addressExpiresAt: e?.addressExpiresAt ?? [], waiters: [done] };
+    const entry: Entry = { list: e?.list ?? { settings, servers: [] }, expiresAt: 0, addressExpiresAt: e?.addressExpiresAt ?? [], addressTtl: e?.addressTtl ?? [], waiters: [done] };
     this.entries.set(settings.index, entry);
     if (this.proxies.length > 0) return this.locateProxies(settings, entry);
     const target = { host: settings.address, port: settings.port, transport: settings.transport, naptrBuild: settings.naptrBuild ?? 0 };
     locate(this.resolver, target, this.rng, (live) => {
-      const publish = (servers: Located[], addressExpiresAt: Micros[]): void => {
+      const publish = (servers: Located[], addressExpiresAt: Micros[], addressTtl: Micros[]): void => {
         entry.list = { settings, servers, ...(servers.length === 0 && live.error ? { error: live.error } : {}) };
         entry.expiresAt = servers.length === 0 ? this.clock.now : live.expiresAt;
         entry.addressExpiresAt = addressExpiresAt;
+        entry.addressTtl = addressTtl;
         const waiters = entry.waiters ?? [];
         entry.waiters = undefined;
         for (const w of waiters) w(entry.list);
@@ -82,14 +85,14 @@ export class ServerDirectory {
       // R8: when the servers DNS returned cannot be contacted, the static entries are used — so
       // their addresses follow the live ones in the list (live first, static_cache_pri = 0), or
       // (AMB-17 afterFirstFailure) step in as soon as the first live address failed.
-      if (!this.resolver.hasStaticEntries || live.servers.length === 0) return publish(live.servers, live.addressExpiresAt);
+      if (!this.resolver.hasStaticEntries || live.servers.length === 0) return publish(live.servers, live.addressExpiresAt, live.addressTtl);
       locate(this.resolver.staticOnly(), target, this.rng, (stat) => {
         const known = new Set(live.servers.map(key));
-        const fresh = stat.servers.map((s, i) => [s, stat.addressExpiresAt[i]!] as const).filter(([s]) => !known.has(key(s)));
+        const fresh = stat.servers.map((s, i) => [s, stat.addressExpiresAt[i]!, stat.addressTtl[i]!] as const).filter(([s]) => !known.has(key(s)));
         const extra = fresh.map(([s]) => ({ ...s, name: `${s.name} (static cache)` }));
-        const ends = fresh.map(([, end]) => end);
         const at = this.staticStepIn === 'afterFirstFailure' ? 1 : live.servers.length;
-        publish([...live.servers.slice(0, at), ...extra, ...live.servers.slice(at)], [...live.addressExpiresAt.slice(0, at), ...ends, ...live.addressExpiresAt.slice(at)]);
+        const splice = <T>(a: readonly T[], b: readonly T[]): T[] => [...a.slice(0, at), ...b, ...a.slice(at)];
+        publish(splice(live.servers, extra), splice(live.addressExpiresAt, fresh.map(([, end]) => end)), splice(live.addressTtl, fresh.map(([, , ttl]) => ttl)));
         // No rotation state: the static pass must not turn multiAddressOrder 'rotate' a second time.
       }, { ...this.locateOptions, rotation: undefined });
     }, this.locateOptions);
@@ -110,6 +113,7 @@ export class ServerDirectory {
         entry.list = { settings, servers, firstProxyAddresses, ...(error ? { error } : {}) };
         entry.expiresAt = servers.length === 0 ? this.clock.now : Math.min(...found.map((r) => r.expiresAt));
         entry.addressExpiresAt = found.flatMap((r) => r.addressExpiresAt);
+        entry.addressTtl = found.flatMap((r) => r.addressTtl);
         const waiters = entry.waiters ?? [];
         entry.waiters = undefined;
         for (const w of waiters) w(entry.list);
@@ -138,6 +142,13 @@ export class ServerDirectory {
     if (!e) return 0;
     const i = e.list.servers.findIndex((s) => key(s) === key(a));
     return i < 0 ? e.expiresAt : (e.addressExpiresAt[i] ?? e.expiresAt);
+  }
+
+  /** The TTL (µs, a duration) of the record that gave address `a` of a configured server's list; Infinity when unknown or an IP literal. */
+  recordTtl(settings: ServerSettings, a: Located): Micros {
+    const e = this.entries.get(settings.index);
+    const i = e ? e.list.servers.findIndex((s) => key(s) === key(a)) : -1;
+    return i < 0 ? Infinity : (e!.addressTtl[i] ?? Infinity);
   }
 
   /**

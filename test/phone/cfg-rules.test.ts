@@ -25,7 +25,7 @@ describe('.cfg reading rules (AMB-27 configParsing, AMB-28 retryCountsRange)', (
   it('the defaults are the fact sheet ★ readings', () => {
     expect(cfgRules()).to.deep.equal({
       configDuplicateKey: 'lastWins', configBlankValue: 'keepDefault', configWrongFile: 'acceptAnywhere',
-      configLegacyKeys: 'acceptWithWarning', configOutOfRange: 'reject', retryCountsRange: '0..20',
+      configLegacyKeys: 'acceptWithWarning', configOutOfRange: 'reject', retryCountsRange: '0..20', failbackTimeoutRange: 'sixtyMinimum',
     });
   });
 

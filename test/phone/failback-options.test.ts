@@ -34,7 +34,7 @@ describe('failback model options (fact sheet B10, AMB-09)', function () {
   it('the failback options are joined into the model options, with the ★ defaults', () => {
     expect(DEFAULT_MODEL_OPTIONS).to.include(FAILBACK_DEFAULTS);
     expect(DEFAULT_MODEL_OPTIONS.durationFailback).to.equal('oneShot');
-    expect(MODEL_OPTION_SPECS.durationFailback).to.deep.equal({ kind: 'enum', values: ['oneShot', 'periodicRegisterProbe'] });
+    expect(MODEL_OPTION_SPECS.durationFailback).to.deep.equal({ kind: 'enum', values: ['oneShot', 'periodicRegisterProbe', 'immediateReregister'] });
   });
 
   describe('AMB-09 durationFailback (mode 3)', () => {

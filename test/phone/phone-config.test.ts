@@ -3,6 +3,7 @@ import { inputError } from '../helpers/expect-input-error.js';
 import { CFG_HEADER, CfgEntry, parseCfg } from '../../sim/phone/cfg-file.js';
 import { PHONE_KEYS } from '../../sim/phone/phone-keys.js';
 import { buildPhoneConfig } from '../../sim/phone/phone-config.js';
+import { cfgRules } from '../../sim/phone/options/dns.js';
 
 /** A .cfg file's text: the header, then one line per argument. */
 function cfgText(...lines: string[]): string {
@@ -183,6 +184,12 @@ describe('phone configuration', () => {
     it('failback_timeout: 1..59 act as 60 s, 0 stays 0 (never), others as given', () => {
       const timeout = (v: string): number => buildPhoneConfig([cfg('mac.cfg', ...ACCOUNT, `account.1.sip_server.1.failback_timeout = ${v}`)]).accounts[0]!.servers[0]!.failbackTimeout;
       expect([timeout('0'), timeout('1'), timeout('59'), timeout('60'), timeout('61'), timeout('65535')]).to.deep.equal([0, 60e6, 60e6, 60e6, 61e6, 65535e6]);
+    });
+
+    it('failback_timeout under model option failbackTimeoutRange = asIs (AMB-09, older text): 1..59 taken as given; 0 still never', () => {
+      const timeout = (v: string): number =>
+        buildPhoneConfig([cfg('mac.cfg', ...ACCOUNT, `account.1.sip_server.1.failback_timeout = ${v}`)], cfgRules({ failbackTimeoutRange: 'asIs' })).accounts[0]!.servers[0]!.failbackTimeout;
+      expect([timeout('0'), timeout('1'), timeout('30'), timeout('59'), timeout('60')]).to.deep.equal([0, 1e6, 30e6, 59e6, 60e6]);
     });
 
     describe('server addresses and transports', () => {

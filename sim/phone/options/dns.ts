@@ -136,7 +136,7 @@ export interface DnsModelOptions {
    * AMB-27 — a number outside its key's range. 'reject' (default, ★): exit 2 with
    * file:line:key and the range. 'clampWithWarning': the nearest bound, with a warning. Values
    * that are no number, or no listed choice, are refused either way. failback_timeout 1..59 ⇒ 60
-   * is the vendor's own rule and applies under both.
+   * is the vendor's own rule and applies under both (unless failbackTimeoutRange = asIs).
    */
   configOutOfRange: 'reject' | 'clampWithWarning';
   /**
@@ -144,10 +144,15 @@ export interface DnsModelOptions {
    * which inherits it). '0..20' (default, ★, current guides) | '0..65535' (older T4X guide).
    */
   retryCountsRange: '0..20' | '0..65535';
+  /**
+   * AMB-09 — account.X.sip_server.Y.failback_timeout 1..59. 'sixtyMinimum' (default, ★, newer
+   * guides): treated as 60 s. 'asIs' (older text): used as given. 0 (never) either way.
+   */
+  failbackTimeoutRange: 'sixtyMinimum' | 'asIs';
 }
 
 /** The AMB-27/28 options: what the .cfg reader (buildPhoneConfig) needs of the model options. */
-export type CfgRules = Pick<DnsModelOptions, 'configDuplicateKey' | 'configBlankValue' | 'configWrongFile' | 'configLegacyKeys' | 'configOutOfRange' | 'retryCountsRange'>;
+export type CfgRules = Pick<DnsModelOptions, 'configDuplicateKey' | 'configBlankValue' | 'configWrongFile' | 'configLegacyKeys' | 'configOutOfRange' | 'retryCountsRange' | 'failbackTimeoutRange'>;
 
 export const DNS_DEFAULTS: DnsModelOptions = {
   dnsQueryTiming: 'retriesPlusOne',
@@ -171,6 +176,7 @@ export const DNS_DEFAULTS: DnsModelOptions = {
   configLegacyKeys: 'acceptWithWarning',
   configOutOfRange: 'reject',
   retryCountsRange: '0..20',
+  failbackTimeoutRange: 'sixtyMinimum',
 };
 
 /** The .cfg reading rules from (partial) model options, defaults filled in. */
@@ -183,6 +189,7 @@ export function cfgRules(o: Partial<DnsModelOptions> = {}): CfgRules {
     configLegacyKeys: pick('configLegacyKeys'),
     configOutOfRange: pick('configOutOfRange'),
     retryCountsRange: pick('retryCountsRange'),
+    failbackTimeoutRange: pick('failbackTimeoutRange'),
   };
 }
 
@@ -208,6 +215,7 @@ export const DNS_SPECS: { [K in keyof DnsModelOptions]: ModelOptionSpec } = {
   configLegacyKeys: { kind: 'enum', values: ['acceptWithWarning', 'reject'] },
   configOutOfRange: { kind: 'enum', values: ['reject', 'clampWithWarning'] },
   retryCountsRange: { kind: 'enum', values: ['0..20', '0..65535'] },
+  failbackTimeoutRange: { kind: 'enum', values: ['sixtyMinimum', 'asIs'] },
 };
 
 /** The server-location readings (AMB-33 …) from the model options. */

@@ -12,8 +12,30 @@ export interface FailbackModelOptions {
    * call) goes to the primary; nothing is sent at the lapse itself. 'periodicRegisterProbe'
    * (older T4X wording, this model's behaviour before the fact sheet): a REGISTER probe to the
    * primary when the timeout runs out, and again failback_timeout after every failed probe.
+   * 'immediateReregister': when the timer fires the phone re-REGISTERs at once, walking the list
+   * from the primary — once: the registration that re-REGISTER ends with (the secondary again
+   * when the primary is still down) arms no new timer, and later requests start at the primary
+   * as under oneShot, until a later request fails over anew.
    */
-  durationFailback: 'oneShot' | 'periodicRegisterProbe';
+  durationFailback: 'oneShot' | 'periodicRegisterProbe' | 'immediateReregister';
+  /**
+   * AMB-09 — when failback_timeout starts to count. 'atFailover' (default, ★): at the
+   * registration that moved to the secondary; renewals with that same address before it runs
+   * out do not restart it. 'atLastSuccess' (the model before the option): afresh at every
+   * successful registration with the secondary, so renewals more often than failback_timeout
+   * keep the phone there.
+   */
+  failbackTimerStart: 'atFailover' | 'atLastSuccess';
+  /**
+   * AMB-07 — failback mode 1 under dnsTtlSource aRecord / srvRecord: from when the TTL counts.
+   * 'recordExpiry' (default; the sheet gives no ★, this is the model before the option): the
+   * record's own expiry, counted from its fetch (a record cached before the failover lapses
+   * sooner after it). 'atFailover': the record's TTL counted from the registration that moved to
+   * the secondary (renewals with that address do not restart it). 'atRegistration': counted
+   * afresh from every successful registration with it — renewals more often than the TTL keep
+   * the phone on the secondary.
+   */
+  dnsTtlStart: 'recordExpiry' | 'atFailover' | 'atRegistration';
   /**
    * AMB-10 — newer guides: failback modes 1–3 are acted on only while the phone is idle (no
    * incoming, outgoing or active call). 'deferUntilIdle' (default, ★): a failback point
@@ -121,6 +143,8 @@ export interface FailbackModelOptions {
 
 export const FAILBACK_DEFAULTS: FailbackModelOptions = {
   durationFailback: 'oneShot',
+  failbackTimerStart: 'atFailover',
+  dnsTtlStart: 'recordExpiry',
   failbackOnlyWhenIdle: 'deferUntilIdle',
   refreshTargetInMode0: 'primaryFirst',
   registerOnEnableOrder: 'registerThenSend',
@@ -135,7 +159,9 @@ export const FAILBACK_DEFAULTS: FailbackModelOptions = {
 };
 
 export const FAILBACK_SPECS: { [K in keyof FailbackModelOptions]: ModelOptionSpec } = {
-  durationFailback: { kind: 'enum', values: ['oneShot', 'periodicRegisterProbe'] },
+  durationFailback: { kind: 'enum', values: ['oneShot', 'periodicRegisterProbe', 'immediateReregister'] },
+  failbackTimerStart: { kind: 'enum', values: ['atFailover', 'atLastSuccess'] },
+  dnsTtlStart: { kind: 'enum', values: ['recordExpiry', 'atFailover', 'atRegistration'] },
   failbackOnlyWhenIdle: { kind: 'enum', values: ['deferUntilIdle', 'ignoreIdle'] },
   refreshTargetInMode0: { kind: 'enum', values: ['primaryFirst', 'sameAddress'] },
   registerOnEnableOrder: { kind: 'enum', values: ['registerThenSend', 'sendThenRegister'] },
