@@ -8,6 +8,7 @@ export const DROP_WORDS: Record<string, string> = {
   partition: 'partitioned',
   silent: 'destination silent',
   'sender-down': 'sender is down',
+  'host-unreachable': 'host unreachable (ICMP back)',
 };
 
 /** How sim/net/tcp-connection.ts marks a segment sent again after its retransmission timer fired. */
@@ -19,7 +20,7 @@ const TCP_AGAIN = ' [retransmission]';
  * once: "TCP retransmission (INVITE)", never a second INVITE.
  */
 export function packetLabel(r: NetSend): string {
-  if (r.proto === 'icmp') return 'ICMP unreachable';
+  if (r.proto === 'icmp') return r.icmp?.code === 1 ? 'ICMP host unreachable' : 'ICMP unreachable';
   if (r.proto !== 'tcp') return r.label;
   if (isTcpRetransmission(r)) return `TCP retransmission (${r.label.slice(0, -TCP_AGAIN.length)})`;
   if (r.bytes.length === 0) return `TCP ${r.label}`;

@@ -121,14 +121,25 @@ function tcpFlagBits(flags: string): number {
 function icmpPacket(r: NetSend): Buffer {
   const q = r.icmp ?? { type: 3, code: 3, original: { src: r.dst, dst: r.src, length: 0 } };
   const o = q.original;
-  // RFC 792: quote the offending datagram's IP header + its first 8 data bytes (the UDP header) only.
-  const quotedIp = ipHeader(o.src.ip, o.dst.ip, 17, IP_HEADER + UDP_HEADER + o.length, 0);
-  const quotedUdp = udpHeader(o.src, o.dst, UDP_HEADER + o.length); // checksum 0 = "not computed"
-  const icmp = Buffer.concat([Buffer.alloc(8), quotedIp, quotedUdp]); // type, code, checksum, 4 unused
+  // RFC 792: quote the offending datagram's IP header + its first 8 data bytes only (the UDP
+  // header; of a TCP segment its ports and sequence number).
+  const tcp = o.tcpSeq !== undefined;
+  const quotedIp = ipHeader(o.src.ip, o.dst.ip, tcp ? 6 : 17, IP_HEADER + (tcp ? 20 : UDP_HEADER) + o.length, 0);
+  const quoted8 = tcp ? tcpQuote(o.src, o.dst, o.tcpSeq!) : udpHeader(o.src, o.dst, UDP_HEADER + o.length); // UDP checksum 0 = "not computed"
+  const icmp = Buffer.concat([Buffer.alloc(8), quotedIp, quoted8]); // type, code, checksum, 4 unused
   icmp.writeUInt8(q.type, 0);
   icmp.writeUInt8(q.code, 1);
   icmp.writeUInt16BE(checksum(icmp), 2);
   return Buffer.concat([ipHeader(r.src.ip, r.dst.ip, 1, IP_HEADER + icmp.length, r.id), icmp]);
+}
+
+/** The first 8 bytes of a TCP header: source port, destination port, sequence number. */
+function tcpQuote(src: Endpoint, dst: Endpoint, seq: number): Buffer {
+  const b = Buffer.alloc(8);
+  b.writeUInt16BE(src.port, 0);
+  b.writeUInt16BE(dst.port, 2);
+  b.writeUInt32BE(seq >>> 0, 4);
+  return b;
 }
 
 function udpHeader(src: Endpoint, dst: Endpoint, length: number): Buffer {

@@ -17,7 +17,7 @@ nav button{font:inherit}#window{font-weight:600;margin:0 10px}.hint{color:#777;f
 .tick{stroke:#eee}.tl{font-size:10px;fill:#555;text-anchor:middle}
 .band{stroke:none}.band:hover{stroke:#000;stroke-width:.5}
 .bl{font-size:9px;fill:#222;pointer-events:none}
-.out-silent{fill:#f3b0b0;opacity:.55}.out-unreachable{fill:#e8a0d8;opacity:.55}.out-503{fill:#f5c97a;opacity:.6}.out-slow{fill:#f2e08a;opacity:.6}
+.out-silent{fill:#f3b0b0;opacity:.55}.out-unreachable{fill:#e8a0d8;opacity:.55}.out-host-unreachable{fill:#c9a0e8;opacity:.55}.out-503{fill:#f5c97a;opacity:.6}.out-slow{fill:#f2e08a;opacity:.6}
 .net-loss{fill:#f5c97a}.net-partition{fill:#f3b0b0}
 .reg-registering{fill:#cfe0f5}.reg-registered{fill:#8fd19e}.reg-failed{fill:#f08c8c}
 .work-0{fill:#9ecae1}.work-1{fill:#fdae6b}.work-2{fill:#a1d99b}.work-3{fill:#bcbddc}.work-4{fill:#fdd0a2}.work-5{fill:#c7e9c0}

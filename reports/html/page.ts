@@ -80,7 +80,7 @@ function legend(): string {
   return `<p id="legend">${[
     line('msg k-request', 'SIP request'), line('msg k-response', 'SIP response'), line('msg k-request rtx', 'retransmission'), line('msg k-request lost', 'lost'),
     line('msg k-dns-query', 'DNS'), line('msg k-icmp', 'ICMP'), line('msg k-rst', 'TCP RST'), line('msg k-tcp-ctl', 'TCP/TLS control'),
-    box('out-silent', 'silent'), box('out-unreachable', 'unreachable'), box('out-503', '503'), box('out-slow', 'slow'),
+    box('out-silent', 'silent'), box('out-unreachable', 'unreachable'), box('out-host-unreachable', 'host unreachable'), box('out-503', '503'), box('out-slow', 'slow'),
     box('net-loss', 'link loss'), box('net-partition', 'partition'),
     box('reg-registering', 'registering'), box('reg-registered', 'registered'), box('reg-failed', 'failed'),
     box('call-answered', 'call answered'), box('call-failed', 'call failed'), box('call-busy', 'busy'), box('feat-on', 'feature on'), box('feat-off', 'feature lost'),

@@ -10,7 +10,7 @@ export const LABEL_LIMIT = 70;
 /** How far towards its destination a lost packet's line goes before its cross. */
 export const LOST_FRACTION = 0.8;
 
-const DROP_WORDS: Record<string, string> = { loss: 'lost on the link', partition: 'partitioned', silent: 'destination silent', 'sender-down': 'sender is down' };
+const DROP_WORDS: Record<string, string> = { loss: 'lost on the link', partition: 'partitioned', silent: 'destination silent', 'sender-down': 'sender is down', 'host-unreachable': 'host unreachable (ICMP back)' };
 
 export interface SvgInput {
   lanes: LaneLayout[];

@@ -11,7 +11,8 @@ export interface Endpoint {
 export interface IcmpQuote {
   type: number;
   code: number;
-  original: { src: Endpoint; dst: Endpoint; length: number };
+  /** The offending packet: UDP unless `tcpSeq` is set (then the quoted header is TCP's first 8 bytes: ports and sequence number). */
+  original: { src: Endpoint; dst: Endpoint; length: number; tcpSeq?: number };
 }
 
 interface Base {
@@ -19,7 +20,7 @@ interface Base {
   t: Micros;
 }
 
-export type DropReason = 'loss' | 'partition' | 'silent' | 'sender-down';
+export type DropReason = 'loss' | 'partition' | 'silent' | 'sender-down' | 'host-unreachable';
 
 /** A TCP segment's header fields, for captures and ladders (message-level TCP: one segment per message). */
 export interface TcpSegment {
@@ -265,7 +266,7 @@ export interface PhoneFeature extends Base {
 export interface HostState extends Base {
   kind: 'host.state';
   host: string;
-  mode: 'up' | 'silent' | 'unreachable' | '503' | 'slow';
+  mode: 'up' | 'silent' | 'unreachable' | 'host-unreachable' | '503' | 'slow';
   reason: string;
 }
 /**

@@ -3,9 +3,15 @@ import type { Endpoint, IcmpQuote } from '../core/trace.js';
 /**
  * up: normal. silent: drops everything and answers nothing (powered off behind a router, or a
  * firewall DROP). unreachable: host up but its service ports closed — UDP to a closed port gets
- * ICMP port-unreachable back.
+ * ICMP port-unreachable back. host-unreachable: down as with silent, but the last-hop router
+ * answers every packet for it (UDP and TCP) with ICMP host unreachable (type 3 code 1).
  */
-export type HostMode = 'up' | 'silent' | 'unreachable';
+export type HostMode = 'up' | 'silent' | 'unreachable' | 'host-unreachable';
+
+/** Whether a host in this mode sends and receives nothing (powered off, or gone from its network). */
+export function isDown(mode: HostMode): boolean {
+  return mode === 'silent' || mode === 'host-unreachable';
+}
 
 export interface Datagram {
   readonly id: number;

@@ -1,6 +1,6 @@
 import type { Clock } from '../core/clock.js';
 import type { RandomStreams, Rng } from '../core/random.js';
-import type { Endpoint, IcmpQuote, Trace } from '../core/trace.js';
+import type { DropReason, Endpoint, IcmpQuote, Trace } from '../core/trace.js';
 import { Host } from './host.js';
 import { LinkTable } from './link-table.js';
 import { isLazy, LazyDatagram, LazyPayload, LazySendRecord } from './lazy-payload.js';
@@ -26,6 +26,8 @@ interface LinkState {
 export const LOST = -1;
 
 const ICMP_PORT_UNREACHABLE = { type: 3, code: 3 };
+/** RFC 792 destination unreachable code 1, as the last-hop router sends it for a host that is gone (mode host-unreachable). */
+export const ICMP_HOST_UNREACHABLE = { type: 3, code: 1 };
 const EMPTY = Buffer.alloc(0);
 
 /**
@@ -98,19 +100,24 @@ export class Network {
     this.transmit({ id, from, to, src, dst, payload });
   }
 
-  private sendIcmp(from: Host, to: Host, quote: IcmpQuote): void {
+  /**
+   * An ICMP error from `from` (a closed port's host; for host-unreachable its last-hop router,
+   * which the model does not place, so the error carries the host's own address) to `to`.
+   */
+  sendIcmp(from: Host, to: Host, quote: IcmpQuote): void {
     const id = this.nextPacketId++;
     const src = { ip: from.ip, port: 0 };
     const dst = { ip: to.ip, port: 0 };
     this.trace.emit({
       kind: 'net.send', id, from: from.name, to: to.name, proto: 'icmp', src, dst, bytes: EMPTY, icmp: quote,
-      label: 'ICMP port unreachable',
+      label: quote.code === 1 ? 'ICMP host unreachable' : 'ICMP port unreachable',
     });
     this.transmit({ id, from, to, src, dst, payload: EMPTY, icmp: quote });
   }
 
   private transmit(p: InFlight): void {
-    if (p.from.mode === 'silent') return this.drop(p, 'sender-down');
+    // A router's ICMP for a host that is gone leaves even though the host itself sends nothing.
+    if (p.from.mode === 'silent' || (p.from.mode === 'host-unreachable' && p.icmp?.code !== 1)) return this.drop(p, 'sender-down');
     if (this.links.isPartitioned(p.from.name, p.to.name)) return this.drop(p, 'partition');
     const delay = this.packetDelay(p.from, p.to);
     if (delay === LOST) return this.drop(p, 'loss');
@@ -121,6 +128,12 @@ export class Network {
     // Host state and partitions are judged again on arrival: an outage can start mid-flight.
     if (p.to.mode === 'silent') return this.drop(p, 'silent');
     if (this.links.isPartitioned(p.from.name, p.to.name)) return this.drop(p, 'partition');
+    if (p.to.mode === 'host-unreachable') {
+      this.drop(p, 'host-unreachable');
+      // RFC 1122 §3.2.2: never an ICMP error about an ICMP error.
+      if (!p.icmp) this.sendIcmp(p.to, p.from, { ...ICMP_HOST_UNREACHABLE, original: { src: p.src, dst: p.dst, length: (isLazy(p.payload) ? p.payload.bytes : p.payload).length } });
+      return;
+    }
     if (this.trace.on['net.deliver']) this.trace.emit({ kind: 'net.deliver', id: p.id, from: p.from.name, to: p.to.name });
     if (p.icmp) {
       p.to.socket(p.icmp.original.src.port)?.onIcmpError(p.icmp);
@@ -137,7 +150,7 @@ export class Network {
     socket.onDatagram(isLazy(payload) ? new LazyDatagram(p.id, p.src, p.dst, payload) : { id: p.id, src: p.src, dst: p.dst, payload });
   };
 
-  private drop(p: InFlight, reason: 'loss' | 'partition' | 'silent' | 'sender-down'): void {
+  private drop(p: InFlight, reason: DropReason): void {
     this.trace.emit({ kind: 'net.drop', id: p.id, from: p.from.name, to: p.to.name, reason });
   }
 

@@ -400,10 +400,28 @@ export class TcpConnection {
     this.armRtx(); // §5.6
   };
 
+  /**
+   * ICMP destination unreachable for one of this connection's segments (its peer's host is
+   * gone). Connecting, AMB-21 synIcmp 'immediate' (Linux tcp_v4_err): the connect fails at once;
+   * 'softError' (RFC 1122 §4.2.3.9): noted, the SYNs go on, and the timeout that ends the
+   * connect names it. On a connection that is up it is always a soft error.
+   */
+  icmpUnreachable(what: string): void {
+    if (this._state === 'closed') return;
+    if (this._state === 'syn-sent' && (this.p.synIcmp ?? 'immediate') === 'immediate') return this.fail('unreachable', `${what} during the connect`);
+    this.softError = what;
+  }
+
+  /** The last ICMP soft error, for the reason of a later timeout. */
+  private softError: string | undefined;
+  private get lastSoftError(): string {
+    return this.softError ? ` (last ICMP: ${this.softError})` : '';
+  }
+
   private giveUp(flags: string, limit: number): void {
-    if (flags === 'S') return this.fail('timeout', `connect timeout after ${limit} SYN retransmissions`);
+    if (flags === 'S') return this.fail('timeout', `connect timeout after ${limit} SYN retransmissions${this.lastSoftError}`);
     if (flags === 'S.') return this.teardown(`half-open connection dropped after ${limit} SYN-ACK retransmissions`);
-    this.fail('timeout', `data timeout after ${limit} retransmissions`);
+    this.fail('timeout', `data timeout after ${limit} retransmissions${this.lastSoftError}`);
   }
 
   private onRst(seg: TcpPacket): void {
@@ -418,7 +436,7 @@ export class TcpConnection {
 
   private readonly onConnectTimeout = (): void => {
     if (this._state === 'syn-sent' || this._state === 'tls-handshake') {
-      this.fail('timeout', `connect timeout after ${formatDuration(this.p.connectTimeout!)} (connectTimeout)`);
+      this.fail('timeout', `connect timeout after ${formatDuration(this.p.connectTimeout!)} (connectTimeout)${this.lastSoftError}`);
     }
   };
 

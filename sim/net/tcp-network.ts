@@ -1,8 +1,8 @@
 import type { Clock, Micros } from '../core/clock.js';
 import type { RandomStreams } from '../core/random.js';
 import type { DropReason, Endpoint, Trace } from '../core/trace.js';
-import type { Host, HostMode } from './host.js';
-import { LOST, type Network } from './network.js';
+import { type Host, type HostMode, isDown } from './host.js';
+import { ICMP_HOST_UNREACHABLE, LOST, type Network } from './network.js';
 import { OutSegment, TcpConnection, TcpHandlers, TcpPacket, TcpWire } from './tcp-connection.js';
 import { DEFAULT_TCP_OPTIONS, TcpOptions } from './tcp-rto.js';
 import type { TlsRoundTrips } from './tls-records.js';
@@ -30,6 +30,11 @@ export interface ConnectOptions {
   initialRto?: Micros;
   /** Local port; default the host's next ephemeral port (49152 upwards, per host). */
   localPort?: number;
+  /**
+   * AMB-21 — an ICMP host unreachable for the SYN: 'immediate' (default; Linux tcp_v4_err) the
+   * connect fails at once; 'softError' (RFC 1122 §4.2.3.9) it is noted and the SYNs go on.
+   */
+  synIcmp?: 'immediate' | 'softError';
 }
 
 interface Listener {
@@ -51,7 +56,8 @@ const EMPTY = Buffer.alloc(0);
  * UDP bind on Host).
  *
  * Host modes: 'silent' drops segments both ways; 'unreachable' answers SYNs (and segments of
- * connections it had) with RST. A host leaving 'up' loses every connection it had (a crash or
+ * connections it had) with RST; 'host-unreachable' drops them, and the last-hop router answers
+ * each with ICMP host unreachable, which the sending connection hears (TcpConnection.icmpUnreachable). A host leaving 'up' loses every connection it had (a crash or
  * a dead service): its peers learn it from the RST their next segment gets once it is back.
  */
 export class TcpNetwork implements TcpWire {
@@ -112,6 +118,7 @@ export class TcpNetwork implements TcpWire {
         ...(options.initialRto !== undefined ? { initialRto: options.initialRto } : {}),
         ...(options.connectTimeout !== undefined ? { connectTimeout: options.connectTimeout } : {}),
         ...(rt !== undefined ? { tlsRt: rt } : {}),
+        ...(options.synIcmp !== undefined ? { synIcmp: options.synIcmp } : {}),
       },
       handlers,
     );
@@ -165,7 +172,7 @@ export class TcpNetwork implements TcpWire {
     });
     const to = p.to;
     if (!to) return this.drop(p, 'silent');
-    if (p.from.mode === 'silent') return this.drop(p, 'sender-down');
+    if (isDown(p.from.mode)) return this.drop(p, 'sender-down');
     if (this.network.links.isPartitioned(p.from.name, to.name)) return this.drop(p, 'partition');
     // The UDP stream of this direction: same draws (loss, then jitter).
     const delay = this.network.packetDelay(p.from, to);
@@ -177,6 +184,7 @@ export class TcpNetwork implements TcpWire {
     const host = p.to!;
     if (host.mode === 'silent') return this.drop(p, 'silent');
     if (this.network.links.isPartitioned(p.from.name, host.name)) return this.drop(p, 'partition');
+    if (host.mode === 'host-unreachable') return this.hostUnreachable(p);
     if (this.trace.on['net.deliver']) this.trace.emit({ kind: 'net.deliver', id: p.id, from: p.from.name, to: host.name });
     const k = connKey(p.dst.port, p.src);
     const portsClosed = host.mode === 'unreachable';
@@ -222,6 +230,33 @@ export class TcpNetwork implements TcpWire {
     });
   }
 
+  /**
+   * A segment for a host that is gone: the last-hop router answers with ICMP host unreachable
+   * (RFC 792 type 3 code 1), quoting the segment's ports and sequence number. The model places no
+   * router, so the ICMP carries the host's own address; it travels the link back like a packet.
+   */
+  private hostUnreachable(p: TcpPacket): void {
+    this.drop(p, 'host-unreachable');
+    const router = p.to!;
+    const id = this.nextPacketId();
+    const icmp = { ...ICMP_HOST_UNREACHABLE, original: { src: p.src, dst: p.dst, length: p.wire.length, tcpSeq: p.seq } };
+    this.trace.emit({
+      kind: 'net.send', id, from: router.name, to: p.from.name, proto: 'icmp', src: { ip: router.ip, port: 0 }, dst: { ip: p.from.ip, port: 0 }, bytes: EMPTY, icmp, label: 'ICMP host unreachable',
+    });
+    const lost = (reason: DropReason): void => this.trace.emit({ kind: 'net.drop', id, from: router.name, to: p.from.name, reason });
+    if (this.network.links.isPartitioned(router.name, p.from.name)) return lost('partition');
+    const delay = this.network.packetDelay(router, p.from);
+    if (delay === LOST) return lost('loss');
+    this.clock.schedule(delay, this.icmpArrive, { id, p }, p.from.name);
+  }
+
+  private readonly icmpArrive = ({ id, p }: { id: number; p: TcpPacket }): void => {
+    const host = p.from;
+    if (isDown(host.mode)) return this.trace.emit({ kind: 'net.drop', id, from: p.toName, to: host.name, reason: 'silent' });
+    if (this.trace.on['net.deliver']) this.trace.emit({ kind: 'net.deliver', id, from: p.toName, to: host.name });
+    this.conns.get(host)?.get(connKey(p.src.port, p.dst))?.icmpUnreachable(`ICMP host unreachable for ${p.toName}`);
+  };
+
   private drop(p: TcpPacket, reason: DropReason): void {
     this.trace.emit({ kind: 'net.drop', id: p.id, from: p.from.name, to: p.toName, reason });
   }
@@ -238,7 +273,7 @@ export class TcpNetwork implements TcpWire {
   private readonly onModeChange = (host: Host, from: HostMode, to: HostMode): void => {
     // A host with no connections has nothing to lose: no event (phones start powered off, by the thousand).
     if (from !== 'up' || to === 'up' || !this.conns.get(host)?.size) return;
-    const reason = to === 'silent' ? 'host down: connection state lost' : 'service ports closed: connection state lost';
+    const reason = isDown(to) ? 'host down: connection state lost' : 'service ports closed: connection state lost';
     this.clock.schedule(0, this.sweep, { host, reason }, host.name);
   };
 

@@ -11,7 +11,7 @@ import type { TlsRoundTrips } from './tls-records.js';
  * applications close as soon as the peer does, so a received FIN goes straight to LAST-ACK.
  */
 export type TcpConnState = 'closed' | 'syn-sent' | 'syn-received' | 'tls-handshake' | 'established' | 'fin-wait' | 'last-ack' | 'time-wait';
-export type TcpErrorCause = 'refused' | 'timeout' | 'reset';
+export type TcpErrorCause = 'refused' | 'timeout' | 'reset' | 'unreachable';
 
 /**
  * Application callbacks. They run from clock events only (segment arrivals, timers), never
@@ -91,6 +91,8 @@ export interface TcpConnParams {
   connectTimeout?: Micros;
   /** Client: TLS with this many handshake round trips. */
   tlsRt?: TlsRoundTrips;
+  /** Client: an ICMP host unreachable while connecting (AMB-21): fail at once (default) or a soft error. */
+  synIcmp?: 'immediate' | 'softError';
   /** Server: the listener speaks TLS. */
   listenerTls?: boolean;
   /** Server: the listener's accept callback. */

@@ -67,7 +67,7 @@ export interface ServerSpec {
  */
 export type ScenarioAction =
   | { type: 'boot'; host: string }
-  | { type: 'fail'; host: string; mode: 'silent' | 'unreachable' | '503' | 'slow'; retryAfter?: Micros; delay?: Micros }
+  | { type: 'fail'; host: string; mode: 'silent' | 'unreachable' | 'host-unreachable' | '503' | 'slow'; retryAfter?: Micros; delay?: Micros }
   | { type: 'recover'; host: string }
   | { type: 'call'; from: string; to: string; duration?: Micros; account?: number }
   | { type: 'incoming'; to: string; via: string; from: string; duration?: Micros; account?: number }

@@ -196,7 +196,7 @@ export const eventSchemas = {
   fail: z.strictObject({
     at: duration,
     fail: hostName,
-    mode: stringEnum(['silent', 'unreachable', '503', 'slow']),
+    mode: stringEnum(['silent', 'unreachable', 'host-unreachable', '503', 'slow']),
     retryAfter: duration.optional().describe('mode 503: Retry-After to send'),
     delay: duration.optional().describe('mode slow: extra delay per request (default 5s)'),
   }),

@@ -106,7 +106,7 @@ export class World {
         return startCallArrivals(this.clock, this.random, a, this.fleets.get(a.from) ?? [this.phones.get(a.from)!], DEFAULT_CALL_DURATION);
       case 'fail': {
         const server = this.servers.get(a.host);
-        this.network.host(a.host)!.mode = a.mode === 'silent' || a.mode === 'unreachable' ? a.mode : 'up';
+        this.network.host(a.host)!.mode = a.mode === 'silent' || a.mode === 'unreachable' || a.mode === 'host-unreachable' ? a.mode : 'up';
         if (a.mode === '503') server!.setBehaviour({ mode: '503', ...(a.retryAfter !== undefined ? { retryAfter: a.retryAfter } : {}) });
         else if (a.mode === 'slow') server!.setBehaviour({ mode: 'slow', delay: a.delay ?? DEFAULT_SLOW_DELAY });
         else server?.setBehaviour({ mode: 'normal' });

@@ -57,11 +57,11 @@ export class SipServer implements SipCore {
     // A crash (the host going silent) loses every registration: phones notice at their next renewal.
     // Silent or unreachable, the SIP process is gone, and with it the requests it had queued.
     host.onModeChange((_h, _from, to) => {
-      if (to === 'silent') {
+      if (to === 'silent' || to === 'host-unreachable') {
         this.bindings.clear();
         this.aorsByUser.clear();
       }
-      if (to === 'silent' || to === 'unreachable') queue?.clear(`host ${to}: queued requests lost`);
+      if (to !== 'up') queue?.clear(`host ${to}: queued requests lost`);
     });
   }
 

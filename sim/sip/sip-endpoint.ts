@@ -256,7 +256,7 @@ export class SipEndpoint implements UdpSocket {
   /** A failed connection is a transport error for every client transaction that was using it (RFC 3261 §18.4). */
   private onConnectionError(conn: TcpConnection, cause: TcpErrorCause | 'closed'): void {
     const peer = this.nameOf(conn.remote);
-    const words = { refused: `TCP connection refused by ${peer}`, reset: `TCP connection reset by ${peer}`, timeout: `TCP connection to ${peer} timed out`, closed: `TCP connection to ${peer} closed` }[cause];
+    const words = { refused: `TCP connection refused by ${peer}`, unreachable: `TCP connect to ${peer} failed: ICMP host unreachable`, reset: `TCP connection reset by ${peer}`, timeout: `TCP connection to ${peer} timed out`, closed: `TCP connection to ${peer} closed` }[cause];
     for (const txn of [...this.clients.values()]) if (this.connections.get(txn) === conn) txn.onTransportError(words);
   }
 
@@ -307,7 +307,7 @@ export class SipEndpoint implements UdpSocket {
   onIcmpError(q: IcmpQuote): void {
     if (this.icmpHandling === 'ignore') return;
     const dst = q.original.dst;
-    const cause = `ICMP port unreachable from ${this.nameOf(dst)}`;
+    const cause = `ICMP ${q.code === 1 ? 'host' : 'port'} unreachable ${q.code === 1 ? 'for' : 'from'} ${this.nameOf(dst)}`;
     for (const txn of [...this.clients.values()]) {
       const t = txn.dst as SipTarget;
       if (t.ip !== dst.ip || t.port !== dst.port || (t.transport ?? 'udp') !== 'udp') continue;

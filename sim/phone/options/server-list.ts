@@ -199,6 +199,13 @@ export interface ServerListModelOptions {
    * transaction's first state change.
    */
   tcpRetryCounts: 'ignoredOnTcp' | 'connectAttempts';
+  /**
+   * AMB-21 — an ICMP host unreachable (scenario mode host-unreachable) for the phone's SYN.
+   * 'immediate' (default, ★; Linux tcp_v4_err): the connect fails at once — a transport error,
+   * the next address. 'softError' (RFC 1122 §4.2.3.9: codes 0, 1, 5 are soft): the SYNs go on
+   * and the connect fails as tcpConnectFailure says (sipTimer: Timer B/F, 32 s for a REGISTER).
+   */
+  tcpSynIcmp: 'immediate' | 'softError';
 }
 
 export const SERVER_LIST_DEFAULTS: ServerListModelOptions = {
@@ -224,6 +231,7 @@ export const SERVER_LIST_DEFAULTS: ServerListModelOptions = {
   tcpConnectFailure: 'sipTimer',
   tcpAppConnectTimeout: 10,
   tcpRetryCounts: 'ignoredOnTcp',
+  tcpSynIcmp: 'immediate',
 };
 
 export const SERVER_LIST_SPECS: { [K in keyof ServerListModelOptions]: ModelOptionSpec } = {
@@ -249,6 +257,7 @@ export const SERVER_LIST_SPECS: { [K in keyof ServerListModelOptions]: ModelOpti
   tcpConnectFailure: { kind: 'enum', values: ['sipTimer', 'kernel127', 'kernel131', 'kernel63', 'kernel189', 'appTimeout'] },
   tcpAppConnectTimeout: { kind: 'number', min: 1, max: 600, integer: false },
   tcpRetryCounts: { kind: 'enum', values: ['ignoredOnTcp', 'connectAttempts'] },
+  tcpSynIcmp: { kind: 'enum', values: ['immediate', 'softError'] },
 };
 
 /** How a phone's SIP stack connects over TCP/TLS (AMB-21): the connect options, and whether the transaction timer waits for the connection. */
@@ -269,14 +278,15 @@ const KERNEL_SCHEDULES = {
 } as const;
 
 /** AMB-21: the phone's TCP connect policy from the model options. */
-export function tcpConnectPolicy(o: Pick<ServerListModelOptions, 'tcpConnectFailure' | 'tcpAppConnectTimeout' | 'tcpRetryCounts'>): TcpConnectPolicy {
+export function tcpConnectPolicy(o: Pick<ServerListModelOptions, 'tcpConnectFailure' | 'tcpAppConnectTimeout' | 'tcpRetryCounts'> & Partial<Pick<ServerListModelOptions, 'tcpSynIcmp'>>): TcpConnectPolicy {
   const reconnects = o.tcpRetryCounts === 'connectAttempts';
+  const icmp = o.tcpSynIcmp === 'softError' ? { synIcmp: 'softError' as const } : {};
   switch (o.tcpConnectFailure) {
     case 'sipTimer':
-      return { options: {}, timersAfterConnect: false, reconnects };
+      return { options: { ...icmp }, timersAfterConnect: false, reconnects };
     case 'appTimeout':
-      return { options: { connectTimeout: Math.round(o.tcpAppConnectTimeout * 1_000_000) }, timersAfterConnect: true, reconnects };
+      return { options: { connectTimeout: Math.round(o.tcpAppConnectTimeout * 1_000_000), ...icmp }, timersAfterConnect: true, reconnects };
     default:
-      return { options: { ...KERNEL_SCHEDULES[o.tcpConnectFailure] }, timersAfterConnect: true, reconnects };
+      return { options: { ...KERNEL_SCHEDULES[o.tcpConnectFailure], ...icmp }, timersAfterConnect: true, reconnects };
   }
 }
