@@ -51,9 +51,12 @@ export interface LocateResult {
 export interface LocateOptions {
   /**
    * AMB-33 — a NAPTR record with an empty flag (non-terminal, RFC 3403 §4.1): 'requery'
-   * (default, ★) asks NAPTR again on its replacement and uses what that gives; 'drop' ignores it.
+   * (default, ★) asks NAPTR again on its replacement and uses what that gives; 'drop' ignores it;
+   * 'userDomain' (older text: "query sip:user@domain") asks NAPTR for the domain of the account's
+   * address of record — the configured server's domain, as the phone's AOR is user@server —
+   * and uses that answer's terminal rules (its empty-flag rules are not followed again).
    */
-  naptrEmptyFlag?: 'requery' | 'drop';
+  naptrEmptyFlag?: 'requery' | 'drop' | 'userDomain';
   /** AMB-15 — equal-priority SRV targets: 'rfc2782Random' (default) | 'weightDescending' | 'recordOrder'. */
   srvEqualPriority?: SrvEqualPriority;
   /** AMB-16 — several A records: 'asReturned' (default) | 'rotate' (turned by one per lookup of the name) | 'firstOnly'. */
@@ -162,7 +165,7 @@ class Location {
    */
   private naptr(owner: string, depth: number, none: () => void, exhausted: () => void): void {
     this.lookup(owner, 'NAPTR', (r) => {
-      const requery = (this.options.naptrEmptyFlag ?? 'requery') === 'requery' && depth < MAX_NAPTR_DEPTH;
+      const requery = (this.options.naptrEmptyFlag ?? 'requery') !== 'drop' && depth < MAX_NAPTR_DEPTH;
       // SIP+D2S (SCTP) and unknown services are skipped: the phone has no SCTP (B17).
       const usable = r.ok
         ? ofType(r.records, 'NAPTR')
@@ -193,6 +196,8 @@ class Location {
     const onward = (): void => this.tryNaptr(list, i + 1, depth, exhausted);
     // AMB-33 ★: a non-terminal rule (empty flag) — its replacement is the next NAPTR owner
     // (RFC 3403 §4.1); when that gives nothing usable, the next rule of this list is tried.
+    // AMB-33 userDomain: the AOR's domain instead of the replacement, its answer's empty-flag rules not followed.
+    if (n.flags === '' && this.options.naptrEmptyFlag === 'userDomain') return this.naptr(this.name, MAX_NAPTR_DEPTH, onward, onward);
     if (n.flags === '') return this.naptr(n.replacement, depth + 1, onward, onward);
     const transport = serviceTransport(n)!;
     const next = (servers: Located[] | undefined): void => {

@@ -126,6 +126,22 @@ describe('DNS server location (fact sheet B17, AMB-34)', function () {
     expect(registeredOn(rs)[0]).to.equal('sip1');
   });
 
+  it('naptrEmptyFlag userDomain (older text "query sip:user@domain"): NAPTR again for the AOR\'s domain, pbx.example.com, not the replacement; its "s" rule leads to UDP — with dns_cache_type 0 the second query is on the wire at 20 ms, with the cache it is answered from it', () => {
+    const records = [
+      `'pbx.example.com. 300 IN NAPTR 10 50 "" "" "" next.pbx.example.com.'`,
+      `'pbx.example.com. 300 IN NAPTR 20 50 "s" "SIP+D2U" "" _sip._udp.pbx.example.com.'`,
+      `'next.pbx.example.com. 300 IN NAPTR 10 50 "s" "SIP+D2T" "" _sip._tcp.pbx.example.com.'`,
+      ...SRVS,
+    ];
+    const uncached = run(write('e6.yaml', scenarioText({ records, erin: ', account.1.dns_cache_type: 0' })), { naptrEmptyFlag: 'userDomain' });
+    expect(asked(uncached).slice(0, 4)).to.deep.equal(['NAPTR pbx.example.com @0', 'NAPTR pbx.example.com @20', 'SRV _sip._udp.pbx.example.com @40', 'A sip1.pbx.example.com @60']);
+    expect(registeredOn(uncached)[0]).to.equal('sip1');
+    const cached = run(write('e7.yaml', scenarioText({ records })), { naptrEmptyFlag: 'userDomain' });
+    expect(asked(cached)).to.deep.equal(['NAPTR pbx.example.com @0', 'SRV _sip._udp.pbx.example.com @20', 'A sip1.pbx.example.com @40']);
+    // requery (★) follows the replacement instead: TCP via next.pbx.example.com.
+    expect(registeredOn(run(write('e8.yaml', scenarioText({ records }))))[0]).to.equal('sip2');
+  });
+
   it('a replacement with nothing usable falls to the next record of the first answer; a NAPTR loop ends after 5 steps with no server', () => {
     const next = [
       `'pbx.example.com. 300 IN NAPTR 10 50 "" "" "" empty.pbx.example.com.'`,

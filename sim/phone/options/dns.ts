@@ -77,10 +77,11 @@ export interface DnsModelOptions {
    * AMB-33 — a NAPTR record with an empty flag (non-terminal). 'requery' (default, ★, the newer
    * vendor text): NAPTR again on its replacement, whose records are then used (up to 5 such
    * steps; nothing usable there ⇒ the next record of the first answer). 'drop': the record is
-   * ignored (the model before this option). The older text's "query NAPTR for sip:user@domain"
-   * is not modelled.
+   * ignored (the model before this option). 'userDomain' (the older text's "query NAPTR for
+   * sip:user@domain"): NAPTR again for the domain of the account's address of record — the
+   * configured server's domain (the AOR is user@server) — using that answer's terminal rules.
    */
-  naptrEmptyFlag: 'requery' | 'drop';
+  naptrEmptyFlag: 'requery' | 'drop' | 'userDomain';
   /**
    * AMB-15 — order of SRV targets of equal priority. 'rfc2782Random' (default, ★): RFC 2782's
    * weighted random draw from the seeded stream phone:<name>:srv-weight. 'weightDescending': the
@@ -204,7 +205,7 @@ export const DNS_SPECS: { [K in keyof DnsModelOptions]: ModelOptionSpec } = {
   negativeCacheTtl: { kind: 'enum', values: ['soaMinimum', 'fixed'] },
   negativeCacheFixedTtl: { kind: 'number', min: 0, max: 86400, integer: true },
   negativeCacheFailures: { kind: 'enum', values: ['upTo5min', 'no'] },
-  naptrEmptyFlag: { kind: 'enum', values: ['requery', 'drop'] },
+  naptrEmptyFlag: { kind: 'enum', values: ['requery', 'drop', 'userDomain'] },
   srvEqualPrioritySelection: { kind: 'enum', values: ['rfc2782Random', 'weightDescending', 'recordOrder'] },
   multiAddressOrder: { kind: 'enum', values: ['asReturned', 'rotate', 'firstOnly'] },
   transportWithoutNaptr: { kind: 'enum', values: ['srv', 'aOnly'] },
