@@ -154,9 +154,9 @@ describe('CLI: typos get suggestions, errors show what was found', function () {
 
   it('a fail mode typo, and a number that is no mode', () => {
     const dir = workspace({ 'w.yaml': scenario({ events: ['  - { at: 0s, fail: sip1, mode: silnet }'] }), 'alice.cfg': ALICE() });
-    expectError(cli(dir, 'validate', 'w.yaml'), "w.yaml:8: events[0].mode: expected one of silent, unreachable, 503, slow, found 'silnet' — did you mean 'silent'?");
+    expectError(cli(dir, 'validate', 'w.yaml'), "w.yaml:8: events[0].mode: expected one of silent, unreachable, host-unreachable, 503, slow, found 'silnet' — did you mean 'silent'?");
     fs.writeFileSync(path.join(dir, 'w.yaml'), scenario({ events: ['  - { at: 0s, fail: sip1, mode: 504 }'] }));
-    expectError(cli(dir, 'validate', 'w.yaml'), 'w.yaml:8: events[0].mode: expected one of silent, unreachable, 503, slow, found 504');
+    expectError(cli(dir, 'validate', 'w.yaml'), 'w.yaml:8: events[0].mode: expected one of silent, unreachable, host-unreachable, 503, slow, found 504');
   });
 
   it('a duration without a unit: "found 360 — a duration needs a unit: 360s?"', () => {
@@ -210,6 +210,6 @@ describe('CLI: mode: 503 unquoted (as DESIGN.md writes it)', function () {
 
   it('the JSON Schema accepts both the string and the number', () => {
     const schema = JSON.stringify(JSON.parse(runCli(['schema']).stdout));
-    expect(schema).to.contain('{"anyOf":[{"type":"string","enum":["503","silent","unreachable","slow"]},{"type":"number","const":503}]}');
+    expect(schema).to.contain('{"anyOf":[{"type":"string","enum":["503","silent","unreachable","host-unreachable","slow"]},{"type":"number","const":503}]}');
   });
 });
