@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { runCli } from '../helpers/run-cli.js';
+import { repoRoot, runCli } from '../helpers/run-cli.js';
 
 /**
  * Issue 13 acceptance: a .cfg setting every key of the fact sheet's §2 tables (yealink-facts.md,
@@ -104,7 +104,12 @@ describe('issue 13 acceptance: every fact-sheet key set to a non-default value',
 
   it('validates; explain shows each key with its value and file:line; the not-modelled warning lists none', () => {
     const file = path.join(tmp, 'every-key.cfg');
-    fs.writeFileSync(file, ['#!version:1.0.0.1', ...EVERY_KEY.map(([k, v]) => `${k} = ${v}`), ''].join('\n'));
+    const text = ['#!version:1.0.0.1', ...EVERY_KEY.map(([k, v]) => `${k} = ${v}`), ''].join('\n');
+    fs.writeFileSync(file, text);
+    // The copy users run `sipsim explain` on (README) is this very file (UPDATE_GOLDEN=1 rewrites it).
+    const example = path.join(repoRoot, 'docs', 'examples', 'every-fact-sheet-key.cfg');
+    if (process.env.UPDATE_GOLDEN) fs.writeFileSync(example, text);
+    expect(fs.readFileSync(example, 'utf8')).to.equal(text);
     const v = runCli(['validate', file]);
     expect(v.code, v.stderr).to.equal(0);
     expect(v.stderr).to.not.include('key not modelled by sipsim');
