@@ -99,6 +99,15 @@ export class FailbackPreference {
     return this.preferred && Number.isFinite(this.until) ? this.until : undefined;
   }
 
+  /** Why a preference lapsed with nothing sent (mode 1 aRecord / srvRecord, mode 3 oneShot), for the trace. */
+  lapseWords(): string {
+    if (this.mode !== 1) return 'failback mode 3 (durationFailback oneShot): failback_timeout ran out';
+    const o = this.options;
+    const start = o.dnsTtlStart === 'recordExpiry' ? '' : `, dnsTtlStart ${o.dnsTtlStart}`;
+    const record = o.dnsTtlSource === 'srvRecord' ? 'SRV' : 'A';
+    return `failback mode 1 (dnsTtlSource ${o.dnsTtlSource}${start}): the ${record} record of the registered server ran out`;
+  }
+
   /** The preferred address failed: new requests start at the primary again. */
   failed(addr: Located): void {
     if (this.preferred && same(this.preferred, addr)) this.preferred = undefined;

@@ -383,10 +383,7 @@ export class RegistrationAgent {
 
   private onPreferenceLapsed(): void {
     if (this.state.phase !== 'registered' || !this.registeredOn) return;
-    const o = this.target.failbackOptions, start = o?.dnsTtlStart === 'atFailover' ? ', dnsTtlStart atFailover' : o?.dnsTtlStart === 'atRegistration' ? ', dnsTtlStart atRegistration' : '';
-    const source = o?.dnsTtlSource === 'srvRecord' ? `srvRecord${start}): the SRV record` : `aRecord${start}): the A record`;
-    const why = this.failback.mode === 1 ? `failback mode 1 (dnsTtlSource ${source} of the registered server ran out` : 'failback mode 3 (durationFailback oneShot): failback_timeout ran out';
-    this.note(this.registeredOn, `${why}; the next request starts at the primary`);
+    this.note(this.registeredOn, `${this.failback.lapseWords()}; the next request starts at the primary`);
   }
 
   private traceState(from: RegistrationState, to: RegistrationState, reason: string, server = this.serverName): void {

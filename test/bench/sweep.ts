@@ -6,7 +6,8 @@
  * Prints, one line per thread count (read by tools):
  *   sweep jobs=1: <runs/s>
  *   sweep jobs=2: <runs/s>, scaling <x>
- * (the issue's exact form, with `runs/s` as the unit), after a line with the run counts and times.
+ * (the issue's exact form, with `runs/s` as the unit), after lines with the run counts and times and
+ * an informational line with the marginal rates between N and 3N seeds (start-up and warm-up left out).
  * Targets (issue 9): ≥ 200 runs/s per core, scaling ≥ 1.7 on 2 cores — on an otherwise idle
  * machine. SWEEP_BENCH_SEEDS sets the seed count (default 10,000). Wall-clock time is fine here:
  * this is test/, not sim/.
@@ -26,21 +27,29 @@ const scenario = join(root, 'scenarios', '07-lossy-link.yaml');
 const seeds = Number(process.env.SWEEP_BENCH_SEEDS ?? 10_000);
 const tmp = mkdtempSync(join(tmpdir(), 'sipsim-sweep-bench-'));
 
-function bench(jobs: number): { rate: number; aggregates: string } {
-  const out = join(tmp, `jobs${jobs}`);
+function bench(jobs: number, n = seeds): { rate: number; s: number; aggregates: string } {
+  const out = join(tmp, `jobs${jobs}-${n}`);
   const t0 = performance.now();
-  const r = spawnSync(process.execPath, [bin, 'sweep', scenario, '--seeds', `1..${seeds}`, '--jobs', String(jobs), '--out', out], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const r = spawnSync(process.execPath, [bin, 'sweep', scenario, '--seeds', `1..${n}`, '--jobs', String(jobs), '--out', out], { stdio: ['ignore', 'ignore', 'pipe'] });
   const s = (performance.now() - t0) / 1000;
   // 1: some seeds fail the scenario's seed-3 expectations, as they should; anything else is a bug.
   if (r.status !== 0 && r.status !== 1) throw new Error(`sweep --jobs ${jobs} exited ${r.status}: ${r.stderr.toString()}`);
-  const rate = seeds / s;
-  process.stdout.write(`sweep: --jobs ${jobs}, ${seeds} runs in ${s.toFixed(2)} s\n`);
-  return { rate, aggregates: readFileSync(join(out, 'aggregates.json'), 'utf8') };
+  const rate = n / s;
+  process.stdout.write(`sweep: --jobs ${jobs}, ${n} runs in ${s.toFixed(2)} s\n`);
+  return { rate, s, aggregates: readFileSync(join(out, 'aggregates.json'), 'utf8') };
 }
 
 try {
   const one = bench(1);
   const two = bench(2);
+  // Informational (not a tool-read line): the rate between a sweep of N and one of 3N seeds, i.e.
+  // without what every sweep pays once (node and pool start, each worker's JIT warm-up, part of
+  // the outputs) — how the pool itself scales once it is running.
+  const one3 = bench(1, 3 * seeds);
+  const two3 = bench(2, 3 * seeds);
+  const m1 = (2 * seeds) / (one3.s - one.s);
+  const m2 = (2 * seeds) / (two3.s - two.s);
+  process.stdout.write(`sweep (marginal, runs ${seeds}→${3 * seeds}): jobs=1 ${m1.toFixed(0)} runs/s, jobs=2 ${m2.toFixed(0)} runs/s, scaling ${(m2 / m1).toFixed(2)}; fixed cost jobs=1 ${(one.s - seeds / m1).toFixed(2)} s, jobs=2 ${(two.s - seeds / m2).toFixed(2)} s\n`);
   process.stdout.write(`sweep jobs=1: ${one.rate.toFixed(0)} runs/s\n`);
   process.stdout.write(`sweep jobs=2: ${two.rate.toFixed(0)} runs/s, scaling ${(two.rate / one.rate).toFixed(2)}\n`);
   // A benchmark that got faster by being wrong says so.
