@@ -54,10 +54,11 @@ export async function runPool<T = SweepTask, R = RunRow>(tasks: T[], jobs: numbe
   batchGcTuning();
   const require = createRequire(import.meta.url);
   const PiscinaCtor = require('piscina') as typeof Piscina;
-  // Two tasks in hand per worker: the next batch is already in its port when one ends, so a
-  // worker does not wait on the main thread (busy with results, GC) between batches — the profile
-  // of a 100,000-seed sweep showed each worker ~4 % idle in piscina's wait loop with one.
-  const pool = new PiscinaCtor<T, R[]>({ filename: workerFile(), minThreads: jobs, maxThreads: jobs, idleTimeout: 1000, concurrentTasksPerWorker: 2 });
+  // One task in hand per worker. Two (concurrentTasksPerWorker: 2, so no worker waits for the
+  // main thread between batches — ~4 % idle in piscina's wait loop on a 100,000-seed profile)
+  // measured worse: 30,000 seeds at --jobs 2 took 5.5–6.5 s and 9.6–11.4 s of CPU, against
+  // 4.7–5.1 s and 7.9–8.8 s with one.
+  const pool = new PiscinaCtor<T, R[]>({ filename: workerFile(), minThreads: jobs, maxThreads: jobs, idleTimeout: 1000 });
   const results: R[][] = new Array(tasks.length);
   try {
     await Promise.all(tasks.map(async (t, i) => {
