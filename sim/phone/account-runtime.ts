@@ -44,7 +44,8 @@ export class AccountRuntime {
   /** Server 1's registration failed and has not succeeded since (AMB-11 useFallbackUntilWorkingReRegisters). */
   private server1Failed = false;
   /** AMB-29 unregisteredButUsable: agents whose registration the line shows as not held until their next successful REGISTER. */
-  private readonly shownUnregistered = new Set<RegistrationAgent>();
+  /** Made on first use (AMB-29 unregisteredButUsable only): a fleet's phones mostly never need it. */
+  private shownUnregistered: Set<RegistrationAgent> | undefined;
 
   constructor(
     private readonly clock: Clock,
@@ -124,7 +125,7 @@ export class AccountRuntime {
         },
         (changed, reason) => {
           if (changed === this.agentOf(1) && (changed.phase === 'failed' || changed.phase === 'registered')) this.server1Failed = changed.phase === 'failed';
-          if (changed.phase === 'registered') this.shownUnregistered.delete(changed);
+          if (changed.phase === 'registered') this.shownUnregistered?.delete(changed);
           if (successive) this.successiveFallback(changed, reason);
           this.updateWorkingServer(reason);
         },
@@ -212,8 +213,8 @@ export class AccountRuntime {
     if (this.options.registerOnEnableZero !== 'unregisteredButUsable' || settings.index !== 1 || settings.registerOnEnable || index === 0) return;
     const agent = this.agentFor(settings);
     const held = agent?.registeredAddress;
-    if (!agent || !held || (held.ip === server.ip && held.port === server.port) || this.shownUnregistered.has(agent)) return;
-    this.shownUnregistered.add(agent);
+    if (!agent || !held || (held.ip === server.ip && held.port === server.port) || this.shownUnregistered?.has(agent)) return;
+    (this.shownUnregistered ??= new Set()).add(agent);
     this.updateWorkingServer(`call ${call} failed over from ${agent.registeredServer} to ${this.sip.nameOf(server)} and register_on_enable = 0: the line shows unregistered, requests still go out (registerOnEnableZero = unregisteredButUsable)`);
   }
 
@@ -316,7 +317,7 @@ export class AccountRuntime {
   private updateWorkingServer(reason: string): void {
     // AMB-13 waitForNextRefresh: while the switch back waits, the fallback stays the working server.
     // AMB-29 unregisteredButUsable: a registration the line shows as not held does not count.
-    const agent = this.switchBackPending ? this.agents[1] : this.agents.find((a) => a.registeredServer !== undefined && !this.shownUnregistered.has(a));
+    const agent = this.switchBackPending ? this.agents[1] : this.agents.find((a) => a.registeredServer !== undefined && !this.shownUnregistered?.has(a));
     const next = agent?.registeredServer ?? null;
     if (next === this.working) return;
     this.working = next;

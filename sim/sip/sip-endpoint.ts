@@ -72,12 +72,23 @@ export class SipEndpoint implements UdpSocket {
   private readonly ctx: TransactionContext;
   private readonly reliableCtx: TransactionContext;
   private readonly pool: TcpPool | undefined;
+  // The TCP/TLS bookkeeping below is made on first use: a UDP phone never needs it, and in a
+  // fleet three empty collections per phone were ~0.6 KB of its ~9.3 KB.
+  private tcpConnections: WeakMap<ClientTransaction, TcpConnection> | undefined;
+  private tcpArmOnConnect: Map<TcpConnection, (() => void)[]> | undefined;
+  private tcpEverConnected: WeakSet<TcpConnection> | undefined;
   /** The connection each client transaction over TCP/TLS went on. */
-  private readonly connections = new WeakMap<ClientTransaction, TcpConnection>();
+  private get connections(): WeakMap<ClientTransaction, TcpConnection> {
+    return (this.tcpConnections ??= new WeakMap());
+  }
   /** AMB-21: transaction timers waiting for their connection to come up (tcpConnect.timersAfterConnect). */
-  private readonly armOnConnect = new Map<TcpConnection, (() => void)[]>();
+  private get armOnConnect(): Map<TcpConnection, (() => void)[]> {
+    return (this.tcpArmOnConnect ??= new Map());
+  }
   /** Connections that were up at some point: a failure of one of the others is a failed connect (AMB-21 connectAttempts). */
-  private readonly everConnected = new WeakSet<TcpConnection>();
+  private get everConnected(): WeakSet<TcpConnection> {
+    return (this.tcpEverConnected ??= new WeakSet());
+  }
   private admission: RequestAdmission | undefined;
   /** AMB-01 retryCountScope = perServer: retries shared across the requests to one server (absent: per request). */
   private retryLedger: RetryLedger | undefined;
