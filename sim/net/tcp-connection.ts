@@ -2,32 +2,15 @@ import type { Clock, EventHandle, Micros } from '../core/clock.js';
 import { formatDuration } from '../core/time.js';
 import type { Endpoint } from '../core/trace.js';
 import type { Host } from './host.js';
+import { Reassembly, seqLength } from './tcp-reassembly.js';
 import { RtoEstimator } from './tcp-rto.js';
+import { type Outstanding, SendQueue } from './tcp-send-queue.js';
 import type { OutSegment, TcpConnParams, TcpConnState, TcpErrorCause, TcpHandlers, TcpPacket, TcpWire, TlsPiece } from './tcp-types.js';
-import { TlsRoundTrips, tlsAppData, tlsFlight, tlsFlightCount, tlsVersionName } from './tls-records.js';
+import { TlsRoundTrips, tlsAppData, tlsFlight, tlsHandshakeStep, tlsVersionName } from './tls-records.js';
 
 export type { OutSegment, TcpConnParams, TcpConnState, TcpErrorCause, TcpHandlers, TcpPacket, TcpWire, TlsPiece } from './tcp-types.js';
 
-/** A segment we sent that still occupies sequence space until acknowledged. */
-interface Outstanding {
-  /** Relative sequence number of its first octet (the SYN is 0). */
-  rel: number;
-  /** Sequence space: payload bytes, +1 for SYN or FIN. */
-  len: number;
-  flags: string;
-  wire: Buffer;
-  data: Buffer;
-  label: string;
-  binary: boolean;
-  tls?: TlsPiece;
-}
-
 const EMPTY = Buffer.alloc(0);
-
-/** Sequence space a segment occupies: its payload, +1 for a FIN. */
-function seqLength(seg: TcpPacket): number {
-  return seg.wire.length + (seg.flags.includes('F') ? 1 : 0);
-}
 
 /** IPv4 total length 65535 − 20 (IP) − 20 (TCP): a message-level segment is never split. */
 export const MAX_SEGMENT_PAYLOAD = 65_495;
@@ -53,22 +36,12 @@ export class TcpConnection {
 
   private readonly iss: number;
   private irs = 0;
-  /** Relative: next new octet to send / oldest unacknowledged / next octet expected. */
-  private sndNxt = 0;
-  private sndUna = 0;
-  private rcvNxt = 0;
-  /** rcvNxt as carried by the last segment we sent: a pure ACK is due when they differ. */
+  /** What was sent and is not yet acknowledged, and the retransmission timer (tcp-send-queue.ts). */
+  private readonly tx: SendQueue;
+  /** The next octet expected and the out-of-order segments held (tcp-reassembly.ts). */
+  private readonly rx = new Reassembly();
+  /** rx.rcvNxt as carried by the last segment we sent: a pure ACK is due when they differ. */
   private ackSent = -1;
-  private readonly outstanding: Outstanding[] = [];
-  /** Out-of-order segments by relative sequence number, held until the gap fills. */
-  private readonly held = new Map<number, TcpPacket>();
-  /** Karn/RFC 6298: the one segment being timed, forgotten on any retransmission. */
-  private timed: { end: number; sentAt: Micros } | undefined;
-  /** After a timeout, sndNxt then: partial ACKs below it resend the next hole at once. */
-  private recover: number | undefined;
-  private retries = 0;
-  private synRetransmitted = false;
-  private rtxTimer: EventHandle = 0;
   private connectTimer: EventHandle = 0;
   private timeWaitTimer: EventHandle = 0;
 
@@ -96,6 +69,7 @@ export class TcpConnection {
     this.handlers = handlers;
     this.clock = net.clock;
     this.rto = new RtoEstimator(p.initialRto !== undefined ? { ...net.options, initialRto: p.initialRto } : net.options);
+    this.tx = new SendQueue(this.clock, this.rto, { put: (o, again) => this.put(o, again), giveUp: (flags, limit) => this.giveUp(flags, limit) }, p.host.name, p, net.options);
     this.visible = p.role === 'client';
   }
 
@@ -161,7 +135,7 @@ export class TcpConnection {
       this.setState('fin-wait', 'closed by the application');
       this.queue('F.', EMPTY, EMPTY, 'FIN', false, undefined, 1);
     } else if (this._state === 'syn-sent' || this._state === 'tls-handshake' || this._state === 'syn-received') {
-      if (this._state !== 'syn-sent') this.transmit({ flags: 'R.', seq: this.wireSeq(this.sndNxt), ack: this.wireAck(), wire: EMPTY, data: EMPTY, label: 'RST', binary: false });
+      if (this._state !== 'syn-sent') this.transmit({ flags: 'R.', seq: this.wireSeq(this.tx.sndNxt), ack: this.wireAck(), wire: EMPTY, data: EMPTY, label: 'RST', binary: false });
       this.teardown('closed by the application before it connected');
       this.clock.schedule(0, this.onAbandoned, undefined, this.hostRef.name);
     }
@@ -180,7 +154,7 @@ export class TcpConnection {
   /** Server: a SYN reached the listener; answer SYN-ACK. */
   acceptSyn(syn: TcpPacket): void {
     this.irs = syn.seq;
-    this.rcvNxt = 1;
+    this.rx.rcvNxt = 1;
     this.setState('syn-received', 'SYN received');
     this.queue('S.', EMPTY, EMPTY, 'SYN-ACK', false, undefined, 1);
   }
@@ -218,9 +192,9 @@ export class TcpConnection {
     if (this._state === 'syn-sent') {
       if (seg.flags !== 'S.' || this.relAck(seg.ack) !== 1) return;
       this.irs = seg.seq;
-      this.rcvNxt = 1;
+      this.rx.rcvNxt = 1;
       this.onAck(1);
-      if (this.synRetransmitted) this.rto.fallback();
+      if (this.tx.synRetransmitted) this.rto.fallback();
       if (this.tlsRt) {
         this.setState('tls-handshake', `SYN-ACK received; ${tlsVersionName(this.tlsRt)} handshake`);
         this.sendAck();
@@ -232,16 +206,14 @@ export class TcpConnection {
       }
     } else if (this._state === 'syn-received' && seg.flags === 'S') {
       // Our SYN-ACK was lost or is late: answer the retransmitted SYN again (Karn: no sample).
-      this.timed = undefined;
-      const head = this.outstanding[0];
-      if (head) this.put(head, true);
+      this.tx.resendHead();
     } else {
       this.sendAck(); // a late duplicate SYN or SYN-ACK: re-acknowledge
     }
   }
 
   private serverEstablished(): void {
-    if (this.synRetransmitted) this.rto.fallback();
+    if (this.tx.synRetransmitted) this.rto.fallback();
     if (this.p.listenerTls) {
       this.setState('tls-handshake', 'ACK received; waiting for the TLS ClientHello');
     } else {
@@ -272,26 +244,13 @@ export class TcpConnection {
   }
 
   private onFlight(piece: { rt: TlsRoundTrips; flight: number }): void {
-    const done = `${tlsVersionName(piece.rt)} handshake done`;
-    if (this.role === 'server') {
-      if (piece.flight === 1) {
-        this.tlsRt = piece.rt;
-        this.sendFlight(2);
-      } else if (piece.flight === 3) {
-        if (tlsFlightCount(piece.rt) === 4) this.sendFlight(4);
-        this.setState('established', done);
-        this.accept();
-      }
-    } else if (piece.flight === 2) {
-      this.sendFlight(3);
-      if (piece.rt === 1) {
-        this.setState('established', done);
-        this.ready();
-      }
-    } else if (piece.flight === 4) {
-      this.setState('established', done);
-      this.ready();
-    }
+    if (this.role === 'server' && piece.flight === 1) this.tlsRt = piece.rt;
+    const step = tlsHandshakeStep(this.role, piece.rt, piece.flight);
+    if (step.send !== undefined) this.sendFlight(step.send);
+    if (!step.done) return;
+    this.setState('established', `${tlsVersionName(piece.rt)} handshake done`);
+    if (this.role === 'server') this.accept();
+    else this.ready();
   }
 
   // ---- data ----------------------------------------------------------------------------------
@@ -312,33 +271,23 @@ export class TcpConnection {
    * in order, then one ACK goes out unless an answer already carried it.
    */
   private onSegment(seg: TcpPacket, rel: number): void {
-    if (rel === this.rcvNxt) {
-      const ready = [seg];
-      this.rcvNxt += seqLength(seg);
-      for (let next = this.held.get(this.rcvNxt); next; next = this.held.get(this.rcvNxt)) {
-        this.held.delete(this.rcvNxt);
-        ready.push(next);
-        this.rcvNxt += seqLength(next);
-      }
-      for (const s of ready) {
-        if (!this.isReceiving()) break;
-        if (s.wire.length > 0) this.deliver(s);
-        if (s.flags.includes('F') && this.isReceiving()) this.onFin();
-      }
-      if (this._state !== 'closed' && this.ackSent !== this.rcvNxt) this.sendAck();
-    } else if (rel > this.rcvNxt) {
-      if (!this.held.has(rel)) this.held.set(rel, seg);
-      this.sendAck(); // duplicate ACK: tells the sender where the gap is
-    } else {
-      this.sendAck(); // already have it (our ACK was lost or late): acknowledge again, deliver nothing
+    const ready = this.rx.take(seg, rel);
+    // 'ahead': a duplicate ACK tells the sender where the gap is; 'old': we have it (our ACK was
+    // lost or late) — acknowledge again, deliver nothing.
+    if (typeof ready === 'string') return this.sendAck();
+    for (const s of ready) {
+      if (!this.isReceiving()) break;
+      if (s.wire.length > 0) this.deliver(s);
+      if (s.flags.includes('F') && this.isReceiving()) this.onFin();
     }
+    if (this._state !== 'closed' && this.ackSent !== this.rx.rcvNxt) this.sendAck();
   }
 
   private deliver(seg: TcpPacket): void {
     if (this.tls !== (seg.tls !== undefined)) {
       // A TLS client on a plain port or the reverse: the server gives up on the garbage.
       const why = this.tls ? 'TLS expected, plain data received' : 'plain TCP expected, TLS received';
-      this.transmit({ flags: 'R.', seq: this.wireSeq(this.sndNxt), ack: this.wireAck(), wire: EMPTY, data: EMPTY, label: 'RST', binary: false });
+      this.transmit({ flags: 'R.', seq: this.wireSeq(this.tx.sndNxt), ack: this.wireAck(), wire: EMPTY, data: EMPTY, label: 'RST', binary: false });
       const visible = this.visible;
       this.teardown(`aborted: ${why}`);
       if (visible) this.finish((h) => h.onError?.('reset'));
@@ -360,45 +309,13 @@ export class TcpConnection {
     }
   }
 
-  // ---- acknowledgements and retransmission (RFC 6298 §5) --------------------------------------
+  // ---- acknowledgements (retransmission: tcp-send-queue.ts, RFC 6298 §5) ---------------------
 
   private onAck(a: number): void {
-    if (a <= this.sndUna || a > this.sndNxt) return; // old, duplicate, or not something we sent
-    if (this.timed && a >= this.timed.end) {
-      this.rto.sample(this.clock.now - this.timed.sentAt);
-      this.timed = undefined;
-    }
-    while (this.outstanding.length > 0 && this.outstanding[0]!.rel + this.outstanding[0]!.len <= a) this.outstanding.shift();
-    this.sndUna = a;
-    this.retries = 0;
-    if (this.outstanding.length === 0) {
-      this.clock.cancel(this.rtxTimer); // §5.2
-      this.recover = undefined;
-    } else {
-      if (this.recover !== undefined && a < this.recover) this.put(this.outstanding[0]!, true);
-      else this.recover = undefined;
-      this.armRtx(); // §5.3
-    }
+    if (!this.tx.acknowledge(a)) return; // old, duplicate, or not something we sent
     if (this._state === 'syn-received') this.serverEstablished();
-    else if (this._state === 'last-ack' && a === this.sndNxt) this.teardown('FIN acknowledged');
+    else if (this._state === 'last-ack' && a === this.tx.sndNxt) this.teardown('FIN acknowledged');
   }
-
-  private readonly onRtxTimer = (): void => {
-    const head = this.outstanding[0];
-    if (!head || this._state === 'closed') return;
-    const syn = head.flags === 'S' || head.flags === 'S.';
-    const linear = this.p.synLinearTimeouts ?? this.net.options.synLinearTimeouts;
-    const limit = head.flags === 'S' ? this.p.synRetries + linear : head.flags === 'S.' ? this.net.options.synAckRetries : this.net.options.dataRetries;
-    if (this.retries >= limit) return this.giveUp(head.flags, limit);
-    this.retries++;
-    this.timed = undefined; // Karn: no sample from a retransmitted segment
-    this.recover = this.sndNxt;
-    if (syn) this.synRetransmitted = true;
-    this.put(head, true); // §5.4
-    // §5.5, except Linux's linear SYN timeouts: its tcp_retransmit_timer keeps the RTO while total_rto <= N.
-    if (head.flags !== 'S' || this.retries > linear) this.rto.backOff();
-    this.armRtx(); // §5.6
-  };
 
   /**
    * ICMP destination unreachable for one of this connection's segments (its peer's host is
@@ -451,12 +368,7 @@ export class TcpConnection {
   // ---- plumbing ------------------------------------------------------------------------------
 
   private queue(flags: string, wire: Buffer, data: Buffer, label: string, binary: boolean, tls?: TlsPiece, extra = 0): void {
-    const o: Outstanding = { rel: this.sndNxt, len: wire.length + extra, flags, wire, data, label, binary, ...(tls ? { tls } : {}) };
-    this.sndNxt += o.len;
-    this.outstanding.push(o);
-    if (!this.timed) this.timed = { end: this.sndNxt, sentAt: this.clock.now };
-    this.put(o, false);
-    if (!this.clock.isPending(this.rtxTimer)) this.armRtx(); // §5.1
+    this.tx.queue({ len: wire.length + extra, flags, wire, data, label, binary, ...(tls ? { tls } : {}) });
   }
 
   private put(o: Outstanding, again: boolean): void {
@@ -473,17 +385,12 @@ export class TcpConnection {
   }
 
   private sendAck(): void {
-    this.transmit({ flags: '.', seq: this.wireSeq(this.sndNxt), ack: this.wireAck(), wire: EMPTY, data: EMPTY, label: 'ACK', binary: false });
+    this.transmit({ flags: '.', seq: this.wireSeq(this.tx.sndNxt), ack: this.wireAck(), wire: EMPTY, data: EMPTY, label: 'ACK', binary: false });
   }
 
   private transmit(seg: OutSegment): void {
-    if (seg.flags.includes('.')) this.ackSent = this.rcvNxt;
+    if (seg.flags.includes('.')) this.ackSent = this.rx.rcvNxt;
     this.net.transmit(this, seg);
-  }
-
-  private armRtx(): void {
-    this.clock.cancel(this.rtxTimer);
-    this.rtxTimer = this.clock.schedule(this.rto.rto, this.onRtxTimer, undefined, this.hostRef.name);
   }
 
   private fail(cause: TcpErrorCause, reason: string): void {
@@ -492,11 +399,10 @@ export class TcpConnection {
   }
 
   private teardown(reason: string): void {
-    this.clock.cancel(this.rtxTimer);
+    this.tx.clear();
     this.clock.cancel(this.connectTimer);
     this.clock.cancel(this.timeWaitTimer);
-    this.outstanding.length = 0;
-    this.held.clear();
+    this.rx.clear();
     this.pending = [];
     this.setState('closed', reason);
     this.net.forget(this);
@@ -523,7 +429,7 @@ export class TcpConnection {
   }
 
   private wireAck(): number {
-    return (this.irs + this.rcvNxt) >>> 0;
+    return (this.irs + this.rx.rcvNxt) >>> 0;
   }
 
   private relAck(ack: number): number {

@@ -46,6 +46,21 @@ export function tlsFlightCount(rt: TlsRoundTrips): number {
   return rt === 1 ? 3 : 4;
 }
 
+/**
+ * What a handshake flight's receiver does next: the flight it answers with, if any, and whether
+ * its handshake is then done. Server: flight 1 ⇒ 2; flight 3 ⇒ 4 (TLS 1.2 only), done. Client:
+ * flight 2 ⇒ 3, done under TLS 1.3; flight 4 ⇒ done (TLS 1.2).
+ */
+export function tlsHandshakeStep(role: 'client' | 'server', rt: TlsRoundTrips, flight: number): { send?: number; done: boolean } {
+  if (role === 'server') {
+    if (flight === 1) return { send: 2, done: false };
+    if (flight === 3) return tlsFlightCount(rt) === 4 ? { send: 4, done: true } : { done: true };
+    return { done: false };
+  }
+  if (flight === 2) return { send: 3, done: rt === 1 };
+  return { done: flight === 4 };
+}
+
 /** The bytes and the ladder label of one handshake flight (1-based, see the table above). */
 export function tlsFlight(rt: TlsRoundTrips, flight: number, seed: number): { wire: Buffer; label: string } {
   const f = new Filler(seed);
