@@ -1,6 +1,5 @@
 import { expect } from 'chai';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import type { TraceEvent } from '../../sim/core/trace.js';
 import type { Located } from '../../sim/dns/server-locator.js';
@@ -8,9 +7,8 @@ import { FailbackPreference } from '../../sim/phone/failback.js';
 import type { ModelOptions } from '../../sim/phone/model-options.js';
 import { FAILBACK_DEFAULTS } from '../../sim/phone/options/failback.js';
 import type { ServerSettings } from '../../sim/phone/phone-config.js';
-import { loadScenario } from '../../sim/scenario/load-scenario.js';
-import { runRecorded } from '../../sim/scenario/run-scenario.js';
 import { repoRoot } from '../helpers/run-cli.js';
+import { useScenarioDir } from '../helpers/scenario-dir.js';
 
 /**
  * The fact sheet's failback timer readings: AMB-09 (mode 3 — immediateReregister, when
@@ -27,11 +25,7 @@ const server = (mode: 1 | 3, timeoutS = 60): ServerSettings => ({
 
 describe('failback timer readings (fact sheet AMB-09, AMB-07)', function () {
   this.timeout(30_000);
-  let tmp: string;
-  before(() => {
-    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'sipsim-fbtimer-'));
-  });
-  after(() => fs.rmSync(tmp, { recursive: true, force: true }));
+  const dir = useScenarioDir('sipsim-fbtimer-');
 
   /** Bundled scenario `id` with its calls and expectations removed and `replace` applied. */
   const variant = (id: string, replace: [string, string][]): string => {
@@ -44,11 +38,10 @@ describe('failback timer readings (fact sheet AMB-09, AMB-07)', function () {
       expect(text, a).to.contain(a);
       text = text.replace(a, b);
     }
-    const f = path.join(tmp, `v${fs.readdirSync(tmp).length}.yaml`);
-    fs.writeFileSync(f, text);
-    return f;
+    return dir.write(`v${++variants}.yaml`, text);
   };
-  const run = (f: string, model: Partial<ModelOptions> = {}): readonly TraceEvent[] => runRecorded(loadScenario(f), { model }).records;
+  let variants = 0;
+  const run = dir.run;
   /** "to@s" of hank's REGISTERs after his first registration (8 s). */
   const registers = (r: readonly TraceEvent[]): string[] =>
     r.flatMap((e) => (e.kind === 'net.send' && e.from === 'hank' && e.label === 'REGISTER' && e.t > 8e6 ? [`${e.to}@${e.t / 1e6}`] : []));

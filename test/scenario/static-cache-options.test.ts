@@ -1,13 +1,9 @@
 import { expect } from 'chai';
-import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import type { TraceEvent } from '../../sim/core/trace.js';
 import { payloadText } from '../../sim/core/trace.js';
-import type { ModelOptions } from '../../sim/phone/model-options.js';
-import { loadScenario } from '../../sim/scenario/load-scenario.js';
-import { runRecorded } from '../../sim/scenario/run-scenario.js';
 import { repoRoot } from '../helpers/run-cli.js';
+import { useScenarioDir } from '../helpers/scenario-dir.js';
 
 /**
  * Fact sheet AMB-17, the two readings besides staticCacheTtlClock: what static_cache_pri = 1
@@ -60,17 +56,7 @@ ${silent.map((s) => `  - { at: 0s, fail: ${s}, mode: silent }`).join('\n')}
 
 describe('static DNS cache readings (fact sheet AMB-17): staticCachePriOne and staticStepIn', function () {
   this.timeout(60_000);
-  let tmp: string;
-  before(() => {
-    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'sipsim-amb17-'));
-  });
-  after(() => fs.rmSync(tmp, { recursive: true, force: true }));
-  const write = (name: string, text: string): string => {
-    const file = path.join(tmp, name);
-    fs.writeFileSync(file, text);
-    return file;
-  };
-  const records = (file: string, model: Partial<ModelOptions> = {}): readonly TraceEvent[] => runRecorded(loadScenario(file), { model }).records;
+  const { write, run: records } = useScenarioDir('sipsim-amb17-');
   /** "to@seconds" of every REGISTER the phone sends (first sends and retransmissions). */
   const registers = (rs: readonly TraceEvent[], from: string): string[] =>
     rs.flatMap((r) => (r.kind === 'net.send' && r.from === from && payloadText(r).startsWith('REGISTER ') ? [`${r.to}@${r.t / 1e6}`] : []));
