@@ -104,7 +104,7 @@ export class Network {
    * An ICMP error from `from` (a closed port's host; for host-unreachable its last-hop router,
    * which the model does not place, so the error carries the host's own address) to `to`.
    */
-  sendIcmp(from: Host, to: Host, quote: IcmpQuote): void {
+  private sendIcmp(from: Host, to: Host, quote: IcmpQuote): void {
     const id = this.nextPacketId++;
     const src = { ip: from.ip, port: 0 };
     const dst = { ip: to.ip, port: 0 };

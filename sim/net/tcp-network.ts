@@ -57,8 +57,9 @@ const EMPTY = Buffer.alloc(0);
  *
  * Host modes: 'silent' drops segments both ways; 'unreachable' answers SYNs (and segments of
  * connections it had) with RST; 'host-unreachable' drops them, and the last-hop router answers
- * each with ICMP host unreachable, which the sending connection hears (TcpConnection.icmpUnreachable). A host leaving 'up' loses every connection it had (a crash or
- * a dead service): its peers learn it from the RST their next segment gets once it is back.
+ * each with ICMP host unreachable, which the sending connection hears
+ * (TcpConnection.icmpUnreachable). A host leaving 'up' loses every connection it had (a crash
+ * or a dead service): its peers learn it from the RST their next segment gets once it is back.
  */
 export class TcpNetwork implements TcpWire {
   readonly options: TcpOptions;
