@@ -12,7 +12,7 @@ const root = resolve(fileURLToPath(import.meta.url), '../../../..');
 const phones = join(root, 'scenarios/phones');
 const dir = mkdtempSync(join(tmpdir(), 'sipsim-prop-'));
 
-const mode = fc.constantFrom('silent', 'unreachable', '503', 'slow');
+const mode = fc.constantFrom('silent', 'unreachable', 'host-unreachable', '503', 'slow');
 /** Random outage scenarios: failures, recoveries, lossy links and calls at random instants. */
 const scenarioArb = fc.record({
   seed: fc.integer({ min: 0, max: 1_000_000 }),
