@@ -19,6 +19,10 @@ const scenarioArb = fc.record({
   loss: fc.integer({ min: 0, max: 60 }),
   jitter: fc.integer({ min: 0, max: 30 }),
   t1: fc.constantFrom('0.5', '1', '2'),
+  /** account.1.sip_server.Y.transport_type for both servers: UDP or TCP. */
+  transport: fc.constantFrom(0, 1),
+  /** AMB-21: what an ICMP host unreachable does to a SYN. */
+  synIcmp: fc.constantFrom('immediate', 'softError'),
   fails: fc.array(fc.record({ at: fc.integer({ min: 0, max: 200 }), server: fc.constantFrom('sip1', 'sip2'), mode, recoverAfter: fc.integer({ min: 1, max: 120 }) }), { maxLength: 3 }),
   calls: fc.array(fc.integer({ min: 1, max: 240 }), { minLength: 1, maxLength: 4 }),
 });
@@ -38,9 +42,13 @@ function writeScenario(s: Spec): string {
   const text = [
     'name: property',
     `seed: ${s.seed}`,
-    'duration: 10m',
+    // Over TCP a lossy link can hold a segment back for minutes (15 retransmissions, the RTO
+    // doubling to 120 s: ~20 min before the connection gives up), so every transaction has ended
+    // only well after the last call; over UDP 10 minutes leave Timer B/F, M and noAnswer room.
+    `duration: ${s.transport === 1 ? '60m' : '10m'}`,
     'phones:',
-    `  alice: { address: 10.0.0.10, config: [${phones}/common.cfg, ${phones}/alice.cfg], settings: { sip.timer_t1: ${s.t1} } }`,
+    `  alice: { address: 10.0.0.10, config: [${phones}/common.cfg, ${phones}/alice.cfg], settings: { sip.timer_t1: ${s.t1}, account.1.sip_server.1.transport_type: ${s.transport}, account.1.sip_server.2.transport_type: ${s.transport} } }`,
+    `model: { tcpSynIcmp: ${s.synIcmp} }`,
     'servers:',
     '  sip1: { address: 10.0.0.1 }',
     '  sip2: { address: 10.0.0.2 }',
