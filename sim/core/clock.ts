@@ -117,8 +117,14 @@ export class Clock {
 
   /** No-op for expired, cancelled or never-set handles (ns-3 EventId semantics). */
   cancel(handle: EventHandle): void {
-    if (!this.isPending(handle)) return;
-    const slot = handle & SLOT_MASK;
+    // Only the test here, the work in kill(): a handle is a double, and a double passed to a
+    // call V8 does not inline is boxed (one allocation per cancel). A cancel this small is
+    // inlined where it is called; kill takes the slot, a small int, so it need not be.
+    if (this.isPending(handle)) this.kill(handle & SLOT_MASK);
+  }
+
+  /** Cancels the live event in `slot`. */
+  private kill(slot: number): void {
     const b = slot * STRIDE;
     const s = this.slots;
     s[b] = undefined; // marks the heap entry dead
@@ -154,14 +160,15 @@ export class Clock {
   step(): boolean {
     const q = this.queue;
     while (q.size > 0) {
-      const t = q.peekTime();
+      const t = q.headTime();
       const slot = q.peekRef();
       q.removeNext();
       if (this.slots[slot * STRIDE] === undefined) {
         this.dropped(slot);
         continue;
       }
-      this.fire(slot, t);
+      this._now = t;
+      this.fire(slot);
       return true;
     }
     return false;
@@ -196,7 +203,7 @@ export class Clock {
     const q = this.queue;
     const s = this.slots;
     while (q.size > 0) {
-      const t = q.peekTime();
+      const t = q.headTime(); // not peekTime: size > 0, and its Infinity branch boxed t
       if (t > untilUs) return true;
       const slot = q.peekRef();
       // The guard stops only before a live event: a cancelled head is dropped below.
@@ -206,13 +213,14 @@ export class Clock {
         this.dropped(slot);
         continue;
       }
-      this.fire(slot, t);
+      this._now = t; // here, not in fire: a double passed to a call V8 does not inline is boxed
+      this.fire(slot);
     }
     return true;
   }
 
-  /** Runs the live event in `slot` (its entry already removed) at time t. */
-  private fire(slot: number, t: Micros): void {
+  /** Runs the live event in `slot` (its entry already removed; now already its time). */
+  private fire(slot: number): void {
     const s = this.slots;
     const b = slot * STRIDE;
     const fn = s[b] as EventFn;
@@ -226,7 +234,6 @@ export class Clock {
     const gen = (s[b + GEN] as number) + 1;
     s[b + GEN] = gen;
     if (gen < GEN_LIMIT) this.free.push(slot); // freeSlot(), without reading gen back
-    this._now = t;
     this._eventsRun++;
     fn(arg);
   }
@@ -234,18 +241,7 @@ export class Clock {
   private insert(timeUs: Micros, fn: EventFn, arg: unknown, owner: string | undefined): EventHandle {
     const s = this.slots;
     let slot = this.free.pop();
-    if (slot === undefined) {
-      slot = s.length >> 2; // = s.length / STRIDE, as a small int
-      if (slot >= SLOT_SPACE) {
-        // Cancelled entries hold their slots until compacted: reclaim them before giving up.
-        this.compact();
-        slot = this.free.pop();
-        if (slot === undefined) throw new Error(`Cannot schedule event: more than ${SLOT_SPACE} pending events`);
-      } else {
-        s.push(undefined, undefined, undefined, 1);
-        if (slot >= this.live.length) this.growLive();
-      }
-    }
+    if (slot === undefined) slot = this.newSlot();
     const b = slot * STRIDE;
     this.live[slot] = 1;
     s[b] = fn;
@@ -253,6 +249,25 @@ export class Clock {
     s[b + OWNER] = owner;
     this.queue.insert(timeUs, slot);
     return (s[b + GEN] as number) * SLOT_SPACE + slot;
+  }
+
+  /**
+   * A slot when the free list is empty: a new one at the table's end, or one reclaimed by
+   * compaction. Out of line so that insert stays small enough for V8 to inline into callers.
+   */
+  private newSlot(): number {
+    const s = this.slots;
+    const slot = s.length >> 2; // = s.length / STRIDE, as a small int
+    if (slot < SLOT_SPACE) {
+      s.push(undefined, undefined, undefined, 1);
+      if (slot >= this.live.length) this.growLive();
+      return slot;
+    }
+    // Cancelled entries hold their slots until compacted: reclaim them before giving up.
+    this.compact();
+    const reclaimed = this.free.pop();
+    if (reclaimed === undefined) throw new Error(`Cannot schedule event: more than ${SLOT_SPACE} pending events`);
+    return reclaimed;
   }
 
   /** A cancelled entry left the queue: its slot, kept reserved until now, can be reused. */

@@ -10,6 +10,12 @@ export interface EventQueue {
   insert(timeUs: number, ref: number): void;
   /** Time of the earliest entry; Infinity when empty. O(1). */
   peekTime(): number;
+  /**
+   * Time of the earliest entry, for a caller that knows the queue is not empty (undefined
+   * behaviour when empty, as peekRef). The run loop reads this: peekTime's Infinity branch made
+   * V8 box every head time into a heap number (one allocation per event).
+   */
+  headTime(): number;
   /** Ref of the earliest entry (undefined behaviour when empty). O(1). */
   peekRef(): number;
   /** Removes the earliest entry. O(log n). */
@@ -106,18 +112,31 @@ export class TypedHeapQueue implements EventQueue {
 
   insert(timeUs: number, ref: number): void {
     // One AND + compare: a bad ref would otherwise silently corrupt the sequence bits.
-    if ((ref & REF_MASK) !== ref) throw new RangeError(`TypedHeapQueue: ref ${ref} is not an integer in [0, 2^24)`);
+    if ((ref & REF_MASK) !== ref) throw badRef(ref);
     if (this.seq >= this.seqLimit) this.renumber();
     const key = this.seq++ * REF_SPACE + ref;
-    if (timeUs - this.lastTime > this.horizon) this.farPush(timeUs, key);
-    else this.heapPush(timeUs, key);
+    // The entry is written here and its helpers read it back: they take only small ints,
+    // because doubles passed to a call V8 does not inline are boxed (an allocation each), and
+    // which calls it inlines depends on a budget the caller's other calls share.
+    if (timeUs - this.lastTime > this.horizon) {
+      if (this.farN === this.farTimes.length) this.growFar();
+      this.farTimes[this.farN] = timeUs;
+      this.farKeys[this.farN] = key;
+      this.farAdded(ref);
+    } else {
+      if (this.n === this.times.length) this.grow();
+      this.times[this.n] = timeUs;
+      this.keys[this.n] = key;
+      this.siftUp(this.n++);
+    }
   }
 
-  private heapPush(timeUs: number, key: number): void {
-    if (this.n === this.times.length) this.grow();
+  /** Moves the entry at i (just appended) up to its place. */
+  private siftUp(i: number): void {
     const { times, keys } = this;
-    // Sift up: move parents down until the slot for the new entry is found.
-    let i = this.n++;
+    const timeUs = times[i]!;
+    const key = keys[i]!;
+    // Move parents down until the slot for the new entry is found.
     while (i > 0) {
       const p = (i - 1) >> 1;
       const pt = times[p]!;
@@ -135,6 +154,10 @@ export class TypedHeapQueue implements EventQueue {
 
   peekTime(): number {
     return this.n === 0 ? Infinity : this.times[0]!;
+  }
+
+  headTime(): number {
+    return this.times[0]!;
   }
 
   peekRef(): number {
@@ -172,20 +195,11 @@ export class TypedHeapQueue implements EventQueue {
     if (this.farN > 0 && (this.n === 0 || this.farMin <= this.times[0]!)) this.sweep();
   }
 
-  private farPush(timeUs: number, key: number): void {
-    if (this.farN === this.farTimes.length) {
-      const t = new Float64Array(this.farN * 2);
-      const k = new Float64Array(this.farN * 2);
-      t.set(this.farTimes);
-      k.set(this.farKeys);
-      this.farTimes = t;
-      this.farKeys = k;
-    }
-    const ref = key & REF_MASK;
+  /** Books the far entry insert just wrote at index farN, for `ref`. */
+  private farAdded(ref: number): void {
+    const timeUs = this.farTimes[this.farN]!;
     if (ref >= this.farPos.length) this.growFarPos(ref);
-    this.farTimes[this.farN] = timeUs;
-    this.farKeys[this.farN++] = key;
-    this.farPos[ref] = this.farN;
+    this.farPos[ref] = ++this.farN;
     if (timeUs < this.farMin) this.farMin = timeUs;
     // A sweep may have moved entries later than this one into the heap: keep the head first.
     if (this.n === 0 || timeUs <= this.times[0]!) this.sweep();
@@ -205,6 +219,17 @@ export class TypedHeapQueue implements EventQueue {
     }
     if (last === 0) this.farMin = Infinity;
     return true;
+  }
+
+  // Out of line, as growFarPos: the growth paths would make insert too big for V8 to inline
+  // into the scheduling call site.
+  private growFar(): void {
+    const t = new Float64Array(this.farN * 2);
+    const k = new Float64Array(this.farN * 2);
+    t.set(this.farTimes);
+    k.set(this.farKeys);
+    this.farTimes = t;
+    this.farKeys = k;
   }
 
   private growFarPos(ref: number): void {
@@ -240,7 +265,10 @@ export class TypedHeapQueue implements EventQueue {
       pos[ref] = 0;
       if (keep !== undefined && !keep(ref)) continue;
       if (t <= moveUpTo) {
-        this.heapPush(t, k);
+        if (this.n === this.times.length) this.grow();
+        this.times[this.n] = t;
+        this.keys[this.n] = k;
+        this.siftUp(this.n++);
         continue;
       }
       ft[w] = t;
@@ -277,7 +305,7 @@ export class TypedHeapQueue implements EventQueue {
       }
       const ct = times[c]!;
       if (t < ct || (t === ct && k < keys[c]!)) {
-        // Return, not break: the loop below would take c (maybe a right child) for a left one.
+        // In place: return rather than fall through to the deep loop, which would compare it again.
         times[i] = t;
         keys[i] = k;
         return;
@@ -286,7 +314,22 @@ export class TypedHeapQueue implements EventQueue {
       keys[i] = keys[c]!;
       i = c;
     }
-    for (; c < n; c = 2 * i + 1) {
+    times[i] = t;
+    keys[i] = k;
+    if (c < n) this.siftDownDeep(i);
+  }
+
+  /**
+   * The branchy loop below the cache-resident top, for entry i (already written in place). Its
+   * own function: small heaps never reach it, and keeping it out of siftDown keeps siftDown
+   * small enough that V8 still inlines the scheduling path around it. Same order as above.
+   */
+  private siftDownDeep(i: number): void {
+    const { times, keys } = this;
+    const n = this.n;
+    const t = times[i]!;
+    const k = keys[i]!;
+    for (let c = 2 * i + 1; c < n; c = 2 * i + 1) {
       if (c + 1 < n && (times[c + 1]! < times[c]! || (times[c + 1] === times[c] && keys[c + 1]! < keys[c]!))) c++;
       const ct = times[c]!;
       if (t < ct || (t === ct && k < keys[c]!)) break;
@@ -336,4 +379,9 @@ export class TypedHeapQueue implements EventQueue {
     this.times = t;
     this.keys = k;
   }
+}
+
+// Built out of line: a template string would make insert too big to inline (as Clock's errors).
+function badRef(ref: number): RangeError {
+  return new RangeError(`TypedHeapQueue: ref ${ref} is not an integer in [0, 2^24)`);
 }

@@ -24,6 +24,9 @@ class CountingQueue implements EventQueue {
   peekTime(): number {
     return this.inner.peekTime();
   }
+  headTime(): number {
+    return this.inner.headTime();
+  }
   peekRef(): number {
     return this.inner.peekRef();
   }

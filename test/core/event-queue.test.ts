@@ -25,6 +25,10 @@ class SortedArrayQueue implements EventQueue {
     return this.entries.length === 0 ? Infinity : this.entries[0]!.t;
   }
 
+  headTime(): number {
+    return this.entries[0]!.t;
+  }
+
   peekRef(): number {
     return this.entries[0]!.r;
   }
