@@ -15,14 +15,20 @@ import type { SweepTask } from './worker.js';
  * compiled module next to this one, dist/sim/batch/worker.js. When it runs from the one-file
  * bundle dist/sipsim.cjs (the installed command; import.meta.url is then the bundle's own URL,
  * scripts/bundle.mjs), the worker's own bundle next to it, dist/sipsim-worker.cjs: one file
- * loads in a third of the time the ~90 modules take, and every thread pays that start-up. If
- * that file is missing the bundle falls back to dist/sim/batch/worker.js (shipped too: "files"
+ * loads in a third of the time the ~90 modules take, and every thread pays that start-up. That
+ * bundle is loaded through bin/sipsim-worker.cjs, which gives V8 the bundle's code cache. If
+ * the bundle is missing the CLI falls back to dist/sim/batch/worker.js (shipped too: "files"
  * has dist/sim). piscina itself is loaded with require and left out of the bundles: it starts
  * its threads from its own dist/worker.js, found next to its own files.
  */
 export function workerFile(): string {
   const self = fileURLToPath(import.meta.url);
   const here = dirname(self);
+  if (self.endsWith('.cjs')) {
+    // bin/sipsim-worker.cjs loads dist/sipsim-worker.cjs with its code cache: both must be there.
+    const loader = join(here, '..', 'bin', 'sipsim-worker.cjs');
+    if (existsSync(loader) && existsSync(join(here, 'sipsim-worker.cjs'))) return loader;
+  }
   const candidates = self.endsWith('.cjs') ? [join(here, 'sipsim-worker.cjs'), join(here, 'sim', 'batch', 'worker.js')] : [join(here, 'worker.js')];
   for (const f of candidates) if (existsSync(f)) return f;
   throw new Error(`cannot find the sweep worker: none of ${candidates.join(', ')}`);
@@ -42,10 +48,11 @@ export interface PoolProgress<R = RunRow> {
  * threads start covers them all; single runs and fleets are not affected (fleets measured the
  * same either way: their objects live for the whole run, pretenured or copied once).
  */
+export const BATCH_V8_FLAGS = '--no-allocation-site-pretenuring';
 let pretenuringOff = false;
 function batchGcTuning(): void {
   if (pretenuringOff) return;
-  setFlagsFromString('--no-allocation-site-pretenuring');
+  setFlagsFromString(BATCH_V8_FLAGS);
   pretenuringOff = true;
 }
 

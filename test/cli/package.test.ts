@@ -20,8 +20,8 @@ describe('package', function () {
     files = (JSON.parse(out) as { files: PackFile[] }[])[0]!.files.map((f) => f.path);
   });
 
-  it('ships the command, its bundle and code cache, declarations, the bundled scenarios, the schema and a LICENSE', function () {
-    for (const f of ['bin/sipsim.cjs', 'dist/sipsim.cjs', 'dist/sipsim.cjs.cache', 'dist/sim/index.js', 'dist/sim/index.d.ts', 'LICENSE', 'schema/scenario.schema.json', 'scenarios/24-seed-outgoing-call.yaml', 'scenarios/phones/common.cfg']) {
+  it('ships the command, its bundle and code cache, the sweep worker\'s loader, bundle and cache, declarations, the bundled scenarios, the schema and a LICENSE', function () {
+    for (const f of ['bin/sipsim.cjs', 'dist/sipsim.cjs', 'dist/sipsim.cjs.cache', 'bin/sipsim-worker.cjs', 'dist/sipsim-worker.cjs', 'dist/sipsim-worker.cjs.cache', 'dist/sim/index.js', 'dist/sim/index.d.ts', 'LICENSE', 'schema/scenario.schema.json', 'scenarios/24-seed-outgoing-call.yaml', 'scenarios/phones/common.cfg']) {
       expect(files, f).to.include(f);
     }
     expect(files.filter((f) => f.startsWith('dist/test/')), 'tests stay out of the package').to.deep.equal([]);
