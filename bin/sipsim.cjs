@@ -10,6 +10,18 @@ const path = require('node:path');
 const vm = require('node:vm');
 const { wrap } = require('node:module');
 
+const { FLEET_HEAP_FLAGS, wantsFleetHeap } = require('./fleet-heap.cjs');
+
+// A fleet scenario runs in a node with a bigger young generation (fleet-heap.cjs says why).
+const argv = process.argv.slice(2);
+if (wantsFleetHeap(argv, process.execArgv, process.env)) {
+  const { spawnSync } = require('node:child_process');
+  const r = spawnSync(process.execPath, [...process.execArgv, ...FLEET_HEAP_FLAGS, __filename, ...argv], { stdio: 'inherit' });
+  if (r.error) throw r.error;
+  if (r.signal) process.kill(process.pid, r.signal);
+  process.exit(r.status ?? 1);
+}
+
 const bundle = path.join(__dirname, '..', 'dist', 'sipsim.cjs');
 const cacheFile = `${bundle}.cache`;
 // The bundle starts with a #! line, which is no JavaScript inside the function wrapper.

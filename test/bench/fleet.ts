@@ -10,6 +10,7 @@
  * (`npm run bench -- --fleet 1000000` runs the million).
  */
 import { spawnSync } from 'node:child_process';
+import { createRequire } from 'node:module';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -19,6 +20,7 @@ import { exponential, RandomStreams } from '../../sim/core/random.js';
 import { BareHeap } from './bare-heap.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
+const { FLEET_HEAP_FLAGS } = createRequire(import.meta.url)(join(here, '..', '..', '..', 'bin', 'fleet-heap.cjs')) as { FLEET_HEAP_FLAGS: string[] };
 
 const CFG = `#!version:1.0.0.1
 # The fleet bench's shared file: account 1 on pbx.example.com located by SRV (sip1, then sip2).
@@ -76,10 +78,12 @@ function parseSizes(argv: string[]): number[] {
  * ~9.5 KB per phone (measured at 100,000: ~0.95 GB after each full GC), so the million needs
  * ~9.5 GB and would die at the default. Past 200,000 phones the child gets a limit of 14 GB
  * (under the issue's 16 GB RSS bound, room for V8's young generation and code); smaller
- * fleets run with the defaults, as `sipsim run` does.
+ * fleets run with the default old space, as `sipsim run` does. Every child gets the young
+ * generation `sipsim run` starts a fleet with.
  */
 function heapFlags(p: number): string[] {
-  return p > 200_000 ? ['--max-old-space-size=14336'] : [];
+  // FLEET_HEAP_FLAGS: the young generation `sipsim run` gives every fleet (bin/fleet-heap.cjs).
+  return [...FLEET_HEAP_FLAGS, ...(p > 200_000 ? ['--max-old-space-size=14336'] : [])];
 }
 
 /** Bare-heap events/s at n pending: the same hold loop as hold-model.ts, best of 3. */
