@@ -1,7 +1,8 @@
 /**
  * One fleet-bench run in its own process (so its peak RSS is its own): loads the scenario,
  * runs it as `sipsim run --quiet --metrics` does (metrics folded, no trace files), and prints
- * one JSON line: wall ms (load included), events run, pending events at the end, peak RSS.
+ * one JSON line: wall ms (load included), events run, pending events at the end, peak RSS, and
+ * the CPU (user, system) and minor page faults of the process.
  */
 import { performance } from 'node:perf_hooks';
 import { loadScenario } from '../../sim/scenario/load-scenario.js';
@@ -27,4 +28,7 @@ const run = runScenario(scenario, {
 });
 const wallMs = performance.now() - t0;
 const failed = run.verdicts.filter((v) => !v.pass).length;
-process.stdout.write(`${JSON.stringify({ wallMs, events: run.eventsRun - samples, pending, maxRssKb: process.resourceUsage().maxRSS, failed })}\n`);
+const usage = process.resourceUsage();
+process.stdout.write(
+  `${JSON.stringify({ wallMs, events: run.eventsRun - samples, pending, maxRssKb: usage.maxRSS, failed, userUs: usage.userCPUTime, systemUs: usage.systemCPUTime, minorFaults: usage.minorPageFault })}\n`,
+);

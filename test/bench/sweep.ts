@@ -6,7 +6,8 @@
  * Prints, one line per thread count (read by tools):
  *   sweep jobs=1: <runs/s>
  *   sweep jobs=2: <runs/s>, scaling <x>
- * (the issue's exact form, with `runs/s` as the unit), after lines with the run counts and times and
+ * (the issue's exact form, with `runs/s` as the unit), after lines with the run counts, times and
+ * CPU used (all threads, reported by report-cpu.cjs preloaded into each sweep), and
  * an informational line with the marginal rates between N and 3N seeds (start-up and warm-up left out).
  * Targets (issue 9): ≥ 200 runs/s per core, scaling ≥ 1.7 on 2 cores — on an otherwise idle
  * machine. SWEEP_BENCH_SEEDS sets the seed count (default 10,000). Wall-clock time is fine here:
@@ -27,15 +28,25 @@ const scenario = join(root, 'scenarios', '07-lossy-link.yaml');
 const seeds = Number(process.env.SWEEP_BENCH_SEEDS ?? 10_000);
 const tmp = mkdtempSync(join(tmpdir(), 'sipsim-sweep-bench-'));
 
+// Preloaded into each sweep so it reports the CPU it used (all threads): see report-cpu.cjs.
+const cpuReporter = join(root, 'test', 'bench', 'report-cpu.cjs');
+
 function bench(jobs: number, n = seeds): { rate: number; s: number; aggregates: string } {
   const out = join(tmp, `jobs${jobs}-${n}`);
+  const cpuFile = join(tmp, `cpu-${jobs}-${n}.json`);
+  const nodeOptions = [process.env.NODE_OPTIONS, `--require ${JSON.stringify(cpuReporter)}`].filter(Boolean).join(' ');
+  const env = { ...process.env, NODE_OPTIONS: nodeOptions, SIPSIM_BENCH_CPU_FILE: cpuFile };
   const t0 = performance.now();
-  const r = spawnSync(process.execPath, [bin, 'sweep', scenario, '--seeds', `1..${n}`, '--jobs', String(jobs), '--out', out], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const r = spawnSync(process.execPath, [bin, 'sweep', scenario, '--seeds', `1..${n}`, '--jobs', String(jobs), '--out', out], { stdio: ['ignore', 'ignore', 'pipe'], env });
   const s = (performance.now() - t0) / 1000;
   // 1: some seeds fail the scenario's seed-3 expectations, as they should; anything else is a bug.
   if (r.status !== 0 && r.status !== 1) throw new Error(`sweep --jobs ${jobs} exited ${r.status}: ${r.stderr.toString()}`);
   const rate = n / s;
-  process.stdout.write(`sweep: --jobs ${jobs}, ${n} runs in ${s.toFixed(2)} s\n`);
+  // The CPU it used, across all its threads: with one worker, V8's compiler and GC threads already
+  // keep part of the second core busy, which bounds what a second worker can add.
+  const cpu = JSON.parse(readFileSync(cpuFile, 'utf8')) as { userUs: number; systemUs: number };
+  const cpuS = (cpu.userUs + cpu.systemUs) / 1e6;
+  process.stdout.write(`sweep: --jobs ${jobs}, ${n} runs in ${s.toFixed(2)} s (CPU ${cpuS.toFixed(2)} s, ${(cpuS / s).toFixed(2)} cores busy)\n`);
   return { rate, s, aggregates: readFileSync(join(out, 'aggregates.json'), 'utf8') };
 }
 
