@@ -28,6 +28,11 @@ export function withEntry<K, V>(map: Map<K, V>, key: K, value: V): Map<K, V> {
 
 /** `map` without key: the shared empty map once nothing is left. Store the result. */
 export function withoutEntry<K, V>(map: Map<K, V>, key: K): Map<K, V> {
-  if (map.delete(key) && map.size === 0) return EMPTY as Map<K, V>;
+  // The last entry: the Map is dropped rather than deleted from. V8 shrinks a hash table on a
+  // delete that leaves it under a quarter full — a runtime call and a new table, for a Map that
+  // is garbage a moment later. That was 2.4 % of a 10,000-phone fleet run's CPU, in this
+  // function alone (a phone's DNS questions and transactions come and go one at a time).
+  if (map.size === 1) return map.has(key) ? (EMPTY as Map<K, V>) : map;
+  map.delete(key);
   return map;
 }

@@ -1,5 +1,6 @@
 // @ts-ignore TS7016
 import { expect } from 'chai';
+import fc from 'fast-check';
 import { noEntries, withEntry, withoutEntry } from '../../sim/core/sparse-map.js';
 
 describe('sparse maps (NO_ENTRIES until the first entry)', () => {
@@ -26,5 +27,34 @@ describe('sparse maps (NO_ENTRIES until the first entry)', () => {
   it('refuses a direct set on the shared empty map (a bug that would leak entries between owners)', () => {
     expect(() => noEntries<string, number>().set('x', 1)).to.throw(/NO_ENTRIES is shared/);
     expect(noEntries<string, number>().size).to.equal(0);
+  });
+
+  it('removing a key it does not hold leaves a one-entry map as it was', () => {
+    let m = withEntry(noEntries<string, number>(), 'a', 1);
+    m = withoutEntry(m, 'b');
+    expect([...m]).to.deep.equal([['a', 1]]);
+    m = withoutEntry(m, 'a');
+    expect(m).to.equal(noEntries<string, number>());
+  });
+
+  it('any sequence of sets and removals reads like a Map, and is the shared empty map exactly when empty (property)', () => {
+    const op = fc.record({ set: fc.boolean(), key: fc.integer({ min: 0, max: 5 }), value: fc.integer() });
+    fc.assert(
+      fc.property(fc.array(op, { maxLength: 60 }), (ops) => {
+        let m = noEntries<number, number>();
+        const ref = new Map<number, number>();
+        for (const o of ops) {
+          if (o.set) {
+            m = withEntry(m, o.key, o.value);
+            ref.set(o.key, o.value);
+          } else {
+            m = withoutEntry(m, o.key);
+            ref.delete(o.key);
+          }
+          expect([...m]).to.deep.equal([...ref]);
+          expect(m === noEntries<number, number>()).to.equal(ref.size === 0);
+        }
+      }),
+    );
   });
 });
