@@ -2,7 +2,7 @@ import type { EventHandle } from '../core/clock.js';
 import type { Endpoint } from '../core/trace.js';
 import { Header, SipRequest, SipResponse, header, topBranch } from './message.js';
 import { TransactionState as S } from './transaction-state.js';
-import type { ClientTransaction, ClientTransactionUser, RetransmitLimit, TransactionContext } from './transaction-user.js';
+import { type ClientTransaction, type ClientTransactionUser, type RetransmitLimit, type TransactionContext, transactionKey } from './transaction-user.js';
 
 type IctState = S.Calling | S.Proceeding | S.Accepted | S.Completed | S.Terminated;
 
@@ -31,6 +31,8 @@ export class InviteClientTransaction implements ClientTransaction {
   private softErrors = 0;
   private ack: SipRequest | undefined;
   readonly branch: string;
+  /** The transport's key for this transaction (transactionKey), built once. */
+  readonly key: string;
 
   constructor(
     private readonly ctx: TransactionContext,
@@ -42,6 +44,7 @@ export class InviteClientTransaction implements ClientTransaction {
     private readonly note?: string,
   ) {
     this.branch = topBranch(request);
+    this.key = transactionKey(this.branch, 'INVITE');
   }
 
   get retriesUsed(): number {
@@ -181,7 +184,7 @@ export class InviteClientTransaction implements ClientTransaction {
     if (next === S.Terminated) {
       clock.cancel(this.timerD);
       clock.cancel(this.timerM);
-      this.ctx.onTerminated('ict', this.branch, 'INVITE');
+      this.ctx.onTerminated('ict', this.key);
     }
     this.trace(from, next, reason);
   }

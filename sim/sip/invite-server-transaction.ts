@@ -2,7 +2,7 @@ import type { EventHandle } from '../core/clock.js';
 import type { Endpoint } from '../core/trace.js';
 import { SipRequest, SipResponse, topBranch } from './message.js';
 import { TransactionState as S } from './transaction-state.js';
-import type { ServerTransactionUser, TransactionContext } from './transaction-user.js';
+import { type ServerTransactionUser, type TransactionContext, transactionKey } from './transaction-user.js';
 
 type IstState = S.Proceeding | S.Accepted | S.Completed | S.Confirmed | S.Terminated;
 
@@ -30,6 +30,8 @@ export class InviteServerTransaction {
   private interval = 0;
   private retransmits = 0;
   readonly branch: string;
+  /** The transport's key for this transaction (transactionKey), built once. */
+  readonly key: string;
 
   constructor(
     private readonly ctx: TransactionContext,
@@ -38,6 +40,7 @@ export class InviteServerTransaction {
     private readonly tu: ServerTransactionUser = {},
   ) {
     this.branch = topBranch(request);
+    this.key = transactionKey(this.branch, 'INVITE');
     this.trace('init', S.Proceeding, 'INVITE received');
   }
 
@@ -105,7 +108,7 @@ export class InviteServerTransaction {
     if (next === S.Accepted) this.timerL = clock.schedule(timers.L, this.onTimerL, undefined, host);
     if (next === S.Terminated) {
       for (const h of [this.timerG, this.timerH, this.timerI, this.timerL]) clock.cancel(h);
-      this.ctx.onTerminated('ist', this.branch, 'INVITE');
+      this.ctx.onTerminated('ist', this.key);
     }
     this.trace(from, next, reason);
   }

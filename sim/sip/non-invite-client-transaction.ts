@@ -2,7 +2,7 @@ import type { EventHandle } from '../core/clock.js';
 import type { Endpoint } from '../core/trace.js';
 import { SipRequest, SipResponse, topBranch } from './message.js';
 import { TransactionState as S } from './transaction-state.js';
-import type { ClientTransaction, ClientTransactionUser, RetransmitLimit, TransactionContext } from './transaction-user.js';
+import { type ClientTransaction, type ClientTransactionUser, type RetransmitLimit, type TransactionContext, transactionKey } from './transaction-user.js';
 
 type NictState = S.Trying | S.Proceeding | S.Completed | S.Terminated;
 
@@ -28,6 +28,8 @@ export class NonInviteClientTransaction implements ClientTransaction {
   /** ICMP errors counted as retries (icmpHandling = countAsOneRetry). */
   private softErrors = 0;
   readonly branch: string;
+  /** The transport's key for this transaction (transactionKey), built once. */
+  readonly key: string;
   readonly method: string;
 
   constructor(
@@ -41,6 +43,7 @@ export class NonInviteClientTransaction implements ClientTransaction {
   ) {
     this.branch = topBranch(request);
     this.method = request.method;
+    this.key = transactionKey(this.branch, this.method);
   }
 
   get retriesUsed(): number {
@@ -141,7 +144,7 @@ export class NonInviteClientTransaction implements ClientTransaction {
     if (next === S.Completed) this.timerK = clock.schedule(timers.K, this.onTimerK, undefined, host);
     if (next === S.Terminated) {
       clock.cancel(this.timerK);
-      this.ctx.onTerminated('nict', this.branch, this.method);
+      this.ctx.onTerminated('nict', this.key);
     }
     this.trace(from, next, reason);
   }

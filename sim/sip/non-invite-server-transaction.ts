@@ -2,7 +2,7 @@ import type { EventHandle } from '../core/clock.js';
 import type { Endpoint } from '../core/trace.js';
 import { SipRequest, SipResponse, topBranch } from './message.js';
 import { TransactionState as S } from './transaction-state.js';
-import type { TransactionContext } from './transaction-user.js';
+import { type TransactionContext, transactionKey } from './transaction-user.js';
 
 type NistState = S.Trying | S.Proceeding | S.Completed | S.Terminated;
 
@@ -22,6 +22,8 @@ export class NonInviteServerTransaction {
   private lastResponse: SipResponse | undefined;
   private timerJ: EventHandle = 0;
   readonly branch: string;
+  /** The transport's key for this transaction (transactionKey), built once. */
+  readonly key: string;
   readonly method: string;
 
   constructor(
@@ -31,6 +33,7 @@ export class NonInviteServerTransaction {
   ) {
     this.branch = topBranch(request);
     this.method = request.method;
+    this.key = transactionKey(this.branch, this.method);
     this.trace('init', S.Trying, `${this.method} received`);
   }
 
@@ -62,7 +65,7 @@ export class NonInviteServerTransaction {
     if (next === S.Completed) this.timerJ = this.ctx.clock.schedule(this.ctx.timers.J, this.onTimerJ, undefined, this.ctx.host);
     if (next === S.Terminated) {
       this.ctx.clock.cancel(this.timerJ);
-      this.ctx.onTerminated('nist', this.branch, this.method);
+      this.ctx.onTerminated('nist', this.key);
     }
     this.trace(from, next, reason);
   }

@@ -17,7 +17,7 @@ import { SipTimerConfig, TimerValues, timerValues } from './timers.js';
 import { SipWire } from './sip-wire.js';
 import { abandonUnconnected, reconnecting } from './tcp-request-users.js';
 import { RetryLedger } from './retry-ledger.js';
-import type { ClientTransaction, ClientTransactionUser, IcmpHandling, RetransmitLimit, ServerTransactionUser, TransactionContext } from './transaction-user.js';
+import { type ClientTransaction, type ClientTransactionUser, type IcmpHandling, type RetransmitLimit, type ServerTransactionUser, type TransactionContext, transactionKey } from './transaction-user.js';
 
 export const SIP_PORT = 5060;
 /** RFC 3261 §26.2: SIP over TLS listens on 5061. */
@@ -177,7 +177,7 @@ export class SipEndpoint implements UdpSocket {
       req.method === 'INVITE'
         ? new InviteClientTransaction(ctx, req, dst, user, bound, note)
         : new NonInviteClientTransaction(ctx, req, dst, user, bound, note);
-    this.clients = withEntry(this.clients, key(topBranch(req), req.method), txn);
+    this.clients = withEntry(this.clients, txn.key, txn);
     txn.start();
     // Remember the connection the request went on: its failure is this transaction's transport error.
     const conn = reliable ? this.pool?.peek(this.host, { ip: dst.ip, port: dst.port }, dst.transport === 'tls') : undefined;
@@ -307,7 +307,7 @@ export class SipEndpoint implements UdpSocket {
       msg.method === 'INVITE'
         ? new InviteServerTransaction(ctx, msg, source, this.core.serverTransactionUser)
         : new NonInviteServerTransaction(ctx, msg, source);
-    this.servers = withEntry(this.servers, key(branch, msg.method), txn);
+    this.servers = withEntry(this.servers, txn.key, txn);
     this.core.onRequest(msg, source, txn);
   }
 
@@ -328,9 +328,9 @@ export class SipEndpoint implements UdpSocket {
   }
 
   /** @internal The transport forgets a terminated transaction (EndpointContext.onTerminated). */
-  forget(kind: TransactionKind, branch: string, method: string): void {
-    if (kind === 'ict' || kind === 'nict') this.clients = withoutEntry(this.clients, key(branch, method));
-    else this.servers = withoutEntry(this.servers, key(branch, method));
+  forget(kind: TransactionKind, key: string): void {
+    if (kind === 'ict' || kind === 'nict') this.clients = withoutEntry(this.clients, key);
+    else this.servers = withoutEntry(this.servers, key);
   }
 }
 
@@ -339,9 +339,8 @@ export function listenPort(transport: SipTransport): number {
   return transport === 'tls' ? SIPS_PORT : SIP_PORT;
 }
 
-function key(branch: string, method: string): string {
-  return `${branch}|${method}`;
-}
+// Lookups by an arriving message's branch and method use the transactions' own key.
+const key = transactionKey;
 
 /**
  * What the endpoint's transactions see of it (one per timer set: unreliable, reliable). A class
@@ -371,7 +370,7 @@ class EndpointContext implements TransactionContext {
     return this.endpoint.nameOf(dst);
   }
 
-  onTerminated(kind: TransactionKind, branch: string, method: string): void {
-    this.endpoint.forget(kind, branch, method);
+  onTerminated(kind: TransactionKind, key: string): void {
+    this.endpoint.forget(kind, key);
   }
 }
