@@ -214,7 +214,7 @@ export class SipEndpoint implements UdpSocket {
 
   /** The server transaction for (branch, method), if it is still there: a CANCEL finds its INVITE this way (RFC 3261 §9.2). */
   serverTransaction(branch: string, method: string): ServerTransaction | undefined {
-    return this.servers.get(key(branch, method));
+    return this.servers.get(transactionKey(branch, method));
   }
 
   nameOf(dst: Endpoint): string {
@@ -279,7 +279,7 @@ export class SipEndpoint implements UdpSocket {
   private receiveMessage(msg: SipMessage, source: SipTarget): void {
     const branch = topBranch(msg);
     if (msg.type === 'response') {
-      const txn = this.clients.get(key(branch, cseq(msg).method));
+      const txn = this.clients.get(transactionKey(branch, cseq(msg).method));
       if (txn) txn.receiveResponse(msg);
       else {
         const own = this.strayByCallId.size > 0 ? this.strayByCallId.get(header(msg, 'Call-ID') ?? '') : undefined;
@@ -299,7 +299,7 @@ export class SipEndpoint implements UdpSocket {
   dispatchRequest(msg: SipRequest, source: SipTarget): void {
     const branch = topBranch(msg);
     const method = msg.method === 'ACK' ? 'INVITE' : msg.method;
-    const existing = this.servers.get(key(branch, method));
+    const existing = this.servers.get(transactionKey(branch, method));
     if (existing) return existing.receiveRequest(msg);
     if (msg.method === 'ACK') return this.core.onRequest(msg, source, undefined);
     const ctx = source.transport === 'udp' ? this.ctx : this.reliableCtx;
@@ -338,9 +338,6 @@ export class SipEndpoint implements UdpSocket {
 export function listenPort(transport: SipTransport): number {
   return transport === 'tls' ? SIPS_PORT : SIP_PORT;
 }
-
-// Lookups by an arriving message's branch and method use the transactions' own key.
-const key = transactionKey;
 
 /**
  * What the endpoint's transactions see of it (one per timer set: unreliable, reliable). A class
