@@ -1,8 +1,8 @@
-import type { EventHandle } from '../core/clock.js';
+import type { EventFn, EventHandle } from '../core/clock.js';
 import type { Endpoint } from '../core/trace.js';
 import { SipRequest, SipResponse, topBranch } from './message.js';
 import { TransactionState as S } from './transaction-state.js';
-import { type ClientTransaction, type ClientTransactionUser, type RetransmitLimit, type TransactionContext, transactionKey } from './transaction-user.js';
+import { type ClientTransaction, type ClientTransactionUser, NO_OUTCOME, type RetransmitLimit, type TransactionContext, transactionKey } from './transaction-user.js';
 
 type NictState = S.Trying | S.Proceeding | S.Completed | S.Terminated;
 
@@ -36,7 +36,8 @@ export class NonInviteClientTransaction implements ClientTransaction {
     private readonly ctx: TransactionContext,
     readonly request: SipRequest,
     readonly dst: Endpoint,
-    private readonly tu: ClientTransactionUser,
+    /** Let go once it has the final response (NO_OUTCOME after): Completed only absorbs retransmissions for Timer K, and the TU's state need not live that long. */
+    private tu: ClientTransactionUser,
     private readonly limit?: RetransmitLimit,
     /** Why this transaction was started, when the stack started it on its own (AMB-21 connectAttempts); added to its first trace reason. */
     private readonly note?: string,
@@ -60,10 +61,10 @@ export class NonInviteClientTransaction implements ClientTransaction {
     const { clock, timers, host } = this.ctx;
     if (timers.E > 0) {
       this.interval = timers.E;
-      this.timerE = clock.schedule(this.interval, this.onTimerE, undefined, host);
+      this.timerE = clock.schedule(this.interval, NonInviteClientTransaction.timerE, this, host);
     }
     const armF = (): void => {
-      if (this.state === S.Trying || this.state === S.Proceeding) this.timerF = this.ctx.clock.schedule(this.ctx.timers.F, this.onTimerF, undefined, this.ctx.host);
+      if (this.state === S.Trying || this.state === S.Proceeding) this.timerF = this.ctx.clock.schedule(this.ctx.timers.F, NonInviteClientTransaction.timerF, this, this.ctx.host);
     };
     if (!this.ctx.armAfterConnect?.(this.dst, armF)) armF();
     this.checkGiveUpAtOnce();
@@ -75,6 +76,9 @@ export class NonInviteClientTransaction implements ClientTransaction {
       if (this.state === S.Trying) this.transitionTo(S.Proceeding, `${res.status} ${res.reason} received`);
     } else {
       this.transitionTo(S.Completed, `${res.status} ${res.reason} received`);
+      const tu = this.tu;
+      this.tu = NO_OUTCOME;
+      return tu.receiveResponse(res);
     }
     this.tu.receiveResponse(res);
   }
@@ -94,7 +98,13 @@ export class NonInviteClientTransaction implements ClientTransaction {
   }
 
 
-  private readonly onTimerE = (): void => {
+  // Timer handlers shared by every transaction (the transaction is the event's argument): no closures per transaction.
+  private static readonly timerE: EventFn<NonInviteClientTransaction> = (t) => t.onTimerE();
+  private static readonly timerF: EventFn<NonInviteClientTransaction> = (t) => t.onTimerF();
+  private static readonly timerK: EventFn<NonInviteClientTransaction> = (t) => t.transitionTo(S.Terminated, 'Timer K fired');
+  private static readonly giveUp: EventFn<NonInviteClientTransaction> = (t) => t.onGiveUp();
+
+  private onTimerE(): void {
     if (this.state !== S.Trying && this.state !== S.Proceeding) return;
     if (this.limit && this.limit.giveUp === 'next-interval' && this.retransmits + this.softErrors >= this.limit.count) {
       return this.timeout('retry-counts');
@@ -104,27 +114,25 @@ export class NonInviteClientTransaction implements ClientTransaction {
     this.ctx.send(this.request, this.dst);
     // §17.1.2.2: double up to T2 while Trying; T2 once Proceeding.
     this.interval = this.state === S.Proceeding ? this.ctx.timers.t2 : Math.min(2 * this.interval, this.ctx.timers.t2);
-    this.timerE = this.ctx.clock.schedule(this.interval, this.onTimerE, undefined, this.ctx.host);
+    this.timerE = this.ctx.clock.schedule(this.interval, NonInviteClientTransaction.timerE, this, this.ctx.host);
     this.checkGiveUpAtOnce();
-  };
+  }
 
-  private readonly onTimerF = (): void => {
+  private onTimerF(): void {
     if (this.state === S.Trying || this.state === S.Proceeding) this.timeout('F');
-  };
-
-  private readonly onTimerK = (): void => this.transitionTo(S.Terminated, 'Timer K fired');
+  }
 
   /** 'at-once' limit: give up right after the last allowed send — as an event, so the TU never hears of it inside sendRequest. */
   private checkGiveUpAtOnce(): void {
     if (this.limit?.giveUp === 'at-once' && this.retransmits + this.softErrors >= this.limit.count) {
       this.ctx.clock.cancel(this.timerE);
-      this.timerE = this.ctx.clock.schedule(0, this.onGiveUp, undefined, this.ctx.host);
+      this.timerE = this.ctx.clock.schedule(0, NonInviteClientTransaction.giveUp, this, this.ctx.host);
     }
   }
 
-  private readonly onGiveUp = (): void => {
+  private onGiveUp(): void {
     if (this.state === S.Trying || this.state === S.Proceeding) this.timeout('retry-counts');
-  };
+  }
 
   private timeout(timer: 'F' | 'retry-counts'): void {
     this.ctx.trace.emit({ kind: 'sip.timeout', host: this.ctx.host, branch: this.branch, method: this.method, timer, peer: this.ctx.nameOf(this.dst) });
@@ -141,7 +149,7 @@ export class NonInviteClientTransaction implements ClientTransaction {
       clock.cancel(this.timerE);
       clock.cancel(this.timerF);
     }
-    if (next === S.Completed) this.timerK = clock.schedule(timers.K, this.onTimerK, undefined, host);
+    if (next === S.Completed) this.timerK = clock.schedule(timers.K, NonInviteClientTransaction.timerK, this, host);
     if (next === S.Terminated) {
       clock.cancel(this.timerK);
       this.ctx.onTerminated('nict', this.key);

@@ -1,4 +1,4 @@
-import type { EventHandle } from '../core/clock.js';
+import type { EventFn, EventHandle } from '../core/clock.js';
 import type { Endpoint } from '../core/trace.js';
 import { SipRequest, SipResponse, topBranch } from './message.js';
 import { TransactionState as S } from './transaction-state.js';
@@ -26,9 +26,14 @@ export class NonInviteServerTransaction {
   readonly key: string;
   readonly method: string;
 
+  /**
+   * The request is read here and not kept: a Completed transaction lives Timer J (32 s over
+   * UDP) and needs only its last response. Holding the request too kept each REGISTER's headers
+   * alive that long, long enough in a fleet to outlive two scavenges and be copied to old space.
+   */
   constructor(
     private readonly ctx: TransactionContext,
-    readonly request: SipRequest,
+    request: SipRequest,
     readonly replyTo: Endpoint,
   ) {
     this.branch = topBranch(request);
@@ -56,13 +61,14 @@ export class NonInviteServerTransaction {
     }
   }
 
-  private readonly onTimerJ = (): void => this.transitionTo(S.Terminated, 'Timer J fired');
+  /** One handler for every transaction's Timer J (the transaction is its argument): no closure per transaction. */
+  private static readonly timerJFired: EventFn<NonInviteServerTransaction> = (t) => t.transitionTo(S.Terminated, 'Timer J fired');
 
   private transitionTo(next: NistState, reason: string): void {
     if (!ALLOWED[this.state].includes(next)) throw new Error(`Cannot move ${this.method} server transaction from ${this.state} to ${next}`);
     const from = this.state;
     this.state = next;
-    if (next === S.Completed) this.timerJ = this.ctx.clock.schedule(this.ctx.timers.J, this.onTimerJ, undefined, this.ctx.host);
+    if (next === S.Completed) this.timerJ = this.ctx.clock.schedule(this.ctx.timers.J, NonInviteServerTransaction.timerJFired, this, this.ctx.host);
     if (next === S.Terminated) {
       this.ctx.clock.cancel(this.timerJ);
       this.ctx.onTerminated('nist', this.key);
