@@ -104,15 +104,24 @@ export function label(msg: SipMessage): string {
   return msg.method;
 }
 
-/** Builds a response to `req`, copying Via, From, To, Call-ID, CSeq (RFC 3261 §8.2.6.2). */
+/**
+ * Builds a response to `req`, copying Via, From, To, Call-ID, CSeq (RFC 3261 §8.2.6.2). The
+ * copied headers are the request's own [name, value] pairs (messages are never changed once
+ * built): a server keeps its last response through Timer J, and new pairs per header were most
+ * of what that held.
+ */
 export function responseTo(req: SipRequest, status: number, extra: Header[] = [], toTag?: string): SipResponse {
   const headers: Header[] = [];
-  for (const [n, v] of req.headers) {
+  for (const h of req.headers) {
+    const n = h[0];
+    // Only names of these lengths can match: the rest are skipped without a lower-cased copy.
+    if (n.length !== 2 && n.length !== 3 && n.length !== 4 && n.length !== 7) continue;
     const l = n.toLowerCase();
-    if (l === 'via' || l === 'from' || l === 'call-id' || l === 'cseq') headers.push([n, v]);
-    else if (l === 'to') headers.push([n, toTag && !tagOf(v) ? `${v};tag=${toTag}` : v]);
+    if (l === 'via' || l === 'from' || l === 'call-id' || l === 'cseq') headers.push(h);
+    else if (l === 'to') headers.push(toTag && !tagOf(h[1]) ? [n, `${h[1]};tag=${toTag}`] : h);
   }
-  return { type: 'response', status, reason: reasonPhrase(status), headers: [...headers, ...extra], body: '' };
+  for (const h of extra) headers.push(h);
+  return { type: 'response', status, reason: reasonPhrase(status), headers, body: '' };
 }
 
 /** Granted lifetime: Contact's expires parameter, else the Expires header (RFC 3261 §10.2.4). */
