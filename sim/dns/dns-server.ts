@@ -7,7 +7,7 @@
 import type { IcmpQuote } from '../core/trace.js';
 import type { Datagram, Host, UdpSocket } from '../net/host.js';
 import type { Network } from '../net/network.js';
-import { decodeMessage, encodeResponse } from './wire.js';
+import { decodeShared, encodeResponse, messageId } from './wire.js';
 import type { Zone, ZoneAnswer } from './zone.js';
 
 export const DNS_PORT = 53;
@@ -41,7 +41,7 @@ export class DnsServer implements UdpSocket {
   }
 
   onDatagram(d: Datagram): void {
-    const query = decodeMessage(d.payload);
+    const query = decodeShared(d.payload);
     // Responses and garbage sent to a server are dropped silently, as BIND does with junk.
     // A query without a question cannot be answered usefully either (RFC 1035 §4.1.2).
     if (!query || query.response || !query.question) return;
@@ -56,7 +56,7 @@ export class DnsServer implements UdpSocket {
     this.answered++;
     const wire = Buffer.allocUnsafe(memo.wire.length);
     memo.wire.copy(wire);
-    wire.writeUInt16BE(query.id & 0xffff, 0);
+    wire.writeUInt16BE(messageId(d.payload), 0);
     this.network.sendUdp(this.host, this.port, d.src, wire, memo.label, true);
   }
 

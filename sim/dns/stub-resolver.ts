@@ -17,7 +17,7 @@ import { answersOfType, DnsRecord, formatRecord, normalizeName, ofType } from '.
 import { AccountView, type AccountResolver, type CacheView } from './account-resolver.js';
 
 export type { AccountResolver, CacheView } from './account-resolver.js';
-import { decodeMessage, encodeQuery } from './wire.js';
+import { decodeShared, encodeQuery, messageId } from './wire.js';
 
 export type ResolveQtype = 'A' | 'SRV' | 'NAPTR';
 export type ResolveError = NegativeKind | 'timeout' | 'servfail';
@@ -202,9 +202,9 @@ export class StubResolver implements UdpSocket {
   }
 
   onDatagram(d: Datagram): void {
-    const msg = decodeMessage(d.payload);
+    const msg = decodeShared(d.payload);
     if (!msg || !msg.response) return;
-    const q = this.byId.get(msg.id);
+    const q = this.byId.get(messageId(d.payload));
     // RFC 5452 §9.1: accept an answer only from the server asked, to the question asked.
     // Anything else — unknown id, or the id of a try that already timed out — is dropped.
     if (!q || d.src.ip !== q.server || d.src.port !== DNS_PORT) return;

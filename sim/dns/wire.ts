@@ -84,11 +84,15 @@ export function encodeResponse(query: DnsMessage & { rd?: boolean }, a: ZoneAnsw
   });
 }
 
+/** A decoded message shared by every datagram equal to it but for the id: read the id with `messageId`. */
+export type SharedDnsMessage = Readonly<Omit<DnsMessage, 'id'> & { rd: boolean }>;
+
 /**
  * Decodes any datagram; undefined when it is not a well-formed DNS message (a real stack drops
- * those). Messages equal but for their id decode once.
+ * those). Messages equal but for their id decode once, and the one decoded message is returned
+ * for each of them (no copy per datagram: resolvers and servers read it and let it go).
  */
-export function decodeMessage(buf: Buffer): (DnsMessage & { rd: boolean }) | undefined {
+export function decodeShared(buf: Buffer): SharedDnsMessage | undefined {
   if (buf.length < 12 || buf.length > 1024) return decodeFresh(buf);
   const key = buf.toString('latin1', 2);
   let m = decoded.get(key);
@@ -97,7 +101,18 @@ export function decodeMessage(buf: Buffer): (DnsMessage & { rd: boolean }) | und
     if (!fresh) return undefined;
     decoded.set(key, (m = fresh));
   }
-  return { ...m, id: buf.readUInt16BE(0) };
+  return m;
+}
+
+/** The 16-bit id of a datagram `decodeShared` accepted (RFC 1035 §4.1.1: its first two bytes). */
+export function messageId(buf: Buffer): number {
+  return buf.readUInt16BE(0);
+}
+
+/** `decodeShared` with the datagram's own id: a message of its own, for readers that keep it. */
+export function decodeMessage(buf: Buffer): (DnsMessage & { rd: boolean }) | undefined {
+  const m = decodeShared(buf);
+  return m ? { ...m, id: messageId(buf) } : undefined;
 }
 
 function decodeFresh(buf: Buffer): (DnsMessage & { rd: boolean }) | undefined {
