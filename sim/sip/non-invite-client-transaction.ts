@@ -61,10 +61,10 @@ export class NonInviteClientTransaction implements ClientTransaction {
     const { clock, timers, host } = this.ctx;
     if (timers.E > 0) {
       this.interval = timers.E;
-      this.timerE = clock.schedule(this.interval, NonInviteClientTransaction.timerE, this, host);
+      this.timerE = clock.schedule(this.interval, NonInviteClientTransaction.timerEFired, this, host);
     }
     const armF = (): void => {
-      if (this.state === S.Trying || this.state === S.Proceeding) this.timerF = this.ctx.clock.schedule(this.ctx.timers.F, NonInviteClientTransaction.timerF, this, this.ctx.host);
+      if (this.state === S.Trying || this.state === S.Proceeding) this.timerF = this.ctx.clock.schedule(this.ctx.timers.F, NonInviteClientTransaction.timerFFired, this, this.ctx.host);
     };
     if (!this.ctx.armAfterConnect?.(this.dst, armF)) armF();
     this.checkGiveUpAtOnce();
@@ -74,13 +74,12 @@ export class NonInviteClientTransaction implements ClientTransaction {
     if (this.state !== S.Trying && this.state !== S.Proceeding) return; // Completed absorbs retransmissions.
     if (res.status < 200) {
       if (this.state === S.Trying) this.transitionTo(S.Proceeding, `${res.status} ${res.reason} received`);
-    } else {
-      this.transitionTo(S.Completed, `${res.status} ${res.reason} received`);
-      const tu = this.tu;
-      this.tu = NO_OUTCOME;
-      return tu.receiveResponse(res);
+      return this.tu.receiveResponse(res);
     }
-    this.tu.receiveResponse(res);
+    this.transitionTo(S.Completed, `${res.status} ${res.reason} received`);
+    const tu = this.tu;
+    this.tu = NO_OUTCOME;
+    tu.receiveResponse(res);
   }
 
   onTransportError(cause: string): void {
@@ -99,10 +98,10 @@ export class NonInviteClientTransaction implements ClientTransaction {
 
 
   // Timer handlers shared by every transaction (the transaction is the event's argument): no closures per transaction.
-  private static readonly timerE: EventFn<NonInviteClientTransaction> = (t) => t.onTimerE();
-  private static readonly timerF: EventFn<NonInviteClientTransaction> = (t) => t.onTimerF();
-  private static readonly timerK: EventFn<NonInviteClientTransaction> = (t) => t.transitionTo(S.Terminated, 'Timer K fired');
-  private static readonly giveUp: EventFn<NonInviteClientTransaction> = (t) => t.onGiveUp();
+  private static readonly timerEFired: EventFn<NonInviteClientTransaction> = (t) => t.onTimerE();
+  private static readonly timerFFired: EventFn<NonInviteClientTransaction> = (t) => t.onTimerF();
+  private static readonly timerKFired: EventFn<NonInviteClientTransaction> = (t) => t.transitionTo(S.Terminated, 'Timer K fired');
+  private static readonly giveUpDue: EventFn<NonInviteClientTransaction> = (t) => t.onGiveUp();
 
   private onTimerE(): void {
     if (this.state !== S.Trying && this.state !== S.Proceeding) return;
@@ -114,7 +113,7 @@ export class NonInviteClientTransaction implements ClientTransaction {
     this.ctx.send(this.request, this.dst);
     // §17.1.2.2: double up to T2 while Trying; T2 once Proceeding.
     this.interval = this.state === S.Proceeding ? this.ctx.timers.t2 : Math.min(2 * this.interval, this.ctx.timers.t2);
-    this.timerE = this.ctx.clock.schedule(this.interval, NonInviteClientTransaction.timerE, this, this.ctx.host);
+    this.timerE = this.ctx.clock.schedule(this.interval, NonInviteClientTransaction.timerEFired, this, this.ctx.host);
     this.checkGiveUpAtOnce();
   }
 
@@ -126,7 +125,7 @@ export class NonInviteClientTransaction implements ClientTransaction {
   private checkGiveUpAtOnce(): void {
     if (this.limit?.giveUp === 'at-once' && this.retransmits + this.softErrors >= this.limit.count) {
       this.ctx.clock.cancel(this.timerE);
-      this.timerE = this.ctx.clock.schedule(0, NonInviteClientTransaction.giveUp, this, this.ctx.host);
+      this.timerE = this.ctx.clock.schedule(0, NonInviteClientTransaction.giveUpDue, this, this.ctx.host);
     }
   }
 
@@ -149,7 +148,7 @@ export class NonInviteClientTransaction implements ClientTransaction {
       clock.cancel(this.timerE);
       clock.cancel(this.timerF);
     }
-    if (next === S.Completed) this.timerK = clock.schedule(timers.K, NonInviteClientTransaction.timerK, this, host);
+    if (next === S.Completed) this.timerK = clock.schedule(timers.K, NonInviteClientTransaction.timerKFired, this, host);
     if (next === S.Terminated) {
       clock.cancel(this.timerK);
       this.ctx.onTerminated('nict', this.key);
