@@ -16,6 +16,10 @@ const { FLEET_HEAP_FLAGS, wantsFleetHeap } = require('./fleet-heap.cjs');
 const argv = process.argv.slice(2);
 if (wantsFleetHeap(argv, process.execArgv, process.env)) {
   const { spawnSync } = require('node:child_process');
+  // Ctrl-C reaches the child too (same process group), which removes what it staged and exits
+  // 130: this node waits for that instead of dying first and handing the shell back mid-cleanup.
+  // (SIGINT only: a SIGTERM sent to this pid alone still ends it, as before.)
+  process.on('SIGINT', () => undefined);
   const r = spawnSync(process.execPath, [...process.execArgv, ...FLEET_HEAP_FLAGS, __filename, ...argv], { stdio: 'inherit' });
   if (r.error) throw r.error;
   if (r.signal) process.kill(process.pid, r.signal);

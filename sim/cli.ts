@@ -26,7 +26,8 @@ import { modelHelp, parseModel, parseSeed } from './cli-flags.js';
 import { buildPhoneConfig } from './phone/phone-config.js';
 import { cfgRules } from './phone/options/dns.js';
 import { loadScenario } from './scenario/load-scenario.js';
-import { runScenario, RunResult } from './scenario/run-scenario.js';
+import { runScenarioAsync, RunResult } from './scenario/run-scenario.js';
+import { runProgressBar, RunProgressBar } from './run-progress.js';
 import type { Scenario } from './scenario/scenario.js';
 import { scenarioJsonSchema } from './scenario/schema.js';
 import { scenarioHosts } from './scenario/world.js';
@@ -91,7 +92,7 @@ Examples:
   sipsim run my.yaml --seed 7 --model inviteFailover=retry-counts --quiet
 Exit codes: 0 every expectation holds, 1 an expectation failed, 2 invalid input or usage.`)
     .action((paths: string[], flags: RunFlags) => {
-      code = runCommand(paths, flags);
+      settle(runCommand(paths, flags));
     });
 
   program
@@ -199,7 +200,12 @@ Exit codes: 0 every instant matches, 1 an instant differs or is on one side only
   return code;
 }
 
-function runCommand(paths: string[], flags: RunFlags): number {
+/**
+ * `sipsim run`. Asynchronous only so that a long run lets the event loop in between slices of
+ * events (runScenarioAsync): Ctrl-C is then heard mid-run (nothing half-written is left) and a
+ * terminal shows the run's progress. Bad input rejects with its InputError (exit 2, via settle).
+ */
+async function runCommand(paths: string[], flags: RunFlags): Promise<number> {
   // Validate everything first: a bad file stops the run before anything is written.
   // The model options of --set and --model also decide how the phones' .cfg files are read (AMB-27/28).
   const cliModel = { ...modelSettings(flags.set), ...flags.model };
@@ -224,7 +230,9 @@ function runCommand(paths: string[], flags: RunFlags): number {
   const runs: RunResult[] = [];
   const outputs = new OutputSet(toStdout);
   // An interrupt mid-run leaves nothing half-written behind: the staged files go.
+  let bar: RunProgressBar | undefined;
   const interrupted = (): void => {
+    bar?.stop();
     outputs.abort();
     process.exit(130);
   };
@@ -260,9 +268,18 @@ function runCommand(paths: string[], flags: RunFlags): number {
       if (ladder) sinks.push(ladder);
       const page = flags.html || outDir ? new HtmlTimeline({ hosts: scenarioHosts(s) }) : undefined;
       if (page) sinks.push(page);
-      const run = runScenario(s, {
-        ...(flags.seed !== undefined ? { seed: flags.seed } : {}), model: flags.model, sinks, ...(flags.metrics !== undefined ? { metrics: true } : {}),
-      });
+      bar = runProgressBar(several ? `[${i + 1}/${scenarios.length}] ${s.id}` : s.id);
+      const progress = bar;
+      let run: RunResult;
+      try {
+        run = await runScenarioAsync(s, {
+          ...(flags.seed !== undefined ? { seed: flags.seed } : {}), model: flags.model, sinks, ...(flags.metrics !== undefined ? { metrics: true } : {}),
+          onProgress: (p) => progress.update(p),
+        });
+      } finally {
+        bar.stop();
+        bar = undefined;
+      }
       for (const end of ends) end();
       runs.push(run);
       const ladderText = ladder ? ladder.render() : '';

@@ -19,6 +19,8 @@ export type EventHandle = number;
 export type EventFn<A = any> = (arg: A) => void;
 
 export type RunStatus = 'idle' | 'until' | 'max-events';
+/** runSlice's statuses: 'paused' — the slice's budget of events ran out first; call again to go on. */
+export type SliceStatus = 'until' | 'max-events' | 'paused';
 
 export interface ClockOptions {
   /** Guard against event storms: run loops stop with status 'max-events' past this count. */
@@ -70,6 +72,8 @@ export class Clock {
   private _eventsRun = 0;
   private _owner: string | undefined;
   readonly maxEvents: number;
+  /** Where drain stops counting: maxEvents, or a slice's end while runSlice runs (same one compare per event). */
+  private stopAt: number;
 
   constructor(options: ClockOptions = {}) {
     if (options.queue) {
@@ -85,6 +89,7 @@ export class Clock {
       this.queue = q;
     }
     this.maxEvents = options.maxEvents ?? Number.MAX_SAFE_INTEGER;
+    this.stopAt = this.maxEvents;
   }
 
   get now(): Micros {
@@ -186,6 +191,30 @@ export class Clock {
     return 'until';
   }
 
+  /**
+   * runUntil in slices: runs at most `budget` more events, then returns 'paused' (now stays the
+   * last event's time; call again to go on). The events, their order and their times are those
+   * of one runUntil: a slice only moves where the event guard's compare stops, so a long run can
+   * show progress and let the event loop in (Ctrl-C) between slices at no cost per event.
+   */
+  runSlice(untilUs: Micros, budget: number): SliceStatus {
+    if (!Number.isSafeInteger(budget) || budget < 1) throw new Error(`Cannot run a slice of ${budget} events: it is not a positive integer`);
+    if (!Number.isSafeInteger(untilUs)) throw new Error(`Cannot run until ${untilUs} µs: it is not an integer`);
+    if (untilUs < this._now) throw new Error(`Cannot run until ${untilUs} µs: it is before now (${this._now} µs)`);
+    this.stopAt = Math.min(this.maxEvents, this._eventsRun + budget);
+    let done: boolean;
+    try {
+      done = this.drain(untilUs);
+    } finally {
+      this.stopAt = this.maxEvents;
+    }
+    if (done) {
+      this._now = untilUs;
+      return 'until';
+    }
+    return this._eventsRun >= this.maxEvents ? 'max-events' : 'paused';
+  }
+
   /** Runs until no event is left. */
   run(): RunStatus {
     return this.drain(Infinity) ? 'idle' : 'max-events';
@@ -207,7 +236,7 @@ export class Clock {
       if (t > untilUs) return true;
       const slot = q.peekRef();
       // The guard stops only before a live event: a cancelled head is dropped below.
-      if (this._eventsRun >= this.maxEvents && s[slot * STRIDE] !== undefined) return false;
+      if (this._eventsRun >= this.stopAt && s[slot * STRIDE] !== undefined) return false;
       q.removeNext();
       if (s[slot * STRIDE] === undefined) {
         this.dropped(slot);
