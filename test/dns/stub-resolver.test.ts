@@ -280,6 +280,26 @@ describe('StubResolver', () => {
       expect(ids).to.deep.equal([[0, 1], [0, 2], [5, 3], [5, 4]]);
     });
 
+    it('an ICMP error from the primary moves every question on the wire to it to the secondary at once, and a question asked twice is answered twice', () => {
+      const w = new DnsWorld({ secondary: true, resolver: { serverOrder: 'primaryThenSecondary' } });
+      w.dnsHost.mode = 'unreachable';
+      const sip1 = w.resolveAt(0, 'sip1.pbx.example.com', 'A');
+      const sip2 = w.resolveAt(0, 'sip2.pbx.example.com', 'A');
+      const again = w.resolveAt(0, 'sip1.pbx.example.com', 'A');
+      w.clock.run();
+      expect(w.dnsTimeline().map(([t, d]) => [t, d.split(' ').slice(0, 3).concat(d.split(' ').slice(-2)).join(' ')])).to.deep.equal([
+        [0, 'query A sip1.pbx.example.com dns #1'],
+        [0, 'query A sip2.pbx.example.com dns #1'],
+        [0.04, 'query A sip1.pbx.example.com dns2 #2'],
+        [0.04, 'query A sip2.pbx.example.com dns2 #2'],
+        [0.08, 'answer A sip1.pbx.example.com NOERROR (1)'],
+        [0.08, 'answer A sip2.pbx.example.com NOERROR (1)'],
+      ]);
+      expect([...summary(sip1), ...summary(again), ...summary(sip2)].map((s) => [s.t, s.ok && s.records])).to.deep.equal([
+        [0.08, [SIP1_A]], [0.08, [SIP1_A]], [0.08, ['sip2.pbx.example.com. 60 IN A 10.0.0.2']],
+      ]);
+    });
+
     it('ignores answers from a host it did not ask, with an unknown id, or to another question', () => {
       const w = new DnsWorld();
       const spoof = w.network.addHost('spoof', '10.0.0.66');
