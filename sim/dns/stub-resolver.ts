@@ -14,6 +14,9 @@ import { CacheType, DnsCache, NegativeKind, StaticCache } from './dns-cache.js';
 import { DNS_PORT, queryLabel } from './dns-server.js';
 import { answersOfType, DnsRecord, formatRecord, normalizeName, ofType } from './records.js';
 import { AccountView, type AccountResolver, type CacheView } from './account-resolver.js';
+import { RESOLVER_DEFAULTS, type StubResolverOptions } from './stub-resolver-options.js';
+
+export { RESOLVER_DEFAULTS, type StubResolverOptions } from './stub-resolver-options.js';
 
 export type { AccountResolver, CacheView } from './account-resolver.js';
 import { decodeShared, encodeQuery, messageId } from './wire.js';
@@ -52,8 +55,6 @@ interface Waiter {
   view: CacheView;
 }
 
-export { RESOLVER_DEFAULTS, type StubResolverOptions } from './stub-resolver-options.js';
-import { RESOLVER_DEFAULTS, type StubResolverOptions } from './stub-resolver-options.js';
 
 interface Question {
   name: string;
