@@ -2,11 +2,12 @@ import type { Clock, EventHandle } from '../core/clock.js';
 import type { RegistrationState, Trace } from '../core/trace.js';
 import { isIPv4, Located } from '../dns/server-locator.js';
 import { SipResponse, grantedSeconds, headerSeconds } from '../sip/message.js';
-import { registerRequest } from './register-request.js';
+import { RegisterRequests } from './register-request.js';
 import type { SipEndpoint } from '../sip/sip-endpoint.js';
 import { broken } from '../testing/broken-model.js';
 import { NO_OUTCOME } from '../sip/transaction-user.js';
-import type { ClientTransactionUser } from '../sip/transaction-user.js';
+import { RegisterAttempt } from './register-attempt.js';
+import type { AttemptOwner } from './register-attempt.js';
 import { FailbackPreference, RequestKind } from './failback.js';
 import { FAILBACK_DEFAULTS } from './options/failback.js';
 import { heldReason } from './failure-memory.js';
@@ -28,7 +29,7 @@ export type { RegistrationTarget } from './registration-target.js';
  * primary first (R3, failback mode 0 newRequests): a 503, a transport error or a timeout on an
  * address moves to the next one at once; only the last address's failure fails the attempt.
  */
-export class RegistrationAgent {
+export class RegistrationAgent implements AttemptOwner {
   // Timer handlers shared by every agent (the agent is the event's arg): no closures per phone.
   private static readonly refreshDue = (a: RegistrationAgent): void => a.onRefreshDue();
   private static readonly failbackDue = (a: RegistrationAgent): void => a.onFailbackDue();
@@ -55,8 +56,8 @@ export class RegistrationAgent {
   private nextKind: RequestKind | 'proxy-probe' = 'register';
   readonly failback: FailbackPreference;
   private cseq = 0;
-  private readonly callId: string;
-  private readonly fromTag: string;
+  /** This registration's REGISTERs: one Call-ID and From tag (RFC 3261 §10.2). */
+  private readonly requests: RegisterRequests;
   /** Scenario name of the address tried last, or registered with. */
   serverName: string;
   /** Scenario name and address the account is registered with, while it is. */
@@ -76,8 +77,8 @@ export class RegistrationAgent {
     private readonly policy: RegistrationPolicy,
     private readonly onChange: (agent: RegistrationAgent, reason: string) => void,
   ) {
-    this.callId = sip.ids.callId();
-    this.fromTag = sip.ids.tag();
+    // Call-ID first, then the tag: the order the ids are drawn in is part of every run's output.
+    this.requests = new RegisterRequests(target, sip, sip.ids.callId(), sip.ids.tag());
     this.failback = new FailbackPreference(target.server, target.failbackOptions ?? FAILBACK_DEFAULTS);
     // Until DNS has answered, a domain is known only by its name.
     const a = target.server.address;
@@ -136,7 +137,7 @@ export class RegistrationAgent {
     const at = unregister ? this.registeredAddress : undefined;
     if (at) {
       this.note(this.registeredOn ?? this.serverName, 'un-REGISTER (Expires: 0): the binding is removed as the phone switches back (unregisterFallback = yes)');
-      this.sip.sendRequest(registerRequest(this.target, this.sip, at, { callId: this.callId, fromTag: this.fromTag, cseq: ++this.cseq, expires: 0 }), at, NO_OUTCOME);
+      this.sip.sendRequest(this.requests.build(at, ++this.cseq, 0), at, NO_OUTCOME);
     }
     this.feed({ type: 'stop', reason });
   }
@@ -294,68 +295,75 @@ export class RegistrationAgent {
     this.serverName = this.sip.nameOf(server);
     if (!side) this.lastTried = server;
     if (i > 0 && sent === 1) this.note(this.serverName, `${previous} failed; trying ${this.serverName}, address ${i + 1} of ${l.servers.length}`);
-    const last = i === l.servers.length - 1;
-    const bound = last ? undefined : this.target.bound;
-    // A side run does not compete with the account's own runs; both stop counting once the agent stops.
-    const stale = (): boolean => (!side && run !== this.runs) || this.state.phase === 'unregistered';
-    const fail = (reason: string, retryAfter?: number, answered = true): void => {
-      if (!side) this.lastFailureAnswered = answered;
-      if (side) {
-        this.note(this.sip.nameOf(server), `failed (${reason}); the registration stays with ${this.registeredOn ?? 'none'}`);
-        return sideDone?.(false);
+    const bound = i === l.servers.length - 1 ? undefined : this.target.bound;
+    const a = new RegisterAttempt(this, l, i, located, run, side, sideDone, sent, server, bound);
+    this.sip.sendRequest(this.requests.build(server, ++this.cseq), server, a, bound?.limit);
+  }
+
+  /** A side run does not compete with the account's own runs; both stop counting once the agent stops. */
+  private stale(a: RegisterAttempt): boolean {
+    return (!a.side && a.run !== this.runs) || this.state.phase === 'unregistered';
+  }
+
+  private failAttempt(a: RegisterAttempt, reason: string, retryAfter?: number, answered = true): void {
+    if (a.side) {
+      this.note(this.sip.nameOf(a.server), `failed (${reason}); the registration stays with ${this.registeredOn ?? 'none'}`);
+      return a.sideDone?.(false);
+    }
+    this.lastFailureAnswered = answered;
+    this.feed({ type: 'fail', reason, ...(retryAfter !== undefined ? { retryAfter } : {}) });
+  }
+
+  /** RegisterAttempt: the address failed (a 503, a transport error, a timeout) — the walk moves on. */
+  attemptMoveOn(a: RegisterAttempt, reason: string, retryAfter?: number, answered = false): void {
+    if (this.stale(a)) return a.sideDone?.(false);
+    this.failback.failed(a.server);
+    this.target.memory.failed(a.server, retryAfter);
+    if (!a.last) return this.attempt(a.list, a.index + 1, a.located, a.run, a.side, a.sideDone);
+    this.failAttempt(a, reason, retryAfter, answered);
+  }
+
+  /** RegisterAttempt: a final response to the REGISTER. */
+  attemptAnswered(a: RegisterAttempt, res: SipResponse): void {
+    if (this.stale(a)) return a.sideDone?.(false);
+    const { server } = a;
+    this.serverName = this.sip.nameOf(server);
+    if (res.status < 300) {
+      const granted = grantedSeconds(res) ?? this.target.server.expires;
+      this.noteRegistered(server, a.located, a.list.firstProxyAddresses ?? 0, granted);
+      this.target.memory.succeeded(server);
+      const status = `${res.status} ${res.reason} from ${this.serverName}`;
+      const moved = this.state.phase === 'registered' && this.registeredOn !== undefined && this.registeredOn !== this.serverName;
+      if (moved) {
+        // The account's registration moves: the old binding is left to lapse at the server.
+        const from = this.registeredOn!;
+        this.trace.emit({ kind: 'phone.registration', phone: this.target.phone, account: this.target.account, server: from, from: 'registered', to: 'unregistered', reason: `registration moved to ${this.serverName}` });
+        this.traceState('registered', 'registered', status);
       }
-      this.feed({ type: 'fail', reason, ...(retryAfter !== undefined ? { retryAfter } : {}) });
-    };
-    const moveOn = (reason: string, retryAfter?: number, answered = false): void => {
-      if (stale()) return sideDone?.(false);
-      this.failback.failed(server);
-      this.target.memory.failed(server, retryAfter);
-      if (!last) return this.attempt(l, i + 1, located, run, side, sideDone);
-      fail(reason, retryAfter, answered);
-    };
-    const tu: ClientTransactionUser = {
-      receiveResponse: (res: SipResponse) => {
-        if (res.status < 200) return;
-        if (stale()) return sideDone?.(false);
-        this.serverName = this.sip.nameOf(server);
-        if (res.status < 300) {
-          const granted = grantedSeconds(res) ?? this.target.server.expires;
-          this.noteRegistered(server, located, l.firstProxyAddresses ?? 0, granted);
-          this.target.memory.succeeded(server);
-          const status = `${res.status} ${res.reason} from ${this.serverName}`;
-          const moved = this.state.phase === 'registered' && this.registeredOn !== undefined && this.registeredOn !== this.serverName;
-          if (moved) {
-            // The account's registration moves: the old binding is left to lapse at the server.
-            const from = this.registeredOn!;
-            this.trace.emit({ kind: 'phone.registration', phone: this.target.phone, account: this.target.account, server: from, from: 'registered', to: 'unregistered', reason: `registration moved to ${this.serverName}` });
-            this.traceState('registered', 'registered', status);
-          }
-          const renewal = this.state.phase === 'registered';
-          this.registeredOn = this.serverName;
-          this.registeredAt = server;
-          this.feed({ type: 'ok', grantedSeconds: granted, status });
-          // A renewal makes no state transition, but the phone still hears of it (successive fallback ends on it).
-          if (renewal) this.onChange(this, status);
-          return sideDone?.(true);
-        }
-        const retryAfter = headerSeconds(res, 'Retry-After');
-        const reason = `${res.status} ${res.reason} from ${this.serverName}${retryAfter !== undefined ? `, Retry-After ${retryAfter}s` : ''}`;
-        // RFC 3263 §4.3: a 503 sends the request to the next address; other errors are final.
-        if (res.status === 503) return moveOn(reason, retryAfter !== undefined ? retryAfter * 1_000_000 : undefined, true);
-        fail(reason);
-      },
-      onRequestTimeout: (timer) => {
-        const why = timer === 'retry-counts' ? `${this.serverName}: retry counts reached` : `${this.serverName}: Timer ${timer} fired, no response`;
-        // AMB-01 retryCounts = transactions: the address gets its whole transactions before the walk moves on.
-        if (bound && sent < bound.transactions && !stale()) {
-          this.note(this.serverName, `${why}; REGISTER transaction ${sent + 1} of ${bound.transactions} to ${this.serverName} (retryCounts = transactions)`);
-          return this.attempt(l, i, located, run, side, sideDone, sent + 1);
-        }
-        moveOn(why);
-      },
-      onTransportError: (cause) => moveOn(cause),
-    };
-    this.sip.sendRequest(registerRequest(this.target, this.sip, server, { callId: this.callId, fromTag: this.fromTag, cseq: ++this.cseq }), server, tu, bound?.limit);
+      const renewal = this.state.phase === 'registered';
+      this.registeredOn = this.serverName;
+      this.registeredAt = server;
+      this.feed({ type: 'ok', grantedSeconds: granted, status });
+      // A renewal makes no state transition, but the phone still hears of it (successive fallback ends on it).
+      if (renewal) this.onChange(this, status);
+      return a.sideDone?.(true);
+    }
+    const retryAfter = headerSeconds(res, 'Retry-After');
+    const reason = `${res.status} ${res.reason} from ${this.serverName}${retryAfter !== undefined ? `, Retry-After ${retryAfter}s` : ''}`;
+    // RFC 3263 §4.3: a 503 sends the request to the next address; other errors are final.
+    if (res.status === 503) return this.attemptMoveOn(a, reason, retryAfter !== undefined ? retryAfter * 1_000_000 : undefined, true);
+    this.failAttempt(a, reason);
+  }
+
+  /** RegisterAttempt: Timer B/F or the retry bound ended the REGISTER unanswered. */
+  attemptTimedOut(a: RegisterAttempt, timer: 'B' | 'F' | 'retry-counts'): void {
+    const why = timer === 'retry-counts' ? `${this.serverName}: retry counts reached` : `${this.serverName}: Timer ${timer} fired, no response`;
+    // AMB-01 retryCounts = transactions: the address gets its whole transactions before the walk moves on.
+    if (a.bound && a.sent < a.bound.transactions && !this.stale(a)) {
+      this.note(this.serverName, `${why}; REGISTER transaction ${a.sent + 1} of ${a.bound.transactions} to ${this.serverName} (retryCounts = transactions)`);
+      return this.attempt(a.list, a.index, a.located, a.run, a.side, a.sideDone, a.sent + 1);
+    }
+    this.attemptMoveOn(a, why);
   }
 
   /** R4: registered with `server`; remember it as the failover preference and arm the failback probe. */
