@@ -58,6 +58,15 @@ export class LazyDatagram implements Datagram {
   }
 }
 
+/**
+ * Whether a sent packet carries no payload (a TCP control segment): read without building a
+ * lazy payload's bytes — a lazy payload is a whole message (a SIP request or response), never
+ * empty. Expectations on `sends` ask this of every matching packet.
+ */
+export function sentNothing(r: Pick<NetSend, 'bytes'>): boolean {
+  return !(r instanceof LazySendRecord) && r.bytes.length === 0;
+}
+
 export function isLazy(p: Buffer | LazyPayload): p is LazyPayload {
   return !Buffer.isBuffer(p);
 }

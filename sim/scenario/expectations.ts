@@ -4,6 +4,7 @@ import { formatDuration } from '../core/time.js';
 import type { MetricsResult } from '../../reports/fleet-metrics.js';
 import { describeMetric, describeShare, FleetShareTracker, judgeMetric, percent } from './fleet-expectations.js';
 import type { Expectation, Matcher, Timing } from './scenario.js';
+import { sentNothing } from '../net/lazy-payload.js';
 
 export interface Verdict {
   expectation: Expectation;
@@ -254,7 +255,7 @@ export function matches(m: Matcher, r: TraceEvent): boolean {
       // SIP messages (UDP or TCP, in TLS too) carry their label: "INVITE", "503 Service Unavailable (INVITE)";
       // TCP control segments and other protocols' packets have no SIP payload or port.
       const sipPorts = [r.src.port, r.dst.port].some((p) => p === 5060 || p === 5061);
-      if (r.proto === 'icmp' || r.bytes.length === 0 || !sipPorts) return false;
+      if (r.proto === 'icmp' || !sipPorts || sentNothing(r)) return false;
       const first = r.label.split(' ')[0]!;
       if (m.status !== undefined) return first === String(m.status);
       return first === m.method;
