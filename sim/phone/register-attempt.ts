@@ -6,8 +6,11 @@ import type { AddressBound } from './retry-limits.js';
 
 /** What a REGISTER attempt reports to the agent that sent it (RegistrationAgent). */
 export interface AttemptOwner {
+  /** A final response to the REGISTER. */
   attemptAnswered(a: RegisterAttempt, res: SipResponse): void;
+  /** Timer B/F or the retry bound ended the REGISTER unanswered. */
   attemptTimedOut(a: RegisterAttempt, timer: 'B' | 'F' | 'retry-counts'): void;
+  /** The address failed (a transport error here; a 503 or a timeout through the others): the walk moves on. */
   attemptMoveOn(a: RegisterAttempt, reason: string): void;
 }
 

@@ -6,8 +6,7 @@ import { RegisterRequests } from './register-request.js';
 import type { SipEndpoint } from '../sip/sip-endpoint.js';
 import { broken } from '../testing/broken-model.js';
 import { NO_OUTCOME } from '../sip/transaction-user.js';
-import { RegisterAttempt } from './register-attempt.js';
-import type { AttemptOwner } from './register-attempt.js';
+import { RegisterAttempt, type AttemptOwner } from './register-attempt.js';
 import { FailbackPreference, RequestKind } from './failback.js';
 import { FAILBACK_DEFAULTS } from './options/failback.js';
 import { heldReason } from './failure-memory.js';
@@ -296,8 +295,7 @@ export class RegistrationAgent implements AttemptOwner {
     if (!side) this.lastTried = server;
     if (i > 0 && sent === 1) this.note(this.serverName, `${previous} failed; trying ${this.serverName}, address ${i + 1} of ${l.servers.length}`);
     const bound = i === l.servers.length - 1 ? undefined : this.target.bound;
-    const a = new RegisterAttempt(this, l, i, located, run, side, sideDone, sent, server, bound);
-    this.sip.sendRequest(this.requests.build(server, ++this.cseq), server, a, bound?.limit);
+    this.sip.sendRequest(this.requests.build(server, ++this.cseq), server, new RegisterAttempt(this, l, i, located, run, side, sideDone, sent, server, bound), bound?.limit);
   }
 
   /** A side run does not compete with the account's own runs; both stop counting once the agent stops. */
@@ -314,7 +312,6 @@ export class RegistrationAgent implements AttemptOwner {
     this.feed({ type: 'fail', reason, ...(retryAfter !== undefined ? { retryAfter } : {}) });
   }
 
-  /** RegisterAttempt: the address failed (a 503, a transport error, a timeout) — the walk moves on. */
   attemptMoveOn(a: RegisterAttempt, reason: string, retryAfter?: number, answered = false): void {
     if (this.stale(a)) return a.sideDone?.(false);
     this.failback.failed(a.server);
@@ -323,7 +320,6 @@ export class RegistrationAgent implements AttemptOwner {
     this.failAttempt(a, reason, retryAfter, answered);
   }
 
-  /** RegisterAttempt: a final response to the REGISTER. */
   attemptAnswered(a: RegisterAttempt, res: SipResponse): void {
     if (this.stale(a)) return a.sideDone?.(false);
     const { server } = a;
@@ -336,8 +332,7 @@ export class RegistrationAgent implements AttemptOwner {
       const moved = this.state.phase === 'registered' && this.registeredOn !== undefined && this.registeredOn !== this.serverName;
       if (moved) {
         // The account's registration moves: the old binding is left to lapse at the server.
-        const from = this.registeredOn!;
-        this.trace.emit({ kind: 'phone.registration', phone: this.target.phone, account: this.target.account, server: from, from: 'registered', to: 'unregistered', reason: `registration moved to ${this.serverName}` });
+        this.trace.emit({ kind: 'phone.registration', phone: this.target.phone, account: this.target.account, server: this.registeredOn!, from: 'registered', to: 'unregistered', reason: `registration moved to ${this.serverName}` });
         this.traceState('registered', 'registered', status);
       }
       const renewal = this.state.phase === 'registered';
@@ -355,7 +350,6 @@ export class RegistrationAgent implements AttemptOwner {
     this.failAttempt(a, reason);
   }
 
-  /** RegisterAttempt: Timer B/F or the retry bound ended the REGISTER unanswered. */
   attemptTimedOut(a: RegisterAttempt, timer: 'B' | 'F' | 'retry-counts'): void {
     const why = timer === 'retry-counts' ? `${this.serverName}: retry counts reached` : `${this.serverName}: Timer ${timer} fired, no response`;
     // AMB-01 retryCounts = transactions: the address gets its whole transactions before the walk moves on.
