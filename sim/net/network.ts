@@ -1,7 +1,7 @@
 import type { Clock } from '../core/clock.js';
 import type { RandomStreams, Rng } from '../core/random.js';
 import type { DropReason, Endpoint, IcmpQuote, Trace } from '../core/trace.js';
-import { Host } from './host.js';
+import { Host, HostEndpoint } from './host.js';
 import { LinkTable } from './link-table.js';
 import { isLazy, LazyDatagram, LazyPayload, LazySendRecord } from './lazy-payload.js';
 
@@ -69,6 +69,11 @@ export class Network {
     return this.byIp.get(ip);
   }
 
+  /** The host at an endpoint: its own when a Host made it (HostEndpoint), else by address. */
+  hostAt(e: Endpoint): Host | undefined {
+    return HostEndpoint.hostOf(e) ?? this.byIp.get(e.ip);
+  }
+
   get hosts(): Host[] {
     return [...this.byName.values()];
   }
@@ -78,7 +83,7 @@ export class Network {
    * Text protocols (SIP) appear in the trace as text, binary ones (DNS) as base64.
    */
   sendUdp(from: Host, srcPort: number, dst: Endpoint, payload: Buffer | LazyPayload, label: string, binary = false): void {
-    const to = this.byIp.get(dst.ip);
+    const to = HostEndpoint.hostOf(dst) ?? this.byIp.get(dst.ip);
     const id = this.nextPacketId++;
     const src = from.endpoint(srcPort);
     // Callers may pass richer objects (a located server); the wire has these two.

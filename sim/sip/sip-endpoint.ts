@@ -1,7 +1,7 @@
 import { noEntries, withEntry, withoutEntry } from '../core/sparse-map.js';
 import type { Clock } from '../core/clock.js';
 import type { Endpoint, IcmpQuote, Trace, TransactionKind } from '../core/trace.js';
-import type { Datagram, Host, UdpSocket } from '../net/host.js';
+import { type Datagram, type Host, HostEndpoint, type UdpSocket } from '../net/host.js';
 import type { Network } from '../net/network.js';
 import type { TcpConnection } from '../net/tcp-connection.js';
 import type { TcpErrorCause, TcpHandlers } from '../net/tcp-types.js';
@@ -33,6 +33,11 @@ import type { SipTransport } from '../dns/server-locator.js';
 export interface SipTarget extends Endpoint {
   transport?: SipTransport;
   conn?: TcpConnection;
+}
+
+/** Where a UDP request came from, and so where its responses go: it keeps the sender's host (HostEndpoint). */
+class UdpSource extends HostEndpoint implements SipTarget {
+  readonly transport = 'udp' as const;
 }
 
 export type ServerTransaction = InviteServerTransaction | NonInviteServerTransaction;
@@ -218,13 +223,13 @@ export class SipEndpoint implements UdpSocket {
   }
 
   nameOf(dst: Endpoint): string {
-    return this.network.hostByIp(dst.ip)?.name ?? dst.ip;
+    return this.network.hostAt(dst)?.name ?? dst.ip;
   }
 
   onDatagram(d: Datagram): void {
     // A datagram from another SipEndpoint carries its message: no need to parse the text built from it.
     const msg = d.decoded instanceof SipWire ? d.decoded.message : parse(d.payload.toString('utf8'));
-    if (msg) this.receiveMessage(msg, { ip: d.src.ip, port: d.src.port, transport: 'udp' });
+    if (msg) this.receiveMessage(msg, new UdpSource(HostEndpoint.hostOf(d.src), d.src.ip, d.src.port));
   }
 
   /**
