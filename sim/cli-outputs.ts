@@ -13,7 +13,8 @@ import { InputError } from './core/input-error.js';
 export interface Output {
   flag: string;
   target: string;
-  data: string | Buffer;
+  /** The bytes, or the file's parts in order (a sweep's rows: one string of them may pass V8's string limit). */
+  data: string | Buffer | readonly (string | Buffer)[];
 }
 
 /**
@@ -119,8 +120,10 @@ export class OutputSet {
   }
 
   /** Writes one whole output. */
-  put(flag: string, target: string, data: string | Buffer): void {
-    this.open(flag, target).write(data);
+  put(flag: string, target: string, data: Output['data']): void {
+    const out = this.open(flag, target);
+    if (typeof data === 'string' || Buffer.isBuffer(data)) out.write(data);
+    else for (const part of data) out.write(part);
   }
 
   /** Closes every output and renames the staged files into place. */

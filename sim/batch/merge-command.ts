@@ -1,4 +1,5 @@
-import { readFileSync, statSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
+import { StringDecoder } from 'node:string_decoder';
 import { basename, dirname, join } from 'node:path';
 import { errnoReason } from '../cli-outputs.js';
 import { InputError } from '../core/input-error.js';
@@ -63,13 +64,15 @@ function readShard(path: string): { dir: string; meta: SweepMeta; rows: RunRow[]
     throw new InputError(metaFile, undefined, undefined, 'expected the sweep.json a sweep writes (file, seeds, axes)');
   }
   const rowsFile = join(dir, ROWS_FILE);
-  const rows = read(rowsFile).split('\n').flatMap((line, i) => {
-    if (line === '') return [];
-    const r = parseJson(line, rowsFile, i + 1) as RunRow & { settings?: unknown };
-    if (typeof r?.combo !== 'number' || typeof r.seed !== 'number' || !Array.isArray(r.phones)) throw new InputError(rowsFile, i + 1, undefined, 'expected a sweep row (combo, seed, phones…)');
+  const rows: RunRow[] = [];
+  // Line by line, not as one string: a shard of two million runs is past V8's string limit.
+  forEachLine(rowsFile, (line, n) => {
+    if (line === '') return;
+    const r = parseJson(line, rowsFile, n) as RunRow & { settings?: unknown };
+    if (typeof r?.combo !== 'number' || typeof r.seed !== 'number' || !Array.isArray(r.phones)) throw new InputError(rowsFile, n, undefined, 'expected a sweep row (combo, seed, phones…)');
     // The settings are written from the combination (outputs.ts); the row itself holds the rest.
     delete r.settings;
-    return [r as RunRow];
+    rows.push(r as RunRow);
   });
   return { dir, meta, rows };
 }
@@ -79,6 +82,37 @@ function read(file: string): string {
     return readFileSync(file, 'utf8');
   } catch (e) {
     throw new InputError(file, undefined, undefined, `cannot read the shard output: ${errnoReason(e)}`);
+  }
+}
+
+/** Each line of a UTF-8 file (1-based numbers), read 1 MB at a time; a character split across two reads is decoded whole. */
+function forEachLine(file: string, each: (line: string, n: number) => void): void {
+  let fd: number;
+  try {
+    fd = openSync(file, 'r');
+  } catch (e) {
+    throw new InputError(file, undefined, undefined, `cannot read the shard output: ${errnoReason(e)}`);
+  }
+  try {
+    const decoder = new StringDecoder('utf8');
+    const buf = Buffer.allocUnsafe(1 << 20);
+    let rest = '';
+    let n = 0;
+    for (;;) {
+      let got: number;
+      try {
+        got = readSync(fd, buf, 0, buf.length, null);
+      } catch (e) {
+        throw new InputError(file, undefined, undefined, `cannot read the shard output: ${errnoReason(e)}`);
+      }
+      const text = rest + (got === 0 ? decoder.end() : decoder.write(buf.subarray(0, got)));
+      const lines = text.split('\n');
+      rest = got === 0 ? '' : lines.pop()!;
+      for (const line of lines) each(line, ++n);
+      if (got === 0) return;
+    }
+  } finally {
+    closeSync(fd);
   }
 }
 

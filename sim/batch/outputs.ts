@@ -17,8 +17,8 @@ import type { RunRow } from './row.js';
  *   report.html      CDF per timing and combination, the table, the failures
  */
 export interface SweepFiles {
-  /** File name in the output directory → contents. */
-  files: [string, string][];
+  /** File name in the output directory → contents (the per-run files in parts: see inParts). */
+  files: [string, string | string[]][];
   /** The table and failure list printed on stdout. */
   text: string;
   aggregates: ComboAggregate[];
@@ -33,15 +33,17 @@ export function sweepFiles(meta: SweepMeta, rows: readonly RunRow[]): SweepFiles
   const aggs = aggregate(combos, rows, columns);
   const settingsOf = (r: RunRow) => Object.fromEntries(combos[r.combo]!.settings.map((s) => [s.key, s.value]));
   // combo and seed first, then the combination's settings: a row reads on its own.
-  const jsonl = rows.map((r) => {
+  const jsonl = inParts(rows, (batch) => batch.map((r) => {
     const { combo, seed, ...rest } = r;
     return `${JSON.stringify({ combo, seed, settings: settingsOf(r), ...rest })}\n`;
-  }).join('');
+  }).join(''));
   const keys = meta.axes.map((a) => a.key);
-  const csvRows = rows.map((r) => [
+  const csvRow = (r: RunRow) => [
     r.combo, r.seed, ...combos[r.combo]!.settings.map((s) => s.value), r.pass, r.fail, r.failed.join(' '), r.error ?? '', ...columns.map((c) => c.get(r)),
-  ]);
-  const runsCsv = stringify([['combo', 'seed', ...keys, 'pass', 'fail', 'failed_lines', 'error', ...columns.map((c) => c.name)], ...csvRows.map((row) => row.map(cell))]);
+  ].map(cell);
+  const header = ['combo', 'seed', ...keys, 'pass', 'fail', 'failed_lines', 'error', ...columns.map((c) => c.name)];
+  // One stringify per part: each part ends with its record delimiter, so the parts concatenate to what one call writes.
+  const runsCsv = inParts(rows, (batch, first) => stringify(first ? [header, ...batch.map(csvRow)] : batch.map(csvRow)));
   const aggRows = aggs.flatMap((a) => a.timings.map((t) => [
     a.index, ...combos[a.index]!.settings.map((s) => s.value), a.runs, a.passed, a.passRate, t.name, t.stats?.count ?? 0,
     ...(t.stats ? [t.stats.p50, t.stats.p90, t.stats.p99, t.stats.max, t.stats.mean] : ['', '', '', '', '']),
@@ -53,7 +55,7 @@ export function sweepFiles(meta: SweepMeta, rows: readonly RunRow[]): SweepFiles
     axes: meta.axes,
     combinations: aggs.map((a) => ({ ...a, replay: a.failingSeeds.map((seed) => replayCommand(meta, combos[a.index]!, seed)) })),
   };
-  const files: [string, string][] = [
+  const files: [string, string | string[]][] = [
     [SWEEP_META_FILE, `${JSON.stringify(meta, null, 2)}\n`],
     [ROWS_FILE, jsonl],
     ['runs.csv', runsCsv],
@@ -62,6 +64,21 @@ export function sweepFiles(meta: SweepMeta, rows: readonly RunRow[]): SweepFiles
     ['report.html', renderSweepHtml(meta, combos, rows, columns, aggs)],
   ];
   return { files, text: renderTable(meta, combos, aggs), aggregates: aggs };
+}
+
+/** Rows per part of runs.jsonl / runs.csv: ~1 MB of text. */
+export const ROWS_PER_PART = 4096;
+
+/**
+ * A per-run file as parts of ROWS_PER_PART rows, written one after another. As one string the
+ * rows of a large sweep pass V8's string limit (~5.4 × 10⁸ characters, about two million rows
+ * of runs.jsonl) and the sweep died with "Invalid string length" after running every seed.
+ */
+function inParts(rows: readonly RunRow[], text: (batch: readonly RunRow[], first: boolean) => string): string[] {
+  if (rows.length === 0) return [text([], true)];
+  const parts: string[] = [];
+  for (let i = 0; i < rows.length; i += ROWS_PER_PART) parts.push(text(rows.slice(i, i + ROWS_PER_PART), i === 0));
+  return parts;
 }
 
 function cell(v: unknown): string | number {
