@@ -42,6 +42,11 @@ export class NumberList {
   values(): Float64Array {
     return this.data.subarray(0, this.length);
   }
+
+  /** The i-th number (i < length). */
+  get(i: number): number {
+    return this.data[i]!;
+  }
 }
 
 /** The p-th nearest-rank percentile of an ascending sample (the rule of distribution()); n ≥ 1. */

@@ -1,7 +1,7 @@
 import { nearestRank } from '../../reports/distribution.js';
-import { Column, rowColumns } from './columns.js';
+import type { Column } from './columns.js';
+import type { SweepCollector } from './collector.js';
 import type { Axis, Combination, SeedRange, Shard } from './plan.js';
-import { RunRow, rowFailed } from './row.js';
 import { formatSettings, shellWord } from './settings.js';
 
 /**
@@ -48,8 +48,12 @@ export const FAILING_SEEDS_KEPT = 10;
 
 /** Nearest-rank order statistics (reports/distribution.ts's rule) and the mean to µs; null when empty. */
 export function stats(values: readonly number[]): Stats | null {
-  if (values.length === 0) return null;
-  const sorted = Float64Array.from(values).sort();
+  return sortedStats(Float64Array.from(values).sort());
+}
+
+/** stats() of values already ascending. */
+export function sortedStats(sorted: Float64Array): Stats | null {
+  if (sorted.length === 0) return null;
   let sum = 0;
   for (const v of sorted) sum += v;
   return {
@@ -63,34 +67,23 @@ export function stats(values: readonly number[]): Stats | null {
   };
 }
 
-/** Rows sorted by combination then seed → one aggregate per combination, in combination order. */
-export function aggregate(combos: readonly Combination[], rows: readonly RunRow[], columns: Column[] = rowColumns(rows)): ComboAggregate[] {
-  const numeric = columns.filter((c) => c.numeric);
-  const byCombo = new Map<number, RunRow[]>();
-  for (const r of rows) {
-    if (!byCombo.has(r.combo)) byCombo.set(r.combo, []);
-    byCombo.get(r.combo)!.push(r);
-  }
-  return combos.map((c) => {
-    const own = byCombo.get(c.index) ?? [];
-    const failing = own.filter(rowFailed);
+/**
+ * One aggregate per combination, in combination order, from what the collector folded:
+ * `numeric` the numeric columns, `series[k][combo]` the ascending values of numeric column k.
+ */
+export function aggregate(c: SweepCollector, numeric: readonly Column[], series: readonly Float64Array[][]): ComboAggregate[] {
+  return c.combos.map((combo) => {
+    const own = c.combo(combo.index);
     return {
-      index: c.index,
-      label: c.label,
-      settings: Object.fromEntries(c.settings.map((s) => [s.key, s.value])),
-      runs: own.length,
-      passed: own.length - failing.length,
-      failed: failing.length,
-      passRate: own.length === 0 ? 0 : Math.round(((own.length - failing.length) / own.length) * 10_000) / 10_000,
-      failingSeeds: failing.slice(0, FAILING_SEEDS_KEPT).map((r) => r.seed),
-      timings: numeric.map((col) => {
-        const values: number[] = [];
-        for (const r of own) {
-          const v = col.get(r);
-          if (typeof v === 'number') values.push(v);
-        }
-        return { name: col.name, unit: col.unit as 's' | 'count', stats: stats(values) };
-      }),
+      index: combo.index,
+      label: combo.label,
+      settings: Object.fromEntries(combo.settings.map((s) => [s.key, s.value])),
+      runs: own.runs,
+      passed: own.runs - own.failed,
+      failed: own.failed,
+      passRate: own.runs === 0 ? 0 : Math.round(((own.runs - own.failed) / own.runs) * 10_000) / 10_000,
+      failingSeeds: own.failingSeeds.slice(0, FAILING_SEEDS_KEPT),
+      timings: numeric.map((col, k) => ({ name: col.name, unit: col.unit as 's' | 'count', stats: sortedStats(series[k]![combo.index]!) })),
     };
   });
 }

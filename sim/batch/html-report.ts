@@ -3,7 +3,6 @@ import { escapeHtml as esc } from '../../reports/html/escape.js';
 import { ComboAggregate, replayCommand, SweepMeta } from './aggregate.js';
 import type { Column } from './columns.js';
 import type { Combination } from './plan.js';
-import type { RunRow } from './row.js';
 
 /**
  * The sweep's page: one self-contained file (no script, no network), like the run report. Per
@@ -21,9 +20,9 @@ const colour = (i: number): string => COLOURS[i % COLOURS.length]!;
 const num = (v: number): string => String(Math.round(v * 100) / 100);
 const fmt = (v: number, unit: string): string => (unit === 'count' ? String(v) : v.toFixed(3));
 
-export function renderSweepHtml(meta: SweepMeta, combos: readonly Combination[], rows: readonly RunRow[], columns: readonly Column[], aggs: readonly ComboAggregate[]): string {
-  const numeric = columns.filter((c) => c.numeric);
-  const charts = numeric.map((col) => chart(col, combos, rows)).filter((c) => c !== '');
+/** `numeric` the numeric columns, `series[k][combo]` numeric column k's ascending values in each combination. */
+export function renderSweepHtml(meta: SweepMeta, combos: readonly Combination[], numeric: readonly Column[], series: readonly Float64Array[][], aggs: readonly ComboAggregate[]): string {
+  const charts = numeric.map((col, k) => chart(col, combos, series[k]!)).filter((c) => c !== '');
   const runs = aggs.reduce((n, a) => n + a.runs, 0);
   return `<!DOCTYPE html>
 <html lang="en">
@@ -53,16 +52,8 @@ ${failures(meta, combos, aggs)}
 `;
 }
 
-function chart(col: Column, combos: readonly Combination[], rows: readonly RunRow[]): string {
-  const series = combos.map((c) => {
-    const vs: number[] = [];
-    for (const r of rows) {
-      if (r.combo !== c.index) continue;
-      const v = col.get(r);
-      if (typeof v === 'number') vs.push(v);
-    }
-    return { combo: c, values: Float64Array.from(vs).sort() };
-  });
+function chart(col: Column, combos: readonly Combination[], sorted: readonly Float64Array[]): string {
+  const series = combos.map((c) => ({ combo: c, values: sorted[c.index]! }));
   const all = series.filter((s) => s.values.length > 0);
   if (all.length === 0) return '';
   let lo = Math.min(...all.map((s) => s.values[0]!));

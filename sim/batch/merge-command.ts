@@ -1,12 +1,13 @@
-import { closeSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
-import { StringDecoder } from 'node:string_decoder';
+import { readFileSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { errnoReason } from '../cli-outputs.js';
+import { errnoReason, OutputSet } from '../cli-outputs.js';
 import { InputError } from '../core/input-error.js';
-import type { SweepMeta } from './aggregate.js';
+import { FAILING_SEEDS_KEPT, type SweepMeta } from './aggregate.js';
+import { SweepCollector } from './collector.js';
+import { LineReader } from './line-reader.js';
 import { ROWS_FILE, SWEEP_META_FILE } from './outputs.js';
 import { combinations } from './plan.js';
-import { compareRows, RunRow } from './row.js';
+import { compareRows, RunRow, rowFailed } from './row.js';
 import { finish, Writer } from './sweep-command.js';
 
 /**
@@ -36,19 +37,67 @@ export function mergeCommand(paths: string[], flags: { out?: string }, say: Writ
   const missing = Array.from({ length: n }, (_, i) => i + 1).filter((k) => !seen.has(k));
   if (missing.length > 0) throw new InputError('merge', undefined, undefined, `shard${missing.length > 1 ? 's' : ''} ${missing.map((k) => `${k}/${n}`).join(', ')} missing: a merge needs every shard`);
 
-  const rows = inputs.flatMap((s) => s.rows).sort(compareRows);
   const { seeds } = first.meta;
   const expected = combinations(first.meta.axes).length * (seeds.last - seeds.first + 1);
-  for (let i = 1; i < rows.length; i++) {
-    if (compareRows(rows[i - 1]!, rows[i]!) === 0) throw new InputError('merge', undefined, undefined, `the run of combination ${rows[i]!.combo}, seed ${rows[i]!.seed} is in two shards`);
-  }
-  if (rows.length !== expected) throw new InputError('merge', undefined, undefined, `the shards hold ${rows.length} runs, the sweep has ${expected}: a shard's ${ROWS_FILE} is incomplete`);
   const meta: SweepMeta = { ...first.meta };
   delete meta.shard;
-  return finish(meta, rows, flags.out ?? join('out', `${meta.id}-sweep`), say);
+  const outDir = flags.out ?? join('out', `${meta.id}-sweep`);
+  // The shards' rows are each in run order: merged a row at a time, as a sweep folds them (no row kept).
+  const outputs = new OutputSet(say);
+  try {
+    const jsonl = outputs.open('--out', join(outDir, ROWS_FILE));
+    const collector = new SweepCollector(combinations(meta.axes), (part) => jsonl.write(part));
+    const heads = inputs.map((s) => s.rows.next());
+    let prev: RunRow | undefined;
+    for (;;) {
+      let best = -1;
+      for (let i = 0; i < heads.length; i++) if (heads[i] && (best < 0 || compareRows(heads[i]!, heads[best]!) < 0)) best = i;
+      if (best < 0) break;
+      const r = heads[best]!;
+      heads[best] = inputs[best]!.rows.next();
+      if (prev && compareRows(prev, r) === 0) throw new InputError('merge', undefined, undefined, `the run of combination ${r.combo}, seed ${r.seed} is in two shards`);
+      collector.add(r, rowFailed(r), FAILING_SEEDS_KEPT);
+      prev = r;
+    }
+    if (collector.rows !== expected) throw new InputError('merge', undefined, undefined, `the shards hold ${collector.rows} runs, the sweep has ${expected}: a shard's ${ROWS_FILE} is incomplete`);
+    return finish(meta, collector, outDir, say, outputs, jsonl);
+  } catch (e) {
+    outputs.abort();
+    throw e;
+  } finally {
+    for (const s of inputs) s.rows.close();
+  }
 }
 
-function readShard(path: string): { dir: string; meta: SweepMeta; rows: RunRow[] } {
+/** A shard's rows in file order, checked one at a time: each a sweep row, each after the one before. */
+class ShardRows {
+  /** Opened at the first row: the shards' sweep.json files are all checked before any rows file is. */
+  private lines: LineReader | undefined;
+  private last: RunRow | undefined;
+
+  constructor(readonly file: string) {}
+
+  next(): RunRow | undefined {
+    const lines = (this.lines ??= new LineReader(this.file));
+    for (let line = lines.next(); line !== undefined; line = lines.next()) {
+      if (line === '') continue;
+      const n = lines.line;
+      const r = parseJson(line, this.file, n) as RunRow & { settings?: unknown };
+      if (typeof r?.combo !== 'number' || typeof r.seed !== 'number' || !Array.isArray(r.phones)) throw new InputError(this.file, n, undefined, 'expected a sweep row (combo, seed, phones…)');
+      if (this.last && compareRows(this.last, r) >= 0) throw new InputError(this.file, n, undefined, `expected the rows in run order (combination, then seed): combination ${r.combo} seed ${r.seed} comes after combination ${this.last.combo} seed ${this.last.seed}`);
+      // The settings are written from the combination (outputs.ts); the row itself holds the rest.
+      delete r.settings;
+      return (this.last = r as RunRow);
+    }
+    return undefined;
+  }
+
+  close(): void {
+    this.lines?.close();
+  }
+}
+
+function readShard(path: string): { dir: string; meta: SweepMeta; rows: ShardRows } {
   let dir = path;
   try {
     if (!statSync(path).isDirectory()) dir = dirname(path);
@@ -63,17 +112,7 @@ function readShard(path: string): { dir: string; meta: SweepMeta; rows: RunRow[]
   if (typeof meta?.file !== 'string' || typeof meta.seeds?.first !== 'number' || !Array.isArray(meta.axes)) {
     throw new InputError(metaFile, undefined, undefined, 'expected the sweep.json a sweep writes (file, seeds, axes)');
   }
-  const rowsFile = join(dir, ROWS_FILE);
-  const rows: RunRow[] = [];
-  // Line by line, not as one string: a shard of two million runs is past V8's string limit.
-  forEachLine(rowsFile, (line, n) => {
-    if (line === '') return;
-    const r = parseJson(line, rowsFile, n) as RunRow & { settings?: unknown };
-    if (typeof r?.combo !== 'number' || typeof r.seed !== 'number' || !Array.isArray(r.phones)) throw new InputError(rowsFile, n, undefined, 'expected a sweep row (combo, seed, phones…)');
-    // The settings are written from the combination (outputs.ts); the row itself holds the rest.
-    delete r.settings;
-    rows.push(r as RunRow);
-  });
+  const rows = new ShardRows(join(dir, ROWS_FILE));
   return { dir, meta, rows };
 }
 
@@ -82,37 +121,6 @@ function read(file: string): string {
     return readFileSync(file, 'utf8');
   } catch (e) {
     throw new InputError(file, undefined, undefined, `cannot read the shard output: ${errnoReason(e)}`);
-  }
-}
-
-/** Each line of a UTF-8 file (1-based numbers), read 1 MB at a time; a character split across two reads is decoded whole. */
-function forEachLine(file: string, each: (line: string, n: number) => void): void {
-  let fd: number;
-  try {
-    fd = openSync(file, 'r');
-  } catch (e) {
-    throw new InputError(file, undefined, undefined, `cannot read the shard output: ${errnoReason(e)}`);
-  }
-  try {
-    const decoder = new StringDecoder('utf8');
-    const buf = Buffer.allocUnsafe(1 << 20);
-    let rest = '';
-    let n = 0;
-    for (;;) {
-      let got: number;
-      try {
-        got = readSync(fd, buf, 0, buf.length, null);
-      } catch (e) {
-        throw new InputError(file, undefined, undefined, `cannot read the shard output: ${errnoReason(e)}`);
-      }
-      const text = rest + (got === 0 ? decoder.end() : decoder.write(buf.subarray(0, got)));
-      const lines = text.split('\n');
-      rest = got === 0 ? '' : lines.pop()!;
-      for (const line of lines) each(line, ++n);
-      if (got === 0) return;
-    }
-  } finally {
-    closeSync(fd);
   }
 }
 

@@ -1,10 +1,12 @@
 import { stringify } from 'csv-stringify/sync';
 import { join } from 'node:path';
-import { aggregate, ComboAggregate, replayCommand, SweepMeta } from './aggregate.js';
-import { rowColumns } from './columns.js';
+import { aggregate, ComboAggregate, FAILING_SEEDS_KEPT, replayCommand, SweepMeta } from './aggregate.js';
+import { SweepCollector } from './collector.js';
 import { renderSweepHtml } from './html-report.js';
 import { combinations, Combination } from './plan.js';
-import type { RunRow } from './row.js';
+import { RunRow, rowFailed } from './row.js';
+
+export { ROWS_PER_PART } from './collector.js';
 
 /**
  * Everything a sweep writes, as bytes from (meta, rows) alone — which is what makes a merge of
@@ -27,23 +29,31 @@ export interface SweepFiles {
 export const SWEEP_META_FILE = 'sweep.json';
 export const ROWS_FILE = 'runs.jsonl';
 
-export function sweepFiles(meta: SweepMeta, rows: readonly RunRow[]): SweepFiles {
-  const combos = combinations(meta.axes);
-  const columns = rowColumns(rows);
-  const aggs = aggregate(combos, rows, columns);
-  const settingsOf = (r: RunRow) => Object.fromEntries(combos[r.combo]!.settings.map((s) => [s.key, s.value]));
-  // combo and seed first, then the combination's settings: a row reads on its own.
-  const jsonl = inParts(rows, (batch) => batch.map((r) => {
-    const { combo, seed, ...rest } = r;
-    return `${JSON.stringify({ combo, seed, settings: settingsOf(r), ...rest })}\n`;
-  }).join(''));
+/** Folds rows already in run order (a merge's, a test's) into a collector. */
+export function collect(meta: SweepMeta, rows: readonly RunRow[]): SweepCollector {
+  const c = new SweepCollector(combinations(meta.axes));
+  for (const r of rows) c.add(r, rowFailed(r), FAILING_SEEDS_KEPT);
+  return c;
+}
+
+/**
+ * The files, from the collector: runs.jsonl is what it has not yet handed on (all of it when it
+ * was made without a writer), the per-run CSV in parts of ROWS_PER_PART rows. One string per
+ * file would pass V8's string limit (~5.4 × 10⁸ characters, about two million rows of runs.jsonl).
+ */
+export function sweepFiles(meta: SweepMeta, source: SweepCollector | readonly RunRow[]): SweepFiles {
+  const c = source instanceof SweepCollector ? source : collect(meta, source);
+  const combos = c.combos;
+  const columns = c.columns();
+  const numeric = columns.filter((col) => col.numeric);
+  const series = c.series();
+  const aggs = aggregate(c, numeric, series);
   const keys = meta.axes.map((a) => a.key);
-  const csvRow = (r: RunRow) => [
-    r.combo, r.seed, ...combos[r.combo]!.settings.map((s) => s.value), r.pass, r.fail, r.failed.join(' '), r.error ?? '', ...columns.map((c) => c.get(r)),
-  ].map(cell);
-  const header = ['combo', 'seed', ...keys, 'pass', 'fail', 'failed_lines', 'error', ...columns.map((c) => c.name)];
+  const header = ['combo', 'seed', ...keys, 'pass', 'fail', 'failed_lines', 'error', ...columns.map((col) => col.name)];
   // One stringify per part: each part ends with its record delimiter, so the parts concatenate to what one call writes.
-  const runsCsv = inParts(rows, (batch, first) => stringify(first ? [header, ...batch.map(csvRow)] : batch.map(csvRow)));
+  const runsCsv: string[] = [];
+  for (const batch of c.csvRows()) runsCsv.push(stringify(runsCsv.length === 0 ? [header, ...batch] : batch));
+  if (runsCsv.length === 0) runsCsv.push(stringify([header]));
   const aggRows = aggs.flatMap((a) => a.timings.map((t) => [
     a.index, ...combos[a.index]!.settings.map((s) => s.value), a.runs, a.passed, a.passRate, t.name, t.stats?.count ?? 0,
     ...(t.stats ? [t.stats.p50, t.stats.p90, t.stats.p99, t.stats.max, t.stats.mean] : ['', '', '', '', '']),
@@ -57,28 +67,13 @@ export function sweepFiles(meta: SweepMeta, rows: readonly RunRow[]): SweepFiles
   };
   const files: [string, string | string[]][] = [
     [SWEEP_META_FILE, `${JSON.stringify(meta, null, 2)}\n`],
-    [ROWS_FILE, jsonl],
+    [ROWS_FILE, c.takeJsonl()],
     ['runs.csv', runsCsv],
     ['aggregates.csv', aggCsv],
     ['aggregates.json', `${JSON.stringify(aggJson, null, 2)}\n`],
-    ['report.html', renderSweepHtml(meta, combos, rows, columns, aggs)],
+    ['report.html', renderSweepHtml(meta, combos, numeric, series, aggs)],
   ];
   return { files, text: renderTable(meta, combos, aggs), aggregates: aggs };
-}
-
-/** Rows per part of runs.jsonl / runs.csv: ~1 MB of text. */
-export const ROWS_PER_PART = 4096;
-
-/**
- * A per-run file as parts of ROWS_PER_PART rows, written one after another. As one string the
- * rows of a large sweep pass V8's string limit (~5.4 × 10⁸ characters, about two million rows
- * of runs.jsonl) and the sweep died with "Invalid string length" after running every seed.
- */
-function inParts(rows: readonly RunRow[], text: (batch: readonly RunRow[], first: boolean) => string): string[] {
-  if (rows.length === 0) return [text([], true)];
-  const parts: string[] = [];
-  for (let i = 0; i < rows.length; i += ROWS_PER_PART) parts.push(text(rows.slice(i, i + ROWS_PER_PART), i === 0));
-  return parts;
 }
 
 function cell(v: unknown): string | number {

@@ -1,10 +1,11 @@
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
-import { writeOutputs } from '../cli-outputs.js';
+import { OpenOutput, OutputSet } from '../cli-outputs.js';
 import { InputError } from '../core/input-error.js';
 import { loadScenario } from '../scenario/load-scenario.js';
-import type { SweepMeta } from './aggregate.js';
-import { sweepFiles } from './outputs.js';
+import { FAILING_SEEDS_KEPT, type SweepMeta } from './aggregate.js';
+import { SweepCollector } from './collector.js';
+import { ROWS_FILE, sweepFiles } from './outputs.js';
 import { Axis, combinations, MAX_RUNS, parseSeeds, parseShard, shardRuns, tasks } from './plan.js';
 import { runPool } from './pool.js';
 import { progress } from './progress.js';
@@ -59,19 +60,60 @@ export function startSweep(file: string, flags: SweepFlags, say: Writer): Promis
   // Tasks small enough to balance the threads, large enough that messaging costs nothing.
   const size = Math.max(1, Math.min(50, Math.ceil(total / (jobs * 16))));
   const work: SweepTask[] = tasks(runs, size).map((t) => ({ file, combo: t.combo, settings: combos[t.combo]!.settings, seeds: t.seeds }));
+  // runs.jsonl streams into its staged file as rows come; the other files need every row.
+  const outputs = new OutputSet(say);
+  const jsonl = outputs.open('--out', join(outDir, ROWS_FILE));
+  const collector = new SweepCollector(combos, (part) => jsonl.write(part));
   const bar = progress(total);
-  return runPool(work, Math.min(jobs, Math.max(1, work.length)), (rows) => bar.add(rows.length, rows.filter(rowFailed).length))
+  // An interrupt leaves nothing half-written behind: the staged files go.
+  const interrupted = (): void => {
+    bar.stop();
+    outputs.abort();
+    process.exit(130);
+  };
+  process.once('SIGINT', interrupted);
+  // Batches finish in any order; the collector takes them in run order (runs.jsonl's order).
+  const waiting = new Map<number, RunRow[]>();
+  let next = 0;
+  const done = (rows: RunRow[], index: number): void => {
+    bar.add(rows.length, rows.filter(rowFailed).length);
+    waiting.set(index, rows);
+    for (let r = waiting.get(next); r !== undefined; r = waiting.get(next)) {
+      waiting.delete(next++);
+      for (const row of r) collector.add(row, rowFailed(row), FAILING_SEEDS_KEPT);
+    }
+  };
+  return runPool(work, Math.min(jobs, Math.max(1, work.length)), done, false)
     .finally(() => bar.stop())
-    .then((batches) => finish(meta, batches.flat(), outDir, say));
+    .then(() => finish(meta, collector, outDir, say, outputs, jsonl))
+    .catch((e: unknown) => {
+      outputs.abort();
+      throw e;
+    })
+    .finally(() => process.removeListener('SIGINT', interrupted));
 }
 
-/** Writes the files, prints the table and failures; the exit code. Shared with merge. */
-export function finish(meta: SweepMeta, rows: RunRow[], outDir: string, say: Writer): number {
+/**
+ * Writes the files, prints the table and failures; the exit code. Shared with merge. With
+ * `outputs`, the set runs.jsonl is already streaming into (`jsonl`): its last part and the
+ * other files join it, and the set is committed.
+ */
+export function finish(meta: SweepMeta, rows: SweepCollector | readonly RunRow[], outDir: string, say: Writer, outputs = new OutputSet(say), jsonl?: OpenOutput): number {
   const out = sweepFiles(meta, rows);
-  writeOutputs(out.files.map(([name, data]) => ({ flag: '--out', target: join(outDir, name), data })), say);
+  try {
+    for (const [name, data] of out.files) {
+      if (name === ROWS_FILE && jsonl) for (const part of data) jsonl.write(part);
+      else outputs.put('--out', join(outDir, name), data);
+    }
+  } catch (e) {
+    outputs.abort();
+    throw e;
+  }
+  outputs.commit();
   say(out.text);
   say(`outputs in ${outDir}/: ${out.files.map(([n]) => n).join(', ')}\n`);
-  return rows.some(rowFailed) ? 1 : 0;
+  const failed = out.aggregates.some((a) => a.failed > 0);
+  return failed ? 1 : 0;
 }
 
 /**
