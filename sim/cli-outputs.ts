@@ -13,8 +13,8 @@ import { InputError } from './core/input-error.js';
 export interface Output {
   flag: string;
   target: string;
-  /** The bytes, or the file's parts in order (a sweep's rows: one string of them may pass V8's string limit). */
-  data: string | Buffer | readonly (string | Buffer)[];
+  /** The bytes, or the file's parts in order (a sweep's rows: one string of them may pass V8's string limit; made as they are written). */
+  data: string | Buffer | Iterable<string | Buffer>;
 }
 
 /**

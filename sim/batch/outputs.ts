@@ -19,8 +19,8 @@ export { ROWS_PER_PART } from './collector.js';
  *   report.html      CDF per timing and combination, the table, the failures
  */
 export interface SweepFiles {
-  /** File name in the output directory → contents (the per-run files in parts: see inParts). */
-  files: [string, string | string[]][];
+  /** File name in the output directory → contents (the per-run files in parts, runs.csv's made as it is read: iterate once). */
+  files: [string, string | Iterable<string>][];
   /** The table and failure list printed on stdout. */
   text: string;
   aggregates: ComboAggregate[];
@@ -50,10 +50,16 @@ export function sweepFiles(meta: SweepMeta, source: SweepCollector | readonly Ru
   const aggs = aggregate(c, numeric, series);
   const keys = meta.axes.map((a) => a.key);
   const header = ['combo', 'seed', ...keys, 'pass', 'fail', 'failed_lines', 'error', ...columns.map((col) => col.name)];
-  // One stringify per part: each part ends with its record delimiter, so the parts concatenate to what one call writes.
-  const runsCsv: string[] = [];
-  for (const batch of c.csvRows()) runsCsv.push(stringify(runsCsv.length === 0 ? [header, ...batch] : batch));
-  if (runsCsv.length === 0) runsCsv.push(stringify([header]));
+  // One stringify per part, made as the file is written (all of them at once would be ~55 bytes
+  // a run more): each part ends with its record delimiter, so they concatenate to what one call writes.
+  function* runsCsv(): Generator<string> {
+    let first = true;
+    for (const batch of c.csvRows()) {
+      yield stringify(first ? [header, ...batch] : batch);
+      first = false;
+    }
+    if (first) yield stringify([header]);
+  }
   const aggRows = aggs.flatMap((a) => a.timings.map((t) => [
     a.index, ...combos[a.index]!.settings.map((s) => s.value), a.runs, a.passed, a.passRate, t.name, t.stats?.count ?? 0,
     ...(t.stats ? [t.stats.p50, t.stats.p90, t.stats.p99, t.stats.max, t.stats.mean] : ['', '', '', '', '']),
@@ -65,10 +71,10 @@ export function sweepFiles(meta: SweepMeta, source: SweepCollector | readonly Ru
     axes: meta.axes,
     combinations: aggs.map((a) => ({ ...a, replay: a.failingSeeds.map((seed) => replayCommand(meta, combos[a.index]!, seed)) })),
   };
-  const files: [string, string | string[]][] = [
+  const files: [string, string | Iterable<string>][] = [
     [SWEEP_META_FILE, `${JSON.stringify(meta, null, 2)}\n`],
     [ROWS_FILE, c.takeJsonl()],
-    ['runs.csv', runsCsv],
+    ['runs.csv', runsCsv()],
     ['aggregates.csv', aggCsv],
     ['aggregates.json', `${JSON.stringify(aggJson, null, 2)}\n`],
     ['report.html', renderSweepHtml(meta, combos, numeric, series, aggs)],

@@ -13,7 +13,7 @@ import { repoRoot } from '../helpers/run-cli.js';
 const phone = (name: string, calls: PhoneCells['calls'], detect: number | null = null): PhoneCells => ({ phone: name, firstReg: 0.5, detect, gapTotal: 0, gapLongest: 0, failback: null, calls });
 const row = (seed: number, phones: PhoneCells[], extra: Partial<RunRow> = {}): RunRow => ({ combo: 0, seed, pass: 1, fail: 0, failed: [], phones, fleets: [], ...extra });
 const meta = (n: number) => ({ file: 's.yaml', id: 's', name: 's', seeds: { first: 1, last: n }, axes: [] });
-const text = (d: string | string[]): string => (typeof d === 'string' ? d : d.join(''));
+const text = (d: string | Iterable<string>): string => (typeof d === 'string' ? d : [...d].join(''));
 
 describe('sweep: rows folded as they come', function () {
   this.timeout(60_000);
@@ -67,7 +67,8 @@ describe('sweep: rows folded as they come', function () {
     }, false);
     expect(kept).to.deep.equal([]);
     expect([...order].sort((a, b) => a - b)).to.deep.equal(tasks.map((_, i) => i));
-    // At most the window (two tasks per thread) in flight, so never more waiting on an earlier one.
-    expect(maxHeld).to.be.at.most(4);
+    // A task starts only within the window (four per thread) of the first unfinished one, so
+    // however slow a thread is, no more results than that wait on an earlier one.
+    expect(maxHeld).to.be.at.most(8);
   });
 });
