@@ -1,14 +1,13 @@
 import { readFileSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { errnoReason, OutputSet } from '../cli-outputs.js';
+import { errnoReason } from '../cli-outputs.js';
 import { InputError } from '../core/input-error.js';
 import { FAILING_SEEDS_KEPT, type SweepMeta } from './aggregate.js';
-import { SweepCollector } from './collector.js';
 import { LineReader } from './line-reader.js';
 import { ROWS_FILE, SWEEP_META_FILE } from './outputs.js';
 import { combinations } from './plan.js';
 import { compareRows, RunRow, rowFailed } from './row.js';
-import { finish, Writer } from './sweep-command.js';
+import { finish, openSweepOutput, Writer } from './sweep-command.js';
 
 /**
  * `sipsim merge <shard outputs>…`: each argument a shard's output directory (or its sweep.json
@@ -43,10 +42,9 @@ export function mergeCommand(paths: string[], flags: { out?: string }, say: Writ
   delete meta.shard;
   const outDir = flags.out ?? join('out', `${meta.id}-sweep`);
   // The shards' rows are each in run order: merged a row at a time, as a sweep folds them (no row kept).
-  const outputs = new OutputSet(say);
+  const out = openSweepOutput(combinations(meta.axes), outDir, say);
+  const { collector } = out;
   try {
-    const jsonl = outputs.open('--out', join(outDir, ROWS_FILE));
-    const collector = new SweepCollector(combinations(meta.axes), (part) => jsonl.write(part));
     const heads = inputs.map((s) => s.rows.next());
     let prev: RunRow | undefined;
     for (;;) {
@@ -60,9 +58,9 @@ export function mergeCommand(paths: string[], flags: { out?: string }, say: Writ
       prev = r;
     }
     if (collector.rows !== expected) throw new InputError('merge', undefined, undefined, `the shards hold ${collector.rows} runs, the sweep has ${expected}: a shard's ${ROWS_FILE} is incomplete`);
-    return finish(meta, collector, outDir, say, outputs, jsonl);
+    return finish(meta, out, outDir, say);
   } catch (e) {
-    outputs.abort();
+    out.outputs.abort();
     throw e;
   } finally {
     for (const s of inputs) s.rows.close();

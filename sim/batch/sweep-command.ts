@@ -6,7 +6,7 @@ import { loadScenario } from '../scenario/load-scenario.js';
 import { FAILING_SEEDS_KEPT, type SweepMeta } from './aggregate.js';
 import { SweepCollector } from './collector.js';
 import { ROWS_FILE, sweepFiles } from './outputs.js';
-import { Axis, combinations, MAX_RUNS, parseSeeds, parseShard, shardRuns, tasks } from './plan.js';
+import { Axis, type Combination, combinations, MAX_RUNS, parseSeeds, parseShard, shardRuns, tasks } from './plan.js';
 import { runPool } from './pool.js';
 import { progress } from './progress.js';
 import { RunRow, rowFailed } from './row.js';
@@ -60,10 +60,8 @@ export function startSweep(file: string, flags: SweepFlags, say: Writer): Promis
   // Tasks small enough to balance the threads, large enough that messaging costs nothing.
   const size = Math.max(1, Math.min(50, Math.ceil(total / (jobs * 16))));
   const work: SweepTask[] = tasks(runs, size).map((t) => ({ file, combo: t.combo, settings: combos[t.combo]!.settings, seeds: t.seeds }));
-  // runs.jsonl streams into its staged file as rows come; the other files need every row.
-  const outputs = new OutputSet(say);
-  const jsonl = outputs.open('--out', join(outDir, ROWS_FILE));
-  const collector = new SweepCollector(combos, (part) => jsonl.write(part));
+  const out = openSweepOutput(combos, outDir, say);
+  const { outputs, collector } = out;
   const bar = progress(total);
   // An interrupt leaves nothing half-written behind: the staged files go.
   const interrupted = (): void => {
@@ -85,7 +83,7 @@ export function startSweep(file: string, flags: SweepFlags, say: Writer): Promis
   };
   return runPool(work, Math.min(jobs, Math.max(1, work.length)), done, false)
     .finally(() => bar.stop())
-    .then(() => finish(meta, collector, outDir, say, outputs, jsonl))
+    .then(() => finish(meta, out, outDir, say))
     .catch((e: unknown) => {
       outputs.abort();
       throw e;
@@ -93,27 +91,41 @@ export function startSweep(file: string, flags: SweepFlags, say: Writer): Promis
     .finally(() => process.removeListener('SIGINT', interrupted));
 }
 
+/** Where a sweep's (or a merge's) files go: the output set, runs.jsonl open in it, and the collector that streams into it. */
+export interface SweepOutput {
+  outputs: OutputSet;
+  jsonl: OpenOutput;
+  collector: SweepCollector;
+}
+
 /**
- * Writes the files, prints the table and failures; the exit code. Shared with merge. With
- * `outputs`, the set runs.jsonl is already streaming into (`jsonl`): its last part and the
- * other files join it, and the set is committed.
+ * Opens the output directory's runs.jsonl (staged: nothing is in place until finish commits) and
+ * the collector that writes it as rows come; the other files need every row. A bad --out stops
+ * here, before anything runs (exit 2).
  */
-export function finish(meta: SweepMeta, rows: SweepCollector | readonly RunRow[], outDir: string, say: Writer, outputs = new OutputSet(say), jsonl?: OpenOutput): number {
-  const out = sweepFiles(meta, rows);
+export function openSweepOutput(combos: readonly Combination[], outDir: string, say: Writer): SweepOutput {
+  const outputs = new OutputSet(say);
+  const jsonl = outputs.open('--out', join(outDir, ROWS_FILE));
+  return { outputs, jsonl, collector: new SweepCollector(combos, (part) => jsonl.write(part)) };
+}
+
+/** Writes the rest of the files and commits them all, prints the table and failures; the exit code. Shared with merge. */
+export function finish(meta: SweepMeta, out: SweepOutput, outDir: string, say: Writer): number {
+  const files = sweepFiles(meta, out.collector);
   try {
-    for (const [name, data] of out.files) {
-      if (name === ROWS_FILE && jsonl) for (const part of data) jsonl.write(part);
-      else outputs.put('--out', join(outDir, name), data);
+    for (const [name, data] of files.files) {
+      if (name !== ROWS_FILE) out.outputs.put('--out', join(outDir, name), data);
+      else if (typeof data === 'string') out.jsonl.write(data);
+      else for (const part of data) out.jsonl.write(part);
     }
   } catch (e) {
-    outputs.abort();
+    out.outputs.abort();
     throw e;
   }
-  outputs.commit();
-  say(out.text);
-  say(`outputs in ${outDir}/: ${out.files.map(([n]) => n).join(', ')}\n`);
-  const failed = out.aggregates.some((a) => a.failed > 0);
-  return failed ? 1 : 0;
+  out.outputs.commit();
+  say(files.text);
+  say(`outputs in ${outDir}/: ${files.files.map(([n]) => n).join(', ')}\n`);
+  return files.aggregates.some((a) => a.failed > 0) ? 1 : 0;
 }
 
 /**
