@@ -82,7 +82,7 @@ export function aggregate(c: SweepCollector, numeric: readonly Column[], series:
       passed: own.runs - own.failed,
       failed: own.failed,
       passRate: own.runs === 0 ? 0 : Math.round(((own.runs - own.failed) / own.runs) * 10_000) / 10_000,
-      failingSeeds: own.failingSeeds.slice(0, FAILING_SEEDS_KEPT),
+      failingSeeds: own.failingSeeds.slice(),
       timings: numeric.map((col, k) => ({ name: col.name, unit: col.unit as 's' | 'count', stats: sortedStats(series[k]![combo.index]!) })),
     };
   });

@@ -2,7 +2,8 @@ import { NumberList } from '../../reports/distribution.js';
 import { Column, FLEET_FIELDS, PHONE_FIELDS } from './columns.js';
 import { Cell, CsvStore } from './csv-store.js';
 import type { Combination } from './plan.js';
-import type { RunRow } from './row.js';
+import { RunRow, rowFailed } from './row.js';
+import { FAILING_SEEDS_KEPT } from './aggregate.js';
 
 export { ROWS_PER_PART } from './csv-store.js';
 const JSONL_PART_CHARS = 1 << 20;
@@ -52,7 +53,7 @@ export class SweepCollector {
     return this.csv.rows;
   }
 
-  add(r: RunRow, failed: boolean, keepSeeds: number): void {
+  add(r: RunRow): void {
     // The files are in run order whatever order the runs finished in: a caller that breaks it is a bug.
     const key = r.combo * 2 ** 32 + r.seed;
     if (key <= this.lastKey) throw new Error(`sweep rows out of order: combination ${r.combo} seed ${r.seed}`);
@@ -66,9 +67,9 @@ export class SweepCollector {
     }
     const st = this.state[combo]!;
     st.runs++;
-    if (failed) {
+    if (rowFailed(r)) {
       st.failed++;
-      if (st.failingSeeds.length < keepSeeds) st.failingSeeds.push(seed);
+      if (st.failingSeeds.length < FAILING_SEEDS_KEPT) st.failingSeeds.push(seed);
     }
     const phones = this.model ? Math.min(this.model.phones.length, r.phones.length) : 0;
     for (let i = 0; i < phones; i++) {

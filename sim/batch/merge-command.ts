@@ -2,11 +2,11 @@ import { readFileSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { errnoReason } from '../cli-outputs.js';
 import { InputError } from '../core/input-error.js';
-import { FAILING_SEEDS_KEPT, type SweepMeta } from './aggregate.js';
+import type { SweepMeta } from './aggregate.js';
 import { LineReader } from './line-reader.js';
 import { ROWS_FILE, SWEEP_META_FILE } from './outputs.js';
 import { combinations } from './plan.js';
-import { compareRows, RunRow, rowFailed } from './row.js';
+import { compareRows, RunRow } from './row.js';
 import { finish, openSweepOutput, Writer } from './sweep-command.js';
 
 /**
@@ -54,7 +54,7 @@ export function mergeCommand(paths: string[], flags: { out?: string }, say: Writ
       const r = heads[best]!;
       heads[best] = inputs[best]!.rows.next();
       if (prev && compareRows(prev, r) === 0) throw new InputError('merge', undefined, undefined, `the run of combination ${r.combo}, seed ${r.seed} is in two shards`);
-      collector.add(r, rowFailed(r), FAILING_SEEDS_KEPT);
+      collector.add(r);
       prev = r;
     }
     if (collector.rows !== expected) throw new InputError('merge', undefined, undefined, `the shards hold ${collector.rows} runs, the sweep has ${expected}: a shard's ${ROWS_FILE} is incomplete`);

@@ -1,10 +1,10 @@
 import { stringify } from 'csv-stringify/sync';
 import { join } from 'node:path';
-import { aggregate, ComboAggregate, FAILING_SEEDS_KEPT, replayCommand, SweepMeta } from './aggregate.js';
+import { aggregate, ComboAggregate, replayCommand, SweepMeta } from './aggregate.js';
 import { SweepCollector } from './collector.js';
 import { renderSweepHtml } from './html-report.js';
 import { combinations, Combination } from './plan.js';
-import { RunRow, rowFailed } from './row.js';
+import type { RunRow } from './row.js';
 
 export { ROWS_PER_PART } from './collector.js';
 
@@ -32,7 +32,7 @@ export const ROWS_FILE = 'runs.jsonl';
 /** Folds rows already in run order (a merge's, a test's) into a collector. */
 export function collect(meta: SweepMeta, rows: readonly RunRow[]): SweepCollector {
   const c = new SweepCollector(combinations(meta.axes));
-  for (const r of rows) c.add(r, rowFailed(r), FAILING_SEEDS_KEPT);
+  for (const r of rows) c.add(r);
   return c;
 }
 

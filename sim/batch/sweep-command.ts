@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { OpenOutput, OutputSet } from '../cli-outputs.js';
 import { InputError } from '../core/input-error.js';
 import { loadScenario } from '../scenario/load-scenario.js';
-import { FAILING_SEEDS_KEPT, type SweepMeta } from './aggregate.js';
+import type { SweepMeta } from './aggregate.js';
 import { SweepCollector } from './collector.js';
 import { ROWS_FILE, sweepFiles } from './outputs.js';
 import { Axis, type Combination, combinations, MAX_RUNS, parseSeeds, parseShard, shardRuns, tasks } from './plan.js';
@@ -78,7 +78,7 @@ export function startSweep(file: string, flags: SweepFlags, say: Writer): Promis
     waiting.set(index, rows);
     for (let r = waiting.get(next); r !== undefined; r = waiting.get(next)) {
       waiting.delete(next++);
-      for (const row of r) collector.add(row, rowFailed(row), FAILING_SEEDS_KEPT);
+      for (const row of r) collector.add(row);
     }
   };
   return runPool(work, Math.min(jobs, Math.max(1, work.length)), done, false)
