@@ -24,3 +24,15 @@ export function modelHelp(): string {
     .map(([k, spec]) => `${k}=${describeSpec(spec)}`)
     .join('; ');
 }
+
+/**
+ * An output path flag's parser. An empty value (`--out ""`, an unset shell variable) is a
+ * mistake, not a request: commander would hand '' on, and `join('', 'runs.csv')` writes into
+ * the working directory, so the outputs would land where the user never pointed.
+ */
+export function parseOutputPath(flag: string, what: 'file' | 'directory'): (v: string) => string {
+  return (v: string): string => {
+    if (v.trim() === '') throw new InputError(flag, undefined, undefined, `expected a ${what} name, found an empty value`);
+    return v;
+  };
+}

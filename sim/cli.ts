@@ -22,7 +22,7 @@ import { formatWarning } from './core/warning.js';
 import { readInputFile } from './core/read-input.js';
 import { parseCfg } from './phone/cfg-file.js';
 import type { ModelOptions } from './phone/model-options.js';
-import { modelHelp, parseModel, parseSeed } from './cli-flags.js';
+import { modelHelp, parseModel, parseOutputPath, parseSeed } from './cli-flags.js';
 import { buildPhoneConfig } from './phone/phone-config.js';
 import { cfgRules } from './phone/options/dns.js';
 import { loadScenario } from './scenario/load-scenario.js';
@@ -73,11 +73,11 @@ function main(argv: string[]): number {
     .description('run scenarios: print each ladder timeline and summary; exit 1 if an expectation fails')
     .argument('<scenario...>', 'scenario .yaml files, or directories of them')
     .option('--seed <n>', 'run seed (overrides the scenario\'s seed)', parseSeed)
-    .option('--out [dir]', 'also write every output (ladder, JSONL trace, pcap, HTML, JUnit) into this directory (default out/)')
-    .option('--pcap <file>', 'write a libpcap capture of every SIP packet and ICMP error')
-    .option('--json <file>', 'write the trace as JSON Lines')
-    .option('--html <file>', 'write a self-contained HTML timeline page (lanes, message arrows, outage and registration bands, verdicts)')
-    .option('--junit <file>', 'write JUnit XML, one test case per expectation')
+    .option('--out [dir]', 'also write every output (ladder, JSONL trace, pcap, HTML, JUnit) into this directory (default out/)', parseOutputPath('--out', 'directory'))
+    .option('--pcap <file>', 'write a libpcap capture of every SIP packet and ICMP error', parseOutputPath('--pcap', 'file'))
+    .option('--json <file>', 'write the trace as JSON Lines', parseOutputPath('--json', 'file'))
+    .option('--html <file>', 'write a self-contained HTML timeline page (lanes, message arrows, outage and registration bands, verdicts)', parseOutputPath('--html', 'file'))
+    .option('--junit <file>', 'write JUnit XML, one test case per expectation', parseOutputPath('--junit', 'file'))
     .option('--metrics <file>', 'write the fleet and server metrics per simulated second: F.csv (a table) or F.json (with distributions and recovery instants)')
     .option('--quiet', 'print only the summaries, not the ladders')
     .option('--ladder <hosts>', `the hosts the ladder shows, comma-separated (default: every host; past ${LADDER_ALL_HOSTS_MAX} hosts the servers, DNS and the first phones)`)
@@ -103,7 +103,7 @@ Exit codes: 0 every expectation holds, 1 an expectation failed, 2 invalid input 
     .addOption(new Option('--set <key=v1,v2>', 'values to sweep: a phone .cfg key (sip.timer_t1=0.5,1), model.<option> or network.default.delay|jitter|loss; repeatable (the cartesian product is run)').argParser((v: string, prev: Axis[]) => parseAxis(v, prev)).default([], 'none'))
     .option('--jobs <n>', 'worker threads (default: the number of cores)', parseJobs)
     .option('--shard <K/N>', 'run only the K-th of N deterministic slices (then `sipsim merge` the N outputs)')
-    .option('--out <dir>', 'output directory (default out/<id>-sweep, out/<id>-sweep-K-of-N for a shard)')
+    .option('--out <dir>', 'output directory (default out/<id>-sweep, out/<id>-sweep-K-of-N for a shard)', parseOutputPath('--out', 'directory'))
     .action((file: string, flags: SweepFlags) => {
       settle(startSweep(file, flags, toStdout));
     });
@@ -117,7 +117,7 @@ Exit codes: 0 every expectation holds, 1 an expectation failed, 2 invalid input 
     .option('--seed <s>', 'seed of the schedule generator (default 1)', parseExploreSeed, 1)
     .option('--objective <o>', 'also search for the schedule maximising gap | failed-calls | setup (as many search runs again)', parseObjective)
     .option('--jobs <n>', 'worker threads (default: the number of cores)', parseJobs)
-    .option('--out <dir>', 'output directory (default out/<id>-explore)')
+    .option('--out <dir>', 'output directory (default out/<id>-explore)', parseOutputPath('--out', 'directory'))
     .option('--check', 'run the file as written (its own faults) under the invariants, e.g. a schedule explore wrote')
     .action((file: string, flags: ExploreFlags) => {
       settle(exploreCommand(file, flags, toStdout));
@@ -127,7 +127,7 @@ Exit codes: 0 every expectation holds, 1 an expectation failed, 2 invalid input 
     .command('merge')
     .description('combine the outputs of sweep shards into exactly what one unsharded sweep writes')
     .argument('<shard...>', 'shard output directories (or their sweep.json / runs.jsonl)')
-    .option('--out <dir>', 'output directory (default out/<id>-sweep)')
+    .option('--out <dir>', 'output directory (default out/<id>-sweep)', parseOutputPath('--out', 'directory'))
     .action((paths: string[], flags: { out?: string }) => {
       code = mergeCommand(paths, flags, toStdout);
     });
@@ -143,7 +143,7 @@ Exit codes: 0 every expectation holds, 1 an expectation failed, 2 invalid input 
     .option('--tolerance <duration>', 'largest |model − capture| that still matches (default 5ms)')
     .option('--anchor <instant>', "the instant both timelines count from, by its name in the table (default: the phone's first SIP request or TCP SYN)")
     .option('--relative <mode>', "what each delta is measured against: anchor (default, also 'first'; each instant's time from the anchor) or previous (each instant's interval from the phone's previous send in the same exchange, else its previous send: for stacks that re-arm each timer from when the last one actually fired, like SIPp)")
-    .option('--json <file>', 'also write the table as JSON')
+    .option('--json <file>', 'also write the table as JSON', parseOutputPath('--json', 'file'))
     .option('--capture-point <where>', "where the capture was taken: phone (next to the phone: what it receives is stamped on arrival; default) or sender (each packet as it leaves its sender, as sipsim's own --pcap)")
     .option('--seed <n>', 'run seed (overrides the scenario\'s seed)', parseSeed)
     .addOption(new Option('--model <key=value>', 'set a model option; repeatable').argParser(parseModel).default({}, 'the documented defaults'))

@@ -92,6 +92,34 @@ describe('CLI: an output that cannot be written is a user error (exit 2)', () =>
     expect(tree(dir)).to.deep.equal(['report.txt']);
   });
 
+  // An empty value (`--out "$OUT"` with OUT unset) used to be taken at its word: run wrote
+  // nothing and said nothing, and sweep/explore/merge wrote their files into the working directory.
+  const EMPTY_VALUE: [string, string[]][] = [
+    ['--json', ['run', ONE, '--quiet']],
+    ['--pcap', ['run', ONE, '--quiet']],
+    ['--html', ['run', ONE, '--quiet']],
+    ['--junit', ['run', ONE, '--quiet']],
+    ['--out', ['run', ONE, '--quiet']],
+    ['--out', ['sweep', ONE, '--seeds', '1..2', '--jobs', '1']],
+    ['--out', ['explore', ONE, '--runs', '1', '--jobs', '1']],
+    ['--json', ['compare', path.join(repoRoot, 'test', 'fixtures', 'none.pcap'), ONE, '--phone', 'alice']],
+  ];
+  for (const [flag, args] of EMPTY_VALUE) {
+    it(`${args[0]} ${flag} "": exit 2 naming the flag, nothing written in the working directory`, () => {
+      const cwd = tmpDir();
+      const r = runCli([...args, flag, ''], { cwd });
+      expectOneLineError(r, `${flag}: expected a ${flag === '--out' ? 'directory' : 'file'} name, found an empty value`);
+      expect(tree(cwd)).to.deep.equal([]);
+    });
+  }
+
+  it('merge --out "": exit 2 before any shard is read', () => {
+    const cwd = tmpDir();
+    const r = runCli(['merge', path.join(cwd, 'no-such-shard'), '--out', '   '], { cwd });
+    expectOneLineError(r, '--out: expected a directory name, found an empty value');
+    expect(tree(cwd)).to.deep.equal([]);
+  });
+
   it('--json naming a directory: exit 2, "is a directory", the directory untouched', () => {
     const dir = tmpDir();
     const target = path.join(dir, 'trace.jsonl');
