@@ -19,6 +19,7 @@ import { InputError } from './core/input-error.js';
 import { didYouMean } from './core/suggest.js';
 import type { TraceSink } from './core/trace.js';
 import { formatWarning } from './core/warning.js';
+import { packageVersion } from './core/package-version.js';
 import { readInputFile } from './core/read-input.js';
 import { parseCfg } from './phone/cfg-file.js';
 import type { ModelOptions } from './phone/model-options.js';
@@ -374,18 +375,6 @@ function readText(file: string): string {
   return readInputFile(file);
 }
 
-function packageVersion(): string {
-  // dist/sim/cli.js is two levels below package.json; the bundle dist/sipsim.cjs one.
-  for (const rel of ['../../package.json', '../package.json']) {
-    try {
-      const pkg = JSON.parse(readFileSync(new URL(rel, import.meta.url), 'utf8')) as { name?: string; version: string };
-      if (pkg.name === 'sipsim') return pkg.version;
-    } catch {
-      // not there: try the next level
-    }
-  }
-  return 'unknown';
-}
 
 // A closed pipe (`sipsim run … | head`) is the reader's choice, not an error worth a stack trace.
 // A full disk or an I/O error behind stdout is the user's to fix: one line and exit 2 (the run

@@ -14,6 +14,10 @@ export interface SweepMeta {
   file: string;
   id: string;
   name: string;
+  /** The sipsim version that ran it; absent in sweep.json files written before it was recorded. */
+  version?: string;
+  /** The scenario's input digest (scenario text and .cfg entries: input-digest.ts); absent likewise. */
+  digest?: string;
   seeds: SeedRange;
   axes: Axis[];
   shard?: Shard;

@@ -19,10 +19,18 @@ export function mergeCommand(paths: string[], flags: { out?: string }, say: Writ
   if (paths.length === 0) throw new InputError('merge', undefined, undefined, 'expected the output directories of the shards');
   const inputs = paths.map(readShard);
   const first = inputs[0]!;
-  const sameSweep = (m: SweepMeta) => JSON.stringify({ ...m, shard: undefined });
+  const sameSweep = (m: SweepMeta) => JSON.stringify({ ...m, shard: undefined, version: undefined, digest: undefined });
   for (const s of inputs.slice(1)) {
     if (sameSweep(s.meta) !== sameSweep(first.meta)) {
       throw new InputError(s.dir, undefined, SWEEP_META_FILE, `is not a shard of the same sweep as ${first.dir} (scenario file, seeds and --set values must be the same)`);
+    }
+    // Same command, different inputs: e.g. CI runners on different commits. Their runs differ,
+    // so one merged sweep of them would describe neither.
+    if (s.meta.digest !== first.meta.digest) {
+      throw new InputError(s.dir, undefined, SWEEP_META_FILE, `was run on a different scenario or .cfg contents than ${first.dir} (input digest ${short(s.meta.digest)} vs ${short(first.meta.digest)}): rerun the shards from the same files`);
+    }
+    if (s.meta.version !== first.meta.version) {
+      throw new InputError(s.dir, undefined, SWEEP_META_FILE, `was written by sipsim ${s.meta.version ?? 'an earlier version that recorded none'}, ${first.dir} by ${first.meta.version ?? 'an earlier version that recorded none'}: rerun the shards with one version`);
     }
   }
   const n = first.meta.shard?.n ?? 1;
@@ -128,4 +136,9 @@ function parseJson(text: string, file: string, line: number): unknown {
   } catch (e) {
     throw new InputError(file, line, undefined, `not valid JSON: ${(e as Error).message}`);
   }
+}
+
+/** A digest as a message shows it: its first 12 hex digits, or 'none' (a sweep.json from before digests). */
+function short(d: string | undefined): string {
+  return d === undefined ? 'none' : d.slice(0, 12);
 }

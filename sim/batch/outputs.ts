@@ -11,7 +11,7 @@ export { ROWS_PER_PART } from './collector.js';
 /**
  * Everything a sweep writes, as bytes from (meta, rows) alone — which is what makes a merge of
  * shards write exactly what one sweep writes. Files in the output directory:
- *   sweep.json       what was swept (scenario, seeds, axes; the shard for one shard's output)
+ *   sweep.json       what was swept (scenario, its input digest, the sipsim version, seeds, axes; the shard for one shard's output)
  *   runs.jsonl       one row per run, by combination then seed (row.ts)
  *   runs.csv         the same rows flattened (columns.ts)
  *   aggregates.csv   per combination × timing: runs, pass rate, n, p50, p90, p99, max, mean

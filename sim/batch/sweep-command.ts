@@ -2,6 +2,7 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { OpenOutput, OutputSet } from '../cli-outputs.js';
 import { InputError } from '../core/input-error.js';
+import { packageVersion } from '../core/package-version.js';
 import { loadScenario } from '../scenario/load-scenario.js';
 import type { SweepMeta } from './aggregate.js';
 import { SweepCollector } from './collector.js';
@@ -52,7 +53,7 @@ export function startSweep(file: string, flags: SweepFlags, say: Writer): Promis
     throw new InputError('--set', undefined, undefined, `${combos.length} combinations × ${perCombo} seeds are more runs than a sweep holds (${MAX_RUNS}): use fewer seeds or values, or shard the sweep`);
   }
   const meta: SweepMeta = {
-    file, id: scenario.id, name: scenario.name, seeds, axes: flags.set, ...(shard.n > 1 ? { shard } : {}),
+    file, id: scenario.id, name: scenario.name, version: packageVersion(), ...(scenario.digest !== undefined ? { digest: scenario.digest } : {}), seeds, axes: flags.set, ...(shard.n > 1 ? { shard } : {}),
   };
   const outDir = flags.out ?? join('out', shard.n > 1 ? `${scenario.id}-sweep-${shard.k}-of-${shard.n}` : `${scenario.id}-sweep`);
   const runs = shardRuns(combos.length, seeds, shard);

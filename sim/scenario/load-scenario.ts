@@ -16,6 +16,7 @@ import { serverCapacity } from './capacity-spec.js';
 import { buildAction, buildExpectation, buildMetricExpectation, checkPair } from './scenario-items.js';
 import { readConfigs, settingsEntries } from './config-sources.js';
 import { buildFleets } from './fleet-phones.js';
+import { inputDigest } from './input-digest.js';
 import { phoneConfigWarnings, scenarioWarnings } from './scenario-warnings.js';
 import type { Expectation, PhoneSpec, Scenario, ScenarioEvent, ServerSpec } from './scenario.js';
 import {
@@ -209,6 +210,7 @@ export function loadScenario(file: string, model: Partial<ModelOptions> = {}): S
     events,
     expectations,
     warnings,
+    digest: inputDigest(file, text, parsedCfgs),
   };
 }
 

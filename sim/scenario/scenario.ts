@@ -36,6 +36,8 @@ export interface Scenario {
   expectations: Expectation[];
   /** Non-fatal remarks for the user, each with its file:line (keys not modelled, addresses no host has…). */
   warnings: Warning[];
+  /** SHA-256 of the scenario text and the .cfg entries it read (input-digest.ts); set by loadScenario. */
+  digest?: string;
 }
 
 export interface PhoneSpec {
