@@ -86,6 +86,8 @@ export class OutputSet {
   private readonly staged: Staged[] = [];
   private readonly streams: { fd: number | undefined; o: { flag: string; target: string }; gone: boolean }[] = [];
   private readonly madeDirs: string[] = [];
+  /** Each file target's absolute path and the flag that asked for it: two outputs, one file, is refused. */
+  private readonly files = new Map<string, string>();
   private done = false;
 
   constructor(private readonly toStdout: (data: string | Buffer) => void) {}
@@ -96,6 +98,10 @@ export class OutputSet {
     if (kind === 'stdout') return { write: (c) => this.toStdout(c) };
     if (kind === 'stream') return this.openStream(o);
     if (isDirectory(target)) throw new InputError(target, undefined, flag, 'cannot write the output: is a directory (EISDIR)');
+    // Renamed into place in order, the later would silently replace the earlier.
+    const owner = this.files.get(resolve(target));
+    if (owner !== undefined) throw new InputError(target, undefined, flag, `is also where ${owner} writes another output: one file cannot hold both, name another`);
+    this.files.set(resolve(target), flag);
     try {
       makeParents(dirname(target), this.madeDirs);
     } catch (e) {

@@ -10,7 +10,7 @@ import { LADDER_ALL_HOSTS_MAX, LadderSink } from '../reports/ladder.js';
 import { renderMetricsCsv, renderMetricsJson } from '../reports/metrics-output.js';
 import { PcapSink } from '../reports/pcap.js';
 import { renderSummary } from '../reports/summary.js';
-import { expandScenarioPaths, perScenario } from './cli-files.js';
+import { checkOutputClashes, expandScenarioPaths, perScenario } from './cli-files.js';
 import { errnoReason, OpenOutput, OutputSet, targetKind } from './cli-outputs.js';
 import { ladderWindow, parseInstantFlag } from './cli-window.js';
 import { explainConfig } from './explain.js';
@@ -224,6 +224,7 @@ async function runCommand(paths: string[], flags: RunFlags): Promise<number> {
   if (flags.metrics !== undefined && !/\.(csv|json)$/i.test(flags.metrics) && targetKind(flags.metrics) === 'file') {
     throw new InputError(flags.metrics, undefined, '--metrics', 'expected a file name ending in .csv or .json (the format follows the extension)');
   }
+  checkOutputClashes(scenarios, flags, flags.out === true ? 'out' : flags.out);
   const picks = scenarios.map((s) => (flags.ladder !== undefined ? ladderPick(flags.ladder, s) : undefined));
   const window = ladderWindow(flags.from, flags.to);
   // When stdout carries an output (`--json -`), the ladders and summaries move to stderr.

@@ -113,6 +113,42 @@ describe('CLI: an output that cannot be written is a user error (exit 2)', () =>
     });
   }
 
+  // Staged outputs are renamed into place in order: two outputs aimed at one file used to leave
+  // only the later (a pcap where the JSONL was asked for; b/x.yaml's ladder over a/x.yaml's).
+  it('two flags naming one file: exit 2 before the run, nothing written', () => {
+    const dir = tmpDir();
+    const r = runCli(['run', ONE, '--quiet', '--json', path.join(dir, 'x'), '--pcap', path.join(dir, 'x')]);
+    expectOneLineError(r, `${path.join(dir, 'x')}: --pcap: is also where --json writes another output`);
+    expect(tree(dir)).to.deep.equal([]);
+  });
+
+  it('--json naming a file --out also writes: exit 2, nothing written', () => {
+    const dir = tmpDir();
+    const trace = path.join(dir, 'o', '01-all-well.trace.jsonl');
+    const r = runCli(['run', ONE, '--quiet', '--out', path.join(dir, 'o'), '--json', trace]);
+    expectOneLineError(r, `${trace}: --out: is also where --json writes another output`);
+    expect(tree(dir)).to.deep.equal([]);
+  });
+
+  it('two scenarios with one file name in different directories, with --out: exit 2 naming both, nothing written', () => {
+    const dir = tmpDir();
+    for (const d of ['a', 'b']) {
+      fs.mkdirSync(path.join(dir, d));
+      fs.cpSync(path.join(repoRoot, 'scenarios', 'phones'), path.join(dir, d, 'phones'), { recursive: true });
+    }
+    fs.copyFileSync(ONE, path.join(dir, 'a', 'x.yaml'));
+    fs.copyFileSync(TWO, path.join(dir, 'b', 'x.yaml'));
+    const r = runCli(['run', path.join(dir, 'a', 'x.yaml'), path.join(dir, 'b', 'x.yaml'), '--quiet', '--out', path.join(dir, 'o')]);
+    expectOneLineError(r, `${path.join(dir, 'b', 'x.yaml')}: has the same file name as ${path.join(dir, 'a', 'x.yaml')} (x)`);
+    expect(fs.existsSync(path.join(dir, 'o'))).to.equal(false);
+  });
+
+  it('--json - with --pcap -: exit 2 (one stdout cannot hold a capture inside the JSONL)', () => {
+    const r = runCli(['run', ONE, '--quiet', '--json', '-', '--pcap', '-']);
+    expectOneLineError(r, '-: --pcap: is stdout, where --json writes already');
+    expect(r.stdout).to.equal('');
+  });
+
   it('merge --out "": exit 2 before any shard is read', () => {
     const cwd = tmpDir();
     const r = runCli(['merge', path.join(cwd, 'no-such-shard'), '--out', '   '], { cwd });
