@@ -97,7 +97,7 @@ export class OutputSet {
     const kind = targetKind(target);
     if (kind === 'stdout') return { write: (c) => this.toStdout(c) };
     if (kind === 'stream') return this.openStream(o);
-    if (isDirectory(target)) throw new InputError(target, undefined, flag, 'cannot write the output: is a directory (EISDIR)');
+    if (isDirectoryPath(target)) throw new InputError(target, undefined, flag, 'cannot write the output: is a directory (EISDIR)');
     // Renamed into place in order, the later would silently replace the earlier.
     const owner = this.files.get(resolve(target));
     if (owner !== undefined) throw new InputError(target, undefined, flag, `is also where ${owner} writes another output: one file cannot hold both, name another`);
@@ -252,7 +252,8 @@ function makeParents(dir: string, made: string[]): void {
   }
 }
 
-function isDirectory(p: string): boolean {
+/** Whether p is a directory now (false when it is not there or cannot be looked at). */
+export function isDirectoryPath(p: string): boolean {
   try {
     return statSync(p).isDirectory();
   } catch {

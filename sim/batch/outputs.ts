@@ -28,6 +28,8 @@ export interface SweepFiles {
 
 export const SWEEP_META_FILE = 'sweep.json';
 export const ROWS_FILE = 'runs.jsonl';
+/** Every file a sweep writes, in the order sweepFiles lists them (checked before a sweep runs). */
+export const SWEEP_FILES = [SWEEP_META_FILE, ROWS_FILE, 'runs.csv', 'aggregates.csv', 'aggregates.json', 'report.html'] as const;
 
 /** Folds rows already in run order (a merge's, a test's) into a collector. */
 export function collect(meta: SweepMeta, rows: readonly RunRow[]): SweepCollector {
@@ -71,7 +73,7 @@ export function sweepFiles(meta: SweepMeta, source: SweepCollector | readonly Ru
     axes: meta.axes,
     combinations: aggs.map((a) => ({ ...a, replay: a.failingSeeds.map((seed) => replayCommand(meta, combos[a.index]!, seed)) })),
   };
-  const files: [string, string | Iterable<string>][] = [
+  const files: [(typeof SWEEP_FILES)[number], string | Iterable<string>][] = [
     [SWEEP_META_FILE, `${JSON.stringify(meta, null, 2)}\n`],
     [ROWS_FILE, c.takeJsonl()],
     ['runs.csv', runsCsv()],

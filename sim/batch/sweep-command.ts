@@ -1,12 +1,12 @@
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
-import { OpenOutput, OutputSet } from '../cli-outputs.js';
+import { isDirectoryPath, OpenOutput, OutputSet } from '../cli-outputs.js';
 import { InputError } from '../core/input-error.js';
 import { packageVersion } from '../core/package-version.js';
 import { loadScenario } from '../scenario/load-scenario.js';
 import type { SweepMeta } from './aggregate.js';
 import { SweepCollector } from './collector.js';
-import { ROWS_FILE, sweepFiles } from './outputs.js';
+import { ROWS_FILE, SWEEP_FILES, sweepFiles } from './outputs.js';
 import { Axis, type Combination, combinations, MAX_RUNS, parseSeeds, parseShard, shardRuns, tasks } from './plan.js';
 import { runPool } from './pool.js';
 import { progress } from './progress.js';
@@ -105,6 +105,12 @@ export interface SweepOutput {
  * here, before anything runs (exit 2).
  */
 export function openSweepOutput(combos: readonly Combination[], outDir: string, say: Writer): SweepOutput {
+  // The other files are staged only at the end: a directory in the way of one is said now, not
+  // after every run (the same message the staging would give).
+  for (const name of SWEEP_FILES) {
+    const target = join(outDir, name);
+    if (isDirectoryPath(target)) throw new InputError(target, undefined, '--out', 'cannot write the output: is a directory (EISDIR)');
+  }
   const outputs = new OutputSet(say);
   const jsonl = outputs.open('--out', join(outDir, ROWS_FILE));
   return { outputs, jsonl, collector: new SweepCollector(combos, (part) => jsonl.write(part)) };

@@ -4,7 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { SweepMeta } from '../../sim/batch/aggregate.js';
 import { mergeCommand } from '../../sim/batch/merge-command.js';
-import { ROWS_FILE, ROWS_PER_PART, SWEEP_META_FILE, sweepFiles } from '../../sim/batch/outputs.js';
+import { ROWS_FILE, ROWS_PER_PART, SWEEP_FILES, SWEEP_META_FILE, sweepFiles } from '../../sim/batch/outputs.js';
 import type { RunRow } from '../../sim/batch/row.js';
 
 // A sweep's per-run files used to be built as one string each: past ~2 million rows that is
@@ -31,6 +31,10 @@ describe('sweep: per-run files in parts', function () {
   const files = new Map(sweepFiles(meta(n), all).files);
   // runs.csv's parts are made as they are read: read once.
   const runsCsv = text(files.get('runs.csv')!);
+
+  it('writes exactly the files SWEEP_FILES lists (what a sweep checks for a directory in the way before it runs)', () => {
+    expect([...files.keys()]).to.deep.equal([...SWEEP_FILES]);
+  });
 
   it('runs.jsonl and runs.csv come in parts that join to one line per run, in order, the CSV header once', () => {
     expect(files.get(ROWS_FILE)).to.be.an('array').with.length.above(1);

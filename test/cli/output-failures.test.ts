@@ -149,6 +149,17 @@ describe('CLI: an output that cannot be written is a user error (exit 2)', () =>
     expect(r.stdout).to.equal('');
   });
 
+  // The sweep's last files are staged after every run: a directory in the way of one used to
+  // be found only then. Ten million seeds would run for an hour: the 30 s limit of runCli fails
+  // this test unless the error comes before the runs.
+  it('sweep --out with a directory in the way of one of its files: exit 2 before any run', () => {
+    const dir = tmpDir();
+    fs.mkdirSync(path.join(dir, 'report.html'));
+    const r = runCli(['sweep', ONE, '--seeds', '1..10000000', '--jobs', '1', '--out', dir]);
+    expectOneLineError(r, `${path.join(dir, 'report.html')}: --out: cannot write the output: is a directory (EISDIR)`);
+    expect(tree(dir)).to.deep.equal(['report.html']);
+  });
+
   it('merge --out "": exit 2 before any shard is read', () => {
     const cwd = tmpDir();
     const r = runCli(['merge', path.join(cwd, 'no-such-shard'), '--out', '   '], { cwd });
