@@ -1,4 +1,4 @@
-import { stringify } from 'csv-stringify/sync';
+import { toCsv } from './csv.js';
 import type { Distribution } from './distribution.js';
 import type { FleetMetrics, MetricsResult } from './fleet-metrics.js';
 
@@ -31,7 +31,7 @@ export function renderMetricsCsv(m: MetricsResult): string {
     for (const c of columns) row.push(c[k]!);
     rows.push(row);
   }
-  return stringify(rows);
+  return toCsv(rows);
 }
 
 /** `--metrics F.json`: the same series plus the per-event share instants and the distributions, times in seconds. */

@@ -1,4 +1,4 @@
-import { stringify } from 'csv-stringify/sync';
+import { toCsv } from '../../reports/csv.js';
 import { join } from 'node:path';
 import { aggregate, ComboAggregate, replayCommand, SweepMeta } from './aggregate.js';
 import { SweepCollector } from './collector.js';
@@ -57,16 +57,16 @@ export function sweepFiles(meta: SweepMeta, source: SweepCollector | readonly Ru
   function* runsCsv(): Generator<string> {
     let first = true;
     for (const batch of c.csvRows()) {
-      yield stringify(first ? [header, ...batch] : batch);
+      yield toCsv(first ? [header, ...batch] : batch);
       first = false;
     }
-    if (first) yield stringify([header]);
+    if (first) yield toCsv([header]);
   }
   const aggRows = aggs.flatMap((a) => a.timings.map((t) => [
     a.index, ...combos[a.index]!.settings.map((s) => s.value), a.runs, a.passed, a.passRate, t.name, t.stats?.count ?? 0,
     ...(t.stats ? [t.stats.p50, t.stats.p90, t.stats.p99, t.stats.max, t.stats.mean] : ['', '', '', '', '']),
   ]));
-  const aggCsv = stringify([['combo', ...keys, 'runs', 'passed', 'pass_rate', 'timing', 'count', 'p50', 'p90', 'p99', 'max', 'mean'], ...aggRows.map((row) => row.map(cell))]);
+  const aggCsv = toCsv([['combo', ...keys, 'runs', 'passed', 'pass_rate', 'timing', 'count', 'p50', 'p90', 'p99', 'max', 'mean'], ...aggRows.map((row) => row.map(cell))]);
   const aggJson = {
     scenario: { file: meta.file, id: meta.id, name: meta.name },
     seeds: meta.seeds,
