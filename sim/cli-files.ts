@@ -1,7 +1,7 @@
 import { readdirSync, statSync } from 'node:fs';
 import { extname, join, resolve } from 'node:path';
 import { InputError } from './core/input-error.js';
-import { targetKind } from './cli-outputs.js';
+import { sharedTarget, targetKind } from './cli-outputs.js';
 
 /** Expands CLI paths: a directory stands for its *.yaml / *.yml files, sorted by name. */
 export function expandScenarioPaths(paths: string[]): string[] {
@@ -62,7 +62,7 @@ export function checkOutputClashes(scenarios: readonly { file: string; id: strin
   const byPath = new Map<string, string>();
   for (const [flag, f] of named) {
     const owner = byPath.get(resolve(f));
-    if (owner !== undefined) throw new InputError(f, undefined, flag, `is also where ${owner} writes another output: one file cannot hold both, name another`);
+    if (owner !== undefined) throw sharedTarget(f, flag, owner);
     byPath.set(resolve(f), flag);
   }
 }

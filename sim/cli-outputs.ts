@@ -100,7 +100,7 @@ export class OutputSet {
     if (isDirectoryPath(target)) throw new InputError(target, undefined, flag, 'cannot write the output: is a directory (EISDIR)');
     // Renamed into place in order, the later would silently replace the earlier.
     const owner = this.files.get(resolve(target));
-    if (owner !== undefined) throw new InputError(target, undefined, flag, `is also where ${owner} writes another output: one file cannot hold both, name another`);
+    if (owner !== undefined) throw sharedTarget(target, flag, owner);
     this.files.set(resolve(target), flag);
     try {
       makeParents(dirname(target), this.madeDirs);
@@ -250,6 +250,11 @@ function makeParents(dir: string, made: string[]): void {
     mkdirSync(d);
     made.push(d);
   }
+}
+
+/** Two outputs of one run aimed at one file (`owner` asked for it first). */
+export function sharedTarget(target: string, flag: string, owner: string): InputError {
+  return new InputError(target, undefined, flag, `is also where ${owner} writes another output: one file cannot hold both, name another`);
 }
 
 /** Whether p is a directory now (false when it is not there or cannot be looked at). */
