@@ -90,7 +90,22 @@ export class OutputSet {
   private readonly files = new Map<string, string>();
   private done = false;
 
-  constructor(private readonly toStdout: (data: string | Buffer) => void) {}
+  /** The run's input files as (device, inode): an output is never written over one (a symlink or hard link to it included). */
+  private readonly inputs: { dev: number; ino: number; file: string }[];
+
+  constructor(
+    private readonly toStdout: (data: string | Buffer) => void,
+    inputs: readonly string[] = [],
+  ) {
+    this.inputs = inputs.flatMap((file) => {
+      try {
+        const st = statSync(file);
+        return [{ dev: st.dev, ino: st.ino, file }];
+      } catch {
+        return [];
+      }
+    });
+  }
 
   open(flag: string, target: string): OpenOutput {
     const o = { flag, target };
@@ -98,6 +113,8 @@ export class OutputSet {
     if (kind === 'stdout') return { write: (c) => this.toStdout(c) };
     if (kind === 'stream') return this.openStream(o);
     if (isDirectoryPath(target)) throw new InputError(target, undefined, flag, 'cannot write the output: is a directory (EISDIR)');
+    const input = this.inputOf(target);
+    if (input !== undefined) throw new InputError(target, undefined, flag, `is ${input === resolve(target) ? 'an input' : `the same file as ${input}, an input`} of this run: the output would replace it; name another file`);
     // Renamed into place in order, the later would silently replace the earlier.
     const owner = this.files.get(resolve(target));
     if (owner !== undefined) throw sharedTarget(target, flag, owner);
@@ -123,6 +140,17 @@ export class OutputSet {
         }
       },
     };
+  }
+
+  private inputOf(target: string): string | undefined {
+    if (this.inputs.length === 0) return undefined;
+    let st;
+    try {
+      st = statSync(target);
+    } catch {
+      return undefined; // not there yet: it cannot be an input
+    }
+    return this.inputs.find((i) => i.dev === st.dev && i.ino === st.ino)?.file;
   }
 
   /** Writes one whole output. */
@@ -208,8 +236,8 @@ export class OutputSet {
  * Writes whole outputs all or nothing (see OutputSet). `toStdout` writes to the process's
  * stdout and throws on failure (the CLI owns that stream).
  */
-export function writeOutputs(outputs: Output[], toStdout: (data: string | Buffer) => void): void {
-  const set = new OutputSet(toStdout);
+export function writeOutputs(outputs: Output[], toStdout: (data: string | Buffer) => void, inputs: readonly string[] = []): void {
+  const set = new OutputSet(toStdout, inputs);
   try {
     for (const o of outputs) set.put(o.flag, o.target, o.data);
   } catch (e) {

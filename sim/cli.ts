@@ -230,7 +230,8 @@ async function runCommand(paths: string[], flags: RunFlags): Promise<number> {
   // When stdout carries an output (`--json -`), the ladders and summaries move to stderr.
   const say = [flags.pcap, flags.json, flags.html, flags.junit].some((f) => f !== undefined && targetKind(f) === 'stdout') ? (s: string) => void process.stderr.write(s) : toStdout;
   const runs: RunResult[] = [];
-  const outputs = new OutputSet(toStdout);
+  // No output may land on a scenario or .cfg file of the run (`--html s.yaml`).
+  const outputs = new OutputSet(toStdout, scenarios.flatMap((s) => s.inputs ?? [s.file]));
   // An interrupt mid-run leaves nothing half-written behind: the staged files go.
   let bar: RunProgressBar | undefined;
   const interrupted = (): void => {

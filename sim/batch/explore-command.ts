@@ -97,7 +97,7 @@ export async function exploreCommand(file: string, flags: ExploreFlags, say: Wri
     ...(worst ? [{ flag: '--out', target: worst.file, data: written(x, file, worst.file, worst.result.genes, undefined, `worst ${worst.objective}: ${figureText(worst.objective, figureOf(worst.result, worst.objective))}`) }] : []),
   ];
   const summary = exploreSummary({ file, outDir, id: scenario.id, name: scenario.name, seed: flags.seed, faults: flags.faults, runs: results, findings, ...(worst ? { worst } : {}) });
-  writeOutputs([...files, { flag: '--out', target: join(outDir, 'explore.json'), data: summary.json }], say);
+  writeOutputs([...files, { flag: '--out', target: join(outDir, 'explore.json'), data: summary.json }], say, scenario.inputs);
   say(summary.text);
   // The rate is wall-clock: stderr only, never in the outputs (tests running in-thread skip it).
   if (!flags.inProcess) process.stderr.write(`explore: ${results.length} runs in ${seconds.toFixed(1)} s (${(results.length / Math.max(seconds, 1e-9)).toFixed(0)} runs/s, ${jobs} thread${jobs > 1 ? 's' : ''})\n`);

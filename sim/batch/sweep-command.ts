@@ -61,7 +61,7 @@ export function startSweep(file: string, flags: SweepFlags, say: Writer): Promis
   // Tasks small enough to balance the threads, large enough that messaging costs nothing.
   const size = Math.max(1, Math.min(50, Math.ceil(total / (jobs * 16))));
   const work: SweepTask[] = tasks(runs, size).map((t) => ({ file, combo: t.combo, settings: combos[t.combo]!.settings, seeds: t.seeds }));
-  const out = openSweepOutput(combos, outDir, say);
+  const out = openSweepOutput(combos, outDir, say, scenario.inputs);
   const { outputs, collector } = out;
   const bar = progress(total);
   // An interrupt leaves nothing half-written behind: the staged files go.
@@ -104,14 +104,14 @@ export interface SweepOutput {
  * the collector that writes it as rows come; the other files need every row. A bad --out stops
  * here, before anything runs (exit 2).
  */
-export function openSweepOutput(combos: readonly Combination[], outDir: string, say: Writer): SweepOutput {
+export function openSweepOutput(combos: readonly Combination[], outDir: string, say: Writer, inputs: readonly string[] = []): SweepOutput {
   // The other files are staged only at the end: a directory in the way of one is said now, not
   // after every run (the same message the staging would give).
   for (const name of SWEEP_FILES) {
     const target = join(outDir, name);
     if (isDirectoryPath(target)) throw new InputError(target, undefined, '--out', 'cannot write the output: is a directory (EISDIR)');
   }
-  const outputs = new OutputSet(say);
+  const outputs = new OutputSet(say, inputs);
   const jsonl = outputs.open('--out', join(outDir, ROWS_FILE));
   return { outputs, jsonl, collector: new SweepCollector(combos, (part) => jsonl.write(part)) };
 }

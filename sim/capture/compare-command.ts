@@ -1,4 +1,6 @@
-import { closeSync, constants, fstatSync, openSync, readSync, writeFileSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { writeOutputs } from '../cli-outputs.js';
 import { InputError } from '../core/input-error.js';
 import { parseDuration } from '../core/time.js';
 import type { ModelOptions } from '../phone/model-options.js';
@@ -62,13 +64,8 @@ export function compareCommand(capturePath: string, scenarioPath: string, flags:
   const a = align(captured, sink.result(), run.end, { tolerance, relative, ...(flags.anchor !== undefined ? { anchor: flags.anchor } : {}) });
   if ('error' in a) throw new InputError(flags.anchor !== undefined ? '--anchor' : capturePath, undefined, undefined, a.error);
   say(renderComparison(a, `compare ${capturePath} (phone ${phoneIp}) with ${scenarioPath} (phone ${phone.name}, seed ${run.seed})`));
-  if (flags.json) {
-    try {
-      writeFileSync(flags.json, comparisonJson(a, capturePath, scenarioPath, phone.name));
-    } catch (e) {
-      throw new InputError(flags.json, undefined, '--json', `cannot write the file: ${(e as Error).message}`);
-    }
-  }
+  // Staged and renamed like run's outputs, and never over the capture or the scenario's files.
+  if (flags.json) writeOutputs([{ flag: '--json', target: flags.json, data: comparisonJson(a, capturePath, scenarioPath, phone.name) }], (c) => say(String(c)), [resolve(capturePath), ...(scenario.inputs ?? [])]);
   return allMatch(a) ? 0 : 1;
 }
 

@@ -1,4 +1,4 @@
-import { basename, extname } from 'node:path';
+import { basename, extname, resolve } from 'node:path';
 import { LineCounter, parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { InputError } from '../core/input-error.js';
@@ -211,6 +211,7 @@ export function loadScenario(file: string, model: Partial<ModelOptions> = {}): S
     expectations,
     warnings,
     digest: inputDigest(file, text, parsedCfgs),
+    inputs: [resolve(file), ...parsedCfgs.keys()],
   };
 }
 

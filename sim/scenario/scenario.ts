@@ -38,6 +38,8 @@ export interface Scenario {
   warnings: Warning[];
   /** SHA-256 of the scenario text and the .cfg entries it read (input-digest.ts); set by loadScenario. */
   digest?: string;
+  /** The files it was made from (absolute: the scenario, then each .cfg read); outputs must not overwrite them. */
+  inputs?: string[];
 }
 
 export interface PhoneSpec {

@@ -160,6 +160,44 @@ describe('CLI: an output that cannot be written is a user error (exit 2)', () =>
     expect(tree(dir)).to.deep.equal(['report.html']);
   });
 
+  // An output aimed at an input replaced it: `--html s.yaml` left the scenario an HTML page.
+  describe('an output aimed at one of the run\'s inputs', () => {
+    function copyOfOne(): { dir: string; yaml: string; cfg: string } {
+      const dir = tmpDir();
+      fs.cpSync(path.join(repoRoot, 'scenarios', 'phones'), path.join(dir, 'phones'), { recursive: true });
+      const yaml = path.join(dir, 'one.yaml');
+      fs.copyFileSync(ONE, yaml);
+      return { dir, yaml, cfg: path.join(dir, 'phones', 'common.cfg') };
+    }
+    const unchanged = (file: string, from: string): void => {
+      expect(fs.readFileSync(file).equals(fs.readFileSync(from)), file).to.equal(true);
+    };
+
+    it('the scenario, a .cfg it reads, or a symlink to one: exit 2, the input untouched', () => {
+      const { dir, yaml, cfg } = copyOfOne();
+      expectOneLineError(runCli(['run', yaml, '--quiet', '--html', yaml]), `${yaml}: --html: is an input of this run: the output would replace it`);
+      expectOneLineError(runCli(['run', yaml, '--quiet', '--pcap', cfg]), `${cfg}: --pcap: is an input of this run`);
+      fs.symlinkSync(yaml, path.join(dir, 'link.yaml'));
+      expectOneLineError(runCli(['run', yaml, '--quiet', '--json', path.join(dir, 'link.yaml')]), `--json: is the same file as ${yaml}, an input of this run`);
+      unchanged(yaml, ONE);
+      unchanged(cfg, path.join(repoRoot, 'scenarios', 'phones', 'common.cfg'));
+      expect(tmpLeftovers(dir)).to.deep.equal([]);
+    });
+
+    it('compare --json naming the capture: exit 2, the capture untouched', () => {
+      const { dir } = copyOfOne();
+      const pcap = path.join(dir, 'cap.pcap');
+      const lossy = path.join(repoRoot, 'scenarios', '07-lossy-link.yaml');
+      expect(runCli(['run', lossy, '--quiet', '--pcap', pcap]).code).to.equal(0);
+      const before = fs.readFileSync(pcap);
+      const r = runCli(['compare', pcap, lossy, '--phone', 'alice', '--capture-point', 'sender', '--json', pcap]);
+      expect(r.code, r.stderr).to.equal(2);
+      expect(r.stderr).to.equal(`sipsim: ${pcap}: --json: is an input of this run: the output would replace it; name another file\n`);
+      expect(fs.readFileSync(pcap).equals(before)).to.equal(true);
+      expect(tmpLeftovers(dir)).to.deep.equal([]);
+    });
+  });
+
   it('merge --out "": exit 2 before any shard is read', () => {
     const cwd = tmpDir();
     const r = runCli(['merge', path.join(cwd, 'no-such-shard'), '--out', '   '], { cwd });
