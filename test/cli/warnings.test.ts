@@ -1,8 +1,8 @@
 import { expect } from 'chai';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { CliResult, repoRoot, runCli } from '../helpers/run-cli.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 /**
  * Misconfigurations that are valid input but almost surely mistakes are named — file:line, what
@@ -14,7 +14,7 @@ const HEADER = '#!version:1.0.0.1';
 
 /** A fresh directory holding `files` (name → text); returns its path. */
 function workspace(files: Record<string, string>): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sipsim-warnings-'));
+  const dir = tempDir('sipsim-warnings-');
   for (const [name, text] of Object.entries(files)) fs.writeFileSync(path.join(dir, name), text);
   return dir;
 }

@@ -1,6 +1,5 @@
 import { expect } from 'chai';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import type { TraceEvent } from '../../sim/core/trace.js';
 import type { Located } from '../../sim/dns/server-locator.js';
@@ -11,6 +10,7 @@ import type { ServerSettings } from '../../sim/phone/phone-config.js';
 import { loadScenario } from '../../sim/scenario/load-scenario.js';
 import { runRecorded } from '../../sim/scenario/run-scenario.js';
 import { repoRoot } from '../helpers/run-cli.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 const primary: Located = { ip: '10.0.0.1', port: 5060, transport: 'udp', name: 'sip1' };
 const secondary: Located = { ip: '10.0.0.2', port: 5060, transport: 'udp', name: 'sip2' };
@@ -113,7 +113,7 @@ describe('failback modes end to end: primary down at boot, back at 1m — when t
       .replace(/_sip\._udp\.pbx\.example\.com\. 120 IN SRV/g, '_sip._udp.pbx.example.com. 60 IN SRV')
       .replace(/phones\//g, `${path.join(repoRoot, 'scenarios', 'phones')}/`);
     expect(text.match(/ 60 IN SRV/g)).to.have.length(2);
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sipsim-ttl-'));
+    const dir = tempDir('sipsim-ttl-');
     const file = path.join(dir, 'srv60.yaml');
     fs.writeFileSync(file, text);
     try {
@@ -168,7 +168,7 @@ describe('fallback: concurrent vs successive registration on the same outage (si
 describe('register_on_enable and only_signal_with_registered (25)', function () {
   this.timeout(30_000);
   const variant = (settings: string): string => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sipsim-roe-'));
+    const dir = tempDir('sipsim-roe-');
     const f = path.join(dir, 'v.yaml');
     const phones = path.join(repoRoot, 'scenarios/phones');
     const text = fs.readFileSync(path.join(repoRoot, 'scenarios/25-register-on-enable.yaml'), 'utf8')

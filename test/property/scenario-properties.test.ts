@@ -1,16 +1,16 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { renderJsonl } from '../../reports/jsonl.js';
 import { loadScenario } from '../../sim/scenario/load-scenario.js';
 import { runRecorded } from '../../sim/scenario/run-scenario.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 const root = resolve(fileURLToPath(import.meta.url), '../../../..');
 const phones = join(root, 'scenarios/phones');
-const dir = mkdtempSync(join(tmpdir(), 'sipsim-prop-'));
+const dir = tempDir('sipsim-prop-');
 
 const mode = fc.constantFrom('silent', 'unreachable', 'host-unreachable', '503', 'slow');
 /** Random outage scenarios: failures, recoveries, lossy links and calls at random instants. */

@@ -1,6 +1,5 @@
 import { expect } from 'chai';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { LADDER_LEGEND, renderLadder } from '../../reports/ladder.js';
 import type { NetSend, TraceEvent } from '../../sim/core/trace.js';
@@ -9,6 +8,7 @@ import { runRecorded } from '../../sim/scenario/run-scenario.js';
 import type { HostInfo } from '../../sim/scenario/world.js';
 import { writeCompactFleetScenario } from '../helpers/fleet-scenario.js';
 import { repoRoot, runCli } from '../helpers/run-cli.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 /** The ladder rows: lines that start with an instant ("1m2.345678s  "), the time cut off. */
 function rows(ladder: string): { t: string; rest: string }[] {
@@ -27,7 +27,7 @@ describe('text ladder', function () {
   describe('TCP segments read as TCP', () => {
     it('a segment TCP sends again reads "TCP retransmission (INVITE)", not a second INVITE', () => {
       // Scenario 14 with sip1 never back: the INVITE on the held connection is lost, TCP repeats it until Timer B.
-      const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'sipsim-ladder-'));
+      const tmp = tempDir('sipsim-ladder-');
       const text = fs.readFileSync(path.join(repoRoot, 'scenarios', '14-tcp-server-crash.yaml'), 'utf8')
         .replace('  - { at: 1m10s, recover: sip1 }\n', '')
         .replaceAll('phones/', `${path.join(repoRoot, 'scenarios', 'phones')}/`)
@@ -70,7 +70,7 @@ describe('text ladder', function () {
   });
 
   it('past 40 hosts: the servers, DNS and first 8 phones, a note on --ladder, and no row for a packet of a hidden phone', () => {
-    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'sipsim-ladder-fleet-'));
+    const tmp = tempDir('sipsim-ladder-fleet-');
     const run = runRecorded(loadScenario(writeCompactFleetScenario(tmp, 60, { duration: '2m' })));
     const ladder = renderLadder(run.hosts, run.records);
     expect(ladder).to.contain('(ladder of 10 of 62 hosts: the servers, DNS and the first 8 of 60 phones; pick others with --ladder HOST,HOST…)');
@@ -123,7 +123,7 @@ describe('text ladder', function () {
     });
 
     it('bad values exit 2 with one clear line and write nothing', () => {
-      const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'sipsim-window-'));
+      const tmp = tempDir('sipsim-window-');
       const cases: [string[], string][] = [
         [['--from', 'soon'], 'sipsim: --from: expected a duration since the scenario\'s start like 90s, 1m30s or 2h, found "soon"'],
         [['--to', '-5s'], 'sipsim: --to: expected a duration since the scenario\'s start like 90s, 1m30s or 2h, found "-5s"'],

@@ -1,11 +1,11 @@
 import { expect } from 'chai';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { InputError } from '../../sim/core/input-error.js';
 import { loadScenario } from '../../sim/scenario/load-scenario.js';
 import { runScenario } from '../../sim/scenario/run-scenario.js';
 import { repoRoot } from '../helpers/run-cli.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 /**
  * The default event guard grows with the scenario (hosts × simulated time), so a long normal run
@@ -14,7 +14,7 @@ import { repoRoot } from '../helpers/run-cli.js';
  */
 describe('event guard: the default maxEvents is sized from hosts × duration', () => {
   const scenario = (duration: string): string => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sipsim-guard-'));
+    const dir = tempDir('sipsim-guard-');
     const file = path.join(dir, 'guard.yaml');
     fs.writeFileSync(file, `name: guard\nduration: ${duration}\nphones:\n  alice:\n    address: 10.0.0.10\n    config: [${path.join(repoRoot, 'scenarios/phones/common.cfg')}, ${path.join(repoRoot, 'scenarios/phones/alice.cfg')}]\nservers:\n  sip1: { address: 10.0.0.1 }\n  sip2: { address: 10.0.0.2 }\nevents:\n  - { at: 0s, boot: alice }\n`);
     return file;
