@@ -113,12 +113,13 @@ export class OutputSet {
     if (kind === 'stdout') return { write: (c) => this.toStdout(c) };
     if (kind === 'stream') return this.openStream(o);
     if (isDirectoryPath(target)) throw new InputError(target, undefined, flag, 'cannot write the output: is a directory (EISDIR)');
+    const abs = resolve(target);
     const input = this.inputOf(target);
-    if (input !== undefined) throw new InputError(target, undefined, flag, `is ${input === resolve(target) ? 'an input' : `the same file as ${input}, an input`} of this run: the output would replace it; name another file`);
+    if (input !== undefined) throw new InputError(target, undefined, flag, `is ${input === abs ? 'an input' : `the same file as ${input}, an input`} of this run: the output would replace it; name another file`);
     // Renamed into place in order, the later would silently replace the earlier.
-    const owner = this.files.get(resolve(target));
+    const owner = this.files.get(abs);
     if (owner !== undefined) throw sharedTarget(target, flag, owner);
-    this.files.set(resolve(target), flag);
+    this.files.set(abs, flag);
     try {
       makeParents(dirname(target), this.madeDirs);
     } catch (e) {
